@@ -1,0 +1,19 @@
+"""Gradient lab: entry point. `make run` starts it; pages live in pages/ (one thin file each)."""
+
+import streamlit as st
+
+from pages._shared.navigation import available
+
+st.set_page_config(page_title="Gradient lab", page_icon=":material/insights:", layout="wide")
+
+pages = [
+    st.Page(
+        page.path,
+        title=page.title,
+        url_path=page.url_path,
+        icon=page.icon,
+        default=(page.url_path == "home"),
+    )
+    for page in available()
+]
+st.navigation(pages).run()

@@ -1,0 +1,25 @@
+"""Home: what Gradient lab is for, and a link to every page."""
+
+import streamlit as st
+
+from pages._shared.navigation import available
+
+st.title("Gradient lab")
+st.markdown(
+    "**See how neural networks learn.** Race SGD, Momentum, AdaGrad, RMSProp, Adam and their "
+    "relatives on 2D loss surfaces and on small networks, look inside their state, and watch "
+    "gradients vanish or explode layer by layer. Every view is live, seeded and shareable: copy "
+    "the link and the same demo opens again."
+)
+
+for page in available():
+    if page.url_path == "home":
+        continue
+    with st.container(border=True):
+        st.page_link(page.path, label=page.title, icon=page.icon)
+        st.caption(page.blurb)
+
+st.caption(
+    "Runs on the GPU when there is one, on the CPU always. PyTorch's update conventions are the "
+    "default; the course notes' conventions are offered where they differ."
+)

@@ -1,0 +1,42 @@
+"""Shared test helpers: run a page headless with AppTest and read its figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP_TIMEOUT = 60  # AppTest's 3 s default is too short for a cold torch import on 2 cores
+
+
+def page_test(page: str, query: dict[str, str] | None = None) -> AppTest:
+    """An AppTest of ``app.py`` switched to ``pages/<page>.py``, not yet run."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APP_TIMEOUT)
+    for key, val in (query or {}).items():
+        at.query_params[key] = val
+    at.switch_page(f"pages/{page}.py")
+    return at
+
+
+def figures(at: AppTest) -> list[dict]:
+    """The Plotly figure JSON of every chart on the page, in page order."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def assert_no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture
+def run_page():
+    """Run a page and check it raised nothing: ``at = run_page("home")``."""
+
+    def _run(page: str, query: dict[str, str] | None = None) -> AppTest:
+        at = page_test(page, query).run()
+        assert_no_exception(at)
+        return at
+
+    return _run
