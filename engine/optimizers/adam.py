@@ -1,0 +1,165 @@
+r"""Adam, AdamW and AMSGrad.
+
+.. math::
+
+    \begin{aligned}
+    g_t &= \nabla_\theta f(\theta_{t-1}) + \lambda\theta_{t-1} \\
+    m_t &= \beta_1 m_{t-1} + (1-\beta_1) g_t \\
+    v_t &= \beta_2 v_{t-1} + (1-\beta_2) g_t^2 \\
+    \hat m_t &= m_t / (1-\beta_1^t), \quad \hat v_t = v_t / (1-\beta_2^t) \\
+    \theta_t &= \theta_{t-1} - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
+    \end{aligned}
+
+AMSGrad replaces :math:`v_t` by its running maximum :math:`v^{\max}_t = \max(v^{\max}_{t-1}, v_t)`
+in the denominator. AdamW (decoupled weight decay) drops :math:`\lambda\theta` from :math:`g_t` and
+shrinks :math:`\theta_{t-1} \leftarrow (1-\eta\lambda)\theta_{t-1}` before the step instead.
+
+References: Kingma & Ba, 2015, "Adam: A Method for Stochastic Optimization";
+Loshchilov & Hutter, 2019, "Decoupled Weight Decay Regularization";
+Reddi et al., 2018, "On the Convergence of Adam and Beyond".
+
+Notes where torch differs from the papers: ε is added to :math:`\sqrt{\hat v_t}` (as in Adam's
+paper, not inside the root); AdamW scales the decay by η (the paper uses a separate schedule
+multiplier); torch's AMSGrad takes the maximum of the *uncorrected* :math:`v_t` and then
+bias-corrects it, whereas Reddi et al. have no bias correction.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch import Tensor
+
+from .base import (
+    DECOUPLED,
+    MAXIMIZE,
+    Entry,
+    Hyper,
+    HyperSpec,
+    Leaf,
+    Params,
+    aligned,
+    betas_spec,
+    check_betas,
+    check_eps,
+    check_lr,
+    check_weight_decay,
+    decoupled_line,
+    eps_spec,
+    grad_line,
+    is_zero,
+    lr_spec,
+    wd_spec,
+)
+
+
+class AdamState(NamedTuple):
+    """State of Adam / AdamW / AMSGrad.
+
+    m: first moment, the running average of gradients :math:`m_t`.
+    v: second moment, the running average of squared gradients :math:`v_t`.
+    t: the number of steps taken, for the bias corrections :math:`1-\\beta^t`.
+    v_max: AMSGrad's running maximum :math:`v^{\\max}_t` of :math:`v_t` (zeros without amsgrad).
+    """
+
+    m: Params
+    v: Params
+    t: Tensor
+    v_max: Params
+
+
+def validate(h: Hyper) -> None:
+    check_lr(h)
+    check_eps(h)
+    check_betas(h)
+    check_weight_decay(h)
+
+
+def _init(h: Hyper, p: Tensor) -> Leaf:
+    return {"m": torch.zeros_like(p), "v": torch.zeros_like(p), "v_max": torch.zeros_like(p)}
+
+
+def decay(h: Hyper, p: Tensor, g: Tensor) -> tuple[Tensor, Tensor]:
+    """Apply maximize and weight decay the torch way: coupled into g, or decoupled on θ."""
+    lr, wd = h["lr"], h["weight_decay"]
+    if h["maximize"]:
+        g = -g
+    if not is_zero(wd):
+        if h.get("decoupled_weight_decay"):
+            p = p * (1 - lr * wd)
+        else:
+            g = g + wd * p
+    return p, g
+
+
+def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
+    beta1, beta2 = h["betas"]
+    p, g = decay(h, p, g)
+    m = torch.lerp(s["m"], g, 1 - beta1)
+    v = s["v"] * beta2 + (1 - beta2) * (g * g)
+    bias_correction1 = 1 - beta1**t
+    bias_correction2_sqrt = (1 - beta2**t) ** 0.5
+    v_max = torch.maximum(s["v_max"], v) if h["amsgrad"] else s["v_max"]
+    denom = (v_max if h["amsgrad"] else v).sqrt() / bias_correction2_sqrt + h["eps"]
+    # Same grouping as torch: (η / (1-β₁ᵗ)) · (m / denom).
+    new_p = p - (h["lr"] / bias_correction1) * (m / denom)
+    return new_p, {"m": m, "v": v, "v_max": v_max}
+
+
+def _formula(h: Hyper) -> str:
+    v_hat = (
+        (r"v^{\max}_t &= \max(v^{\max}_{t-1}, v_t), \quad \hat v_t = v^{\max}_t / (1 - \beta_2^t)")
+        if h["amsgrad"]
+        else r"\hat v_t &= v_t / (1 - \beta_2^t)"
+    )
+    return aligned(
+        decoupled_line(h),
+        grad_line(h, coupled_decay=not h.get("decoupled_weight_decay")),
+        r"m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t",
+        r"v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g_t^2",
+        r"\hat m_t &= m_t / (1 - \beta_1^t)",
+        v_hat,
+        r"\theta_t &= \theta_{t-1} - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)",
+    )
+
+
+AMSGRAD = HyperSpec("amsgrad", False, "bool", help="divide by the running maximum of v (AMSGrad)")
+
+
+def _entry(name: str, specs: tuple[HyperSpec, ...], description: str, **fixed: bool) -> Entry:
+    return Entry(
+        name=name,
+        state=AdamState,
+        leaf_fields=("m", "v", "v_max"),
+        has_t=True,
+        specs=specs,
+        validate=validate,
+        init_leaf=_init,
+        update_leaf=_update,
+        formula=_formula,
+        description=description,
+        default_lr=0.05,
+        fixed=fixed,
+    )
+
+
+_ADAM = (lr_spec(1e-3), betas_spec(), eps_spec(1e-8), wd_spec())
+ENTRIES = (
+    _entry(
+        "adam",
+        (*_ADAM, AMSGRAD, MAXIMIZE, DECOUPLED),
+        "Adam: momentum plus RMSProp-style per-coordinate scaling, with bias correction.",
+    ),
+    _entry(
+        "adamw",
+        (lr_spec(1e-3), betas_spec(), eps_spec(1e-8), wd_spec(1e-2), AMSGRAD, MAXIMIZE),
+        "AdamW: Adam whose weight decay shrinks the weights directly instead of the gradient.",
+        decoupled_weight_decay=True,
+    ),
+    _entry(
+        "amsgrad",
+        (*_ADAM, AMSGRAD._replace(default=True), MAXIMIZE, DECOUPLED),
+        "AMSGrad: Adam that divides by the largest second moment seen, so steps never grow back.",
+    ),
+)

@@ -1,0 +1,269 @@
+"""Shared machinery: the ``Optimizer`` object, hyperparameter specs, validation, broadcasting.
+
+An optimizer family (sgd.py, adam.py, ...) supplies pure per-tensor functions; this module maps
+them over a single tensor or a ``dict[str, Tensor]`` of parameters and shares the step counter.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from numbers import Real
+from typing import Any, NamedTuple
+
+import torch
+from torch import Tensor
+
+Params = Tensor | dict[str, Tensor]
+Hyper = dict[str, Any]
+Leaf = dict[str, Tensor]
+
+
+class HyperSpec(NamedTuple):
+    """What the app needs to build one hyperparameter widget.
+
+    ``kind`` is ``"float"`` (a slider between ``low`` and ``high``, log-scaled when ``log``),
+    ``"pair"`` (``betas``: two floats, each in ``[low, high]``), ``"bool"`` (a checkbox) or
+    ``"choice"`` (one of ``choices``). The ranges are the widget's, not the validation's.
+    """
+
+    name: str
+    default: Any
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+# The widget ranges of the hyperparameters shared by several optimizers.
+def lr_spec(default: float) -> HyperSpec:
+    return HyperSpec("lr", default, "float", 1e-5, 10.0, True, (), "learning rate η")
+
+
+def eps_spec(default: float) -> HyperSpec:
+    return HyperSpec("eps", default, "float", 1e-12, 1e-1, True, (), "ε, keeps the division finite")
+
+
+def wd_spec(default: float = 0.0) -> HyperSpec:
+    return HyperSpec("weight_decay", default, "float", 0.0, 1.0, False, (), "weight decay λ")
+
+
+def betas_spec(default: tuple[float, float] = (0.9, 0.999)) -> HyperSpec:
+    help_ = "(β₁, β₂): decay of the first and second moment averages"
+    return HyperSpec("betas", default, "pair", 0.0, 0.9999, False, (), help_)
+
+
+MAXIMIZE = HyperSpec("maximize", False, "bool", help="ascend the objective instead of descending")
+DECOUPLED = HyperSpec(
+    "decoupled_weight_decay",
+    False,
+    "bool",
+    help="shrink θ directly (AdamW) instead of adding λθ to g",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered optimizer name: its specs, its state, and its pure per-tensor maths.
+
+    ``init_leaf(h, p)`` and ``update_leaf(h, p, g, fields, t)`` work on one parameter tensor; ``h``
+    holds the hyperparameters with tensor values already broadcast to ``p``. ``leaf_fields`` are
+    the state fields that mirror the parameters; ``t`` (if ``has_t``) is one shared scalar.
+    ``fixed`` holds settings the name implies but does not expose (AdamW's decoupled decay).
+    """
+
+    name: str
+    state: type
+    leaf_fields: tuple[str, ...]
+    has_t: bool
+    specs: tuple[HyperSpec, ...]
+    validate: Callable[[Hyper], None]
+    init_leaf: Callable[[Hyper, Tensor], Leaf]
+    update_leaf: Callable[[Hyper, Tensor, Tensor, Leaf, Tensor | None], tuple[Tensor, Leaf]]
+    formula: Callable[[Hyper], str]
+    description: str
+    default_lr: float
+    fixed: Hyper = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class Optimizer:
+    """A configured optimizer: ``init(params) -> state`` and ``step(params, grads, state)``.
+
+    Both are pure: they never write to their inputs and return new tensors. ``params`` is a
+    tensor or a ``dict[str, Tensor]``; the state's per-parameter fields mirror that structure.
+    """
+
+    name: str
+    hyper: Hyper
+    entry: Entry = field(repr=False)
+
+    def init(self, params: Params) -> NamedTuple:
+        ref = _first(params)
+        h = {**self.hyper, **self.entry.fixed}
+        leaves = _map(lambda p: self.entry.init_leaf(_broadcast(h, p), p), params)
+        fields = {f: _pick(leaves, f) for f in self.entry.leaf_fields}
+        if self.entry.has_t:
+            fields["t"] = torch.zeros((), dtype=ref.dtype, device=ref.device)
+        return self.entry.state(**fields)
+
+    def step(
+        self, params: Params, grads: Params, state: NamedTuple, *, lr: float | Tensor | None = None
+    ) -> tuple[Params, NamedTuple]:
+        """One update. ``lr`` overrides ``hyper["lr"]`` for this step only (for schedules)."""
+        h = {**self.hyper, **self.entry.fixed}
+        if lr is not None:
+            h["lr"] = float(lr) if isinstance(lr, Real) else lr
+        t = state.t + 1 if self.entry.has_t else None
+        names = self.entry.leaf_fields
+
+        def one(p: Tensor, g: Tensor, key: str | None) -> tuple[Tensor, Leaf]:
+            leaf = {f: getattr(state, f) if key is None else getattr(state, f)[key] for f in names}
+            return self.entry.update_leaf(_broadcast(h, p), p, g, leaf, t)
+
+        if isinstance(params, Tensor):
+            new_params, leaf = one(params, grads, None)
+            fields = dict(leaf)
+        else:
+            if not isinstance(grads, dict) or set(grads) != set(params):
+                raise ValueError("grads must be a dict with the same keys as params")
+            out = {k: one(p, grads[k], k) for k, p in params.items()}
+            new_params = {k: o[0] for k, o in out.items()}
+            fields = {f: {k: o[1][f] for k, o in out.items()} for f in names}
+        if t is not None:
+            fields["t"] = t
+        return new_params, self.entry.state(**fields)
+
+
+def _first(params: Params) -> Tensor:
+    if isinstance(params, Tensor):
+        return params
+    if not params:
+        raise ValueError("params must be a tensor or a non-empty dict of tensors")
+    return next(iter(params.values()))
+
+
+def _map(fn: Callable[[Tensor], Leaf], params: Params) -> Leaf | dict[str, Leaf]:
+    return fn(params) if isinstance(params, Tensor) else {k: fn(p) for k, p in params.items()}
+
+
+def _pick(leaves: Any, name: str) -> Params:
+    if isinstance(next(iter(leaves.values())), Tensor):
+        return leaves[name]
+    return {k: leaf[name] for k, leaf in leaves.items()}
+
+
+def lead(value: Tensor, p: Tensor) -> Tensor:
+    """Broadcast a hyperparameter tensor over the leading dims of ``p``: (B,) -> (B, 1, 1)."""
+    value = value.to(device=p.device, dtype=p.dtype)
+    if value.ndim > p.ndim:
+        raise ValueError(
+            f"a hyperparameter of shape {tuple(value.shape)} has more dims than {p.shape}"
+        )
+    return value.reshape(tuple(value.shape) + (1,) * (p.ndim - value.ndim))
+
+
+def _broadcast(h: Hyper, p: Tensor) -> Hyper:
+    out = {}
+    for k, v in h.items():
+        if isinstance(v, Tensor):
+            v = lead(v, p)
+        elif isinstance(v, tuple):
+            v = tuple(lead(x, p) if isinstance(x, Tensor) else x for x in v)
+        out[k] = v
+    return out
+
+
+def is_zero(x: float | Tensor) -> bool:
+    """True only for a plain float 0, the case where torch skips a term entirely."""
+    return not isinstance(x, Tensor) and x == 0
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def require(value: float | Tensor, ok: Callable[[Any], Any], message: str) -> None:
+    """Raise ``ValueError(message)`` unless ``value`` (every element) is finite and ``ok``.
+
+    ``ok`` must use ``&``/``|`` rather than ``and``/chained comparisons, so it works on tensors.
+    """
+    if isinstance(value, Tensor):
+        v = value.detach()
+        good = bool(torch.isfinite(v).all()) and bool(torch.as_tensor(ok(v)).all())
+    else:
+        good = math.isfinite(value) and bool(ok(value))
+    if not good:
+        raise ValueError(message)
+
+
+def check_lr(h: Hyper) -> None:
+    require(h["lr"], lambda x: x >= 0, f"Invalid learning rate: {h['lr']}")
+
+
+def check_eps(h: Hyper) -> None:
+    require(h["eps"], lambda x: x >= 0, f"Invalid epsilon value: {h['eps']}")
+
+
+def check_weight_decay(h: Hyper) -> None:
+    wd = h["weight_decay"]
+    require(wd, lambda x: x >= 0, f"Invalid weight_decay value: {wd}")
+
+
+def check_betas(h: Hyper) -> None:
+    for i, b in enumerate(h["betas"]):
+        require(b, lambda x: (x >= 0) & (x < 1), f"Invalid beta parameter at index {i}: {b}")
+
+
+def normalize(spec: HyperSpec, value: Any) -> Any:
+    """Coerce one user value to its spec's type (ints to floats); reject wrong types."""
+    bad = ValueError(f"Invalid {spec.name} value: {value!r}")
+    if spec.kind == "float":
+        if isinstance(value, Tensor):
+            if value.is_complex():
+                raise bad
+            return value if value.is_floating_point() else value.double()
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise bad
+        return float(value)
+    if spec.kind == "pair":
+        if isinstance(value, Tensor) and value.numel() == 2 and value.ndim == 1:
+            value = (value[0], value[1])
+        if not isinstance(value, tuple | list) or len(value) != 2:
+            raise bad
+        return tuple(normalize(spec._replace(kind="float"), v) for v in value)
+    if spec.kind == "bool":
+        if isinstance(value, Tensor) or value not in (True, False):
+            raise bad
+        return bool(value)
+    if value not in spec.choices:
+        raise ValueError(
+            f"Invalid {spec.name} value: {value!r}; choose one of {list(spec.choices)}"
+        )
+    return value
+
+
+# --- LaTeX shared by the formulas ------------------------------------------------------------
+
+
+def grad_line(h: Hyper, *, coupled_decay: bool = True) -> str:
+    r"""The line defining ``g_t``: the gradient, negated for ``maximize``, plus ``\lambda\theta``."""
+    sign = "-" if h.get("maximize") else ""
+    line = rf"g_t &= {sign}\nabla_\theta f(\theta_{{t-1}})"
+    if coupled_decay and not is_zero(h.get("weight_decay", 0.0)):
+        line += r" + \lambda \theta_{t-1}"
+    return line
+
+
+def decoupled_line(h: Hyper) -> str | None:
+    """AdamW-style decay applied to θ before the step, if configured."""
+    if h.get("decoupled_weight_decay") and not is_zero(h["weight_decay"]):
+        return r"\theta_{t-1} &\leftarrow (1 - \eta\lambda)\, \theta_{t-1}"
+    return None
+
+
+def aligned(*lines: str | None) -> str:
+    body = r" \\ ".join(line for line in lines if line)
+    return rf"\begin{{aligned}} {body} \end{{aligned}}"

@@ -1,0 +1,403 @@
+"""engine.optimizers against torch.optim: 50 steps in float64 agree within 1e-10."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+import torch
+from torch.testing import assert_close
+
+from engine import optimizers as opt
+
+STEPS = 50
+F64 = torch.float64
+
+TORCH = {
+    "sgd": torch.optim.SGD,
+    "momentum": torch.optim.SGD,
+    "nesterov": torch.optim.SGD,
+    "adam": torch.optim.Adam,
+    "amsgrad": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "adagrad": torch.optim.Adagrad,
+    "rmsprop": torch.optim.RMSprop,
+    "nadam": torch.optim.NAdam,
+    "radam": torch.optim.RAdam,
+    "adadelta": torch.optim.Adadelta,
+    "adamax": torch.optim.Adamax,
+}
+
+# Defaults plus at least two non-default settings per optimizer.
+CASES = [
+    ("sgd", {}),
+    ("sgd", {"lr": 0.1, "weight_decay": 0.1, "maximize": True}),
+    ("sgd", {"momentum": 0.5, "dampening": 0.3, "weight_decay": 0.05}),
+    ("sgd", {"momentum": 0.8, "nesterov": True, "lr": 0.05}),
+    ("momentum", {}),
+    ("momentum", {"dampening": 0.5, "lr": 0.02}),
+    ("momentum", {"lr": 0.05, "weight_decay": 0.2, "maximize": True}),
+    ("nesterov", {}),
+    ("nesterov", {"momentum": 0.5, "weight_decay": 0.1}),
+    ("nesterov", {"maximize": True, "lr": 0.03}),
+    ("adam", {}),
+    ("adam", {"amsgrad": True, "weight_decay": 0.1}),
+    ("adam", {"decoupled_weight_decay": True, "weight_decay": 0.1, "maximize": True}),
+    ("adam", {"betas": (0.5, 0.9), "eps": 1e-3, "lr": 0.1}),
+    ("adamw", {}),
+    ("adamw", {"amsgrad": True, "lr": 0.01}),
+    ("adamw", {"weight_decay": 0.5, "maximize": True, "betas": (0.8, 0.99)}),
+    ("amsgrad", {}),
+    ("amsgrad", {"weight_decay": 0.1, "lr": 0.05}),
+]
+
+
+def case_id(case: tuple[str, dict]) -> str:
+    name, hyper = case
+    return name + ("-" + "-".join(f"{k}={v}" for k, v in hyper.items()) if hyper else "")
+
+
+def grads_for(params, seed: int = 0):
+    gen = torch.Generator().manual_seed(seed)
+    seq = []
+    for _ in range(STEPS):
+        if isinstance(params, dict):
+            seq.append(
+                {k: torch.randn(p.shape, generator=gen, dtype=F64) for k, p in params.items()}
+            )
+        else:
+            seq.append(torch.randn(params.shape, generator=gen, dtype=F64))
+    return seq
+
+
+def start(kind: str):
+    gen = torch.Generator().manual_seed(123)
+    if kind == "tensor":
+        return torch.randn(5, 2, generator=gen, dtype=F64)
+    return {
+        "w": torch.randn(4, 3, generator=gen, dtype=F64),
+        "b": torch.randn(3, generator=gen, dtype=F64),
+    }
+
+
+def run_ours(name, hyper, params, grads, lrs=None):
+    o = opt.create(name, **hyper)
+    state = o.init(params)
+    for i, g in enumerate(grads):
+        params, state = o.step(params, g, state, lr=None if lrs is None else lrs[i])
+    return params, state
+
+
+def run_torch(name, hyper, params, grads, lrs=None):
+    kwargs = {k: v for k, v in opt.create(name, **hyper).hyper.items() if k != "convention"}
+    keys = list(params) if isinstance(params, dict) else [None]
+    leaves = [(params[k] if k else params).clone() for k in keys]
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(F64)  # torch keeps `step` and NAdam's mu_product in the default dtype
+    try:
+        o = TORCH[name](leaves, foreach=False, **kwargs)
+        for i, g in enumerate(grads):
+            for k, p in zip(keys, leaves, strict=True):
+                p.grad = (g[k] if k else g).clone()
+            if lrs is not None:
+                o.param_groups[0]["lr"] = lrs[i]
+            o.step()
+    finally:
+        torch.set_default_dtype(old)
+    return dict(zip(keys, leaves, strict=True)) if keys != [None] else leaves[0]
+
+
+@pytest.mark.parametrize("kind", ["tensor", "dict"])
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_matches_torch(case, kind):
+    name, hyper = case
+    params = start(kind)
+    grads = grads_for(params)
+    ours, _ = run_ours(name, hyper, params, grads)
+    assert_close(ours, run_torch(name, hyper, params, grads), atol=1e-10, rtol=0)
+
+
+@pytest.mark.parametrize("name", sorted({c[0] for c in CASES}))
+def test_lr_override_follows_a_schedule_like_torch(name):
+    params = start("tensor")
+    grads = grads_for(params, seed=1)
+    lrs = [0.05 * 0.9**i for i in range(STEPS)]
+    ours, _ = run_ours(name, {}, params, grads, lrs)
+    assert_close(ours, run_torch(name, {}, params, grads, lrs), atol=1e-10, rtol=0)
+
+
+def test_lr_override_is_for_one_step_only():
+    o = opt.create("adam", lr=0.01)
+    p = torch.ones(3, dtype=F64)
+    g = torch.full((3,), 2.0, dtype=F64)
+    s = o.init(p)
+    p1, s1 = o.step(p, g, s, lr=0.5)
+    assert_close(p1, opt.create("adam", lr=0.5).step(p, g, s)[0])
+    assert o.hyper["lr"] == 0.01
+    p2, _ = o.step(p1, g, s1)
+    p2_ref, _ = opt.create("adam", lr=0.01).step(p1, g, s1)
+    assert_close(p2, p2_ref)
+
+
+# --- batched hyperparameters ---------------------------------------------------------------
+
+BATCHED = [
+    ("sgd", "lr", [0.01, 0.1, 0.3], {}),
+    ("momentum", "momentum", [0.0, 0.5, 0.9], {"dampening": 0.2}),
+    ("nesterov", "lr", [0.01, 0.02, 0.05], {"weight_decay": 0.1}),
+    ("adam", "lr", [0.001, 0.01, 0.1], {"amsgrad": True}),
+    ("adam", "weight_decay", [0.0, 0.1, 0.5], {"decoupled_weight_decay": True}),
+    ("adamw", "eps", [1e-8, 1e-3, 1e-1], {}),
+]
+
+
+@pytest.mark.parametrize("kind", ["tensor", "dict"])
+@pytest.mark.parametrize(("name", "key", "values", "extra"), BATCHED, ids=lambda x: str(x))
+def test_batched_hyper_rows_equal_separate_runs(name, key, values, extra, kind):
+    gen = torch.Generator().manual_seed(7)
+    params = torch.randn(3, 4, 2, generator=gen, dtype=F64)
+    if kind == "dict":
+        params = {"w": params, "b": torch.randn(3, 4, generator=gen, dtype=F64)}
+    grads = grads_for(params, seed=2)
+    batched, state = run_ours(name, {key: torch.tensor(values, dtype=F64), **extra}, params, grads)
+    for b, value in enumerate(values):
+
+        def row(x, b=b):
+            return {k: v[b] for k, v in x.items()} if isinstance(x, dict) else x[b]
+
+        single, _ = run_ours(name, {key: value, **extra}, row(params), [row(g) for g in grads])
+        assert_close(row(batched), single, atol=1e-12, rtol=0)
+
+
+def test_batched_betas_as_tensors():
+    params = torch.randn(2, 3, 2, dtype=F64, generator=torch.Generator().manual_seed(3))
+    grads = grads_for(params, seed=3)
+    b1, b2 = torch.tensor([0.5, 0.9], dtype=F64), torch.tensor([0.9, 0.999], dtype=F64)
+    batched, _ = run_ours("adam", {"betas": (b1, b2)}, params, grads)
+    for b in range(2):
+        hyper = {"betas": (float(b1[b]), float(b2[b]))}
+        single, _ = run_ours("adam", hyper, params[b], [g[b] for g in grads])
+        assert_close(batched[b], single, atol=1e-12, rtol=0)
+
+
+# --- purity, state, registry ---------------------------------------------------------------
+
+
+def _clone(x):
+    if isinstance(x, torch.Tensor):
+        return x.clone()
+    if isinstance(x, dict):
+        return {k: _clone(v) for k, v in x.items()}
+    if hasattr(x, "_fields"):
+        return type(x)(*(_clone(v) for v in x))
+    return tuple(_clone(v) for v in x)
+
+
+@pytest.mark.parametrize("name", opt.names())
+@pytest.mark.parametrize("kind", ["tensor", "dict"])
+def test_step_is_pure(name, kind):
+    o = opt.create(name, weight_decay=0.1)
+    params = start(kind)
+    grads = grads_for(params)[:3]
+    state = o.init(params)
+    params, state = o.step(params, grads[0], state)  # a non-trivial state
+    before = _clone((params, grads[1], tuple(state)))
+    new_params, new_state = o.step(params, grads[1], state)
+    assert_close((params, grads[1], tuple(state)), before, atol=0, rtol=0)
+    assert type(new_state) is type(state)
+    moved = new_params if isinstance(new_params, torch.Tensor) else new_params["w"]
+    assert not torch.equal(moved, params if kind == "tensor" else params["w"])
+
+
+STATE_FIELDS = {
+    "sgd": ("v", "t"),
+    "momentum": ("v", "t"),
+    "nesterov": ("v", "t"),
+    "adam": ("m", "v", "t", "v_max"),
+    "adamw": ("m", "v", "t", "v_max"),
+    "amsgrad": ("m", "v", "t", "v_max"),
+    "adagrad": ("s", "t"),
+    "rmsprop": ("v", "b", "g", "t"),
+    "adadelta": ("v", "u"),
+    "adamax": ("m", "u", "t"),
+    "nadam": ("m", "v", "mu_product", "t"),
+    "radam": ("m", "v", "t"),
+}
+
+
+@pytest.mark.parametrize("name", opt.names())
+def test_state_fields_are_the_formula_symbols(name):
+    o = opt.create(name)
+    state = o.init({"w": torch.zeros(2, 3), "b": torch.zeros(3)})
+    assert state._fields == STATE_FIELDS[name]
+    assert type(state).__doc__ and all(f in type(state).__doc__ for f in state._fields)
+    for f in state._fields:
+        value = getattr(state, f)
+        if f == "t":
+            assert value.shape == () and value.item() == 0
+        else:
+            assert set(value) == {"w", "b"} and value["w"].shape == (2, 3)
+
+
+def test_names_cover_the_brief():
+    required = {"sgd", "momentum", "nesterov", "adam", "adamw"}
+    assert required <= set(opt.names())
+    assert set(opt.DEFAULT_LR) == set(opt.names())
+
+
+@pytest.mark.parametrize("name", opt.names())
+def test_specs_follow_torch_names_and_defaults(name):
+    sig = inspect.signature(TORCH[name].__init__).parameters
+    implied = {"momentum": {"momentum": 0.9}, "nesterov": {"momentum": 0.9, "nesterov": True}}
+    implied["amsgrad"] = {"amsgrad": True}
+    specs = opt.hyper_specs(name)
+    for spec in specs:
+        if spec.name == "convention":
+            assert spec.kind == "choice" and spec.default == "pytorch"
+            continue
+        expected = implied.get(name, {}).get(spec.name, sig[spec.name].default)
+        assert spec.default == expected, spec.name
+        assert spec.kind in {"float", "bool", "choice", "pair"}
+    torch_only = {"self", "params", "foreach", "fused", "capturable", "differentiable"}
+    assert {s.name for s in specs} >= set(sig) - torch_only
+    assert opt.create(name).hyper == {
+        s.name: s.default for s in specs
+    }  # defaults filled, nothing else
+
+
+@pytest.mark.parametrize("name", opt.names())
+def test_formula_and_description(name):
+    text = opt.formula(name)
+    assert text.startswith(r"\begin{aligned}") and r"\theta_t" in text and "g_t" in text
+    assert opt.describe(name).endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("name", "hyper", "present", "absent"),
+    [
+        ("sgd", {}, [r"\eta g_t"], ["v_t"]),
+        ("momentum", {}, [r"\mu v_{t-1} + g_t", r"\eta v_t"], [r"\lambda"]),
+        ("momentum", {"weight_decay": 0.1, "dampening": 0.5}, [r"\lambda", r"\tau"], []),
+        ("nesterov", {}, [r"(g_t + \mu v_t)"], []),
+        ("momentum", {"convention": "velocity"}, [r"\theta_{t-1} + v_t"], []),
+        ("momentum", {"convention": "ema"}, [r"(1 - \beta) g_t"], []),
+        ("sgd", {"maximize": True}, [r"-\nabla"], []),
+        ("adam", {}, [r"\hat m_t", r"\hat v_t", r"\epsilon"], [r"\max"]),
+        ("adam", {"amsgrad": True}, [r"v^{\max}_t"], []),
+        ("adamw", {}, [r"(1 - \eta\lambda)"], [r"+ \lambda"]),
+    ],
+)
+def test_formula_follows_the_configuration(name, hyper, present, absent):
+    text = opt.formula(name, **hyper)
+    for s in present:
+        assert s in text
+    for s in absent:
+        assert s not in text
+
+
+# --- validation ----------------------------------------------------------------------------
+
+INVALID = [
+    ("sgd", {"lr": -0.1}, "Invalid learning rate: -0.1"),
+    ("sgd", {"lr": float("nan")}, "Invalid learning rate: nan"),
+    ("sgd", {"lr": float("inf")}, "Invalid learning rate: inf"),
+    ("sgd", {"momentum": -0.5}, "Invalid momentum value: -0.5"),
+    ("sgd", {"weight_decay": -1.0}, "Invalid weight_decay value: -1.0"),
+    ("sgd", {"dampening": 1.5}, "Invalid dampening value: 1.5"),
+    ("sgd", {"nesterov": True}, "Nesterov momentum requires a momentum and zero dampening"),
+    ("nesterov", {"dampening": 0.1}, "Nesterov momentum requires a momentum and zero dampening"),
+    ("momentum", {"convention": "ema", "dampening": 0.3}, "Invalid dampening value: 0.3"),
+    ("momentum", {"convention": "nope"}, "Invalid convention value: 'nope'"),
+    ("adam", {"eps": -1e-8}, "Invalid epsilon value: -1e-08"),
+    ("adam", {"betas": (1.0, 0.999)}, "Invalid beta parameter at index 0: 1.0"),
+    ("adam", {"betas": (0.9, -0.1)}, "Invalid beta parameter at index 1: -0.1"),
+    ("adam", {"betas": (0.9,)}, "Invalid betas value: (0.9,)"),
+    ("adam", {"amsgrad": "yes"}, "Invalid amsgrad value: 'yes'"),
+    ("adam", {"lr": "fast"}, "Invalid lr value: 'fast'"),
+    ("adamw", {"weight_decay": -0.01}, "Invalid weight_decay value: -0.01"),
+]
+
+
+@pytest.mark.parametrize(("name", "hyper", "message"), INVALID, ids=lambda x: str(x))
+def test_invalid_hyperparameters(name, hyper, message):
+    with pytest.raises(ValueError) as err:
+        opt.create(name, **hyper)
+    assert message in str(err.value)
+
+
+def test_tensor_hypers_are_checked_elementwise():
+    with pytest.raises(ValueError, match="Invalid learning rate") as err:
+        opt.create("sgd", lr=torch.tensor([0.1, -2.5]))
+    assert "-2.5" in str(err.value)
+    with pytest.raises(ValueError, match="Invalid beta parameter at index 1"):
+        opt.create("adam", betas=(torch.tensor([0.9, 0.9]), torch.tensor([0.99, float("nan")])))
+    with pytest.raises(ValueError, match="Nesterov"):
+        opt.create("nesterov", momentum=torch.tensor([0.9, 0.0]))
+
+
+def test_unknown_name_and_hyperparameter():
+    with pytest.raises(ValueError, match="sgd") as err:
+        opt.create("adamm")
+    assert "adamm" in str(err.value) and "adam" in str(err.value)
+    with pytest.raises(ValueError, match="'beta1'"):
+        opt.create("adam", beta1=0.9)
+    with pytest.raises(ValueError, match="'nesterov'"):
+        opt.create("adam", nesterov=True)
+
+
+# --- course conventions --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_velocity_convention_is_pytorch_scaled_by_minus_lr(nesterov):
+    params = start("tensor")
+    grads = grads_for(params)
+    hyper = {"lr": 0.05, "momentum": 0.7, "nesterov": nesterov, "weight_decay": 0.1}
+    torch_p, torch_s = run_ours("sgd", hyper, params, grads)
+    course_p, course_s = run_ours("sgd", {**hyper, "convention": "velocity"}, params, grads)
+    assert_close(course_p, torch_p, atol=1e-12, rtol=0)
+    assert_close(course_s.v, -0.05 * torch_s.v, atol=1e-12, rtol=0)
+
+
+def test_velocity_convention_differs_under_a_schedule():
+    params = start("tensor")
+    grads = grads_for(params)
+    lrs = [0.1 / (i + 1) for i in range(STEPS)]
+    a, _ = run_ours("momentum", {}, params, grads, lrs)
+    b, _ = run_ours("momentum", {"convention": "velocity"}, params, grads, lrs)
+    assert (a - b).abs().max() > 1e-3
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_ema_convention_by_hand(nesterov):
+    params = start("tensor")
+    grads = grads_for(params)
+    beta, lr = 0.9, 0.1
+    ours, state = run_ours(
+        "momentum", {"lr": lr, "convention": "ema", "nesterov": nesterov}, params, grads
+    )
+    p, v = params.clone(), torch.zeros_like(params)
+    for g in grads:
+        v = beta * v + (1 - beta) * g
+        p = p - lr * ((beta * v + (1 - beta) * g) if nesterov else v)
+    assert_close(ours, p, atol=1e-12, rtol=0)
+    assert_close(state.v, v, atol=1e-12, rtol=0)
+    torch_p, _ = run_ours("momentum", {"lr": lr, "nesterov": nesterov}, params, grads)
+    assert (torch_p - ours).abs().max() > 1e-2
+
+
+@pytest.mark.parametrize("convention", ["pytorch", "velocity", "ema"])
+def test_conventions_agree_without_momentum(convention):
+    params = start("tensor")
+    grads = grads_for(params)
+    ours, _ = run_ours("sgd", {"lr": 0.1, "convention": convention}, params, grads)
+    assert_close(ours, run_torch("sgd", {"lr": 0.1}, params, grads), atol=1e-10, rtol=0)
+
+
+def test_t_counts_steps_and_sits_on_the_params_device_and_dtype():
+    o = opt.create("adam")
+    p = torch.zeros(2, dtype=torch.float32)
+    s = o.init(p)
+    for _ in range(3):
+        p, s = o.step(p, torch.ones(2), s)
+    assert s.t.item() == 3 and s.t.dtype == torch.float32 and p.dtype == torch.float32
