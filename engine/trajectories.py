@@ -1,0 +1,310 @@
+"""Batched optimizer trajectories on a 2D surface.
+
+All K optimizers and S starts advance together: each step evaluates the surface and its gradient
+once for the whole (K, S, 2) batch, then every group of optimizers of one kind steps its slice.
+Optimizers of one kind with different numeric hyperparameters share one batched state (their
+hyperparameters become (k,) tensors that broadcast over the leading dim), so a learning-rate
+sweep of 64 values is one optimizer step per iteration, not 64.
+
+>>> from engine import optimizers, surfaces, trajectories
+>>> run = trajectories.run(surfaces.get("rosenbrock"), [optimizers.create("adam", lr=0.05)],
+...                        starts=[(-1.5, 2.0)], steps=500)
+>>> run.paths.shape
+(1, 1, 501, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from .device import resolve
+from .optimizers import Optimizer, create
+from .surfaces import Surface
+
+MAX_STEPS = 5000
+MAX_BATCH = 20_000  # K optimizers x S starts advancing together
+MAX_RECORDED = 5_000_000  # K x S x (T + 1) recorded positions: 80 MB of float64 paths
+# A coordinate this many bound-widths away from the plotted region counts as exploded.
+EXPLODE_WIDTHS = 1000.0
+
+Schedule = Callable[[int], float]
+
+
+@dataclass
+class Run:
+    """The recorded result of :func:`run`, as numpy arrays, with nothing non-finite in them.
+
+    ``paths`` (K, S, T+1, 2), ``losses`` (K, S, T+1), ``grads`` (K, S, T, 2) (the gradients the
+    optimizers saw, noise included), ``grad_norms`` (K, S, T), ``diverged_at`` (K, S): the first
+    step whose loss, gradient or position was non-finite or exploded, else -1. A diverged path
+    stays at its last finite point from that step on. ``states[k]`` maps each of optimizer k's
+    state fields (``v``, ``m``, ``s`` ...) to its history, (S, T+1, 2) per coordinate, or (T+1,)
+    for the step counter ``t``; empty when the run was made with ``record_state=False``.
+    """
+
+    optimizers: list[Optimizer]
+    labels: list[str]
+    starts: np.ndarray
+    paths: np.ndarray
+    losses: np.ndarray
+    grads: np.ndarray
+    grad_norms: np.ndarray
+    diverged_at: np.ndarray
+    states: list[dict[str, np.ndarray]] = field(default_factory=list)
+    lr_factors: np.ndarray | None = None
+
+    @property
+    def steps(self) -> int:
+        return self.paths.shape[2] - 1
+
+    def effective_lr(self) -> np.ndarray:
+        r"""Per-coordinate effective step size :math:`|\Delta\theta_i| / |g_i|`, (K, S, T, 2).
+
+        Plain SGD gives exactly ``lr``; AdaGrad's shrinks over time; Adam's keeps the *step*
+        near ``lr`` whatever the gradient's scale. Coordinates with a zero gradient give 0.
+        """
+        delta = np.abs(np.diff(self.paths, axis=2))
+        grad = np.abs(self.grads)
+        safe = np.where(grad > 1e-300, grad, 1.0)
+        return np.where(grad > 1e-300, delta / safe, 0.0)
+
+
+def _labels(optimizers: Sequence[Optimizer]) -> list[str]:
+    """Optimizer names, with the learning rate added where a name appears more than once."""
+    counts: dict[str, int] = {}
+    for opt in optimizers:
+        counts[opt.name] = counts.get(opt.name, 0) + 1
+    return [
+        opt.name if counts[opt.name] == 1 else f"{opt.name} (lr={float(opt.hyper['lr']):.3g})"
+        for opt in optimizers
+    ]
+
+
+def _group_key(opt: Optimizer) -> tuple:
+    """Optimizers share a batched state when they differ only in numeric hyperparameters."""
+    flags = tuple(
+        (k, v) for k, v in sorted(opt.hyper.items()) if isinstance(v, bool | str) or v is None
+    )
+    return (opt.name, flags)
+
+
+def _stack(values: list[Any], dtype: torch.dtype, device: torch.device) -> Any:
+    """One hyperparameter across a group: a float if all agree, else a (k,) tensor."""
+    first = values[0]
+    if isinstance(first, tuple):
+        return tuple(_stack([v[i] for v in values], dtype, device) for i in range(len(first)))
+    if isinstance(first, bool | str) or first is None:
+        return first
+    floats = [float(v) for v in values]
+    if all(v == floats[0] for v in floats):
+        return floats[0]
+    return torch.tensor(floats, dtype=dtype, device=device)
+
+
+def _groups(
+    optimizers: Sequence[Optimizer], dtype: torch.dtype, device: torch.device
+) -> list[tuple[Optimizer, list[int]]]:
+    by_key: dict[tuple, list[int]] = {}
+    for i, opt in enumerate(optimizers):
+        by_key.setdefault(_group_key(opt), []).append(i)
+    groups = []
+    for indices in by_key.values():
+        members = [optimizers[i] for i in indices]
+        if len(members) == 1:
+            groups.append((members[0], indices))
+            continue
+        hyper = {k: _stack([m.hyper[k] for m in members], dtype, device) for k in members[0].hyper}
+        groups.append((create(members[0].name, **hyper), indices))
+    return groups
+
+
+def _check(optimizers: Sequence[Optimizer], starts: Tensor, steps: int, noise: float) -> None:
+    if not optimizers:
+        raise ValueError("Invalid optimizers: give at least one")
+    if not all(isinstance(o, Optimizer) for o in optimizers):
+        raise ValueError("Invalid optimizers: use engine.optimizers.create(name, ...)")
+    if starts.ndim != 2 or starts.shape[1] != 2 or starts.shape[0] == 0:
+        raise ValueError(f"Invalid starts: expected shape (S, 2), got {tuple(starts.shape)}")
+    if not bool(torch.isfinite(starts).all()):
+        raise ValueError("Invalid starts: every coordinate must be a finite number")
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"Invalid steps: {steps} (use 1 to {MAX_STEPS})")
+    batch = len(optimizers) * starts.shape[0]
+    if batch > MAX_BATCH:
+        raise ValueError(
+            f"Too many paths: {len(optimizers)} optimizers x {starts.shape[0]} starts = {batch} "
+            f"(the limit is {MAX_BATCH})"
+        )
+    if batch * (steps + 1) > MAX_RECORDED:
+        raise ValueError(
+            f"Run too large to record: {batch} paths x {steps + 1} steps "
+            f"(the limit is {MAX_RECORDED:,} positions; use fewer steps or starts)"
+        )
+    if not (noise >= 0 and np.isfinite(noise)):
+        raise ValueError(f"Invalid noise: {noise} (use a finite value >= 0)")
+
+
+def _explode_limits(surface: Surface, dtype: torch.dtype, device: torch.device):
+    (x0, x1), (y0, y1) = surface.bounds
+    center = torch.tensor([(x0 + x1) / 2, (y0 + y1) / 2], dtype=dtype, device=device)
+    width = torch.tensor([x1 - x0, y1 - y0], dtype=dtype, device=device)
+    return center, EXPLODE_WIDTHS * width
+
+
+def _freeze(new: Any, old: Any, alive: Tensor) -> Any:
+    """Keep the old state where a path has stopped (so nothing non-finite creeps in)."""
+    if isinstance(new, Tensor) and new.shape[: alive.ndim] == alive.shape:
+        mask = alive.reshape(alive.shape + (1,) * (new.ndim - alive.ndim))
+        return torch.where(mask, new, old)
+    return new
+
+
+def run(
+    surface: Surface,
+    optimizers: Sequence[Optimizer],
+    starts: Sequence[Sequence[float]] | np.ndarray | Tensor,
+    steps: int,
+    *,
+    noise: float = 0.0,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    schedule: Schedule | None = None,
+    record_state: bool = True,
+    dtype: torch.dtype = torch.float64,
+) -> Run:
+    r"""Run every optimizer from every start for ``steps`` steps, all in one batch.
+
+    With ``noise`` > 0 each gradient gets seeded Gaussian noise, :math:`g + \sigma\,\xi`,
+    :math:`\xi \sim \mathcal N(0, I)` (a stochastic-gradient stand-in); the same ``seed`` gives
+    the same noise. ``schedule(t)`` multiplies every optimizer's learning rate at step ``t``
+    (0-based), see :mod:`engine.schedules`. Raises ``ValueError`` for bad arguments or a run
+    larger than the limits (``MAX_STEPS``, ``MAX_BATCH``, ``MAX_RECORDED``).
+    """
+    dev = resolve(device)
+    optimizers = list(optimizers)
+    start_t = torch.as_tensor(np.asarray(starts, dtype=np.float64), dtype=dtype, device=dev)
+    _check(optimizers, start_t, steps, float(noise))
+    K, S = len(optimizers), start_t.shape[0]
+
+    # Work in group order so each group's rows are one contiguous slice (a view, no copies).
+    groups = _groups(optimizers, dtype, dev)
+    order = [i for _, indices in groups for i in indices]
+    slices, at = [], 0
+    for _, indices in groups:
+        slices.append(slice(at, at + len(indices)))
+        at += len(indices)
+
+    P = start_t.unsqueeze(0).expand(K, S, 2).clone()
+    states = [opt.init(P[sl]) for (opt, _), sl in zip(groups, slices, strict=True)]
+    center, limit = _explode_limits(surface, dtype, dev)
+    alive = torch.ones(K, S, dtype=torch.bool, device=dev)
+    all_alive = True
+    diverged_at = torch.full((K, S), -1, dtype=torch.long, device=dev)
+    gen = torch.Generator(device=dev).manual_seed(int(seed))
+
+    paths, losses, grads = [P], [], []
+    history: list[list[Any]] = [[st] for st in states] if record_state else []
+    factors = [float(schedule(t)) for t in range(steps)] if schedule else None
+    prev_loss = None
+
+    for t in range(steps + 1):
+        x = P.detach().requires_grad_(t < steps)
+        loss = surface.f(x)
+        if t < steps:
+            (g,) = torch.autograd.grad(loss.sum(), x)
+        loss = loss.detach()
+        # A non-finite loss or gradient at a finite position: the path stops where it was.
+        bad = ~torch.isfinite(loss)
+        if t < steps:
+            bad |= ~torch.isfinite(g).all(-1)
+        bad &= alive
+        if t == 0 and bool(bad.any()):
+            k, s = (int(i) for i in bad.nonzero()[0])
+            x0, y0 = start_t[s].tolist()
+            raise ValueError(
+                f"The surface or its gradient is not finite at the start ({x0:.4g}, {y0:.4g}): "
+                "choose another start"
+            )
+        if t > 0 and bool(bad.any()):
+            diverged_at = torch.where(bad, t, diverged_at)
+            alive = alive & ~bad
+            all_alive = False
+            P = torch.where(bad[..., None], paths[-2], P)
+            paths[-1] = P
+            loss = torch.where(bad, prev_loss, loss)
+            if t < steps:
+                g = torch.where(bad[..., None], torch.zeros_like(g), g)
+        losses.append(loss)
+        prev_loss = loss
+        if t == steps:
+            break
+        if noise:
+            g = g + noise * torch.randn(g.shape, generator=gen, device=dev, dtype=dtype)
+        if not all_alive:
+            g = torch.where(alive[..., None], g, torch.zeros_like(g))
+        grads.append(g)
+
+        new_parts = []
+        for i, ((opt, _), sl) in enumerate(zip(groups, slices, strict=True)):
+            lr = None if factors is None else _scaled_lr(opt, factors[t])
+            p_new, st_new = opt.step(P[sl], g[sl], states[i], lr=lr)
+            if not all_alive:
+                st_new = type(st_new)(
+                    *(_freeze(n, o, alive[sl]) for n, o in zip(st_new, states[i], strict=True))
+                )
+            states[i] = st_new
+            if record_state:
+                history[i].append(st_new)
+            new_parts.append(p_new)
+        candidate = torch.cat(new_parts) if len(new_parts) > 1 else new_parts[0]
+
+        exploded = ~torch.isfinite(candidate).all(-1) | ((candidate - center).abs() > limit).any(-1)
+        exploded &= alive
+        if bool(exploded.any()):
+            diverged_at = torch.where(exploded, t + 1, diverged_at)
+            alive = alive & ~exploded
+            all_alive = False
+        P = candidate if all_alive else torch.where(alive[..., None], candidate, P)
+        paths.append(P)
+
+    grad_t = torch.stack(grads, dim=2)
+    inverse = np.argsort(order)
+    to_np = lambda x: x.detach().cpu().numpy()[inverse]  # noqa: E731 - tiny local helper
+    return Run(
+        optimizers=optimizers,
+        labels=_labels(optimizers),
+        starts=start_t.cpu().numpy(),
+        paths=to_np(torch.stack(paths, dim=2)),
+        losses=to_np(torch.stack(losses, dim=2)),
+        grads=to_np(grad_t),
+        grad_norms=to_np(grad_t.norm(dim=-1)),
+        diverged_at=to_np(diverged_at),
+        states=_state_history(groups, history, K) if record_state else [],
+        lr_factors=None if factors is None else np.asarray(factors),
+    )
+
+
+def _scaled_lr(opt: Optimizer, factor: float) -> float | Tensor:
+    return opt.hyper["lr"] * factor
+
+
+def _state_history(
+    groups: list[tuple[Optimizer, list[int]]], history: list[list[Any]], K: int
+) -> list[dict[str, np.ndarray]]:
+    """Per optimizer: field -> (S, T+1, 2) history, or (T+1,) for a shared step counter."""
+    out: list[dict[str, np.ndarray]] = [{} for _ in range(K)]
+    for (_, indices), snaps in zip(groups, history, strict=True):
+        for name in snaps[0]._fields:
+            stacked = torch.stack([getattr(s, name) for s in snaps]).detach().cpu().numpy()
+            for row, k in enumerate(indices):
+                if stacked.ndim >= 3:  # (T+1, k, S, 2) -> (S, T+1, 2)
+                    out[k][name] = np.moveaxis(stacked[:, row], 0, 1)
+                else:
+                    out[k][name] = stacked
+    return out
