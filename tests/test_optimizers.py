@@ -49,6 +49,27 @@ CASES = [
     ("adamw", {"weight_decay": 0.5, "maximize": True, "betas": (0.8, 0.99)}),
     ("amsgrad", {}),
     ("amsgrad", {"weight_decay": 0.1, "lr": 0.05}),
+    ("adagrad", {}),
+    ("adagrad", {"lr_decay": 0.1, "initial_accumulator_value": 0.5}),
+    ("adagrad", {"weight_decay": 0.1, "maximize": True, "eps": 1e-3, "lr": 0.1}),
+    ("rmsprop", {}),
+    ("rmsprop", {"centered": True}),
+    ("rmsprop", {"momentum": 0.9, "weight_decay": 0.1}),
+    ("rmsprop", {"centered": True, "momentum": 0.5, "maximize": True, "alpha": 0.9}),
+    ("adadelta", {}),
+    ("adadelta", {"rho": 0.5, "weight_decay": 0.1}),
+    ("adadelta", {"lr": 0.5, "eps": 1e-3, "maximize": True}),
+    ("adamax", {}),
+    ("adamax", {"betas": (0.8, 0.99), "weight_decay": 0.1}),
+    ("adamax", {"maximize": True, "eps": 1e-3, "lr": 0.01}),
+    ("nadam", {}),
+    ("nadam", {"momentum_decay": 0.01, "weight_decay": 0.1}),
+    ("nadam", {"decoupled_weight_decay": True, "weight_decay": 0.1, "maximize": True}),
+    ("nadam", {"betas": (0.5, 0.9), "lr": 0.01}),
+    ("radam", {}),
+    ("radam", {"weight_decay": 0.1, "lr": 0.01}),
+    ("radam", {"decoupled_weight_decay": True, "weight_decay": 0.1, "maximize": True}),
+    ("radam", {"betas": (0.9, 0.9), "eps": 1e-4}),
 ]
 
 
@@ -148,7 +169,24 @@ BATCHED = [
     ("adam", "lr", [0.001, 0.01, 0.1], {"amsgrad": True}),
     ("adam", "weight_decay", [0.0, 0.1, 0.5], {"decoupled_weight_decay": True}),
     ("adamw", "eps", [1e-8, 1e-3, 1e-1], {}),
+    ("adam", "betas", [(0.5, 0.9), (0.9, 0.99), (0.95, 0.999)], {}),
+    ("adagrad", "initial_accumulator_value", [0.0, 0.1, 1.0], {"lr_decay": 0.05}),
+    ("rmsprop", "momentum", [0.0, 0.5, 0.9], {"centered": True}),
+    ("rmsprop", "lr", [0.001, 0.01, 0.1], {"convention": "course"}),
+    ("adadelta", "rho", [0.5, 0.9, 0.99], {}),
+    ("adamax", "betas", [(0.5, 0.9), (0.9, 0.99), (0.95, 0.999)], {}),
+    ("nadam", "betas", [(0.5, 0.9), (0.9, 0.99), (0.95, 0.999)], {}),
+    ("nadam", "momentum_decay", [0.0, 0.004, 0.05], {"decoupled_weight_decay": True}),
+    ("radam", "betas", [(0.5, 0.9), (0.9, 0.99), (0.95, 0.999)], {}),
+    ("radam", "lr", [0.001, 0.01, 0.1], {"weight_decay": 0.1}),
 ]
+
+
+def as_batch(values):
+    """Stack per-row hyper values into tensors; a list of betas pairs becomes a pair of tensors."""
+    if isinstance(values[0], tuple):
+        return tuple(torch.tensor(col, dtype=F64) for col in zip(*values, strict=True))
+    return torch.tensor(values, dtype=F64)
 
 
 @pytest.mark.parametrize("kind", ["tensor", "dict"])
@@ -159,7 +197,7 @@ def test_batched_hyper_rows_equal_separate_runs(name, key, values, extra, kind):
     if kind == "dict":
         params = {"w": params, "b": torch.randn(3, 4, generator=gen, dtype=F64)}
     grads = grads_for(params, seed=2)
-    batched, state = run_ours(name, {key: torch.tensor(values, dtype=F64), **extra}, params, grads)
+    batched, state = run_ours(name, {key: as_batch(values), **extra}, params, grads)
     for b, value in enumerate(values):
 
         def row(x, b=b):
@@ -167,17 +205,6 @@ def test_batched_hyper_rows_equal_separate_runs(name, key, values, extra, kind):
 
         single, _ = run_ours(name, {key: value, **extra}, row(params), [row(g) for g in grads])
         assert_close(row(batched), single, atol=1e-12, rtol=0)
-
-
-def test_batched_betas_as_tensors():
-    params = torch.randn(2, 3, 2, dtype=F64, generator=torch.Generator().manual_seed(3))
-    grads = grads_for(params, seed=3)
-    b1, b2 = torch.tensor([0.5, 0.9], dtype=F64), torch.tensor([0.9, 0.999], dtype=F64)
-    batched, _ = run_ours("adam", {"betas": (b1, b2)}, params, grads)
-    for b in range(2):
-        hyper = {"betas": (float(b1[b]), float(b2[b]))}
-        single, _ = run_ours("adam", hyper, params[b], [g[b] for g in grads])
-        assert_close(batched[b], single, atol=1e-12, rtol=0)
 
 
 # --- purity, state, registry ---------------------------------------------------------------
@@ -240,7 +267,8 @@ def test_state_fields_are_the_formula_symbols(name):
 
 
 def test_names_cover_the_brief():
-    required = {"sgd", "momentum", "nesterov", "adam", "adamw"}
+    required = {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"}
+    required |= {"nadam", "radam", "adadelta", "adamax", "amsgrad"}
     assert required <= set(opt.names())
     assert set(opt.DEFAULT_LR) == set(opt.names())
 
@@ -285,6 +313,16 @@ def test_formula_and_description(name):
         ("adam", {}, [r"\hat m_t", r"\hat v_t", r"\epsilon"], [r"\max"]),
         ("adam", {"amsgrad": True}, [r"v^{\max}_t"], []),
         ("adamw", {}, [r"(1 - \eta\lambda)"], [r"+ \lambda"]),
+        ("adagrad", {}, [r"s_{t-1} + g_t^2"], [r"\eta_t"]),
+        ("adagrad", {"lr_decay": 0.1}, [r"\eta_t", r"\gamma"], []),
+        ("rmsprop", {}, [r"\sqrt{v_t}"], ["b_t", r"\bar g"]),
+        ("rmsprop", {"centered": True, "momentum": 0.9}, [r"\bar g_t", "b_t"], []),
+        ("rmsprop", {"convention": "course"}, [r"v_1 = g_1^2"], []),
+        ("adadelta", {}, [r"\Delta\theta_t", "u_t"], []),
+        ("adamax", {}, [r"\max(\beta_2 u_{t-1}"], []),
+        ("nadam", {}, [r"\Pi_t", r"\mu_{t+1}"], []),
+        ("nadam", {"decoupled_weight_decay": True, "weight_decay": 0.1}, [r"\eta\lambda"], []),
+        ("radam", {}, [r"\rho_t > 5", "r_t"], []),
     ],
 )
 def test_formula_follows_the_configuration(name, hyper, present, absent):
@@ -315,6 +353,24 @@ INVALID = [
     ("adam", {"amsgrad": "yes"}, "Invalid amsgrad value: 'yes'"),
     ("adam", {"lr": "fast"}, "Invalid lr value: 'fast'"),
     ("adamw", {"weight_decay": -0.01}, "Invalid weight_decay value: -0.01"),
+    ("adagrad", {"lr_decay": -1.0}, "Invalid lr_decay value: -1.0"),
+    (
+        "adagrad",
+        {"initial_accumulator_value": -0.5},
+        "Invalid initial_accumulator_value value: -0.5",
+    ),
+    ("adagrad", {"eps": float("-inf")}, "Invalid epsilon value: -inf"),
+    ("rmsprop", {"alpha": -0.1}, "Invalid alpha value: -0.1"),
+    ("rmsprop", {"momentum": -1.0}, "Invalid momentum value: -1.0"),
+    ("rmsprop", {"centered": True, "convention": "course"}, "Invalid centered value: True"),
+    ("rmsprop", {"convention": "ema"}, "Invalid convention value: 'ema'"),
+    ("adadelta", {"rho": 1.5}, "Invalid rho value: 1.5"),
+    ("adadelta", {"lr": -1.0}, "Invalid learning rate: -1.0"),
+    ("adamax", {"betas": (0.9, 1.0)}, "Invalid beta parameter at index 1: 1.0"),
+    ("nadam", {"momentum_decay": -0.1}, "Invalid momentum_decay value: -0.1"),
+    ("nadam", {"decoupled_weight_decay": 2}, "Invalid decoupled_weight_decay value: 2"),
+    ("radam", {"betas": (-0.1, 0.999)}, "Invalid beta parameter at index 0: -0.1"),
+    ("radam", {"weight_decay": float("nan")}, "Invalid weight_decay value: nan"),
 ]
 
 
@@ -401,3 +457,65 @@ def test_t_counts_steps_and_sits_on_the_params_device_and_dtype():
     for _ in range(3):
         p, s = o.step(p, torch.ones(2), s)
     assert s.t.item() == 3 and s.t.dtype == torch.float32 and p.dtype == torch.float32
+
+
+FULL = {
+    "sgd": {"momentum": 0.9},
+    "rmsprop": {"centered": True, "momentum": 0.9},
+    "adam": {"amsgrad": True},
+    "adamw": {"amsgrad": True},
+}
+
+
+@pytest.mark.parametrize("name", opt.names())
+def test_every_state_symbol_appears_in_the_formula(name):
+    syms = opt.symbols(name)
+    assert list(syms) == list(opt.create(name).init(torch.zeros(2))._fields)
+    text = opt.formula(name, **FULL.get(name, {}))
+    for field, sym in syms.items():
+        assert sym in text, (field, sym)
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_rmsprop_course_convention_by_hand(momentum):
+    params = start("tensor")
+    grads = grads_for(params)
+    lr, alpha, eps = 0.01, 0.9, 1e-8
+    hyper = {"lr": lr, "alpha": alpha, "momentum": momentum, "convention": "course"}
+    ours, state = run_ours("rmsprop", hyper, params, grads)
+    p, v, b = params.clone(), grads[0] ** 2, torch.zeros_like(params)
+    for i, g in enumerate(grads):
+        if i:
+            v = alpha * v + (1 - alpha) * g**2
+        b = momentum * b + g / (v.sqrt() + eps)
+        p = p - lr * b
+    assert_close(ours, p, atol=1e-12, rtol=0)
+    assert_close(state.v, v, atol=1e-12, rtol=0)
+
+
+def test_rmsprop_course_first_step_is_about_lr():
+    o = opt.create("rmsprop", lr=0.1, convention="course")
+    p = torch.zeros(3, dtype=F64)
+    g = torch.tensor([1e-3, 2.0, -50.0], dtype=F64)
+    p1, s1 = o.step(p, g, o.init(p))
+    assert_close(p1, -0.1 * torch.sign(g), atol=1e-6, rtol=0)
+    assert_close(s1.v, g**2)
+    torch_p1 = run_torch("rmsprop", {"lr": 0.1}, p, [g])
+    assert_close(torch_p1, -torch.sign(g), atol=0, rtol=1e-3)  # η/√(1-α): ten times larger
+
+
+@pytest.mark.parametrize("name", opt.names())
+def test_runs_on_the_resolved_device(name):
+    """Params on CUDA when there is one; CPU hyper tensors follow them; same numbers as CPU."""
+    from engine.device import resolve
+
+    device = resolve(None)
+    params = torch.randn(3, 4, 2, dtype=F64, generator=torch.Generator().manual_seed(5))
+    grads = grads_for(params)[:10]
+    lr = torch.tensor([0.5, 1.0, 2.0], dtype=F64) * opt.DEFAULT_LR[name]
+    cpu, _ = run_ours(name, {"lr": lr}, params, grads)
+    moved = [g.to(device) for g in grads]
+    there, state = run_ours(name, {"lr": lr}, params.to(device), moved)
+    assert there.device.type == device.type
+    assert all(x.device.type == device.type for x in state)
+    assert_close(there.cpu(), cpu, atol=1e-10, rtol=0)

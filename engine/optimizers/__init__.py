@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import adam, sgd
-from .base import Entry, HyperSpec, Optimizer, normalize
+from . import adadelta, adagrad, adam, adamax, nadam, radam, rmsprop, sgd
+from .base import SYMBOLS, Entry, HyperSpec, Optimizer, normalize
 
 __all__ = [
     "DEFAULT_LR",
@@ -24,9 +24,11 @@ __all__ = [
     "formula",
     "hyper_specs",
     "names",
+    "symbols",
 ]
 
-_REGISTRY: dict[str, Entry] = {e.name: e for module in (sgd, adam) for e in module.ENTRIES}
+_MODULES = (sgd, adagrad, rmsprop, adadelta, adam, nadam, radam, adamax)
+_REGISTRY: dict[str, Entry] = {e.name: e for module in _MODULES for e in module.ENTRIES}
 
 #: A learning rate that makes visible progress on the 2D surfaces without diverging.
 DEFAULT_LR: dict[str, float] = {name: e.default_lr for name, e in _REGISTRY.items()}
@@ -71,3 +73,8 @@ def formula(name: str, **hyper: Any) -> str:
 def describe(name: str) -> str:
     """One plain-English sentence about ``name``, for the app."""
     return _entry(name).description
+
+
+def symbols(name: str) -> dict[str, str]:
+    """The LaTeX symbol of each state field of ``name``, as it appears in ``formula(name)``."""
+    return {f: SYMBOLS[f] for f in _entry(name).state._fields}

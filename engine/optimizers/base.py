@@ -247,6 +247,19 @@ def normalize(spec: HyperSpec, value: Any) -> Any:
 
 # --- LaTeX shared by the formulas ------------------------------------------------------------
 
+#: Every state field is named after a symbol of the formulas; this is how each one is written.
+SYMBOLS: dict[str, str] = {
+    "m": "m_t",
+    "v": "v_t",
+    "v_max": r"v^{\max}_t",
+    "s": "s_t",
+    "b": "b_t",
+    "g": r"\bar g_t",
+    "u": "u_t",
+    "mu_product": r"\Pi_t",
+    "t": "t",
+}
+
 
 def grad_line(h: Hyper, *, coupled_decay: bool = True) -> str:
     r"""The line defining ``g_t``: the gradient, negated for ``maximize``, plus ``\lambda\theta``."""

@@ -1,0 +1,116 @@
+r"""AdaGrad: per-coordinate steps scaled by the root of the summed squared gradients.
+
+.. math::
+
+    \begin{aligned}
+    g_t &= \nabla_\theta f(\theta_{t-1}) + \lambda\theta_{t-1} \\
+    s_t &= s_{t-1} + g_t^2 \quad (s_0 = \text{initial\_accumulator\_value}) \\
+    \eta_t &= \eta / (1 + (t-1)\gamma) \\
+    \theta_t &= \theta_{t-1} - \eta_t\, g_t / (\sqrt{s_t} + \epsilon)
+    \end{aligned}
+
+with γ = ``lr_decay``. Reference: Duchi, Hazan & Singer, 2011, "Adaptive Subgradient Methods for
+Online Learning and Stochastic Optimization". Notes where torch differs from the paper: ε sits
+outside the square root, and the ``lr_decay`` schedule and starting accumulator are torch's
+additions (the paper's diagonal variant has neither).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch import Tensor
+
+from .base import (
+    MAXIMIZE,
+    Entry,
+    Hyper,
+    HyperSpec,
+    Leaf,
+    Params,
+    aligned,
+    check_eps,
+    check_lr,
+    check_weight_decay,
+    eps_spec,
+    grad_line,
+    is_zero,
+    lr_spec,
+    require,
+    wd_spec,
+)
+
+
+class AdagradState(NamedTuple):
+    """State of AdaGrad.
+
+    s: the running sum of squared gradients :math:`s_t`, per coordinate.
+    t: the number of steps taken, for the ``lr_decay`` schedule.
+    """
+
+    s: Params
+    t: Tensor
+
+
+def _validate(h: Hyper) -> None:
+    check_lr(h)
+    require(h["lr_decay"], lambda x: x >= 0, f"Invalid lr_decay value: {h['lr_decay']}")
+    check_weight_decay(h)
+    iav = h["initial_accumulator_value"]
+    require(iav, lambda x: x >= 0, f"Invalid initial_accumulator_value value: {iav}")
+    check_eps(h)
+
+
+def _init(h: Hyper, p: Tensor) -> Leaf:
+    return {"s": torch.zeros_like(p) + h["initial_accumulator_value"]}
+
+
+def _update(h: Hyper, p: Tensor, g: Tensor, st: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
+    if h["maximize"]:
+        g = -g
+    if not is_zero(h["weight_decay"]):
+        g = g + h["weight_decay"] * p
+    s = st["s"] + g * g
+    lr_t = h["lr"] / (1 + (t - 1) * h["lr_decay"])
+    return p - lr_t * (g / (s.sqrt() + h["eps"])), {"s": s}
+
+
+def _formula(h: Hyper) -> str:
+    s0 = "" if is_zero(h["initial_accumulator_value"]) else r" \quad (s_0 = s_{\text{init}})"
+    if is_zero(h["lr_decay"]):
+        step = r"\theta_t &= \theta_{t-1} - \eta\, g_t / (\sqrt{s_t} + \epsilon)"
+        decay = None
+    else:
+        step = r"\theta_t &= \theta_{t-1} - \eta_t\, g_t / (\sqrt{s_t} + \epsilon)"
+        decay = r"\eta_t &= \eta / (1 + (t - 1)\gamma)"
+    return aligned(grad_line(h), rf"s_t &= s_{{t-1}} + g_t^2{s0}", decay, step)
+
+
+ENTRIES = (
+    Entry(
+        name="adagrad",
+        state=AdagradState,
+        leaf_fields=("s",),
+        has_t=True,
+        specs=(
+            lr_spec(1e-2),
+            HyperSpec("lr_decay", 0.0, "float", 0.0, 1.0, False, (), "γ: η_t = η / (1 + (t-1)γ)"),
+            wd_spec(),
+            HyperSpec(
+                "initial_accumulator_value", 0.0, "float", 0.0, 1.0, False, (), "s₀, the start of s"
+            ),
+            eps_spec(1e-10),
+            MAXIMIZE,
+        ),
+        validate=_validate,
+        init_leaf=_init,
+        update_leaf=_update,
+        formula=_formula,
+        description=(
+            "AdaGrad: divides each coordinate's step by the root of its summed squared "
+            "gradients, so steps shrink where gradients have been large."
+        ),
+        default_lr=0.5,
+    ),
+)

@@ -1,0 +1,136 @@
+r"""NAdam: Adam with Nesterov momentum, using Dozat's warming momentum schedule.
+
+.. math::
+
+    \begin{aligned}
+    g_t &= \nabla_\theta f(\theta_{t-1}) + \lambda\theta_{t-1} \\
+    \mu_t &= \beta_1 \bigl(1 - \tfrac12\, 0.96^{t\psi}\bigr), \quad
+        \mu_{t+1} = \beta_1 \bigl(1 - \tfrac12\, 0.96^{(t+1)\psi}\bigr) \\
+    \Pi_t &= \Pi_{t-1}\, \mu_t \quad (\Pi_0 = 1) \\
+    m_t &= \beta_1 m_{t-1} + (1-\beta_1) g_t \\
+    v_t &= \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad \hat v_t = v_t / (1-\beta_2^t) \\
+    \theta_t &= \theta_{t-1} - \eta \Bigl(\frac{1-\mu_t}{1-\Pi_t}\, g_t
+        + \frac{\mu_{t+1}}{1-\Pi_t\mu_{t+1}}\, m_t\Bigr) / (\sqrt{\hat v_t} + \epsilon)
+    \end{aligned}
+
+with ψ = ``momentum_decay``; the state field ``mu_product`` holds :math:`\Pi_t`. With
+``decoupled_weight_decay`` (NAdamW) the decay shrinks θ by :math:`(1-\eta\lambda)` instead.
+
+Reference: Dozat, 2016, "Incorporating Nesterov Momentum into Adam". Notes where torch differs:
+ε sits outside the root, and the schedule constant 0.96 and ψ = 0.004 are fixed as in the paper's
+experiments.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch import Tensor
+
+from .adam import decay
+from .base import (
+    DECOUPLED,
+    MAXIMIZE,
+    Entry,
+    Hyper,
+    HyperSpec,
+    Leaf,
+    Params,
+    aligned,
+    betas_spec,
+    check_betas,
+    check_eps,
+    check_lr,
+    check_weight_decay,
+    decoupled_line,
+    eps_spec,
+    grad_line,
+    lr_spec,
+    require,
+    wd_spec,
+)
+
+
+class NAdamState(NamedTuple):
+    """State of NAdam.
+
+    m: first moment, the running average of gradients :math:`m_t`.
+    v: second moment, the running average of squared gradients :math:`v_t`.
+    mu_product: :math:`\\Pi_t`, the product of the momentum schedule :math:`\\mu_1 \\cdots \\mu_t`.
+    t: the number of steps taken.
+    """
+
+    m: Params
+    v: Params
+    mu_product: Params
+    t: Tensor
+
+
+def _validate(h: Hyper) -> None:
+    check_lr(h)
+    check_eps(h)
+    check_betas(h)
+    check_weight_decay(h)
+    psi = h["momentum_decay"]
+    require(psi, lambda x: x >= 0, f"Invalid momentum_decay value: {psi}")
+
+
+def _init(h: Hyper, p: Tensor) -> Leaf:
+    # mu_product mirrors p (not a scalar) so a batched beta1 gives each row its own product.
+    return {"m": torch.zeros_like(p), "v": torch.zeros_like(p), "mu_product": torch.ones_like(p)}
+
+
+def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
+    beta1, beta2 = h["betas"]
+    lr, psi = h["lr"], h["momentum_decay"]
+    bias_correction2 = 1 - beta2**t
+    p, g = decay(h, p, g)
+    mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * psi)))
+    mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * psi)))
+    mu_product = s["mu_product"] * mu
+    m = torch.lerp(s["m"], g, 1 - beta1)
+    v = s["v"] * beta2 + (1 - beta2) * (g * g)
+    denom = (v / bias_correction2).sqrt() + h["eps"]
+    p = p + (-lr * (1.0 - mu) / (1.0 - mu_product)) * (g / denom)
+    p = p + ((-lr * mu_next) / (1.0 - mu_product * mu_next)) * (m / denom)
+    return p, {"m": m, "v": v, "mu_product": mu_product}
+
+
+def _formula(h: Hyper) -> str:
+    return aligned(
+        decoupled_line(h),
+        grad_line(h, coupled_decay=not h["decoupled_weight_decay"]),
+        r"\mu_t &= \beta_1 (1 - \tfrac{1}{2} 0.96^{t\psi})",
+        r"\Pi_t &= \Pi_{t-1} \mu_t",
+        r"m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t",
+        r"v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g_t^2",
+        r"\hat v_t &= v_t / (1 - \beta_2^t)",
+        r"\theta_t &= \theta_{t-1} - \eta \Bigl(\frac{1 - \mu_t}{1 - \Pi_t} g_t"
+        r" + \frac{\mu_{t+1}}{1 - \Pi_t \mu_{t+1}} m_t\Bigr) / (\sqrt{\hat v_t} + \epsilon)",
+    )
+
+
+ENTRIES = (
+    Entry(
+        name="nadam",
+        state=NAdamState,
+        leaf_fields=("m", "v", "mu_product"),
+        has_t=True,
+        specs=(
+            lr_spec(2e-3),
+            betas_spec(),
+            eps_spec(1e-8),
+            wd_spec(),
+            HyperSpec("momentum_decay", 4e-3, "float", 0.0, 0.1, False, (), "ψ, momentum warm-up"),
+            DECOUPLED,
+            MAXIMIZE,
+        ),
+        validate=_validate,
+        init_leaf=_init,
+        update_leaf=_update,
+        formula=_formula,
+        description="NAdam: Adam with Nesterov's look-ahead momentum.",
+        default_lr=0.05,
+    ),
+)
