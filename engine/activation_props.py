@@ -101,7 +101,9 @@ def properties(
     dev = resolve(device)
     # One fine grid: every REFINE-th point is the n-point grid the statistics are read on, and
     # the sub-steps in between tell a kink (one sub-step holds the whole jump) from a slope.
-    fine = torch.linspace(lo, hi, (n - 1) * REFINE + 1, dtype=torch.float64, device=dev)
+    steps = (n - 1) * REFINE
+    # lo + (hi - lo) * i / steps rather than linspace, so the midpoint of [-a, a] is exactly 0.
+    fine = lo + (hi - lo) * (torch.arange(steps + 1, dtype=torch.float64, device=dev) / steps)
     f_fine = _fn(act)(fine).detach()
     df_fine = first_derivative(act, fine)
     x, f, df = fine[::REFINE], f_fine[::REFINE], df_fine[::REFINE]
