@@ -157,14 +157,6 @@ def _explode_limits(surface: Surface, dtype: torch.dtype, device: torch.device):
     return center, EXPLODE_WIDTHS * width
 
 
-def _freeze(new: Any, old: Any, alive: Tensor) -> Any:
-    """Keep the old state where a path has stopped (so nothing non-finite creeps in)."""
-    if isinstance(new, Tensor) and new.shape[: alive.ndim] == alive.shape:
-        mask = alive.reshape(alive.shape + (1,) * (new.ndim - alive.ndim))
-        return torch.where(mask, new, old)
-    return new
-
-
 def run(
     surface: Surface,
     optimizers: Sequence[Optimizer],
@@ -211,61 +203,56 @@ def run(
     paths, losses, grads = [P], [], []
     history: list[list[Any]] = [[st] for st in states] if record_state else []
     factors = [float(schedule(t)) for t in range(steps)] if schedule else None
-    prev_loss = None
 
     for t in range(steps + 1):
         x = P.detach().requires_grad_(t < steps)
         loss = surface.f(x)
+        finite = torch.isfinite(loss)
         if t < steps:
             (g,) = torch.autograd.grad(loss.sum(), x)
+            finite &= torch.isfinite(g).all(-1)
         loss = loss.detach()
-        # A non-finite loss or gradient at a finite position: the path stops where it was.
-        bad = ~torch.isfinite(loss)
-        if t < steps:
-            bad |= ~torch.isfinite(g).all(-1)
-        bad &= alive
-        if t == 0 and bool(bad.any()):
-            k, s = (int(i) for i in bad.nonzero()[0])
-            x0, y0 = start_t[s].tolist()
-            raise ValueError(
-                f"The surface or its gradient is not finite at the start ({x0:.4g}, {y0:.4g}): "
-                "choose another start"
-            )
-        if t > 0 and bool(bad.any()):
+        # A non-finite loss or gradient: the path stops at its previous point (rare branch).
+        bad = ~finite if all_alive else ~finite & alive
+        if bool(bad.any()):
+            if t == 0:
+                s = int(bad.nonzero()[0, 1])
+                x0, y0 = start_t[s].tolist()
+                raise ValueError(
+                    f"The surface or its gradient is not finite at the start ({x0:.4g}, {y0:.4g})"
+                    ": choose another start"
+                )
             diverged_at = torch.where(bad, t, diverged_at)
             alive = alive & ~bad
             all_alive = False
             P = torch.where(bad[..., None], paths[-2], P)
             paths[-1] = P
-            loss = torch.where(bad, prev_loss, loss)
+            loss = torch.where(bad, losses[-1], loss)
             if t < steps:
-                g = torch.where(bad[..., None], torch.zeros_like(g), g)
+                g = torch.where(bad[..., None], 0.0, g)
         losses.append(loss)
-        prev_loss = loss
         if t == steps:
             break
         if noise:
             g = g + noise * torch.randn(g.shape, generator=gen, device=dev, dtype=dtype)
-        if not all_alive:
-            g = torch.where(alive[..., None], g, torch.zeros_like(g))
         grads.append(g)
 
+        # Stopped paths keep stepping inside the batch (masking every state field each step
+        # would cost more than the step); their positions are masked below and their recorded
+        # state is frozen once, at the end.
         new_parts = []
         for i, ((opt, _), sl) in enumerate(zip(groups, slices, strict=True)):
-            lr = None if factors is None else _scaled_lr(opt, factors[t])
-            p_new, st_new = opt.step(P[sl], g[sl], states[i], lr=lr)
-            if not all_alive:
-                st_new = type(st_new)(
-                    *(_freeze(n, o, alive[sl]) for n, o in zip(st_new, states[i], strict=True))
-                )
-            states[i] = st_new
+            lr = None if factors is None else opt.hyper["lr"] * factors[t]
+            p_new, states[i] = opt.step(P[sl], g[sl], states[i], lr=lr)
             if record_state:
-                history[i].append(st_new)
+                history[i].append(states[i])
             new_parts.append(p_new)
         candidate = torch.cat(new_parts) if len(new_parts) > 1 else new_parts[0]
 
-        exploded = ~torch.isfinite(candidate).all(-1) | ((candidate - center).abs() > limit).any(-1)
-        exploded &= alive
+        # NaN compares False, so one comparison catches non-finite and far-away points.
+        exploded = ~((candidate - center).abs() <= limit).all(-1)
+        if not all_alive:
+            exploded &= alive
         if bool(exploded.any()):
             diverged_at = torch.where(exploded, t + 1, diverged_at)
             alive = alive & ~exploded
@@ -273,25 +260,39 @@ def run(
         P = candidate if all_alive else torch.where(alive[..., None], candidate, P)
         paths.append(P)
 
-    grad_t = torch.stack(grads, dim=2)
     inverse = np.argsort(order)
-    to_np = lambda x: x.detach().cpu().numpy()[inverse]  # noqa: E731 - tiny local helper
+
+    def to_np(x: Tensor) -> np.ndarray:
+        return x.detach().cpu().numpy()[inverse]
+
+    stopped = to_np(diverged_at)
+    grad_np = to_np(torch.stack(grads, dim=2))
+    states_np = _state_history(groups, history, K) if record_state else []
+    _freeze_after_divergence(stopped, grad_np, states_np)
     return Run(
         optimizers=optimizers,
         labels=_labels(optimizers),
         starts=start_t.cpu().numpy(),
         paths=to_np(torch.stack(paths, dim=2)),
         losses=to_np(torch.stack(losses, dim=2)),
-        grads=to_np(grad_t),
-        grad_norms=to_np(grad_t.norm(dim=-1)),
-        diverged_at=to_np(diverged_at),
-        states=_state_history(groups, history, K) if record_state else [],
+        grads=grad_np,
+        grad_norms=np.linalg.norm(grad_np, axis=-1),
+        diverged_at=stopped,
+        states=states_np,
         lr_factors=None if factors is None else np.asarray(factors),
     )
 
 
-def _scaled_lr(opt: Optimizer, factor: float) -> float | Tensor:
-    return opt.hyper["lr"] * factor
+def _freeze_after_divergence(
+    diverged_at: np.ndarray, grads: np.ndarray, states: list[dict[str, np.ndarray]]
+) -> None:
+    """From a path's divergence step on: zero gradient, state held at its last good value."""
+    for k, s in zip(*np.nonzero(diverged_at >= 0), strict=True):
+        step = int(diverged_at[k, s])
+        grads[k, s, step:] = 0.0
+        for hist in (states[k] if states else {}).values():
+            if hist.ndim == 3:
+                hist[s, step:] = hist[s, step - 1]
 
 
 def _state_history(
