@@ -160,6 +160,22 @@ def test_lr_override_is_for_one_step_only():
     assert_close(p2, p2_ref)
 
 
+def test_lr_override_may_be_a_batched_tensor():
+    params = torch.randn(3, 4, 2, dtype=F64, generator=torch.Generator().manual_seed(4))
+    grads = grads_for(params, seed=4)
+    lr = torch.tensor([0.01, 0.05, 0.2], dtype=F64)
+    hyper_run, _ = run_ours("nadam", {"lr": lr}, params, grads)
+    override_run, _ = run_ours("nadam", {}, params, grads, [lr] * STEPS)
+    assert_close(override_run, hyper_run, atol=1e-12, rtol=0)
+
+
+def test_step_does_not_build_a_graph():
+    p = torch.ones(2, dtype=F64, requires_grad=True)
+    o = opt.create("adam")
+    new_p, state = o.step(p, torch.ones(2, dtype=F64), o.init(p))
+    assert not new_p.requires_grad and not state.m.requires_grad
+
+
 # --- batched hyperparameters ---------------------------------------------------------------
 
 BATCHED = [

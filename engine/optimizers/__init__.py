@@ -30,7 +30,9 @@ __all__ = [
 _MODULES = (sgd, adagrad, rmsprop, adadelta, adam, nadam, radam, adamax)
 _REGISTRY: dict[str, Entry] = {e.name: e for module in _MODULES for e in module.ENTRIES}
 
-#: A learning rate that makes visible progress on the 2D surfaces without diverging.
+#: A learning rate for the 2D surfaces: picked from a sweep (1e-3 .. 100, 200 steps from each
+#: surface's default start) as one that reaches the minimum on the most surfaces without
+#: diverging; the torch defaults are tuned for networks and barely move on most surfaces.
 DEFAULT_LR: dict[str, float] = {name: e.default_lr for name, e in _REGISTRY.items()}
 
 

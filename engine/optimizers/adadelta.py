@@ -107,6 +107,6 @@ ENTRIES = (
             "Adadelta: scales each step by the ratio of recent update size to recent gradient "
             "size, so it needs almost no learning-rate tuning."
         ),
-        default_lr=1.0,
+        default_lr=10.0,
     ),
 )

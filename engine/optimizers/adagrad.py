@@ -111,6 +111,6 @@ ENTRIES = (
             "AdaGrad: divides each coordinate's step by the root of its summed squared "
             "gradients, so steps shrink where gradients have been large."
         ),
-        default_lr=0.5,
+        default_lr=1.0,
     ),
 )

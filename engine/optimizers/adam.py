@@ -139,7 +139,7 @@ def _entry(name: str, specs: tuple[HyperSpec, ...], description: str, **fixed: b
         update_leaf=_update,
         formula=_formula,
         description=description,
-        default_lr=0.05,
+        default_lr=0.1,
         fixed=fixed,
     )
 

@@ -97,6 +97,6 @@ ENTRIES = (
             "Adamax: Adam that divides by a decaying maximum of gradient sizes instead of "
             "their root mean square."
         ),
-        default_lr=0.05,
+        default_lr=0.3,
     ),
 )

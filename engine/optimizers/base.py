@@ -95,12 +95,14 @@ class Optimizer:
 
     Both are pure: they never write to their inputs and return new tensors. ``params`` is a
     tensor or a ``dict[str, Tensor]``; the state's per-parameter fields mirror that structure.
+    Both run under ``torch.no_grad()``, so the returned tensors never require grad.
     """
 
     name: str
     hyper: Hyper
     entry: Entry = field(repr=False)
 
+    @torch.no_grad()
     def init(self, params: Params) -> NamedTuple:
         ref = _first(params)
         h = {**self.hyper, **self.entry.fixed}
@@ -110,6 +112,7 @@ class Optimizer:
             fields["t"] = torch.zeros((), dtype=ref.dtype, device=ref.device)
         return self.entry.state(**fields)
 
+    @torch.no_grad()  # like torch.optim: the update is not part of any autograd graph
     def step(
         self, params: Params, grads: Params, state: NamedTuple, *, lr: float | Tensor | None = None
     ) -> tuple[Params, NamedTuple]:

@@ -131,6 +131,6 @@ ENTRIES = (
         update_leaf=_update,
         formula=_formula,
         description="NAdam: Adam with Nesterov's look-ahead momentum.",
-        default_lr=0.05,
+        default_lr=0.1,
     ),
 )

@@ -148,6 +148,6 @@ ENTRIES = (
             "RMSProp: divides each step by a running root-mean-square of recent gradients, "
             "so every coordinate moves at a similar pace."
         ),
-        default_lr=0.01,
+        default_lr=0.05,
     ),
 )

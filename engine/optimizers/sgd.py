@@ -168,13 +168,13 @@ ENTRIES = (
         0.9,
         False,
         "Momentum: SGD that accumulates a velocity, so steps build up along consistent directions.",
-        0.01,
+        0.003,
     ),
     _entry(
         "nesterov",
         0.9,
         True,
         "Nesterov: momentum that corrects its step with the gradient at the look-ahead point.",
-        0.01,
+        0.003,
     ),
 )
