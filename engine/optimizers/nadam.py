@@ -101,7 +101,7 @@ def _formula(h: Hyper) -> str:
     return aligned(
         decoupled_line(h),
         grad_line(h, coupled_decay=not h["decoupled_weight_decay"]),
-        r"\mu_t &= \beta_1 (1 - \tfrac{1}{2} 0.96^{t\psi})",
+        r"\mu_k &= \beta_1 (1 - \tfrac{1}{2} 0.96^{k\psi}) \quad (k = t, t + 1)",
         r"\Pi_t &= \Pi_{t-1} \mu_t",
         r"m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t",
         r"v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g_t^2",
