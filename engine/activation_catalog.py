@@ -107,7 +107,7 @@ def _step(x: Tensor) -> Tensor:
 def _leaky(slope: float) -> dict[str, Any]:
     return dict(
         fn=lambda x: F.leaky_relu(x, slope),
-        derivative=lambda x: torch.where(x > 0, 1.0, slope).to(x.dtype),
+        derivative=lambda x: torch.where(x > 0, torch.ones_like(x), torch.full_like(x, slope)),
     )
 
 

@@ -137,8 +137,9 @@ def get(name: str, **params: Any) -> Activation:
             allowed = ", ".join(known) if known else "none"
             raise ValueError(f"Unknown parameter {key!r} for {name!r} (its parameters: {allowed})")
     parts = entry.build(**params)
+    # The builders have validated every value, so the float parameters convert cleanly.
     resolved = parts.pop("params", None) or {
-        s.name: params.get(s.name, s.default) for s in entry.specs
+        s.name: float(params.get(s.name, s.default)) for s in entry.specs
     }
     module = parts.pop("module", None)
     fn = parts["fn"]

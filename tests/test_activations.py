@@ -186,6 +186,8 @@ def test_maxout_default_shape_and_custom_pieces():
 
 def test_params_fill_defaults_and_equal_activations_compare_equal():
     assert A.get("elu").params == {"alpha": 1.0}
+    assert A.get("softplus", beta=2).params == {"beta": 2.0}
+    assert isinstance(A.get("softplus", beta=2).params["beta"], float)
     assert A.get("rrelu", upper=0.5).params == {"lower": 0.125, "upper": 0.5}
     assert A.get("elu") == A.get("elu", alpha=1.0) != A.get("elu", alpha=2.0)
     assert len({A.get("elu"), A.get("elu", alpha=1.0), A.get("maxout")}) == 2
