@@ -150,11 +150,11 @@ def _check(optimizers: Sequence[Optimizer], starts: Tensor, steps: int, noise: f
         raise ValueError(f"Invalid noise: {noise} (use a finite value >= 0)")
 
 
-def _explode_limits(surface: Surface, dtype: torch.dtype, device: torch.device):
+def _explode_limits(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
+    """The centre of the surface's region and how far from it a path may go."""
     (x0, x1), (y0, y1) = surface.bounds
-    center = torch.tensor([(x0 + x1) / 2, (y0 + y1) / 2], dtype=dtype, device=device)
-    width = torch.tensor([x1 - x0, y1 - y0], dtype=dtype, device=device)
-    return center, EXPLODE_WIDTHS * width
+    center = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    return center, EXPLODE_WIDTHS * np.array([x1 - x0, y1 - y0])
 
 
 def run(
@@ -194,52 +194,27 @@ def run(
 
     P = start_t.unsqueeze(0).expand(K, S, 2).clone()
     states = [opt.init(P[sl]) for (opt, _), sl in zip(groups, slices, strict=True)]
-    center, limit = _explode_limits(surface, dtype, dev)
-    alive = torch.ones(K, S, dtype=torch.bool, device=dev)
-    all_alive = True
-    diverged_at = torch.full((K, S), -1, dtype=torch.long, device=dev)
     gen = torch.Generator(device=dev).manual_seed(int(seed))
-
     paths, losses, grads = [P], [], []
     history: list[list[Any]] = [[st] for st in states] if record_state else []
     factors = [float(schedule(t)) for t in range(steps)] if schedule else None
 
+    # No checks inside the loop: every operation is row-wise, so a diverging path cannot
+    # contaminate the others, and the loop runs without a host sync per step. Divergence is
+    # found and frozen once, afterwards (_stop_diverged).
     for t in range(steps + 1):
         x = P.detach().requires_grad_(t < steps)
         loss = surface.f(x)
-        finite = torch.isfinite(loss)
         if t < steps:
             (g,) = torch.autograd.grad(loss.sum(), x)
-            finite &= torch.isfinite(g).all(-1)
-        loss = loss.detach()
-        # A non-finite loss or gradient: the path stops at its previous point (rare branch).
-        bad = ~finite if all_alive else ~finite & alive
-        if bool(bad.any()):
-            if t == 0:
-                s = int(bad.nonzero()[0, 1])
-                x0, y0 = start_t[s].tolist()
-                raise ValueError(
-                    f"The surface or its gradient is not finite at the start ({x0:.4g}, {y0:.4g})"
-                    ": choose another start"
-                )
-            diverged_at = torch.where(bad, t, diverged_at)
-            alive = alive & ~bad
-            all_alive = False
-            P = torch.where(bad[..., None], paths[-2], P)
-            paths[-1] = P
-            loss = torch.where(bad, losses[-1], loss)
-            if t < steps:
-                g = torch.where(bad[..., None], 0.0, g)
-        losses.append(loss)
+        losses.append(loss.detach())
+        if t == 0:
+            _check_start(surface, start_t, loss, g)
         if t == steps:
             break
         if noise:
             g = g + noise * torch.randn(g.shape, generator=gen, device=dev, dtype=dtype)
         grads.append(g)
-
-        # Stopped paths keep stepping inside the batch (masking every state field each step
-        # would cost more than the step); their positions are masked below and their recorded
-        # state is frozen once, at the end.
         new_parts = []
         for i, ((opt, _), sl) in enumerate(zip(groups, slices, strict=True)):
             lr = None if factors is None else opt.hyper["lr"] * factors[t]
@@ -247,17 +222,7 @@ def run(
             if record_state:
                 history[i].append(states[i])
             new_parts.append(p_new)
-        candidate = torch.cat(new_parts) if len(new_parts) > 1 else new_parts[0]
-
-        # NaN compares False, so one comparison catches non-finite and far-away points.
-        exploded = ~((candidate - center).abs() <= limit).all(-1)
-        if not all_alive:
-            exploded &= alive
-        if bool(exploded.any()):
-            diverged_at = torch.where(exploded, t + 1, diverged_at)
-            alive = alive & ~exploded
-            all_alive = False
-        P = candidate if all_alive else torch.where(alive[..., None], candidate, P)
+        P = torch.cat(new_parts) if len(new_parts) > 1 else new_parts[0]
         paths.append(P)
 
     inverse = np.argsort(order)
@@ -265,34 +230,78 @@ def run(
     def to_np(x: Tensor) -> np.ndarray:
         return x.detach().cpu().numpy()[inverse]
 
-    stopped = to_np(diverged_at)
-    grad_np = to_np(torch.stack(grads, dim=2))
+    paths_np = to_np(torch.stack(paths, dim=2))
+    losses_np = to_np(torch.stack(losses, dim=2))
+    grads_np = to_np(torch.stack(grads, dim=2))
     states_np = _state_history(groups, history, K) if record_state else []
-    _freeze_after_divergence(stopped, grad_np, states_np)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diverged_at = _stop_diverged(surface, paths_np, losses_np, grads_np, states_np)
     return Run(
         optimizers=optimizers,
         labels=_labels(optimizers),
         starts=start_t.cpu().numpy(),
-        paths=to_np(torch.stack(paths, dim=2)),
-        losses=to_np(torch.stack(losses, dim=2)),
-        grads=grad_np,
-        grad_norms=np.linalg.norm(grad_np, axis=-1),
-        diverged_at=stopped,
+        paths=paths_np,
+        losses=losses_np,
+        grads=grads_np,
+        grad_norms=np.linalg.norm(grads_np, axis=-1),
+        diverged_at=diverged_at,
         states=states_np,
         lr_factors=None if factors is None else np.asarray(factors),
     )
 
 
-def _freeze_after_divergence(
-    diverged_at: np.ndarray, grads: np.ndarray, states: list[dict[str, np.ndarray]]
-) -> None:
-    """From a path's divergence step on: zero gradient, state held at its last good value."""
-    for k, s in zip(*np.nonzero(diverged_at >= 0), strict=True):
-        step = int(diverged_at[k, s])
-        grads[k, s, step:] = 0.0
-        for hist in (states[k] if states else {}).values():
+def _check_start(surface: Surface, starts: Tensor, loss: Tensor, grad: Tensor | None) -> None:
+    """Refuse starts where the surface is undefined or absurdly far from its region."""
+    center, limit = _explode_limits(surface)
+    bad = ~torch.isfinite(loss[0])
+    if grad is not None:
+        bad |= ~torch.isfinite(grad[0]).all(-1)
+    far = (np.abs(starts.cpu().numpy() - center) > limit).any(-1)
+    if bool(bad.any()) or far.any():
+        s = int(np.argmax(bad.cpu().numpy() | far))
+        x0, y0 = starts[s].tolist()
+        raise ValueError(
+            f"The surface or its gradient is not finite at the start ({x0:.4g}, {y0:.4g}), or "
+            "the start is far outside the surface's region: choose another start"
+        )
+
+
+def _stop_diverged(
+    surface: Surface,
+    paths: np.ndarray,
+    losses: np.ndarray,
+    grads: np.ndarray,
+    states: list[dict[str, np.ndarray]],
+) -> np.ndarray:
+    """Find each path's first bad step and hold the path there; returns ``diverged_at``.
+
+    Step d is bad when the position is non-finite or exploded (``EXPLODE_WIDTHS`` bound-widths
+    away), or the loss, gradient or recorded state there is non-finite. From d on, the path
+    stays at its last good point d - 1, its loss and state are held, and its gradient is 0.
+    Edits the arrays in place.
+    """
+    center, limit = _explode_limits(surface)
+    bad = ~(np.abs(paths - center) <= limit).all(-1) | ~np.isfinite(losses)  # NaN fails <=
+    bad[..., :-1] |= ~np.isfinite(grads).all(-1)
+    for k, fields in enumerate(states):
+        for hist in fields.values():
             if hist.ndim == 3:
-                hist[s, step:] = hist[s, step - 1]
+                bad[k] |= ~np.isfinite(hist).all(-1)
+    has = bad.any(-1)
+    first = np.where(has, bad.argmax(-1), -1)
+    if not has.any():
+        return first
+    after = has[..., None] & (np.arange(paths.shape[2]) >= first[..., None])
+    last = np.maximum(first - 1, 0)[..., None]
+    paths[:] = np.where(after[..., None], np.take_along_axis(paths, last[..., None], axis=2), paths)
+    losses[:] = np.where(after, np.take_along_axis(losses, last, axis=2), losses)
+    grads[after[..., :-1]] = 0.0
+    for k, fields in enumerate(states):
+        for hist in fields.values():
+            if hist.ndim == 3:
+                held = np.take_along_axis(hist, last[k][..., None], axis=1)
+                hist[:] = np.where(after[k][..., None], held, hist)
+    return first
 
 
 def _state_history(

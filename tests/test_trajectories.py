@@ -150,3 +150,26 @@ def test_start_where_the_surface_is_undefined_gets_a_message():
     surface = surfaces.parse("log(x) + y**2")
     with pytest.raises(ValueError, match="not finite at the start"):
         trajectories.run(surface, [optimizers.create("sgd")], [[-1.0, 0.0]], 10)
+
+
+def test_a_start_far_outside_the_region_is_refused():
+    with pytest.raises(ValueError, match="far outside"):
+        trajectories.run(surfaces.get("bowl"), [optimizers.create("sgd")], [[1e9, 0.0]], 10)
+
+
+def test_many_diverging_paths_are_each_frozen_at_their_own_step():
+    surface = surfaces.get("rosenbrock")
+    lrs = np.geomspace(1e-4, 1e-1, 12)
+    opts = [optimizers.create("sgd", lr=float(lr)) for lr in lrs]
+    run = trajectories.run(surface, opts, STARTS, steps=200)
+    diverged = run.diverged_at >= 0
+    assert diverged.any() and (~diverged).any()
+    assert np.isfinite(run.paths).all() and np.isfinite(run.losses).all()
+    for k, s in zip(*np.nonzero(diverged), strict=True):
+        d = run.diverged_at[k, s]
+        assert (run.paths[k, s, d:] == run.paths[k, s, d - 1]).all()
+        assert (run.grads[k, s, d:] == 0).all()
+        assert (run.states[k]["v"][s, d:] == run.states[k]["v"][s, d - 1]).all()
+    # Larger learning rates diverge no later than smaller ones from the same start.
+    first = np.where(diverged, run.diverged_at, 10**6)
+    assert (np.diff(first, axis=0) <= 0).all()
