@@ -1,0 +1,229 @@
+"""The numbers behind the Activation explorer, as numpy: curves, histograms, depth, properties.
+
+Every function takes an activation *spec*, a hashable ``(name, ((param, value), ...))`` pair, so
+a page can cache on it; ``("custom", (("expression", text),))`` is a formula typed by the user.
+Values that are not finite (a custom ``log(x)`` at x < 0, a product of derivatives that is exactly
+0) come back as NaN together with a sentence saying why, so a plot can leave them out and say so.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from engine.activation_catalog import Activation
+from engine.activation_props import Properties, curves, first_derivative
+from engine.activations import from_expression, get
+from engine.depth import depth_profile, input_histograms
+from engine.device import resolve
+
+CUSTOM = "custom"
+MAX_POINTS = 2001
+Spec = tuple[str, tuple[tuple[str, Any], ...]]
+
+
+def make_spec(name: str, params: Mapping[str, Any] | None = None) -> Spec:
+    """A hashable spec; list values (Maxout's pieces) become tuples."""
+    items = ((k, tuple(v) if isinstance(v, list | tuple) else v) for k, v in (params or {}).items())
+    return (name, tuple(sorted(items)))
+
+
+def custom_spec(text: str) -> Spec:
+    return (CUSTOM, (("expression", text),))
+
+
+def build(spec: Spec) -> Activation:
+    """The Activation a spec names; ValueError (ExpressionError for a formula) when refused."""
+    name, items = spec
+    params = dict(items)
+    if name == CUSTOM:
+        return from_expression(params["expression"])
+    return get(name, **params)
+
+
+def _numpy(t: Tensor) -> np.ndarray:
+    """float64 numpy with every non-finite value as NaN."""
+    a = t.detach().to(torch.float64).cpu().numpy()
+    return np.where(np.isfinite(a), a, np.nan)
+
+
+class CurveTable(NamedTuple):
+    """f, f', f'' of one activation on the grid ``x``; NaN where a value is not finite."""
+
+    name: str
+    title: str
+    x: np.ndarray
+    f: np.ndarray
+    df: np.ndarray
+    d2f: np.ndarray
+    band: tuple[np.ndarray, np.ndarray] | None  # RReLU: the envelope of f over its random slopes
+    band_df: tuple[np.ndarray, np.ndarray] | None  # ... and of f'
+    undefined: int  # grid points where f or f' is not finite
+
+
+def grid(lo: float, hi: float, n: int, device: str | torch.device | None = None) -> Tensor:
+    """n points from lo to hi; lo + (hi - lo) i / (n - 1) so that [-a, a] holds 0 exactly."""
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"Invalid x range: [{lo}, {hi}] (need finite lo < hi)")
+    if isinstance(n, bool) or not isinstance(n, int) or not 3 <= n <= MAX_POINTS:
+        raise ValueError(f"Invalid n: {n!r} (an integer from 3 to {MAX_POINTS})")
+    i = torch.arange(n, dtype=torch.float64, device=resolve(device))
+    return lo + (hi - lo) * (i / (n - 1))
+
+
+def curve_table(
+    spec: Spec, lo: float, hi: float, n: int = 601, device: str | torch.device | None = None
+) -> CurveTable:
+    """(f, f', f'') by autograd on [lo, hi], and RReLU's band of slopes."""
+    act = build(spec)
+    x = grid(lo, hi, n, device)
+    f, df, d2f = curves(act, x)
+    band = band_df = None
+    if act.band is not None:
+        low, high = act.band(x)
+        band = (_numpy(low), _numpy(high))
+        d_low = first_derivative(lambda t: act.band(t)[0], x)
+        d_high = first_derivative(lambda t: act.band(t)[1], x)
+        band_df = (_numpy(torch.minimum(d_low, d_high)), _numpy(torch.maximum(d_low, d_high)))
+    undefined = int((~(torch.isfinite(f) & torch.isfinite(df))).sum())
+    return CurveTable(
+        spec[0], act.title, _numpy(x), _numpy(f), _numpy(df), _numpy(d2f), band, band_df, undefined
+    )
+
+
+class HistTable(NamedTuple):
+    """Where z ~ N(mu, sigma²) lands: bin centres, widths and share of samples, for f and f'."""
+
+    name: str
+    title: str
+    f_centers: np.ndarray
+    f_widths: np.ndarray
+    f_share: np.ndarray
+    df_centers: np.ndarray
+    df_widths: np.ndarray
+    df_share: np.ndarray
+    flat_share: float  # |f'(z)| < 1e-3: saturated or dead
+    undefined_share: float  # f'(z) not finite (custom formulas only)
+
+
+def hist_table(
+    spec: Spec,
+    mu: float,
+    sigma: float,
+    samples: int = 20_000,
+    bins: int = 50,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+) -> HistTable:
+    """Histograms of f(z) and f'(z) as shares of the samples (``engine.depth.input_histograms``)."""
+    act = build(spec)
+    h = input_histograms(act, mu, sigma, samples=samples, seed=seed, bins=bins, device=device)
+
+    def parts(counts: Tensor, edges: Tensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        e = _numpy(edges)
+        return (e[:-1] + e[1:]) / 2, np.diff(e), _numpy(counts) / samples
+
+    fc, fw, fs = parts(h.f_counts, h.f_edges)
+    dc, dw, ds = parts(h.df_counts, h.df_edges)
+    # histc counts only the finite values, so what is missing from the f' counts is undefined.
+    undefined = max(0.0, 1.0 - float(h.df_counts.sum().item()) / samples)
+    return HistTable(spec[0], act.title, fc, fw, fs, dc, dw, ds, h.flat_share, undefined)
+
+
+class DepthTable(NamedTuple):
+    """E|∏ f'(z_l)| and its median for L = 1..depth; NaN where not finite or not > 0."""
+
+    name: str
+    title: str
+    depth: np.ndarray  # 1..L
+    mean: np.ndarray
+    median: np.ndarray
+    per_layer: float  # (E|P_L|)^(1/L) at the deepest L: the average shrink factor; NaN if none
+    note: str  # why some points are missing, or ""
+
+
+def depth_table(
+    spec: Spec,
+    mu: float,
+    sigma: float,
+    depth: int = 30,
+    samples: int = 4096,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+) -> DepthTable:
+    """``engine.depth.depth_profile`` as plottable numbers, with a note on what cannot be drawn."""
+    act = build(spec)
+    p = depth_profile(act, mu, sigma, depth_max=depth, samples=samples, seed=seed, device=device)
+    log_mean = p.log10_mean.detach().to(torch.float64).cpu().numpy()
+    log_median = p.log10_median.detach().to(torch.float64).cpu().numpy()
+    layers = np.arange(1, depth + 1)
+    notes = []
+    if np.isnan(log_mean).any():
+        notes.append("f′(z) is undefined (NaN) for some inputs, so the product is undefined")
+    elif np.isneginf(log_mean).any():
+        first = int(layers[np.isneginf(log_mean)][0])
+        notes.append(
+            f"every sampled product is exactly 0 from L = {first} on (a log axis cannot show 0)"
+        )
+    # Beyond float64's range (±308 decades) the value itself cannot be plotted.
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = np.where(np.abs(log_mean) < 300, 10.0**log_mean, np.nan)
+        median = np.where(np.abs(log_median) < 300, 10.0**log_median, np.nan)
+    if not notes and np.isnan(mean).any():
+        notes.append("the product leaves float64's range (beyond 10^±300) at some depths")
+    last = log_mean[-1]
+    per_layer = float(10.0 ** (last / depth)) if np.isfinite(last) else math.nan
+    return DepthTable(spec[0], act.title, layers, mean, median, per_layer, "; ".join(notes))
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _num(value: float) -> str:
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    return f"{value:.4g}".replace("-", "−")
+
+
+def property_rows(p: Properties) -> dict[str, str]:
+    """The properties as labelled text, in the order a learner reads them."""
+    return {
+        "Output range": f"{_num(p.out_min)} to {_num(p.out_max)}",
+        "Zero-centred": _yes(p.zero_centred),
+        "Monotonic": _yes(p.monotonic),
+        "Smooth (C¹)": _yes(p.smooth),
+        "Saturating side": p.saturating,
+        "max |f′|": f"{_num(p.max_abs_derivative)} at x = {_num(p.argmax_abs_derivative)}",
+        "f′(0)": _num(p.derivative_at_zero),
+        "Dead/saturated share of [−10, 10]": f"{100 * p.dead_share:.1f}%",
+    }
+
+
+def curves_csv(tables: Sequence[CurveTable], orders: Sequence[int] = (0, 1, 2)) -> str:
+    """One CSV: x, then each activation's f, f', f'' (the ``orders`` shown); empty where NaN."""
+    if not tables:
+        return "x\n"
+    suffix = {0: "f", 1: "f'", 2: "f''"}
+    header = ["x"]
+    columns = [tables[0].x]
+    for t in tables:
+        for order in orders:
+            header.append(f"{t.name} {suffix[order]}")
+            columns.append((t.f, t.df, t.d2f)[order])
+        if t.band is not None and 0 in orders:
+            header += [f"{t.name} f band low", f"{t.name} f band high"]
+            columns += list(t.band)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in zip(*columns, strict=True):
+        writer.writerow(["" if math.isnan(v) else f"{v:.8g}" for v in row])
+    return out.getvalue()

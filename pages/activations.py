@@ -1,0 +1,91 @@
+"""Activation explorer: curves and derivatives, formulas and properties, inputs, and depth."""
+
+import math
+
+import streamlit as st
+
+from pages._shared import activation_widgets as w
+from pages._shared import state
+from pages._shared.keys import activations as keys
+
+st.title("Activation explorer")
+st.caption(
+    "Pick activations on the left and compare f, f′ and f″. The tabs below show the formulas, "
+    "where normally distributed inputs land, and what multiplying f′ through many layers does."
+)
+state.restore(keys.FIELDS)
+specs = w.sidebar()
+lo, hi = state.value(keys.X_RANGE)
+mu, sigma = state.value(keys.MU), state.value(keys.SIGMA)
+orders = w.orders()
+drawn, curves = w.curve_tables(specs, lo, hi)
+
+if not curves:
+    st.info("Pick an activation on the left, or type your own formula in x.")
+elif not orders:
+    st.info("Tick f, f′ or f″ on the left to draw a curve.")
+else:
+    fig = w.curves_figure(drawn, lo, hi, orders)
+    st.plotly_chart(fig, key="act_curves_chart", width="stretch")
+    for t in curves:
+        if t.undefined:
+            st.caption(f"{t.title}: not defined at {t.undefined} of the plotted x (not drawn).")
+    st.download_button(
+        "Download the curves (CSV)",
+        w.curves_csv(drawn, lo, hi, orders),
+        file_name="activations.csv",
+        mime="text/csv",
+        key="act_csv",
+        icon=":material/download:",
+    )
+
+formulas_tab, inputs_tab, depth_tab = st.tabs(
+    ["Formulas and properties", "Input distribution", "Depth"]
+)
+with formulas_tab:
+    w.formula_panel(specs)
+
+with inputs_tab:
+    st.markdown(
+        f"Pre-activations **z ~ N({mu:g}, {sigma:g}²)** (set μ and σ on the left). The number is "
+        "the share of inputs where |f′(z)| < 0.001: saturated or dead units that pass almost no "
+        "gradient back."
+    )
+    hist_specs, hists = w.hist_tables(specs, mu, sigma)
+    if hists:
+        cols = st.columns(min(len(hists), 4))
+        for i, h in enumerate(hists):
+            cols[i % len(cols)].metric(
+                h.title, f"{h.flat_share:.1%}", help="share of z with |f′(z)| < 0.001", border=True
+            )
+            if h.undefined_share > 0:
+                st.caption(f"{h.title}: f′ undefined for {h.undefined_share:.1%} of z (not drawn).")
+        fig = w.histograms_figure(hist_specs, mu, sigma)
+        st.plotly_chart(fig, key="act_hist_chart", width="stretch")
+
+with depth_tab:
+    depth = st.slider("Depth L (layers)", 1, keys.MAX_DEPTH, key=keys.DEPTH.key)
+    st.markdown(
+        "Backpropagation multiplies one f′(z_l) per layer (the weights are left out here). "
+        "Sigmoid's f′ is at most 0.25, so the product shrinks at least 4× per layer. ReLU's f′ is "
+        "exactly 1 on every active unit, so an active path passes the gradient on unchanged; the "
+        "mean halves per layer only because half the units are off, and He initialisation's "
+        "doubled weight variance makes up exactly that factor of 2."
+    )
+    with st.spinner("Multiplying derivatives through the layers..."):
+        depth_specs, profiles = w.depth_tables(specs, mu, sigma, depth)
+    if profiles:
+        cols = st.columns(min(len(profiles), 4))
+        for i, p in enumerate(profiles):
+            factor = "n/a" if math.isnan(p.per_layer) else f"× {p.per_layer:.3g}"
+            cols[i % len(cols)].metric(
+                f"{p.title}: per layer", factor, border=True,
+                help=f"(E|∏ f′|)^(1/L) at L = {depth}: the average factor per layer",
+            )  # fmt: skip
+        fig = w.depth_figure(depth_specs, mu, sigma, depth)
+        st.plotly_chart(fig, key="act_depth_chart", width="stretch")
+        for p in profiles:
+            if p.note:
+                st.caption(f"{p.title}: {p.note}; those points are not drawn.")
+
+state.publish(keys.FIELDS)

@@ -1,0 +1,166 @@
+"""Figures for the Activation explorer: curves with derivatives, input histograms, depth profile.
+
+Inputs are the numpy tables of ``engine.activation_tables`` (anything with the same fields).
+Every builder drops non-finite points itself, so nothing NaN or infinite reaches a figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from viz.colors import series_color
+
+if TYPE_CHECKING:
+    from engine.activation_tables import CurveTable, DepthTable, HistTable
+
+FONT = 18  # readable on a classroom projector
+ORDER_LABELS = ("f(x)", "f′(x)", "f″(x)")
+CUSTOM_COLOR = "#000000"
+# A fixed colour per name, so a curve keeps it when others are added; the classic comparisons
+# (sigmoid/tanh/ReLU/GELU, the ReLU family, the smooth ReLUs) never share one.
+_COLOR_INDEX = {
+    "sigmoid": 0, "tanh": 1, "relu": 2, "gelu": 3, "leaky_relu": 4, "elu": 5, "silu": 7,
+    "softplus": 8, "selu": 9, "swish": 4, "mish": 5, "prelu": 8, "rrelu": 7, "gelu_tanh": 9,
+    "linear": 8, "hard_sigmoid": 4, "hard_tanh": 5, "softsign": 7, "arctan": 9, "relu6": 1,
+    "celu": 0, "hardswish": 1, "sinusoid": 3, "gaussian": 2, "maxout": 3,
+}  # fmt: skip
+
+
+def activation_color(name: str) -> str:
+    """The activation's colour on every plot (the custom formula is black)."""
+    if name == "custom":
+        return CUSTOM_COLOR
+    return series_color(_COLOR_INDEX.get(name, sum(map(ord, name))))
+
+
+def _finite(x: np.ndarray, y: np.ndarray, dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+    keep = np.isfinite(x) & np.isfinite(y)
+    return x[keep].astype(dtype), y[keep].astype(dtype)
+
+
+def _layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        font=dict(size=FONT),
+        margin=dict(l=70, r=20, t=60, b=50),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=FONT)),
+        hoverlabel=dict(font_size=FONT - 2),
+        template="plotly_white",
+    )
+    return fig
+
+
+def curves_figure(tables: Sequence[CurveTable], orders: Sequence[int]) -> go.Figure:
+    """One panel per derivative order (0: f, 1: f′, 2: f″), stacked on a shared x axis.
+
+    Each curve carries ``meta = {"act": name, "order": k, "kind": "curve" | "band"}``.
+    """
+    rows = max(1, len(orders))
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06)
+    for row, order in enumerate(orders, start=1):
+        label = ORDER_LABELS[order]
+        for t in tables:
+            color = activation_color(t.name)
+            band = (t.band, t.band_df, None)[order]
+            if band is not None:
+                lx, low = _finite(t.x, band[0])
+                hx, high = _finite(t.x, band[1])
+                meta = {"act": t.name, "order": order, "kind": "band"}
+                fig.add_trace(
+                    go.Scatter(x=lx, y=low, mode="lines", line=dict(width=0, color=color),
+                               showlegend=False, hoverinfo="skip", legendgroup=t.name, meta=meta),
+                    row=row, col=1,
+                )  # fmt: skip
+                fig.add_trace(
+                    go.Scatter(x=hx, y=high, mode="lines", fill="tonexty", opacity=0.25,
+                               line=dict(width=0, color=color), name=f"{t.title}: random slopes",
+                               showlegend=False, hoverinfo="skip", legendgroup=t.name, meta=meta),
+                    row=row, col=1,
+                )  # fmt: skip
+            x, y = _finite(t.x, (t.f, t.df, t.d2f)[order])
+            fig.add_trace(
+                go.Scatter(
+                    x=x, y=y, mode="lines", name=t.title, legendgroup=t.name,
+                    showlegend=row == 1, line=dict(color=color, width=3),
+                    meta={"act": t.name, "order": order, "kind": "curve"},
+                    hovertemplate=f"{label} = %{{y:.4f}}<extra>{t.title}</extra>",
+                ),
+                row=row, col=1,
+            )  # fmt: skip
+        fig.update_yaxes(title_text=label, row=row, col=1, zeroline=True)
+    fig.update_xaxes(title_text="x", row=rows, col=1)
+    fig.update_xaxes(showspikes=True, spikemode="across", spikethickness=1)
+    fig.update_layout(hovermode="x unified")
+    return _layout(fig, 120 + 290 * rows)
+
+
+def histograms_figure(tables: Sequence[HistTable]) -> go.Figure:
+    """Small multiples: one row per activation, f(z) on the left and f′(z) on the right."""
+    rows = max(1, len(tables))
+    titles = [f"{t.title}: {part}" for t in tables for part in ("f(z)", "f′(z)")]
+    fig = make_subplots(
+        rows=rows, cols=2, subplot_titles=titles or None, vertical_spacing=0.5 / rows + 0.02
+    )
+    for row, t in enumerate(tables, start=1):
+        color = activation_color(t.name)
+        for col, (centers, widths, share, label) in enumerate(
+            ((t.f_centers, t.f_widths, t.f_share, "f(z)"),
+             (t.df_centers, t.df_widths, t.df_share, "f′(z)")),
+            start=1,
+        ):  # fmt: skip
+            keep = np.isfinite(centers) & np.isfinite(widths) & np.isfinite(share)
+            fig.add_trace(
+                go.Bar(
+                    x=centers[keep].astype(np.float32),
+                    y=(100 * share[keep]).astype(np.float32),
+                    width=widths[keep].astype(np.float32),
+                    marker=dict(color=color, line=dict(width=0)),
+                    name=f"{t.title} {label}",
+                    showlegend=False,
+                    meta={"act": t.name, "panel": label},
+                    hovertemplate=f"{label} ≈ %{{x:.3f}}<br>%{{y:.2f}}% of inputs"
+                    f"<extra>{t.title}</extra>",
+                ),
+                row=row,
+                col=col,
+            )
+            fig.update_yaxes(title_text="% of z", row=row, col=col)
+    fig.update_annotations(font_size=FONT)
+    fig.update_layout(bargap=0)
+    return _layout(fig, 80 + 230 * rows)
+
+
+def depth_figure(tables: Sequence[DepthTable], bound: float | None = None) -> go.Figure:
+    """E|∏ f′(z_l)| against depth L on a log axis; ``bound`` draws bound^L as a dashed guide."""
+    fig = go.Figure()
+    depth = max((len(t.depth) for t in tables), default=1)
+    if bound is not None:
+        layers = np.arange(1, depth + 1, dtype=np.float64)
+        fig.add_trace(
+            go.Scatter(
+                x=layers, y=bound**layers, mode="lines", name=f"{bound:g}^L (sigmoid's best case)",
+                line=dict(color="#7F7F7F", dash="dash", width=2), meta={"kind": "bound"},
+                hovertemplate="L = %{x}<br>%{y:.3g}<extra>bound</extra>",
+            )
+        )  # fmt: skip
+    for t in tables:
+        # float64: products like 1e-40 would underflow to 0 in float32 on the log axis.
+        x, y = _finite(t.depth.astype(np.float64), t.mean, dtype=np.float64)
+        keep = y > 0
+        fig.add_trace(
+            go.Scatter(
+                x=x[keep], y=y[keep], mode="lines+markers", name=t.title,
+                line=dict(color=activation_color(t.name), width=3), marker=dict(size=6),
+                meta={"act": t.name, "kind": "mean"},
+                hovertemplate="L = %{x}<br>E|∏f′| = %{y:.3g}" f"<extra>{t.title}</extra>",
+            )
+        )  # fmt: skip
+    fig.update_yaxes(type="log", title_text="E |∏ f′(z_l)|", exponentformat="power")
+    fig.update_xaxes(title_text="depth L (layers)", range=[0.5, depth + 0.5])
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, 520)
