@@ -43,7 +43,9 @@ def reference(surface, starts: np.ndarray) -> np.ndarray:
 
 def engine_run(surface, starts: np.ndarray) -> trajectories.Run:
     opts = [optimizers.create(name, **hyper) for name, hyper, _ in SETUP]
-    return trajectories.run(surface, opts, starts, STEPS, device="cpu")
+    # The reference records paths and losses; the engine records paths, losses and gradients
+    # (its optimizer-state history, which the app's internals panel uses, is left out here).
+    return trajectories.run(surface, opts, starts, STEPS, device="cpu", record_state=False)
 
 
 def main() -> None:
@@ -58,14 +60,32 @@ def main() -> None:
         # torch.optim lets a diverging path run on to inf/nan; the engine freezes it. Compare
         # the paths that stayed finite, and count the others.
         kept = run.diverged_at < 0
-        diff = float(np.max(np.abs(ref_paths[kept] - run.paths[kept])))
+        gap = np.abs(ref_paths[kept] - run.paths[kept])
+        diff, diff50 = float(gap.max()), float(gap[:, :51].max())
         rows.append(
             [n_starts, f"{t_ref * 1e3:.0f} ms", f"{t_eng * 1e3:.0f} ms", f"{t_ref / t_eng:.2f}x",
-             f"{diff:.1e}", int((~kept).sum())]
+             f"{diff50:.1e}", f"{diff:.1e}", int((~kept).sum())]
         )  # fmt: skip
     print(f"Trajectories: 5 optimizers, Rosenbrock, {STEPS} steps, float64, CPU, "
           f"{torch.get_num_threads()} threads")  # fmt: skip
-    print(table(["starts", "torch.optim", "engine", "speed-up", "max |diff|", "diverged"], rows))
+    print(
+        "(|diff|: largest coordinate gap between the two trajectories, over the paths that stayed "
+        "finite; 1-ulp rounding differences grow on chaotic paths over many steps)"
+    )
+    print(
+        table(
+            [
+                "starts",
+                "torch.optim",
+                "engine",
+                "speed-up",
+                "max |diff| 50 steps",
+                "max |diff| 500 steps",
+                "diverged",
+            ],
+            rows,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -195,7 +195,11 @@ def run(
     P = start_t.unsqueeze(0).expand(K, S, 2).clone()
     states = [opt.init(P[sl]) for (opt, _), sl in zip(groups, slices, strict=True)]
     gen = torch.Generator(device=dev).manual_seed(int(seed))
-    paths, losses, grads = [P], [], []
+    # Step-major buffers written in place each step: no per-step allocation, no final stack.
+    paths = torch.empty((steps + 1, K, S, 2), dtype=dtype, device=dev)
+    losses = torch.empty((steps + 1, K, S), dtype=dtype, device=dev)
+    grads = torch.empty((steps, K, S, 2), dtype=dtype, device=dev)
+    paths[0] = P
     history: list[list[Any]] = [[st] for st in states] if record_state else []
     factors = [float(schedule(t)) for t in range(steps)] if schedule else None
 
@@ -203,36 +207,34 @@ def run(
     # contaminate the others, and the loop runs without a host sync per step. Divergence is
     # found and frozen once, afterwards (_stop_diverged).
     for t in range(steps + 1):
+        P = paths[t]
         x = P.detach().requires_grad_(t < steps)
         loss = surface.f(x)
         if t < steps:
             (g,) = torch.autograd.grad(loss.sum(), x)
-        losses.append(loss.detach())
+        losses[t] = loss.detach()
         if t == 0:
             _check_start(surface, start_t, loss, g)
         if t == steps:
             break
         if noise:
             g = g + noise * torch.randn(g.shape, generator=gen, device=dev, dtype=dtype)
-        grads.append(g)
-        new_parts = []
+        grads[t] = g
         for i, ((opt, _), sl) in enumerate(zip(groups, slices, strict=True)):
             lr = None if factors is None else opt.hyper["lr"] * factors[t]
-            p_new, states[i] = opt.step(P[sl], g[sl], states[i], lr=lr)
+            paths[t + 1, sl], states[i] = opt.step(P[sl], g[sl], states[i], lr=lr)
             if record_state:
                 history[i].append(states[i])
-            new_parts.append(p_new)
-        P = torch.cat(new_parts) if len(new_parts) > 1 else new_parts[0]
-        paths.append(P)
 
     inverse = np.argsort(order)
 
     def to_np(x: Tensor) -> np.ndarray:
-        return x.detach().cpu().numpy()[inverse]
+        """Step-major (T, K, ...) on the device -> (K, ..., T, ...) numpy in the caller's order."""
+        return np.moveaxis(x.detach().cpu().numpy(), 0, 2)[inverse]
 
-    paths_np = to_np(torch.stack(paths, dim=2))
-    losses_np = to_np(torch.stack(losses, dim=2))
-    grads_np = to_np(torch.stack(grads, dim=2))
+    paths_np = to_np(paths)
+    losses_np = to_np(losses)
+    grads_np = to_np(grads)
     states_np = _state_history(groups, history, K) if record_state else []
     with np.errstate(invalid="ignore", over="ignore"):
         diverged_at = _stop_diverged(surface, paths_np, losses_np, grads_np, states_np)
@@ -243,7 +245,7 @@ def run(
         paths=paths_np,
         losses=losses_np,
         grads=grads_np,
-        grad_norms=np.linalg.norm(grads_np, axis=-1),
+        grad_norms=np.hypot(grads_np[..., 0], grads_np[..., 1]),
         diverged_at=diverged_at,
         states=states_np,
         lr_factors=None if factors is None else np.asarray(factors),
@@ -281,26 +283,33 @@ def _stop_diverged(
     Edits the arrays in place.
     """
     center, limit = _explode_limits(surface)
-    bad = ~(np.abs(paths - center) <= limit).all(-1) | ~np.isfinite(losses)  # NaN fails <=
-    bad[..., :-1] |= ~np.isfinite(grads).all(-1)
+    # Per-coordinate tests combined by hand: numpy's .all(-1) over a length-2 axis is slow.
+    # NaN fails every comparison, so "not within the limit" also catches non-finite values.
+    ok = np.abs(paths[..., 0] - center[0]) <= limit[0]
+    ok &= np.abs(paths[..., 1] - center[1]) <= limit[1]
+    ok &= np.isfinite(losses)
+    ok[..., :-1] &= np.isfinite(grads[..., 0]) & np.isfinite(grads[..., 1])
     for k, fields in enumerate(states):
         for hist in fields.values():
             if hist.ndim == 3:
-                bad[k] |= ~np.isfinite(hist).all(-1)
+                ok[k] &= np.isfinite(hist[..., 0]) & np.isfinite(hist[..., 1])
+    bad = ~ok
     has = bad.any(-1)
     first = np.where(has, bad.argmax(-1), -1)
-    if not has.any():
+    # Only the diverged rows are rewritten: most paths in a big batch never diverge.
+    ks, ss = np.nonzero(has)
+    if ks.size == 0:
         return first
-    after = has[..., None] & (np.arange(paths.shape[2]) >= first[..., None])
-    last = np.maximum(first - 1, 0)[..., None]
-    paths[:] = np.where(after[..., None], np.take_along_axis(paths, last[..., None], axis=2), paths)
-    losses[:] = np.where(after, np.take_along_axis(losses, last, axis=2), losses)
-    grads[after[..., :-1]] = 0.0
-    for k, fields in enumerate(states):
-        for hist in fields.values():
+    d = first[ks, ss]
+    after = np.arange(paths.shape[2]) >= d[:, None]  # (n, T+1)
+    last = d - 1
+    paths[ks, ss] = np.where(after[..., None], paths[ks, ss, last][:, None], paths[ks, ss])
+    losses[ks, ss] = np.where(after, losses[ks, ss, last][:, None], losses[ks, ss])
+    grads[ks, ss] = np.where(after[:, :-1, None], 0.0, grads[ks, ss])
+    for row, (k, s) in enumerate(zip(ks, ss, strict=True)):
+        for hist in states[k].values() if states else ():
             if hist.ndim == 3:
-                held = np.take_along_axis(hist, last[k][..., None], axis=1)
-                hist[:] = np.where(after[k][..., None], held, hist)
+                hist[s, d[row] :] = hist[s, last[row]]
     return first
 
 
