@@ -26,6 +26,8 @@ from collections.abc import Callable
 
 import torch
 
+from engine.expression_latex import ALIASES, to_latex
+
 MAX_LENGTH = 300
 MAX_DEPTH = 30
 MAX_EXPONENT = 100.0
@@ -44,7 +46,6 @@ FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "cosh": torch.cosh,
     "arctan": torch.atan,
 }
-ALIASES = {"atan": "arctan"}
 CONSTANTS = {"pi": math.pi, "e": math.e}
 # Python operators, so a float constant may sit on either side of a tensor (2.0 ** x works).
 _BINARY = {
@@ -129,7 +130,7 @@ def compile_expression(text: str, variables: tuple[str, ...] = ("x", "y")) -> Ex
     except (ValueError, RecursionError, MemoryError) as err:  # belt and braces: prechecked
         raise ExpressionError(f"The formula could not be read: {err}") from None
     fn, constant = _Builder(source, variables).build(tree.body, 1)
-    return Expression(ast.unparse(tree.body), _latex(tree.body), tuple(variables), fn, constant)
+    return Expression(ast.unparse(tree.body), to_latex(tree.body), tuple(variables), fn, constant)
 
 
 def _precheck(text: str, variables: tuple[str, ...]) -> str:
@@ -301,68 +302,3 @@ class _Builder:
         if c is not None:
             return None, _fold(func, c)
         return (lambda env: func(arg(env))), None
-
-
-# --- LaTeX rendering of the checked tree ------------------------------------------------------
-
-_LATEX_FUNCTIONS = {"sin", "cos", "tan", "log", "tanh", "sinh", "cosh", "arctan"}
-_ATOM, _POW, _UNARY, _MUL, _ADD = 5, 4, 3, 2, 1
-
-
-def _latex(node: ast.AST) -> str:
-    return _render(node)[0]
-
-
-def _paren(text: str) -> str:
-    return rf"\left({text}\right)"
-
-
-def _latex_number(value: float | int) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        value = int(value)
-    text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return text
-
-
-def _render(node: ast.AST) -> tuple[str, int]:
-    """Return (latex, precedence) of a checked node."""
-    if isinstance(node, ast.Constant):
-        return _latex_number(node.value), _ATOM
-    if isinstance(node, ast.Name):
-        if node.id == "pi":
-            return r"\pi", _ATOM
-        return (node.id if len(node.id) == 1 else rf"\mathrm{{{node.id}}}"), _ATOM
-    if isinstance(node, ast.UnaryOp):
-        text, prec = _render(node.operand)
-        text = _paren(text) if prec <= _UNARY else text
-        return (("-" if isinstance(node.op, ast.USub) else "+") + text), _UNARY
-    if isinstance(node, ast.Call):
-        name = ALIASES.get(node.func.id, node.func.id)
-        arg = _render(node.args[0])[0]
-        if name == "sqrt":
-            return rf"\sqrt{{{arg}}}", _ATOM
-        if name == "abs":
-            return rf"\left|{arg}\right|", _ATOM
-        if name == "exp":
-            return rf"e^{{{arg}}}", _POW
-        return rf"\{name}{_paren(arg)}", _ATOM
-    left, lp = _render(node.left)
-    right, rp = _render(node.right)
-    if isinstance(node.op, ast.Div):
-        return rf"\frac{{{left}}}{{{right}}}", _MUL
-    if isinstance(node.op, ast.Pow):
-        simple = isinstance(node.left, ast.Name | ast.Constant) and r"\times" not in left
-        return rf"{left if simple else _paren(left)}^{{{right}}}", _POW
-    if isinstance(node.op, ast.Mult):
-        left = _paren(left) if lp < _MUL else left
-        right = _paren(right) if rp < _MUL or rp == _UNARY else right
-        # "2 x" and "0.5 (x + y)" read better than a dot, but "2 3^{x}" would not.
-        numeric = isinstance(node.left, ast.Constant) and not right[0].isdigit()
-        return (f"{left} {right}" if numeric else rf"{left} \cdot {right}"), _MUL
-    sub = isinstance(node.op, ast.Sub)
-    right = _paren(right) if rp == _UNARY or (sub and rp <= _ADD) else right
-    return f"{left} {'+' if isinstance(node.op, ast.Add) else '-'} {right}", _ADD
