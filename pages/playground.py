@@ -1,0 +1,36 @@
+"""Optimizer playground: every optimizer on one 2D loss surface, its internals, basins, sweeps.
+
+Thin: controls (pages/_shared/playground_controls.py) -> cached engine calls
+(playground_data.py) -> figures from viz/ (playground_views.py). Every setting is in the URL.
+"""
+
+import streamlit as st
+
+from pages._shared import playground_controls as controls
+from pages._shared import playground_views as views
+from pages._shared import state
+from pages._shared.keys import playground as keys
+
+st.title("Optimizer playground")
+state.restore(keys.FIELDS)
+controls.consume_click()
+
+top = st.columns([5, 1], vertical_alignment="center")
+mode = top[0].segmented_control(
+    "View",
+    keys.MODES,
+    key=keys.MODE.key,
+    format_func=keys.MODE_LABELS.get,
+    label_visibility="collapsed",
+)
+with st.sidebar:
+    cfg, surface = controls.sidebar()
+    st.toggle("Show the 3D view", key=keys.SHOW_3D.key)
+
+if not cfg.opts:
+    st.info("Pick at least one optimizer in the sidebar.")
+else:
+    views.run_view(mode or "paths", cfg)
+
+controls.publish(surface)
+views.share_box(top[1])
