@@ -110,11 +110,13 @@ def internals_figure(
         log = key.startswith("log:")
         for c, (coord, dash) in enumerate((("x", "solid"), ("y", "dot"))):
             y = _finite(data[:n, c])
-            if log:
-                y = np.where(y > 0, y, np.nan)  # a zero step has no log: leave a gap
+            steps = np.arange(n, dtype=np.int32)
+            if log:  # a zero step has no logarithm: leave those points out (no NaN gaps)
+                keep = y > 0
+                steps, y = steps[keep], y[keep]
             fig.add_trace(
                 go.Scatter(
-                    x=np.arange(n, dtype=np.int32),
+                    x=steps,
                     y=y,
                     mode="lines",
                     line=dict(color=color, dash=dash, width=2.5),
@@ -122,7 +124,6 @@ def internals_figure(
                     legendgroup=coord,
                     showlegend=row == 1,
                     hovertemplate=f"{coord}: %{{y:.4g}}<extra></extra>",
-                    connectgaps=False,
                 ),
                 row=row,
                 col=1,
@@ -156,18 +157,17 @@ def sweep_figure(
     fig = go.Figure()
     for k, name in enumerate(names):
         color = optimizer_color(name)
-        ok = np.isfinite(scores[k])
-        y = np.clip(np.where(ok, scores[k], np.nan), 1e-16, 1e300)
+        ok = np.isfinite(scores[k])  # diverged runs are left out, not drawn as NaN
+        y = np.clip(np.where(ok, scores[k], 1.0), 1e-16, 1e300)
         fig.add_trace(
             go.Scatter(
-                x=lrs.astype(np.float64),
-                y=y,
+                x=lrs[ok].astype(np.float64),
+                y=y[ok],
                 mode="lines+markers",
                 line=dict(color=color, width=3),
                 marker=dict(size=6),
                 name=name,
                 hovertemplate=f"{name}: lr %{{x:.3g}} → %{{y:.3g}}<extra></extra>",
-                connectgaps=False,
             )
         )
         if best[k] >= 0:

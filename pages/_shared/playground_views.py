@@ -91,36 +91,68 @@ def _table(result: dict[str, Any], surface: Surface) -> list[dict[str, Any]]:
     return rows
 
 
-def trajectories_view(cfg: Settings) -> None:
-    cfg, result = _compute("paths", data.paths, cfg)
-    if result is None:
-        return
+@st.cache_resource(max_entries=16, show_spinner=False)
+def paths_figures(cfg: Settings, show_3d: bool) -> dict[str, Any]:
+    """Every figure of the trajectories view, built once per settings (never mutated after)."""
+    result = data.paths(cfg)
     surface = get_surface(cfg.surface)
-    names, labels = result["names"], result["labels"]
-    for label, d in zip(labels, result["diverged_at"], strict=True):
-        if d >= 0:
-            st.error(f"{label} diverged at step {int(d)}: try a smaller learning rate.")
+    names, labels, div = result["names"], result["labels"], result["diverged_at"]
     xs, ys, Z = data.contour(cfg.surface, data.CONTOUR_N)
     fig = sp.contour_map(
         xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
         title=f"{surface.title}: click anywhere to start there",
     )  # fmt: skip
-    sp.add_paths(fig, names, labels, result["paths"], result["losses"], result["diverged_at"])
-    sp.add_playback(
-        fig, names, labels, result["paths"], result["diverged_at"],
-        analysis.frame_steps(cfg.steps),
+    sp.add_paths(fig, names, labels, result["paths"], result["losses"], div)
+    sp.add_playback(fig, names, labels, result["paths"], div, analysis.frame_steps(cfg.steps))
+    out: dict[str, Any] = {"map": fig, "3d": None, "dist": None}
+    if show_3d:
+        x3, y3, Z3 = data.contour(cfg.surface, data.SURFACE_3D_N)
+        out["3d"] = sp.surface_3d(
+            x3, y3, Z3, log_scale=surface.log_scale, names=names, labels=labels,
+            paths=result["paths"], losses=result["losses"], diverged_at=div,
+        )  # fmt: skip
+    out["loss"] = pp.per_step_figure(
+        names, labels, result["gap"], div, y_title=result["gap_title"],
+        log_y=result["gap_log"], title="Loss against step",
     )  # fmt: skip
-    left, right = st.columns([3, 2]) if st.session_state.get(keys.SHOW_3D.key) else (st, None)
+    if result["distance"] is not None:
+        out["dist"] = pp.per_step_figure(
+            names, labels, result["distance"] + 1e-16, div,
+            y_title="distance to the nearest minimum (log)", log_y=True,
+            title="Distance to the nearest known minimum",
+        )  # fmt: skip
+    out["inner"] = [
+        pp.internals_figure(
+            name,
+            label,
+            series,
+            _titles(name, list(series)),
+            dict(cfg.opts[k][1])["lr"],
+            int(div[k]),
+        )  # fmt: skip
+        for k, (name, label, series) in enumerate(
+            zip(names, labels, result["internals"], strict=True)
+        )
+    ]
+    return out
+
+
+def trajectories_view(cfg: Settings) -> None:
+    cfg, result = _compute("paths", data.paths, cfg)
+    if result is None:
+        return
+    surface = get_surface(cfg.surface)
+    for label, d in zip(result["labels"], result["diverged_at"], strict=True):
+        if d >= 0:
+            st.error(f"{label} diverged at step {int(d)}: try a smaller learning rate.")
+    show_3d = bool(st.session_state.get(keys.SHOW_3D.key))
+    figs = paths_figures(cfg, show_3d)
+    left, right = st.columns([3, 2]) if show_3d else (st, None)
     left.plotly_chart(
-        fig, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
+        figs["map"], key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
     )
     if right is not None:
-        x3, y3, Z3 = data.contour(cfg.surface, data.SURFACE_3D_N)
-        fig3 = sp.surface_3d(
-            x3, y3, Z3, log_scale=surface.log_scale, names=names, labels=labels,
-            paths=result["paths"], losses=result["losses"], diverged_at=result["diverged_at"],
-        )  # fmt: skip
-        right.plotly_chart(fig3, key="pg_fig_3d", width="stretch")
+        right.plotly_chart(figs["3d"], key="pg_fig_3d", width="stretch")
     st.latex(f"f(x, y) = {surface.latex}")
 
     tab_loss, tab_inner, tab_table, tab_rules = st.tabs(
@@ -128,33 +160,18 @@ def trajectories_view(cfg: Settings) -> None:
     )
     with tab_loss:
         c1, c2 = st.columns(2)
-        loss_fig = pp.per_step_figure(
-            names, labels, result["gap"], result["diverged_at"], y_title=result["gap_title"],
-            log_y=result["gap_log"], title="Loss against step",
-        )  # fmt: skip
-        c1.plotly_chart(loss_fig, key="pg_fig_loss", width="stretch")
-        if result["distance"] is None:
+        c1.plotly_chart(figs["loss"], key="pg_fig_loss", width="stretch")
+        if figs["dist"] is None:
             c2.info("This surface has no known minimum, so there is no distance to plot.")
         else:
-            dist_fig = pp.per_step_figure(
-                names, labels, result["distance"] + 1e-16, result["diverged_at"],
-                y_title="distance to the nearest minimum (log)", log_y=True,
-                title="Distance to the nearest known minimum",
-            )  # fmt: skip
-            c2.plotly_chart(dist_fig, key="pg_fig_dist", width="stretch")
+            c2.plotly_chart(figs["dist"], key="pg_fig_dist", width="stretch")
     with tab_inner:
         st.caption(
             "Solid: x coordinate, dotted: y. The effective step size |Δθ|/|g| shows why AdaGrad "
             "slows down (its s only grows) and why Adam's steps stay about η long."
         )
         cols = st.columns(2)
-        for k, (name, label) in enumerate(zip(names, labels, strict=True)):
-            series = result["internals"][k]
-            lr = dict(cfg.opts[k][1])["lr"]
-            ifig = pp.internals_figure(
-                name, label, series, _titles(name, list(series)), lr,
-                int(result["diverged_at"][k]),
-            )  # fmt: skip
+        for k, ifig in enumerate(figs["inner"]):
             cols[k % 2].plotly_chart(ifig, key=f"pg_fig_inner_{k}", width="stretch")
     with tab_table:
         st.dataframe(_table(result, surface), hide_index=True, width="stretch")
@@ -175,7 +192,7 @@ def trajectories_view(cfg: Settings) -> None:
         file_name="trajectories.csv", mime="text/csv", icon=":material/download:",
     )  # fmt: skip
     c2.download_button(
-        "Download the map (HTML)", lambda: fig.to_html(include_plotlyjs="cdn"),
+        "Download the map (HTML)", lambda: figs["map"].to_html(include_plotlyjs="cdn"),
         file_name="playground.html", mime="text/html", icon=":material/download:",
     )  # fmt: skip
 
