@@ -92,7 +92,10 @@ def curve_table(
         d_low = first_derivative(lambda t: act.band(t)[0], x)
         d_high = first_derivative(lambda t: act.band(t)[1], x)
         band_df = (_numpy(torch.minimum(d_low, d_high)), _numpy(torch.maximum(d_low, d_high)))
-    undefined = int((~(torch.isfinite(f) & torch.isfinite(df))).sum())
+    # Where f itself is undefined (log x at x < 0), autograd still returns 1/x: hide it too.
+    defined = torch.isfinite(f)
+    df, d2f = df.masked_fill(~defined, math.nan), d2f.masked_fill(~defined, math.nan)
+    undefined = int((~(defined & torch.isfinite(df))).sum())
     return CurveTable(
         spec[0], act.title, _numpy(x), _numpy(f), _numpy(df), _numpy(d2f), band, band_df, undefined
     )
@@ -138,15 +141,40 @@ def hist_table(
 
 
 class DepthTable(NamedTuple):
-    """E|∏ f'(z_l)| and its median for L = 1..depth; NaN where not finite or not > 0."""
+    """Per depth L = 1..depth: the Monte Carlo E|∏ f'(z_l)| and the i.i.d. law (E|f'(z)|)^L.
+
+    NaN where a value is not finite or not > 0 (a log axis cannot show it).
+    """
 
     name: str
     title: str
     depth: np.ndarray  # 1..L
-    mean: np.ndarray
-    median: np.ndarray
-    per_layer: float  # (E|P_L|)^(1/L) at the deepest L: the average shrink factor; NaN if none
+    mean: np.ndarray  # Monte Carlo over sampled paths (engine.depth.depth_profile)
+    law: np.ndarray  # (E|f'(z)|)^L: exact for independent layers, resolves tiny survival odds
+    per_layer: float  # E|f'(z)|, the average factor per layer; NaN if undefined
     note: str  # why some points are missing, or ""
+
+
+def mean_abs_derivative(
+    act: Activation,
+    mu: float,
+    sigma: float,
+    samples: int = 200_000,
+    seed: int = 1,
+    device: str | torch.device | None = None,
+) -> float:
+    r"""m = E|f'(z)|, z ~ N(mu, sigma²), by Monte Carlo; independent layers give
+    E|\prod_{l \le L} f'(z_l)| = m^L."""
+    dev = resolve(device)
+    gen = torch.Generator(device=dev).manual_seed(seed)
+    z = mu + sigma * torch.randn(samples, generator=gen, dtype=torch.float64, device=dev)
+    return float(first_derivative(act, z).abs().mean().item())
+
+
+def _plottable(log10: np.ndarray) -> np.ndarray:
+    """10^log10 where float64 can hold it (|log10| < 300), else NaN."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(np.abs(log10) < 300, 10.0**log10, np.nan)
 
 
 def depth_table(
@@ -158,29 +186,34 @@ def depth_table(
     seed: int = 0,
     device: str | torch.device | None = None,
 ) -> DepthTable:
-    """``engine.depth.depth_profile`` as plottable numbers, with a note on what cannot be drawn."""
+    """``engine.depth.depth_profile`` as plottable numbers, its i.i.d. law, and a note.
+
+    A path of ReLU derivatives survives L layers with chance P(z > 0)^L, below 1/samples
+    from L ≈ 12 for N(0, 1): from there every sampled product is 0 although the mean is not,
+    so the law m^L carries the curve on and the note says where the samples ran out.
+    """
     act = build(spec)
     p = depth_profile(act, mu, sigma, depth_max=depth, samples=samples, seed=seed, device=device)
     log_mean = p.log10_mean.detach().to(torch.float64).cpu().numpy()
-    log_median = p.log10_median.detach().to(torch.float64).cpu().numpy()
+    m = mean_abs_derivative(act, mu, sigma, device=device)
     layers = np.arange(1, depth + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_law = layers * np.log10(m) if math.isfinite(m) else np.full(depth, np.nan)
+    mean, law = _plottable(log_mean), _plottable(log_law)
     notes = []
-    if np.isnan(log_mean).any():
+    if not math.isfinite(m):
         notes.append("f′(z) is undefined (NaN) for some inputs, so the product is undefined")
+    elif m == 0:
+        notes.append("f′(z) = 0 for every sampled z: the product is exactly 0 (not drawable)")
     elif np.isneginf(log_mean).any():
         first = int(layers[np.isneginf(log_mean)][0])
         notes.append(
-            f"every sampled product is exactly 0 from L = {first} on (a log axis cannot show 0)"
+            f"from L = {first} none of the {samples} sampled paths survived (every product is "
+            f"0), so the dots stop; the line (E|f′|)^L goes on"
         )
-    # Beyond float64's range (±308 decades) the value itself cannot be plotted.
-    with np.errstate(over="ignore", invalid="ignore"):
-        mean = np.where(np.abs(log_mean) < 300, 10.0**log_mean, np.nan)
-        median = np.where(np.abs(log_median) < 300, 10.0**log_median, np.nan)
-    if not notes and np.isnan(mean).any():
+    if not notes and (np.isnan(mean).any() or np.isnan(law).any()):
         notes.append("the product leaves float64's range (beyond 10^±300) at some depths")
-    last = log_mean[-1]
-    per_layer = float(10.0 ** (last / depth)) if np.isfinite(last) else math.nan
-    return DepthTable(spec[0], act.title, layers, mean, median, per_layer, "; ".join(notes))
+    return DepthTable(spec[0], act.title, layers, mean, law, m, "; ".join(notes))
 
 
 def _yes(flag: bool) -> str:

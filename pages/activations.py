@@ -66,21 +66,23 @@ with inputs_tab:
 with depth_tab:
     depth = st.slider("Depth L (layers)", 1, keys.MAX_DEPTH, key=keys.DEPTH.key)
     st.markdown(
-        "Backpropagation multiplies one f′(z_l) per layer (the weights are left out here). "
-        "Sigmoid's f′ is at most 0.25, so the product shrinks at least 4× per layer. ReLU's f′ is "
-        "exactly 1 on every active unit, so an active path passes the gradient on unchanged; the "
-        "mean halves per layer only because half the units are off, and He initialisation's "
-        "doubled weight variance makes up exactly that factor of 2."
+        "Backpropagation multiplies one f′(z_l) per layer (the weights are left out here), so "
+        "with independent layers the mean product is **(E|f′(z)|)^L** (lines; dots: the same mean "
+        "over sampled paths). Sigmoid's f′ is at most 0.25, so every path shrinks at least 4× per "
+        "layer. ReLU's f′ is exactly 1 on an active unit, so a path that stays active passes the "
+        "gradient on unchanged; the mean halves per layer only because half the units are off, "
+        "and He initialisation's doubled weight variance makes up exactly that factor of 2."
     )
     with st.spinner("Multiplying derivatives through the layers..."):
         depth_specs, profiles = w.depth_tables(specs, mu, sigma, depth)
     if profiles:
+        st.markdown("**Mean factor per layer, E|f′(z)|**")
         cols = st.columns(min(len(profiles), 4))
         for i, p in enumerate(profiles):
             factor = "n/a" if math.isnan(p.per_layer) else f"× {p.per_layer:.3g}"
             cols[i % len(cols)].metric(
-                f"{p.title}: per layer", factor, border=True,
-                help=f"(E|∏ f′|)^(1/L) at L = {depth}: the average factor per layer",
+                p.title, factor, border=True,
+                help="E|f′(z)|: the mean factor each layer multiplies the gradient by",
             )  # fmt: skip
         fig = w.depth_figure(depth_specs, mu, sigma, depth)
         st.plotly_chart(fig, key="act_depth_chart", width="stretch")

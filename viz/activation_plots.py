@@ -47,11 +47,14 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
     fig.update_layout(
         height=height,
         font=dict(size=FONT),
-        margin=dict(l=70, r=20, t=60, b=50),
+        margin=dict(l=80, r=20, t=90, b=60),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=FONT)),
         hoverlabel=dict(font_size=FONT - 2),
         template="plotly_white",
     )
+    # Explicit sizes: a host theme (Streamlit's) would otherwise shrink the ticks.
+    fig.update_xaxes(tickfont=dict(size=FONT - 2), title_font=dict(size=FONT))
+    fig.update_yaxes(tickfont=dict(size=FONT - 2), title_font=dict(size=FONT))
     return fig
 
 
@@ -136,31 +139,46 @@ def histograms_figure(tables: Sequence[HistTable]) -> go.Figure:
 
 
 def depth_figure(tables: Sequence[DepthTable], bound: float | None = None) -> go.Figure:
-    """E|∏ f′(z_l)| against depth L on a log axis; ``bound`` draws bound^L as a dashed guide."""
+    """Product of derivatives against depth L on a log axis.
+
+    Per activation: a line for the law (E|f′(z)|)^L and dots for the Monte Carlo mean over
+    sampled paths; ``bound`` draws bound^L as a dashed guide (0.25 for sigmoid's f′ ≤ 1/4).
+    """
     fig = go.Figure()
     depth = max((len(t.depth) for t in tables), default=1)
     if bound is not None:
         layers = np.arange(1, depth + 1, dtype=np.float64)
         fig.add_trace(
             go.Scatter(
-                x=layers, y=bound**layers, mode="lines", name=f"{bound:g}^L (sigmoid's best case)",
+                x=layers, y=bound**layers, mode="lines", name=f"{bound:g}^L (sigmoid's ceiling)",
                 line=dict(color="#7F7F7F", dash="dash", width=2), meta={"kind": "bound"},
                 hovertemplate="L = %{x}<br>%{y:.3g}<extra>bound</extra>",
             )
         )  # fmt: skip
     for t in tables:
-        # float64: products like 1e-40 would underflow to 0 in float32 on the log axis.
-        x, y = _finite(t.depth.astype(np.float64), t.mean, dtype=np.float64)
+        color = activation_color(t.name)
+        # float64 throughout: products like 1e-40 would underflow to 0 in float32.
+        layers = t.depth.astype(np.float64)
+        x, y = _finite(layers, t.law, dtype=np.float64)
         keep = y > 0
         fig.add_trace(
             go.Scatter(
-                x=x[keep], y=y[keep], mode="lines+markers", name=t.title,
-                line=dict(color=activation_color(t.name), width=3), marker=dict(size=6),
+                x=x[keep], y=y[keep], mode="lines", name=t.title, legendgroup=t.name,
+                line=dict(color=color, width=3), meta={"act": t.name, "kind": "law"},
+                hovertemplate="L = %{x}<br>(E|f′|)^L = %{y:.3g}" f"<extra>{t.title}</extra>",
+            )
+        )  # fmt: skip
+        x, y = _finite(layers, t.mean, dtype=np.float64)
+        keep = y > 0
+        fig.add_trace(
+            go.Scatter(
+                x=x[keep], y=y[keep], mode="markers", name=f"{t.title} (sampled)",
+                legendgroup=t.name, showlegend=False, marker=dict(color=color, size=8),
                 meta={"act": t.name, "kind": "mean"},
-                hovertemplate="L = %{x}<br>E|∏f′| = %{y:.3g}" f"<extra>{t.title}</extra>",
+                hovertemplate="L = %{x}<br>sampled E|∏f′| = %{y:.3g}" f"<extra>{t.title}</extra>",
             )
         )  # fmt: skip
     fig.update_yaxes(type="log", title_text="E |∏ f′(z_l)|", exponentformat="power")
     fig.update_xaxes(title_text="depth L (layers)", range=[0.5, depth + 0.5])
     fig.update_layout(hovermode="closest")
-    return _layout(fig, 520)
+    return _layout(fig, 560)

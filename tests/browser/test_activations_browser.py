@@ -1,0 +1,76 @@
+"""The Activation explorer in a real browser: charts drawn, tabs work, a bad formula is harmless."""
+
+from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, screenshot, wait_idle
+
+
+def _open(page, app_url, query=""):
+    """Open the page by its deep link, after one run of app.py.
+
+    Streamlit treats the first script run of a fresh server as a legacy ``pages/`` app (the
+    class flag ``PagesManager.uses_pages_directory`` is cleared only by ``st.navigation``), so a
+    deep link as the very first request would bypass app.py. Opening the root first avoids it.
+    """
+    open_page(page, app_url)
+    open_page(page, app_url, "activations", query)
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .scatterlayer .trace")
+    page.wait_for_timeout(300)
+    assert_no_exception(page)
+
+
+def _chart_shot(page, key: str, name: str) -> None:
+    """Scroll a chart into view (the main area scrolls inside the page) and screenshot it all."""
+    block = page.locator(f".st-key-{key}")
+    block.scroll_into_view_if_needed()
+    page.wait_for_timeout(400)
+    assert block.locator(".scatterlayer .trace, .barlayer .trace").count() > 0
+    screenshot(page, name)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    block.screenshot(path=str(ARTIFACTS / f"{name}_chart.png"))
+
+
+def _traces(page):
+    return page.locator("[data-testid='stPlotlyChart']").first.locator(".scatterlayer .trace")
+
+
+def test_activations_page_renders_in_chromium(page, app_url):
+    _open(page, app_url)
+    main = page.locator("[data-testid='stMain']")
+    assert "Activation explorer" in main.inner_text()
+    assert "Activation explorer" in page.locator("[data-testid='stSidebarNav']").inner_text()
+    # Four activations x (f, f') curves drawn as SVG paths in the first chart.
+    first = page.locator("[data-testid='stPlotlyChart']").first
+    assert first.locator(".scatterlayer .trace").count() == 8
+    assert "Sigmoid (logistic)" in first.inner_text()  # the legend
+    shot = screenshot(page, "activations")
+    assert shot.stat().st_size > 20_000
+
+    page.get_by_role("tab", name="Depth").click()
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    assert "per layer" in main.inner_text()
+    _chart_shot(page, "act_depth_chart", "activations_depth")
+
+    page.get_by_role("tab", name="Input distribution").click()
+    page.wait_for_timeout(500)
+    _chart_shot(page, "act_hist_chart", "activations_inputs")
+
+    page.get_by_role("tab", name="Formulas and properties").click()
+    page.wait_for_timeout(500)
+    assert page.locator(".katex").count() >= 8
+    screenshot(page, "activations_formulas")
+    assert_no_exception(page)
+
+
+def test_bad_formula_shows_the_parser_message(page, app_url):
+    _open(page, app_url, "act_custom=x%2B*2")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.locator("[data-testid='stAlert']").count() == 1
+    assert _traces(page).count() == 8  # the other curves are still there
+    screenshot(page, "activations_bad_formula")
+
+
+def test_custom_formula_and_rrelu_band(page, app_url):
+    _open(page, app_url, "act_sel=relu,rrelu&act_custom=x*tanh(x)&act_d2f=1")
+    first = page.locator("[data-testid='stPlotlyChart']").first
+    assert "Custom: x * tanh(x)" in first.inner_text()
+    screenshot(page, "activations_custom")
