@@ -247,3 +247,23 @@ def test_no_activation_and_no_curve_order_give_a_hint_not_an_error():
     assert at.info and not figures(at)
     at = run({"act_f": "0", "act_df": "0"})
     assert any("Tick f" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("expr", ["exp(exp(x))", "x**0.5", "1/x", "log(0*x)", "2"])
+def test_hostile_formulas_never_put_non_finite_values_in_a_figure(expr):
+    at = run({"act_sel": "sigmoid", "act_custom": expr, "act_d2f": "1"})
+    for fig in figures(at):
+        for trace in fig["data"]:
+            for axis in ("x", "y"):
+                if axis in trace:
+                    assert np.isfinite(arr(trace[axis])).all(), (expr, trace.get("name"))
+    assert "sigmoid" in curves(at, 0)
+
+
+def test_reset_puts_every_setting_back():
+    at = run({"act_sel": "elu", "act_elu_alpha": "2.5", "act_depth": "7"})
+    next(b for b in at.button if b.label == "Reset page").click().run()
+    assert_no_exception(at)
+    assert set(curves(at, 0)) == {"sigmoid", "tanh", "relu", "gelu"}
+    assert at.slider(key="act_depth").value == 30
+    assert dict(at.query_params) == {}

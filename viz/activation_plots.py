@@ -38,9 +38,13 @@ def activation_color(name: str) -> str:
     return series_color(_COLOR_INDEX.get(name, sum(map(ord, name))))
 
 
-def _finite(x: np.ndarray, y: np.ndarray, dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
-    keep = np.isfinite(x) & np.isfinite(y)
-    return x[keep].astype(dtype), y[keep].astype(dtype)
+def _finite(*arrays: np.ndarray, dtype=np.float32) -> tuple[np.ndarray, ...]:
+    """The arrays cast to ``dtype``, keeping only the points finite in all of them after the cast
+    (a float64 1e300 would become inf in float32)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = [np.asarray(a, dtype=np.float64).astype(dtype) for a in arrays]
+    keep = np.logical_and.reduce([np.isfinite(a) for a in cast])
+    return tuple(a[keep] for a in cast)
 
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:
@@ -116,12 +120,12 @@ def histograms_figure(tables: Sequence[HistTable]) -> go.Figure:
              (t.df_centers, t.df_widths, t.df_share, "f′(z)")),
             start=1,
         ):  # fmt: skip
-            keep = np.isfinite(centers) & np.isfinite(widths) & np.isfinite(share)
+            bx, by, bw = _finite(centers, 100 * share, widths)
             fig.add_trace(
                 go.Bar(
-                    x=centers[keep].astype(np.float32),
-                    y=(100 * share[keep]).astype(np.float32),
-                    width=widths[keep].astype(np.float32),
+                    x=bx,
+                    y=by,
+                    width=bw,
                     marker=dict(color=color, line=dict(width=0)),
                     name=f"{t.title} {label}",
                     showlegend=False,
