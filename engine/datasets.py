@@ -175,6 +175,15 @@ def make(
     return X.to(dev), y.to(dev)
 
 
+def bounds(X: torch.Tensor, margin: float = 0.1) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The box around 2D points ``X``, padded by ``margin`` of its size on each side."""
+    if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0:
+        raise ValueError(f"Invalid X: shape {tuple(X.shape)} (bounds need 2D points)")
+    lo, hi = X.amin(0).tolist(), X.amax(0).tolist()
+    pad = [max(h - low, 1e-3) * margin for low, h in zip(lo, hi, strict=True)]
+    return (lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1])
+
+
 def split(X: torch.Tensor, y: torch.Tensor, test_fraction: float = 0.25, seed: int = 0) -> Split:
     """A seeded random split with ``round(n * test_fraction)`` test rows (at least 1 of each)."""
     if not 0.0 < test_fraction < 1.0:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -48,7 +48,8 @@ class History:
     ``diverged_at`` is -1, or the first step whose loss, probes or parameters were non-finite
     (a parameter norm past float32's range counts): rows ``0 .. diverged_at-1`` are kept and
     ``model`` holds the last finite parameters. ``stopped`` is True when the callback asked
-    to stop. ``model`` is a CPU ``state_dict`` for ``networks.build(config)``.
+    to stop. ``model`` is a CPU ``state_dict`` for ``networks.build(config)`` (empty in the
+    snapshots a callback receives).
     """
 
     train_loss: np.ndarray
@@ -257,6 +258,27 @@ def train(
     result = history(seconds)
     result.model = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     return result
+
+
+def compare(
+    config: networks.MLPConfig,
+    data: Any,
+    optimizers: Mapping[str, Any] | Sequence[Any],
+    steps: int,
+    **kwargs: Any,
+) -> dict[str, History]:
+    """Train the same network (same ``seed``: identical initial weights and batches) with each
+    optimizer; ``kwargs`` go to :func:`train`. Keys are the mapping's, or the optimizers'
+    names (a repeated name gets `` #2``, `` #3``, ...)."""
+    if isinstance(optimizers, Mapping):
+        named = list(optimizers.items())
+    else:
+        named, seen = [], {}
+        for opt in optimizers:
+            name = opt if isinstance(opt, str) else opt.name
+            seen[name] = seen.get(name, 0) + 1
+            named.append((name if seen[name] == 1 else f"{name} #{seen[name]}", opt))
+    return {name: train(config, data, opt, steps, **kwargs) for name, opt in named}
 
 
 @torch.no_grad()

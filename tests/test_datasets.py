@@ -94,3 +94,11 @@ def test_split_sizes_seeding_and_partition():
     assert len(tiny.X_test) == 1 and len(tiny.X_train) == 2
     with pytest.raises(ValueError, match="Invalid test_fraction: 1.0"):
         datasets.split(X, y, 1.0)
+
+
+def test_bounds_pad_the_box():
+    X = torch.tensor([[0.0, -1.0], [2.0, 1.0]])
+    (x0, x1), (y0, y1) = datasets.bounds(X, margin=0.1)
+    assert (x0, x1, y0, y1) == pytest.approx((-0.2, 2.2, -1.2, 1.2))
+    with pytest.raises(ValueError, match="shape"):
+        datasets.bounds(torch.zeros(3, 64))

@@ -205,3 +205,13 @@ def test_decision_grid(split):
     assert net.training  # mode restored
     with pytest.raises(ValueError, match="Invalid n: 1000"):
         training.decision_grid(h, ((0, 1), (0, 1)), n=1000)
+
+
+def test_compare_starts_every_optimizer_from_the_same_weights(split):
+    runs = training.compare(
+        CFG, split, [optimizers.create("sgd", lr=0.1), "adam", optimizers.create("sgd")], 3
+    )
+    assert list(runs) == ["sgd", "adam", "sgd #2"]
+    first = {k: h.train_loss[0] for k, h in runs.items()}
+    assert len(set(first.values())) == 1  # step 0 is measured at the shared initial weights
+    assert runs["sgd"].train_loss[1] != runs["adam"].train_loss[1]
