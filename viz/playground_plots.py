@@ -16,8 +16,8 @@ from viz.surface_plots import FONT, valid_length
 
 LINE_LAYOUT = dict(
     font=FONT,
-    height=420,
-    margin=dict(l=60, r=20, t=50, b=50),
+    height=460,
+    margin=dict(l=70, r=20, t=110, b=50),
     legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
     hovermode="x unified",
 )
@@ -71,12 +71,17 @@ def per_step_figure(
                     mode="markers+text",
                     marker=dict(symbol="x", size=14, color=optimizer_color(name)),
                     text=[f"diverged at step {int(diverged_at[k])}"],
-                    textposition="top left",
+                    textposition="middle right",
                     showlegend=False,
                     hoverinfo="skip",
                 )
             )
-    fig.update_layout(title=title, xaxis_title="step", yaxis_title=y_title, **LINE_LAYOUT)
+    fig.update_layout(
+        title=dict(text=title, y=0.99, yanchor="top", x=0, xanchor="left"),
+        xaxis_title="step",
+        yaxis_title=y_title,
+        **LINE_LAYOUT,
+    )
     if log_y:
         fig.update_yaxes(type="log", exponentformat="power")
     return fig
@@ -186,7 +191,13 @@ def sweep_figure(
                 )
             )
     fig.update_layout(
-        title="Learning-rate sweep (diverged runs are left out)",
+        title=dict(
+            text="Learning-rate sweep (diverged runs are left out)",
+            y=0.99,
+            yanchor="top",
+            x=0,
+            xanchor="left",
+        ),
         xaxis_title="learning rate η (log scale)",
         yaxis_title=y_title,
         **{**LINE_LAYOUT, "hovermode": "closest", "height": 480},

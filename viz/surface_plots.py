@@ -110,10 +110,10 @@ def contour_map(
             )
         )
     fig.update_layout(
-        title=title,
+        title=dict(text=title, y=0.995, yanchor="top", x=0, xanchor="left"),
         font=FONT,
-        height=620,
-        margin=dict(l=50, r=20, t=60 if title else 30, b=40),
+        height=640,
+        margin=dict(l=50, r=20, t=110 if title else 70, b=40),
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
         xaxis=dict(title="x", range=[float(xs[0]), float(xs[-1])]),
         yaxis=dict(title="y", range=[float(ys[0]), float(ys[-1])]),
@@ -216,10 +216,10 @@ def add_playback(
                 type="buttons",
                 direction="left",
                 x=0,
-                y=-0.08,
+                y=-0.07,
                 xanchor="left",
                 yanchor="top",
-                pad=dict(t=10, r=10),
+                pad=dict(t=0, r=10),
                 font=dict(size=15),
                 buttons=[
                     dict(label="▶ Play", method="animate", args=[None, play]),
@@ -230,20 +230,31 @@ def add_playback(
         sliders=[
             dict(
                 active=0,
-                x=0.22,
-                len=0.78,
-                y=-0.05,
+                x=0,
+                len=1.0,
+                y=-0.13,
                 yanchor="top",
-                currentvalue=dict(prefix="step ", font=dict(size=15)),
+                pad=dict(t=10, b=0),
+                currentvalue=dict(prefix="step ", font=dict(size=15), xanchor="right"),
                 steps=[
                     dict(method="animate", label=str(int(t)), args=[[str(int(t))], stop])
                     for t in frame_steps
                 ],
             )
         ],
-        height=700,
-        margin=dict(b=110),
+        height=780,
+        margin=dict(b=190),
     )
+
+
+def inside_length(path: np.ndarray, bounds: tuple[tuple[float, float], ...], n: int) -> int:
+    """How many of the first ``n`` points stay within ``bounds`` widened by half on each side
+    (a path that flies off is cut where it leaves, so the 3D axes keep the surface's scale)."""
+    (x0, x1), (y0, y1) = bounds
+    wx, wy = 0.5 * (x1 - x0), 0.5 * (y1 - y0)
+    p = path[:n]
+    ok = (p[:, 0] >= x0 - wx) & (p[:, 0] <= x1 + wx) & (p[:, 1] >= y0 - wy) & (p[:, 1] <= y1 + wy)
+    return n if ok.all() else max(int(np.argmin(ok)), 1)
 
 
 def surface_3d(
@@ -277,8 +288,9 @@ def surface_3d(
     lift = 0.01 * float(height.max() - height.min() or 1.0)
     if paths is not None and losses is not None and diverged_at is not None:
         steps = paths.shape[1] - 1
+        box = ((float(xs[0]), float(xs[-1])), (float(ys[0]), float(ys[-1])))
         for k, (name, label) in enumerate(zip(names, labels, strict=True)):
-            n = valid_length(int(diverged_at[k]), steps)
+            n = inside_length(paths[k], box, valid_length(int(diverged_at[k]), steps))
             z = losses[k, :n]
             if log_scale:
                 z = np.log10(1.0 + np.clip(z - zmin, 0.0, 1e300))
@@ -300,7 +312,11 @@ def surface_3d(
         height=620,
         margin=dict(l=0, r=0, t=30, b=0),
         legend=dict(orientation="h", y=1.02, x=0),
-        scene=dict(xaxis_title="x", yaxis_title="y", zaxis_title=color_title(log_scale)),
+        scene=dict(
+            xaxis=dict(title="x", range=[float(xs[0]), float(xs[-1])]),
+            yaxis=dict(title="y", range=[float(ys[0]), float(ys[-1])]),
+            zaxis_title=color_title(log_scale),
+        ),
     )
     return fig
 

@@ -143,7 +143,9 @@ def sidebar() -> tuple[Settings, surfaces.Surface]:
         st.warning("Pick at least one optimizer.")
     shared = ow.shared_lr_widgets(keys.PREFIX, st)
     for name in names:
-        with st.expander(f"{name}: {optimizers.describe(name)[:60]}…"):
+        lr = shared if shared is not None else ow.hyper(keys.PREFIX, name)["lr"]
+        with st.expander(f"**{name}** · η = {lr:.3g}"):
+            st.caption(optimizers.describe(name))
             ow.hyper_widgets(keys.PREFIX, name, st, lr_locked=shared is not None)
 
     st.markdown("**Start** (or click on the map)")

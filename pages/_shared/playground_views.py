@@ -76,10 +76,12 @@ def _table(result: dict[str, Any], surface: Surface) -> list[dict[str, Any]]:
         rows.append(
             {
                 "optimizer": row["label"],
-                "final loss": row["final_loss"],
-                "best loss": row["best_loss"],
+                "final loss": f"{row['final_loss']:.4g}",
+                "best loss": f"{row['best_loss']:.4g}",
                 "best at step": row["best_step"],
-                "steps to tolerance": row["steps_to_tol"] if row["steps_to_tol"] >= 0 else None,
+                "steps to tolerance": (
+                    str(row["steps_to_tol"]) if row["steps_to_tol"] >= 0 else "not reached"
+                ),
                 "ended in minimum": (
                     f"#{m} ({surface.minima[m][0]:.3g}, {surface.minima[m][1]:.3g})"
                     if m >= 0
