@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from pages._shared.navigation import available
+from pages._shared.navigation import available, mark_app_entry
 
+mark_app_entry()
 st.set_page_config(page_title="Gradient lab", page_icon=":material/insights:", layout="wide")
 
 pages = [

@@ -7,6 +7,9 @@ import streamlit as st
 from pages._shared import activation_widgets as w
 from pages._shared import state
 from pages._shared.keys import activations as keys
+from pages._shared.navigation import ensure_app_entry
+
+ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
 
 st.title("Activation explorer")
 st.caption(

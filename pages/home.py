@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from pages._shared.navigation import available
+from pages._shared.navigation import available, ensure_app_entry
+
+ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
 
 st.title("Gradient lab")
 st.markdown(

@@ -59,3 +59,31 @@ PAGES: tuple[PageInfo, ...] = (
 def available() -> list[PageInfo]:
     """The pages whose files exist (later pages appear as they land)."""
     return [page for page in PAGES if (ROOT / page.path).exists()]
+
+
+# --- deep links on a fresh server ------------------------------------------------------------
+# Streamlit decides once per process, before any of our code runs, that an app with a pages/
+# folder is a legacy (v1) multipage app. Only app.py's st.navigation clears that, so when the
+# very first request of a fresh server is a deep link (/playground?...), Streamlit runs the page
+# file alone: no page config, raw file names in the sidebar. Every page therefore starts with
+# ensure_app_entry(): if app.py has not run in this process yet, it clears the legacy flag and
+# reruns, and the rerun goes through app.py with the same URL. (Checked on streamlit 1.67;
+# tests/browser/test_deep_link_browser.py pins the behaviour.)
+_app_has_run = False
+
+
+def mark_app_entry() -> None:
+    """Called by app.py on every run: the process now routes through st.navigation."""
+    global _app_has_run
+    _app_has_run = True
+
+
+def ensure_app_entry() -> None:
+    """First line of every page: route a legacy-mode first run back through app.py."""
+    if _app_has_run:
+        return
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
