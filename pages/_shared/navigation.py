@@ -80,8 +80,10 @@ def mark_app_entry() -> None:
 
 def ensure_app_entry() -> None:
     """First line of every page: route a legacy-mode first run back through app.py."""
+    global _app_has_run
     if _app_has_run:
         return
+    _app_has_run = True  # reroute once at most: a page run on its own must never loop
     import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
 
