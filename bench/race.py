@@ -1,0 +1,79 @@
+"""The batched optimizer race against sequential torch.optim loops doing the same work.
+
+5 optimizers (sgd, momentum, adagrad, rmsprop, adam), an MLP with 4 hidden layers of 64, 1000
+spiral points, 500 full-batch steps. The reference trains one model per optimizer, one after the
+other, from the same weights (``networks.build(config, 0)``) and records its loss curve. The
+"noise floor" column is the same torch.optim loop with the rows of the batch in another order:
+the same maths, other float32 rounding. Training is chaotic enough that rounding differences
+grow over 500 steps; the race should differ from torch.optim no more than torch.optim differs
+from itself. Run: `python -m bench.race` from the repository root.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from bench.common import best_of, table
+from engine import datasets, networks, optimizers
+from engine.race import race
+
+STEPS = 500
+CONFIG = networks.MLPConfig(in_dim=2, out_dim=2, depth=4, width=64)
+SETUP = [
+    ("sgd", 0.1, lambda p, lr: torch.optim.SGD(p, lr=lr)),
+    ("momentum", 0.05, lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9)),
+    ("adagrad", 0.05, lambda p, lr: torch.optim.Adagrad(p, lr=lr)),
+    ("rmsprop", 0.003, lambda p, lr: torch.optim.RMSprop(p, lr=lr)),
+    ("adam", 0.01, lambda p, lr: torch.optim.Adam(p, lr=lr)),
+]
+
+
+def sequential(X: torch.Tensor, y: torch.Tensor, steps: int) -> np.ndarray:
+    curves = []
+    for _, lr, make in SETUP:
+        model = networks.build(CONFIG, 0, "cpu").train()
+        opt = make(model.parameters(), lr)
+        curve = torch.empty(steps)
+        for t in range(steps):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(X), y)
+            curve[t] = loss.detach()
+            loss.backward()
+            opt.step()
+        curves.append(curve)
+    return torch.stack(curves).numpy()
+
+
+def batched(X: torch.Tensor, y: torch.Tensor, steps: int):
+    opts = [optimizers.create(name, lr=lr) for name, lr, _ in SETUP]
+    return race(CONFIG, (X, y), opts, steps, device="cpu")
+
+
+def main(steps: int = STEPS, repeats: int = 3) -> None:
+    X, y = datasets.make("spirals", n=1000, seed=0, device="cpu")
+    perm = torch.randperm(len(X), generator=torch.Generator().manual_seed(1))
+    t_seq, ref = best_of(lambda: sequential(X, y, steps), repeats)
+    t_race, res = best_of(lambda: batched(X, y, steps), repeats)
+    floor = sequential(X[perm], y[perm], steps)
+    rows = []
+    for k, (name, lr, _) in enumerate(SETUP):
+        diff = np.abs(res.train_loss[k] - ref[k])
+        rows.append(
+            [name, lr, f"{diff[:50].max():.1e}", f"{diff.max():.1e}",
+             f"{np.abs(floor[k] - ref[k]).max():.1e}", f"{ref[k, -1]:.4f}"]
+        )  # fmt: skip
+    print(f"Race: 5 optimizers, MLP 4x64 relu, 1000 points, {steps} full-batch steps, float32, "
+          f"CPU, {torch.get_num_threads()} threads, best of {repeats}")  # fmt: skip
+    print(table(["sequential torch.optim", "batched race", "speed-up"],
+                [[f"{t_seq:.2f} s", f"{t_race:.2f} s", f"{t_seq / t_race:.2f}x"]]))  # fmt: skip
+    print()
+    print(table(["optimizer", "lr", "max |diff| 50 steps", f"max |diff| {steps} steps",
+                 "noise floor", "final loss"], rows))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:]))
