@@ -293,3 +293,21 @@ def test_sweep_marks_the_best_lr_and_applies_it():
     assert at.select_slider(key="pg_adam_lr").value == pytest.approx(best)
     expected = engine_path("beale", "adam", lr=float(best))
     np.testing.assert_allclose(arr(paths_of(the_map(at))["adam"]["x"]), expected[:, 0], atol=1e-5)
+
+
+def test_noise_seed_and_schedule_reach_the_engine():
+    query = {"pg_opts": "adam", "pg_noise": "0.5", "pg_seed": "7", "pg_sched": "step"}
+    at = page_test("playground", query).run()
+    assert_no_exception(at)
+    s = surfaces.get("beale")
+    from engine import schedules
+
+    run = trajectories.run(
+        s, [optimizers.create("adam", lr=0.1)], [s.start], 300, noise=0.5, seed=7,
+        schedule=schedules.make("step", 300, step_size=100, gamma=0.5),
+    )  # fmt: skip
+    got = arr(paths_of(the_map(at))["adam"]["x"])
+    np.testing.assert_allclose(got, run.paths[0, 0, :, 0], atol=1e-5)
+    at.number_input(key="pg_seed").set_value(8).run()
+    assert not np.allclose(arr(paths_of(the_map(at))["adam"]["x"]), got)
+    assert at.query_params["pg_seed"] == "8"

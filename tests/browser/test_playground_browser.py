@@ -72,3 +72,21 @@ def test_click_on_the_map_moves_the_start(page, app_url):
         page.get_by_role("tab", name=tab).click()
         page.wait_for_timeout(1200)
         screenshot(page, "playground_tab_" + tab.split()[0].lower())
+
+
+def test_many_starts_and_sweep_modes_render(page, app_url):
+    open_page(page, app_url)
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    open_page(page, app_url, "playground", "pg_mode=starts&pg_surface=himmelblau&pg_grid=20")
+    page.wait_for_selector("[data-testid='stPlotlyChart']")
+    page.wait_for_timeout(1000)
+    assert_no_exception(page)
+    assert "converged" in page.locator("[data-testid='stPlotlyChart']").first.inner_text()
+    screenshot(page, "playground_starts")
+    open_page(page, app_url, "playground", "pg_mode=sweep")
+    page.wait_for_selector("[data-testid='stPlotlyChart']")
+    page.wait_for_timeout(1000)
+    assert_no_exception(page)
+    apply = page.get_by_role("button", name="Use η =").first
+    assert apply.is_visible()
+    screenshot(page, "playground_sweep")
