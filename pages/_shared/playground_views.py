@@ -183,7 +183,7 @@ def trajectories_view(cfg: Settings) -> None:
         )
     with tab_rules:
         for name, hyper in cfg.opts:
-            st.markdown(f"**{name}**: {optimizers.describe(name)}")
+            st.markdown(optimizers.describe(name))
             st.latex(optimizers.formula(name, **dict(hyper)))
         if cfg.schedule[0] != "constant":
             st.markdown("with the learning rate η replaced at step t by the schedule")
