@@ -411,6 +411,16 @@ def final_losses(
     return score(logits).double().cpu().numpy()
 
 
+def data_bounds(
+    X: torch.Tensor | np.ndarray, margin: float = 0.1
+) -> tuple[tuple[float, float], ...]:
+    """The bounding box of 2D points, widened by ``margin`` of its size on every side."""
+    X = np.asarray(X.cpu() if isinstance(X, torch.Tensor) else X, dtype=np.float64)
+    lo, hi = X.min(0), X.max(0)
+    pad = np.maximum(hi - lo, 1e-6) * margin
+    return tuple((float(a - p), float(b + p)) for a, b, p in zip(lo, hi, pad, strict=True))
+
+
 def decision_grids(
     res: RaceResult,
     bounds: tuple[tuple[float, float], tuple[float, float]],
