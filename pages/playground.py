@@ -10,7 +10,9 @@ from pages._shared import playground_controls as controls
 from pages._shared import playground_views as views
 from pages._shared import state
 from pages._shared.keys import playground as keys
+from pages._shared.navigation import ensure_app_entry
 
+ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
 st.title("Optimizer playground")
 state.restore(keys.FIELDS)
 controls.consume_click()
