@@ -1,0 +1,187 @@
+"""Gradient flow: per-layer gradients that make vanishing and exploding visible, and the cures."""
+
+import time
+
+import streamlit as st
+
+from engine import activations, datasets, initializers, losses, optimizers, presets
+from engine.networks import MAX_DEPTH, MAX_WIDTH
+from pages._shared import gradient_flow_glue as glue
+from pages._shared.guard import friendly_errors
+from pages._shared.keys import gradient_flow as K
+from viz import network_plots, training_plots
+
+LOSSES = {"ce": "cross-entropy", "mse": "mean squared error", "bce": "binary cross-entropy"}
+changed = glue.settings_changed
+
+
+def net_widgets(fields: dict) -> None:
+    st.slider("Hidden layers", 1, MAX_DEPTH, key=fields["depth"].key, on_change=changed)
+    st.slider("Units per layer", 1, MAX_WIDTH, key=fields["width"].key, on_change=changed)
+    st.selectbox("Activation", activations.names(), key=fields["activation"].key, on_change=changed)
+    st.selectbox("Initialisation", initializers.names(), key=fields["init"].key, on_change=changed)
+    st.number_input(
+        "Init scale (σ of normal, a of uniform, c of constant)",
+        0.0,
+        10.0,
+        step=0.05,
+        format="%.4g",
+        key=fields["init_scale"].key,
+        on_change=changed,
+    )
+    st.toggle("Batch norm", key=fields["batchnorm"].key, on_change=changed)
+    st.toggle("Residual connections", key=fields["residual"].key, on_change=changed)
+    st.slider("Dropout", 0.0, 0.9, step=0.05, key=fields["dropout"].key, on_change=changed)
+    st.selectbox(
+        "Loss", losses.names(), format_func=LOSSES.get, key=fields["loss"].key, on_change=changed
+    )
+    st.selectbox("Optimizer", optimizers.names(), key=fields["optimizer"].key, on_change=changed)
+    st.number_input(
+        "Learning rate",
+        1e-5,
+        10.0,
+        step=0.01,
+        format="%.5g",
+        key=fields["lr"].key,
+        on_change=changed,
+    )
+
+
+def describe(net: presets.NetSettings) -> str:
+    extras = [x for x, on in (("BN", net.batchnorm), ("residual", net.residual)) if on]
+    return " · ".join([f"{net.depth}×{net.width} {net.activation}", net.init, *extras, net.loss])
+
+
+st.title("Gradient flow")
+st.caption(
+    "How strongly does each layer of a deep network learn? Per-layer gradient norms make "
+    "vanishing and exploding gradients visible; ReLU, good initialisation, batch norm, "
+    "residual connections and SELU are one click away."
+)
+for note in glue.restore():
+    st.warning(note, icon=":material/link_off:")
+
+active = st.session_state[K.PRESET.key]
+columns = st.columns(4)
+for i, name in enumerate(presets.names()):
+    columns[i % 4].button(
+        presets.get(name).title,
+        key=f"gf_btn_{name}",
+        on_click=glue.apply_preset,
+        args=(name,),
+        type="primary" if name == active else "secondary",
+        width="stretch",
+    )
+if active in presets.PRESETS:
+    preset = presets.get(active)
+    st.info(f"**{preset.title}.** {preset.text}", icon=":material/school:")
+    if glue.preset_changed():
+        st.caption("You have changed settings since picking this experiment.")
+
+with st.sidebar:
+    st.header("Data and training")
+    st.selectbox("Data set", datasets.names(), key=K.DATA["dataset"].key, on_change=changed)
+    st.slider("Samples", 20, K.MAX_N, step=10, key=K.DATA["n"].key, on_change=changed)
+    st.slider("Noise", 0.0, 2.0, step=0.05, key=K.DATA["noise"].key, on_change=changed)
+    st.number_input(
+        "Seed (data and weights)", 0, 999_999, key=K.DATA["seed"].key, on_change=changed
+    )
+    st.number_input("Steps", 1, K.MAX_STEPS, step=50, key=K.DATA["steps"].key, on_change=changed)
+    st.number_input(
+        "Batch size (0 = full batch)", 0, K.MAX_N, step=16, key=K.DATA["batch_size"].key,
+        on_change=changed,
+    )  # fmt: skip
+    st.toggle("Compare A with B", key=K.COMPARE.key, on_change=changed)
+    if st.session_state[K.COMPARE.key]:
+        tab_a, tab_b = st.tabs(["Configuration A", "Configuration B"])
+        with tab_a:
+            net_widgets(K.A)
+        with tab_b:
+            net_widgets(K.B)
+    else:
+        st.header("Network")
+        net_widgets(K.A)
+
+with friendly_errors("Building the networks"):
+    data, nets = glue.settings()
+    names = {label: f"{label}: {describe(net)}" for label, net in nets}
+    started = time.perf_counter()
+    reports = {label: glue.initial_report(net, data) for label, net in nets}
+    report_s = time.perf_counter() - started
+    series = [(names[label], glue.color(label), r) for label, r in reports.items()]
+
+    st.header("At initialisation")
+    st.plotly_chart(network_plots.gradient_profile(series), key="gf_grad_profile")
+    shared = [network_plots.activation_range(r.histograms) for r in reports.values()]
+    y_range = (min(lo for lo, _ in shared), max(hi for _, hi in shared))
+    for col, (label, r) in zip(st.columns(len(reports)), reports.items(), strict=True):
+        fig = network_plots.activation_violins(
+            r.histograms, glue.color(label), f"{names[label]}: activations", y_range, r.act_mean
+        )
+        col.plotly_chart(fig, key=f"gf_violins_{label}")
+    st.plotly_chart(network_plots.activation_stats(series), key="gf_act_stats")
+    health = st.empty()
+    st.caption(f"Initial report: {report_s * 1000:.0f} ms (cached after the first time).")
+
+    st.header("Training")
+    st.selectbox(
+        "Heatmap shows",
+        list(training_plots.HEATMAP_QUANTITIES),
+        format_func=lambda q: training_plots.HEATMAP_QUANTITIES[q][0],
+        key=K.HEATMAP.key,
+    )
+    runs, stopped = glue.train(data, nets)
+    after = [(names[k], glue.color(k), r.final) for k, r in runs.items() if r.final is not None]
+    health.plotly_chart(network_plots.unit_health(series, after), key="gf_unit_health")
+    for label, run in runs.items():
+        h = run.history
+        if h.diverged_at >= 0:
+            st.warning(
+                f"{label} diverged at step {h.diverged_at}: the loss or the weights became "
+                "infinite. Everything recorded before that step is shown.",
+                icon=":material/warning:",
+            )
+    if stopped:
+        steps = ", ".join(f"{k} after {r.history.steps} steps" for k, r in runs.items())
+        st.info(f"Stopped ({steps}); showing what was recorded.", icon=":material/stop_circle:")
+        st.button("Train again", key="gf_train_again", on_click=glue.train_again)
+    curves = [(names[k], glue.color(k), r.history) for k, r in runs.items()]
+    st.plotly_chart(training_plots.training_curves(curves), key="gf_curves")
+
+    quantity = st.session_state[K.HEATMAP.key]
+    values = {k: getattr(r.history, quantity) for k, r in runs.items()}
+    zrange = training_plots.heatmap_range(quantity, list(values.values()))
+    for col, (label, run) in zip(st.columns(len(runs)), runs.items(), strict=True):
+        if len(run.history.probe_steps):
+            title = f"{label}: {training_plots.HEATMAP_QUANTITIES[quantity][0]}"
+            fig = training_plots.layer_heatmap(
+                run.history.probe_steps, values[label], quantity, title, zrange
+            )
+            col.plotly_chart(fig, key=f"gf_heatmap_{label}")
+
+    X, y, box = glue.points(data)
+    if box is None:
+        st.caption("The decision boundary is drawn for 2D data sets only.")
+    for col, (label, run) in zip(st.columns(len(runs)), runs.items(), strict=True):
+        if run.grid is not None:
+            g = run.grid
+            fig = training_plots.decision_boundary(
+                g.xs, g.ys, g.probs, X, y, f"{label}: decision boundary after training"
+            )
+            col.plotly_chart(fig, key=f"gf_boundary_{label}")
+    for label, run in runs.items():
+        h = run.history
+        if h.steps:
+            st.caption(
+                f"{label}: {h.steps} steps in {h.seconds:.2f} s "
+                f"({1000 * h.seconds / h.steps:.1f} ms per step, probes included)."
+            )
+    st.download_button(
+        "Download per-layer records (CSV)",
+        glue.records_csv(reports, runs),
+        file_name="gradient_flow_layers.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+
+glue.publish()
