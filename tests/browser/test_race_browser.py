@@ -1,0 +1,24 @@
+from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_idle
+
+
+def test_race_page_runs_in_chromium(page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 3200})  # the whole page in one shot
+    open_page(page, app_url, "race", "rc_steps=60")
+    assert_no_exception(page)
+    assert page.get_by_role("heading", name="Optimizer race").is_visible()
+    main = page.locator("[data-testid='stMain']")
+    assert "Gradient norm per layer" in main.inner_text()
+    assert page.locator(".js-plotly-plot").count() >= 3
+    assert page.get_by_role("button", name="Stop").count() == 0  # cleared after the race
+    shot = screenshot(page, "race")
+    assert shot.stat().st_size > 30_000
+
+
+def test_race_sweep_mode_in_chromium(page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    open_page(page, app_url, "race", "rc_mode=sweep&rc_steps=40&rc_sweep_n=5&rc_opts=sgd,adam")
+    assert_no_exception(page)
+    wait_idle(page)
+    assert page.locator(".js-plotly-plot").count() >= 1
+    assert "learning rate" in page.locator("[data-testid='stMain']").inner_text().lower()
+    screenshot(page, "race_sweep")
