@@ -130,10 +130,12 @@ def run(s: Settings, split: datasets.Split):
         return done
     opts = ow.build(s.opts)
     total = len(opts) * (s.sweep[2] if s.mode == "sweep" else 1)
-    bar_col, stop_col = st.columns([6, 1], vertical_alignment="center")
-    bar = bar_col.progress(0.0, text=f"Training {total} networks…")
-    stop_col.button("Stop", key="rc_stop", on_click=_stop, args=(s,), icon=":material/stop:")
-    live = st.empty()
+    panel = st.empty()  # progress, Stop and the live curve: cleared when the race ends
+    with panel.container():
+        bar_col, stop_col = st.columns([6, 1], vertical_alignment="center")
+        bar = bar_col.progress(0.0, text=f"Training {total} networks…")
+        stop_col.button("Stop", key="rc_stop", on_click=_stop, args=(s,), icon=":material/stop:")
+        live = st.empty()
 
     def callback(t: int, partial) -> None:
         st.session_state[PARTIAL] = (s, partial)
@@ -153,8 +155,7 @@ def run(s: Settings, split: datasets.Split):
         result = engine_race.lr_sweep(s.config, split, settings, lrs, s.steps, **kw)
     else:
         result = engine_race.race(s.config, split, opts, s.steps, **kw)
-    bar.empty()
-    live.empty()
+    panel.empty()
     st.session_state.pop(PARTIAL, None)
     _remember(s, result)
     return result
@@ -170,8 +171,9 @@ def show_race(s: Settings, res, split: datasets.Split) -> None:
         "test accuracy": [res.curve("test_acc", k) for k in range(K)],
     }
     log_y = ("training loss", "test loss")
-    st.plotly_chart(curves_figure(res.labels, colors, panels, res.diverged_at, log_y),
-                    key="rc_curves", width="stretch")  # fmt: skip
+    percent = ("training accuracy", "test accuracy")
+    fig = curves_figure(res.labels, colors, panels, res.diverged_at, log_y, percent=percent)
+    st.plotly_chart(fig, key="rc_curves", width="stretch")
     target = st.select_slider(
         "Target training loss", ow.log_options(1e-4, 10.0), key=keys.TARGET.key,
         format_func="{:.3g}".format, help="The summary counts the steps each optimizer needs.",

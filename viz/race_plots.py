@@ -23,12 +23,17 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
     fig.update_layout(
         height=height,
         font=dict(size=FONT),
-        margin=dict(l=60, r=20, t=60, b=50),
-        legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0, font=dict(size=FONT)),
+        margin=dict(l=70, r=20, t=90, b=50),
+        # Above the panel titles, whatever the figure's height.
+        legend=dict(
+            orientation="h", yref="container", yanchor="top", y=0.99, x=0, font=dict(size=FONT)
+        ),
         hovermode="x unified",
         template="plotly_white",
     )
     fig.update_annotations(font_size=FONT + 1)
+    fig.update_xaxes(tickfont=dict(size=FONT - 2))
+    fig.update_yaxes(tickfont=dict(size=FONT - 2))
     return fig
 
 
@@ -42,16 +47,20 @@ def curves_figure(
     panels: dict[str, Sequence[np.ndarray]],
     diverged_at: Sequence[int],
     log_y: Sequence[str] = (),
-    height: int = 560,
+    height: int = 600,
+    percent: Sequence[str] = (),
 ) -> go.Figure:
     """A grid of panels (title -> one curve per optimizer), two per row, one legend entry per
-    optimizer; a diverged curve ends with a cross."""
+    optimizer; a diverged curve ends with a cross. Panels in ``log_y`` get a log axis, those
+    in ``percent`` a percentage axis."""
     titles = list(panels)
     cols = 2 if len(titles) > 1 else 1
     rows = math.ceil(len(titles) / cols)
-    fig = make_subplots(rows, cols, subplot_titles=titles, vertical_spacing=0.16)
+    fig = make_subplots(rows, cols, subplot_titles=titles, vertical_spacing=0.14,
+                        horizontal_spacing=0.08)  # fmt: skip
     for p, title in enumerate(titles):
         row, col = p // cols + 1, p % cols + 1
+        fmt = ".1%" if title in percent else ".4g"
         for k, (label, color) in enumerate(zip(labels, colors, strict=True)):
             y = _f32(panels[title][k])
             x = np.arange(len(y), dtype=np.int32)
@@ -59,7 +68,7 @@ def curves_figure(
                 go.Scatter(
                     x=x, y=y, mode="lines", name=label, legendgroup=label,
                     showlegend=p == 0, line=dict(color=color, width=2.5),
-                    hovertemplate=f"{label}: %{{y:.4g}}<extra></extra>",
+                    hovertemplate=f"{label}: %{{y:{fmt}}}<extra></extra>",
                 ),
                 row, col,
             )  # fmt: skip
@@ -72,9 +81,12 @@ def curves_figure(
                     ),
                     row, col,
                 )  # fmt: skip
-        fig.update_xaxes(title_text="step", row=row, col=col)
+        if row == rows:  # only the bottom row: a title above would hit the panel titles
+            fig.update_xaxes(title_text="step", row=row, col=col)
         if title in log_y:
-            fig.update_yaxes(type="log", row=row, col=col)
+            fig.update_yaxes(type="log", tickformat=".2g", dtick="D2", row=row, col=col)
+        if title in percent:
+            fig.update_yaxes(tickformat=".0%", row=row, col=col)
     return _layout(fig, height)
 
 
@@ -106,8 +118,9 @@ def grad_norms_figure(
                 ),
                 row, col,
             )  # fmt: skip
-        fig.update_xaxes(title_text="step", row=row, col=col)
-    fig.update_yaxes(type="log", exponentformat="power")
+        if row == rows:
+            fig.update_xaxes(title_text="step", row=row, col=col)
+    fig.update_yaxes(type="log", tickformat=".2g", dtick="D2")
     fig.update_yaxes(title_text="‖∂L/∂W‖", col=1)
     return _layout(fig, 260 * rows + 120)
 
@@ -120,7 +133,7 @@ def boundaries_figure(
     probs: np.ndarray,
     X: np.ndarray,
     y: np.ndarray,
-    max_cols: int = 4,
+    max_cols: int = 3,
 ) -> go.Figure:
     """Decision boundaries as small multiples: each optimizer's predicted class on a shared grid
     (shade = confidence), the training points on top; the panel title wears its colour."""
@@ -163,7 +176,7 @@ def boundaries_figure(
             )  # fmt: skip
     fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showticklabels=False)
     fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showticklabels=False)
-    fig = _layout(fig, 290 * rows + 90)
+    fig = _layout(fig, 300 * rows + 100)
     fig.update_layout(hovermode="closest")
     return fig
 
@@ -202,8 +215,8 @@ def sweep_figure(
                     "<extra></extra>",
                 )
             )  # fmt: skip
-    fig.update_xaxes(type="log", title_text="learning rate η", exponentformat="power")
-    fig.update_yaxes(type="log", title_text=title)
+    fig.update_xaxes(type="log", title_text="learning rate η", exponentformat="power", dtick=1)
+    fig.update_yaxes(type="log", title_text=title, tickformat=".2g", dtick="D2")
     fig = _layout(fig, 480)
     fig.update_layout(hovermode="closest")
     return fig
