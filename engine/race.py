@@ -40,6 +40,9 @@ from engine.training import _prepare, _validate, batch_indices
 from engine.trajectories import _groups, _labels
 
 MAX_MODELS = 64
+#: A training loss this many times the first one counts as diverged: cross-entropy on a ReLU
+#: network grows without bound rather than overflowing, so non-finite values come too late.
+EXPLODE = 100.0
 FIELDS = ("train_loss", "train_acc", "test_loss", "test_acc")
 
 
@@ -51,8 +54,9 @@ class RaceResult:
     of each hidden layer's weight gradient. ``wall_time[t]``: seconds since the start when step
     ``t`` ended (the K models share every step, so they share the clock).
 
-    ``diverged_at[k]`` is -1, or the first step whose loss or gradient was non-finite (or whose
-    update made a parameter non-finite: then the step after it). A diverged model is frozen at
+    ``diverged_at[k]`` is -1, or the first step whose loss or gradient was non-finite or whose
+    training loss passed :data:`EXPLODE` times the first one (or whose update made a parameter
+    non-finite: then the step after it). A diverged model is frozen at
     its last finite parameters; its curve entries from ``diverged_at`` on are NaN, so use
     :meth:`curve` (cut at divergence) for plotting. ``params``/``buffers``: the final stacked
     ``(K, ...)`` state dict on the CPU, for :meth:`network` or :func:`decision_grids`.
@@ -230,8 +234,10 @@ def race(
             with torch.no_grad():
                 if has_test and t % eval_every == 0:
                     test_now = _evaluate(model, batched, score, correct, flat, buffers, d)
+                if t == 0:  # the same for every model: same weights, same batch
+                    limit = EXPLODE * value.detach().abs().clamp_min(1e-2)
                 # A sum is non-finite when any term is (or when it overflows: diverging anyway).
-                ok = torch.isfinite(value) & torch.isfinite(g.sum(1))
+                ok = torch.isfinite(value) & (value <= limit) & torch.isfinite(g.sum(1))
                 if has_test:
                     ok &= torch.isfinite(test_now).all(1)
                 acc = correct(logits.detach(), yb)

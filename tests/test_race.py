@@ -29,6 +29,16 @@ LRS = {
 }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    # Small float32 matmuls on a shared 2-core machine: a second intra-op thread mostly waits
+    # (30 s instead of 1.5 s for the torch.optim comparison under load). Restored after.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="module")
 def split():
     X, y = datasets.make("moons", n=240, seed=0, device="cpu")
@@ -158,6 +168,19 @@ def test_a_diverging_optimizer_is_frozen_and_the_others_go_on(split):
     assert all(torch.isfinite(p[0]).all() for p in res.params.values())
     np.testing.assert_allclose(res.train_loss[1], alone.train_loss[0], rtol=1e-5, atol=1e-6)
     assert race.summary(res, 0.3)[0]["diverged at"] == k
+
+
+def test_an_exploding_loss_counts_as_divergence(split):
+    # Cross-entropy on ReLU logits grows without overflowing; past 100x its start it is out.
+    cfg = MLPConfig(2, 2, 3, 32, "relu")
+    res = race.race(cfg, split, [optimizers.create("adam", lr=10.0), "adam"], 40, device="cpu")
+    k = int(res.diverged_at[0])
+    assert k > 0 and res.diverged_at[1] == -1
+    first = res.train_loss[0, 0]
+    assert res.curve("train_loss", 0).max() <= race.EXPLODE * first
+    curve, _ = reference(cfg, split, "adam", 10.0, k + 1)  # torch.optim, unchecked
+    np.testing.assert_allclose(curve[:k], res.curve("train_loss", 0), rtol=1e-3)
+    assert not curve[k] <= race.EXPLODE * first  # step k exploded (or overflowed)
 
 
 def test_dropout_masks_are_the_same_for_every_model(split):
