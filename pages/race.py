@@ -12,7 +12,7 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from engine import activations, datasets, initializers, networks, optimizers
+from engine import activations, datasets, initializers, networks, optimizers, race_tools
 from engine import race as engine_race
 from pages._shared import optimizer_widgets as ow
 from pages._shared import state
@@ -152,7 +152,7 @@ def run(s: Settings, split: datasets.Split):
         lo, hi, n = s.sweep
         lrs = np.geomspace(min(lo, hi), max(lo, hi), n)
         settings = [(name, dict(items)) for name, items in s.opts]
-        result = engine_race.lr_sweep(s.config, split, settings, lrs, s.steps, **kw)
+        result = race_tools.lr_sweep(s.config, split, settings, lrs, s.steps, **kw)
     else:
         result = engine_race.race(s.config, split, opts, s.steps, **kw)
     panel.empty()
@@ -178,7 +178,7 @@ def show_race(s: Settings, res, split: datasets.Split) -> None:
         "Target training loss", ow.log_options(1e-4, 10.0), key=keys.TARGET.key,
         format_func="{:.3g}".format, help="The summary counts the steps each optimizer needs.",
     )  # fmt: skip
-    rows = engine_race.summary(res, target)
+    rows = race_tools.summary(res, target)
     st.dataframe(
         rows, hide_index=True, width="stretch",
         column_config={
@@ -199,13 +199,13 @@ def show_race(s: Settings, res, split: datasets.Split) -> None:
                     key="rc_grads", width="stretch")  # fmt: skip
     if s.config.in_dim == 2:
         st.subheader("Decision boundaries")
-        bounds = engine_race.data_bounds(split.X_train)
-        xs, ys, probs = engine_race.decision_grids(res, bounds, n=60)
+        bounds = race_tools.data_bounds(split.X_train)
+        xs, ys, probs = race_tools.decision_grids(res, bounds, n=60)
         X, y = split.X_train.cpu().numpy(), split.y_train.cpu().numpy()
         st.plotly_chart(boundaries_figure(res.labels, colors, xs, ys, probs, X, y),
                         key="rc_bounds", width="stretch")  # fmt: skip
     st.download_button(
-        "Download the curves (CSV)", engine_race.curves_csv(res), "race.csv", "text/csv",
+        "Download the curves (CSV)", race_tools.curves_csv(res), "race.csv", "text/csv",
         icon=":material/download:", key="rc_csv",
     )  # fmt: skip
 
@@ -221,7 +221,7 @@ def show_sweep(sw) -> None:
                             title="final test loss")  # fmt: skip
         st.plotly_chart(test, key="rc_sweep_test", width="stretch")
     st.download_button(
-        "Download the sweep's curves (CSV)", engine_race.curves_csv(sw.result), "sweep.csv",
+        "Download the sweep's curves (CSV)", race_tools.curves_csv(sw.result), "sweep.csv",
         "text/csv", icon=":material/download:", key="rc_csv",
     )  # fmt: skip
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from engine import datasets, networks, optimizers, race, training
+from engine import datasets, networks, optimizers, race, race_tools, training
 from engine.networks import MLPConfig
 
 CFG = MLPConfig(2, 2, 3, 16, "tanh", "xavier_normal")
@@ -136,7 +136,7 @@ def test_single_optimizer_race_equals_engine_training(split):
 
 def test_lr_sweep_equals_separate_races(split):
     lrs = [1e-3, 1e-2, 1e-1]
-    sweep = race.lr_sweep(
+    sweep = race_tools.lr_sweep(
         CFG, split, [("adam", {}), ("sgd", {"momentum": 0.5})], lrs, 20, device="cpu"
     )
     assert sweep.final_loss.shape == (2, 3)
@@ -167,7 +167,7 @@ def test_a_diverging_optimizer_is_frozen_and_the_others_go_on(split):
     assert np.isnan(res.train_loss[0, k:]).all()
     assert all(torch.isfinite(p[0]).all() for p in res.params.values())
     np.testing.assert_allclose(res.train_loss[1], alone.train_loss[0], rtol=1e-5, atol=1e-6)
-    assert race.summary(res, 0.3)[0]["diverged at"] == k
+    assert race_tools.summary(res, 0.3)[0]["diverged at"] == k
 
 
 def test_an_exploding_loss_counts_as_divergence(split):
@@ -208,7 +208,7 @@ def test_callback_can_stop_and_sees_partial_results(split):
 
 def test_decision_grids_match_each_network(split):
     res = race.race(CFG, split, ["sgd", "adam"], 5, device="cpu")
-    xs, ys, probs = race.decision_grids(res, ((-2, 3), (-1.5, 2)), n=7)
+    xs, ys, probs = race_tools.decision_grids(res, ((-2, 3), (-1.5, 2)), n=7)
     assert probs.shape == (2, 7, 7, 2)
     point = torch.tensor([[xs[3], ys[5]]])
     for k in range(2):
@@ -219,11 +219,11 @@ def test_decision_grids_match_each_network(split):
 
 def test_summary_and_csv(split):
     res = race.race(CFG, split, ["sgd", "adam"], 10, device="cpu")
-    rows = race.summary(res, target_loss=float(res.train_loss[1, 4]))
+    rows = race_tools.summary(res, target_loss=float(res.train_loss[1, 4]))
     assert rows[1]["steps to target"] <= 4
     assert rows[1]["best accuracy"] == pytest.approx(np.max(res.test_acc[1]))
     assert rows[1]["seconds to target"] == pytest.approx(res.wall_time[rows[1]["steps to target"]])
-    text = race.curves_csv(res)
+    text = race_tools.curves_csv(res)
     lines = text.strip().splitlines()
     assert lines[0].startswith("optimizer,step,seconds,train_loss,train_acc,test_loss")
     assert len(lines) == 1 + 2 * 10
