@@ -148,3 +148,18 @@ def test_report_validates_loss(moons):
     X, y = moons
     with pytest.raises(ValueError, match="Invalid loss: 'hinge'"):
         probes.layer_report(networks.build(MLPConfig(2, 2, 1, 4)), X, y, loss="hinge")
+
+
+def test_stacked_and_per_layer_statistics_agree(moons):
+    # CUDA takes the stacked path by default; check it here on the CPU against the loop.
+    X, y = moons
+    model = networks.build(MLPConfig(2, 2, 4, 8, "elu", residual=True))
+    params = {k: p.detach().requires_grad_(True) for k, p in model.named_parameters()}
+    result = probes.forward_backward(model, params, X, y, "ce")
+    weight_grads = [result.grads[f"hidden.{i}.weight"] for i in range(4)]
+    logits, rec = model(X, record=True)
+    signals = list(torch.autograd.grad(F.cross_entropy(logits, y), rec.blocks))
+    loop = probes.layer_stats(model.activation, rec, weight_grads, signals, len(X), False)
+    stacked = probes.layer_stats(model.activation, rec, weight_grads, signals, len(X), True)
+    torch.testing.assert_close(stacked, loop)
+    torch.testing.assert_close(loop, result.stats)
