@@ -66,6 +66,7 @@ class DataSettings:
 @dataclasses.dataclass(frozen=True)
 class Preset:
     key: str
+    label: str  # a button's worth of words
     title: str
     text: str  # read aloud: what to look at and why it happens
     a: NetSettings
@@ -94,6 +95,7 @@ PRESETS: dict[str, Preset] = {
     for p in (
         Preset(
             "sigmoid_mse",
+            "Vanishing: sigmoid + MSE",
             "Vanishing: deep sigmoid + MSE",
             "Ten sigmoid layers trained with mean squared error. Each layer multiplies the "
             "backward signal by the sigmoid's slope, at most 0.25, so the first layer's gradient "
@@ -103,6 +105,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "relu_he",
+            "Cure: ReLU + He",
             "Cure: ReLU + He initialisation",
             "The same ten layers, once with sigmoid (A) and once with ReLU and He initialisation "
             "(B). ReLU's slope is exactly 1 where it fires, and He's variance 2/fan-in makes up "
@@ -113,6 +116,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "zero_init",
+            "Zero init: clones",
             "Zero initialisation: symmetric units",
             "Every weight starts at zero. Then every unit of a layer computes the same thing and "
             "receives the same gradient, so they stay identical copies forever: the gap between "
@@ -122,6 +126,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "selu",
+            "SELU through 32 layers",
             "SELU self-normalises through 32 layers",
             "Thirty-two SELU layers with LeCun-normal weights. SELU's two constants are chosen "
             "so that mean 0 and variance 1 are a fixed point: the activations keep mean near 0 "
@@ -131,6 +136,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "residual",
+            "Plain vs residual",
             "Plain vs residual, 30 layers",
             "Thirty sigmoid layers, plain (A) and with identity shortcuts h + f(h) (B). In the "
             "plain net the gradient shrinks layer after layer and the first layers get almost "
@@ -141,6 +147,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "batchnorm",
+            "Batch norm rescue",
             "Batch norm rescues a deep sigmoid net",
             "Twenty sigmoid layers with MSE, without (A) and with batch norm (B). Batch norm "
             "re-centres every layer's input on the steep middle of the sigmoid, so the slopes "
@@ -151,6 +158,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "dead_relu",
+            "Dead ReLUs",
             "Dead ReLUs after a too-large learning rate",
             "The same ReLU network trained by Adam with learning rate 0.1 (A) and 0.005 (B). The "
             "big steps push many units' inputs below zero for every sample: they stop firing, "
@@ -162,6 +170,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "exploding",
+            "Exploding init",
             "Exploding gradients from a too-large init",
             "Twenty ReLU layers whose weights have standard deviation 0.5 (A) instead of He's "
             "0.18 (B). Every layer multiplies the signal by about 2.8, so after twenty layers the "

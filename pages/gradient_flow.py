@@ -9,7 +9,10 @@ from engine.networks import MAX_DEPTH, MAX_WIDTH
 from pages._shared import gradient_flow_glue as glue
 from pages._shared.guard import friendly_errors
 from pages._shared.keys import gradient_flow as K
+from pages._shared.navigation import ensure_app_entry
 from viz import network_plots, training_plots
+
+ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
 
 LOSSES = {"ce": "cross-entropy", "mse": "mean squared error", "bce": "binary cross-entropy"}
 changed = glue.settings_changed
@@ -49,7 +52,8 @@ def net_widgets(fields: dict) -> None:
 
 def describe(net: presets.NetSettings) -> str:
     extras = [x for x, on in (("BN", net.batchnorm), ("residual", net.residual)) if on]
-    return " · ".join([f"{net.depth}×{net.width} {net.activation}", net.init, *extras, net.loss])
+    parts = [f"{net.depth}×{net.width} {net.activation}", net.init, *extras, net.loss]
+    return " · ".join([*parts, f"{net.optimizer} lr {net.lr:g}"])
 
 
 st.title("Gradient flow")
@@ -65,8 +69,9 @@ active = st.session_state[K.PRESET.key]
 columns = st.columns(4)
 for i, name in enumerate(presets.names()):
     columns[i % 4].button(
-        presets.get(name).title,
+        presets.get(name).label,
         key=f"gf_btn_{name}",
+        help=presets.get(name).title,
         on_click=glue.apply_preset,
         args=(name,),
         type="primary" if name == active else "secondary",
@@ -116,7 +121,7 @@ with friendly_errors("Building the networks"):
     y_range = (min(lo for lo, _ in shared), max(hi for _, hi in shared))
     for col, (label, r) in zip(st.columns(len(reports)), reports.items(), strict=True):
         fig = network_plots.activation_violins(
-            r.histograms, glue.color(label), f"{names[label]}: activations", y_range, r.act_mean
+            r.histograms, glue.color(label), f"{label}: activations per layer", y_range, r.act_mean
         )
         col.plotly_chart(fig, key=f"gf_violins_{label}")
     st.plotly_chart(network_plots.activation_stats(series), key="gf_act_stats")

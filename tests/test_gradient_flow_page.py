@@ -93,7 +93,7 @@ def test_every_preset_opens_in_its_mode(name):
     assert at.session_state["gf_a_depth"] == p.a.depth
     assert set(grads(at)) == ({"A", "B"} if p.compare else {"A"})
     assert p.title in at.info[0].value
-    assert len(figs(at, "activations")) == (2 if p.compare else 1)
+    assert len(figs(at, "activations per layer")) == (2 if p.compare else 1)
 
 
 def test_relu_he_cures_the_sigmoid_vanishing():
@@ -127,7 +127,7 @@ def test_batchnorm_rescue_and_shared_violin_axes():
     at = open_preset("batchnorm", steps=2)
     g = grads(at)
     assert g["A"][0] < 1e-8 * g["A"][-1] and g["B"][0] > 0.1 * g["B"][-1]
-    ranges = [f["layout"]["yaxis"]["range"] for f in figs(at, "activations")]
+    ranges = [f["layout"]["yaxis"]["range"] for f in figs(at, "activations per layer")]
     assert ranges[0] == ranges[1]
 
 
@@ -240,3 +240,10 @@ def test_csv_holds_init_and_training_rows_per_layer():
     assert first[:4] == ["A", "init", "", "1"] and float(first[4]) == pytest.approx(
         report.grad_norms[0], rel=1e-5
     )
+
+
+def test_digits_trains_without_a_boundary():
+    at = run({"gf_dataset": "digits", "gf_a_loss": "ce", "gf_steps": "3", "gf_n": "300"})
+    assert "2D data sets only" in " ".join(c.value for c in at.caption)
+    assert not figs(at, "decision boundary after training")
+    assert len(arr(fig(at, "Loss and accuracy")["data"][0]["y"])) == 3

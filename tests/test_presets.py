@@ -36,6 +36,7 @@ def test_names_and_lookup():
 def test_every_preset_builds_with_finite_reports_and_a_text(name):
     p = presets.get(name)
     assert 2 <= p.text.count(". ") + 1 <= 4, "two or three sentences to read aloud"
+    assert len(p.label) <= 24, "fits a button"
     for net in [p.a] + ([p.b] if p.b else []):
         r = presets.initial_report(net, p.data, device=CPU)
         assert len(r.grad_norms) == net.depth

@@ -28,8 +28,9 @@ def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
         template="plotly_white",
         font=FONT,
         height=height,
-        margin=dict(l=70, r=30, t=90, b=60),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15)),
+        margin=dict(l=70, r=30, t=80, b=40),
+        # under the plot: above it the legend would cover the subplot titles
+        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, font=dict(size=15)),
         hoverlabel=dict(font_size=15),
     )
     return fig

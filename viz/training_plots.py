@@ -188,6 +188,6 @@ def decision_boundary(
                 hovertemplate=f"class {int(c)}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
             )
         )
-    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], constrain="domain")
-    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], title_text="x₁")
+    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], title_text="x₂")
     return base_layout(fig, title, height=460)

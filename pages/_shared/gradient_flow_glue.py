@@ -262,6 +262,7 @@ def train(
         st.button("Stop", key="gf_stop_button", on_click=request_stop, icon=":material/stop:")
         charts = st.empty()
     total, stopped, draws = len(missing) * data.steps, False, [0, 0.0]
+    begun = time.perf_counter()
     for i, (label, net) in enumerate(missing):
 
         def callback(t: int, h: training.History, label=label, i=i) -> bool:
@@ -271,9 +272,11 @@ def train(
             now = time.perf_counter()
             if now - draws[1] >= LIVE_EVERY_S or t == data.steps - 1:
                 draws[0], draws[1] = draws[0] + 1, now
-                done = (i * data.steps + t + 1) / total
+                done = i * data.steps + t + 1
+                left = (now - begun) / done * (total - done)
                 progress.progress(
-                    min(done, 1.0), text=f"Training {label}: step {t + 1} of {data.steps}"
+                    min(done / total, 1.0),
+                    text=f"Training {label}: step {t + 1} of {data.steps}, about {left:.0f} s left",
                 )
                 live = {k: v.history for k, v in saved.items()}
                 _live_charts(charts, live, heatmap, draws[0])
