@@ -28,8 +28,8 @@ class History:
     :data:`engine.probes.QUANTITIES`. Every recorded value is finite.
 
     ``diverged_at`` is -1, or the first step whose loss, probes or parameters were non-finite
-    (a parameter norm past float32's range counts) or whose loss passed 100x the first step's
-    (``training.EXPLODE``): rows ``0 .. diverged_at-1`` are kept and
+    (a parameter norm past float32's range counts; a finite loss spike does not, since the
+    dead-ReLU demo needs a run to live through one): rows ``0 .. diverged_at-1`` are kept and
     ``model`` holds the last finite parameters. ``stopped`` is True when the callback asked
     to stop. ``model`` is a CPU ``state_dict`` for ``networks.build(config)`` (empty in the
     snapshots a callback receives).

@@ -33,7 +33,6 @@ from engine.probes import QUANTITIES, forward_backward
 __all__ = ["Grid", "History", "batch_indices", "compare", "decision_grid", "train"]
 
 MAX_STEPS = 5000
-EXPLODE = 100.0  # a loss this many times its first value counts as diverged
 _FIELDS = ("train_loss", "train_acc", "test_loss", "test_acc")
 
 
@@ -146,7 +145,6 @@ def train(
     probe_rows = {k: np.zeros((n_probes, config.depth), np.float32) for k in QUANTITIES}
     probe_steps = np.zeros(n_probes, np.int64)
     recorded, probed, diverged_at, stopped = 0, 0, -1, False
-    explode_at = math.inf
     test_now = torch.full((2,), float("nan"), device=dev)
 
     def history(seconds: float) -> History:
@@ -187,11 +185,7 @@ def train(
                 parts.append(res.stats.reshape(-1))
             row = torch.cat([p.float() for p in parts]).cpu().numpy()  # the step's one sync
             measured = np.concatenate([row[:2], row[2:4] if has_test else row[:0], row[5:]])
-            if t == 0:
-                explode_at = EXPLODE * max(float(row[0]), 0.01)
-            # A CE loss can climb for a long while before it overflows: 100x its start is
-            # already divergence (the same rule as engine.race).
-            if not np.isfinite(measured).all() or row[0] > explode_at:
+            if not np.isfinite(measured).all():
                 diverged_at = t
                 break
             for i, k in enumerate(_FIELDS):
