@@ -135,6 +135,14 @@ with friendly_errors("Building the networks"):
         format_func=lambda q: training_plots.HEATMAP_QUANTITIES[q][0],
         key=K.HEATMAP.key,
     )
+    in_dim = glue.points(data)[0].shape[1]
+    estimate = sum(presets.estimate_seconds(net, data, in_dim) for _, net in nets)
+    if estimate > glue.LONG_RUN_S and glue.on_cpu():
+        st.warning(
+            f"A large run: about {estimate:.0f} s on this CPU. Fewer steps, samples, layers or "
+            "units make a quicker demo; Stop keeps what was recorded.",
+            icon=":material/hourglass:",
+        )
     runs, stopped = glue.train(data, nets)
     after = [(names[k], glue.color(k), r.final) for k, r in runs.items() if r.final is not None]
     health.plotly_chart(network_plots.unit_health(series, after), key="gf_unit_health")

@@ -177,7 +177,7 @@ def test_preset_button_switches_to_compare_mode():
     assert_no_exception(at)
     assert at.session_state["gf_compare"] is True
     assert at.session_state["gf_heatmap"] == "dead"
-    assert at.session_state["gf_a_lr"] == 0.1 and at.session_state["gf_b_lr"] == 0.005
+    assert at.session_state["gf_a_lr"] == 0.05 and at.session_state["gf_b_lr"] == 0.005
     assert at.query_params["gf_preset"] == "dead_relu"
     assert len(figs(at, "dead units (%)")) == 2
 
@@ -247,3 +247,12 @@ def test_digits_trains_without_a_boundary():
     assert "2D data sets only" in " ".join(c.value for c in at.caption)
     assert not figs(at, "decision boundary after training")
     assert len(arr(fig(at, "Loss and accuracy")["data"][0]["y"])) == 3
+
+
+def test_a_huge_run_warns_with_an_estimate_before_training():
+    at = page_test("gradient_flow", {"gf_a_depth": "50", "gf_a_width": "256", "gf_n": "2000",
+                                     "gf_steps": "2000"})  # fmt: skip
+    at.session_state["gf_stop"] = True  # do not actually train it: stop after one step
+    at.run()
+    assert_no_exception(at)
+    assert any("A large run: about" in w.value for w in at.warning)

@@ -140,3 +140,12 @@ def test_callback_can_stop_the_run_and_keeps_the_rows():
     data = presets.DataSettings(steps=100)
     h = presets.run(net, data, callback=lambda t, _: t < 4, device=CPU)
     assert h.stopped and h.steps == 5
+
+
+def test_estimate_grows_with_the_work_and_is_in_the_right_range():
+    small = presets.estimate_seconds(presets.NetSettings(), presets.DataSettings())
+    big_net = presets.NetSettings(depth=50, width=256)
+    big = presets.estimate_seconds(big_net, presets.DataSettings(n=2000, steps=2000))
+    assert 0.3 < small < 10 and big > 300
+    half = presets.DataSettings(n=2000, steps=2000, batch_size=750)
+    assert presets.estimate_seconds(big_net, half) < big

@@ -27,6 +27,7 @@ import streamlit as st
 import torch
 
 from engine import datasets, presets, probes, training
+from engine.device import resolve
 from pages._shared import state
 from pages._shared.keys import gradient_flow as K
 from viz import training_plots
@@ -36,6 +37,12 @@ LABELS = ("A", "B")
 GRID_N = 80
 STORE_SIZE = 16
 LIVE_EVERY_S = 0.5  # redraw the live charts at most this often
+LONG_RUN_S = 60.0  # warn before a run estimated to take longer on the CPU
+
+
+def on_cpu() -> bool:
+    """Whether training runs on the CPU (the time estimate is for a CPU)."""
+    return resolve(None).type == "cpu"
 
 
 # --------------------------------------------------------------------------- URL state and presets
