@@ -8,6 +8,7 @@ Stop keeps the partial race. Every setting is in the URL.
 from __future__ import annotations
 
 import dataclasses
+from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
@@ -27,8 +28,10 @@ KEEP = 4
 STOPPED = "stopped"
 
 
-@dataclasses.dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
+    """Everything a race depends on. A NamedTuple, not a dataclass: this script re-runs and
+    re-creates the class, and dataclass equality needs the same class, tuples do not."""
+
     mode: str
     data: tuple
     config: networks.MLPConfig
@@ -99,24 +102,27 @@ def load(data: tuple, seed: int) -> datasets.Split:
 
 
 def _remember(key: Settings, result) -> None:
-    results = st.session_state.setdefault(RESULTS, {})
-    results.pop(key, None)
+    # A fresh dict assigned back: session_state.setdefault does not persist from a callback.
+    results = {k: v for k, v in st.session_state.get(RESULTS, {}).items() if k != key}
     results[key] = result
     while len(results) > KEEP:
         results.pop(next(iter(results)))
+    st.session_state[RESULTS] = results
 
 
 def _stop(key: Settings) -> None:
-    """Keep the race so far; a stopped sweep has no final losses, so it keeps only a note."""
+    """Keep the race so far; a stopped sweep has no final losses, so it keeps only a note
+    (as does a race stopped before its first update)."""
     partial = st.session_state.get(PARTIAL)
-    if key.mode == "sweep":
-        _remember(key, STOPPED)
-    elif partial is not None and partial[0] == key:
+    if key.mode == "race" and partial is not None and partial[0] == key:
         _remember(key, dataclasses.replace(partial[1], stopped=True))
+    else:
+        _remember(key, STOPPED)
 
 
 def _forget(key: Settings) -> None:
-    st.session_state.get(RESULTS, {}).pop(key, None)
+    results = st.session_state.get(RESULTS, {})
+    st.session_state[RESULTS] = {k: v for k, v in results.items() if k != key}
 
 
 def _colors(names: list[str]) -> list[str]:
@@ -245,8 +251,9 @@ else:
         split = load(settings.data, settings.seed)
         result = run(settings, split)
         if isinstance(result, str):
-            st.info("The sweep was stopped before it finished.")
-            st.button("Run the sweep", on_click=_forget, args=(settings,), key="rc_rerun")
+            what = "sweep" if settings.mode == "sweep" else "race"
+            st.info(f"The {what} was stopped before it finished.")
+            st.button(f"Run the {what}", on_click=_forget, args=(settings,), key="rc_rerun")
         else:
             res = result.result if settings.mode == "sweep" else result
             if res.stopped:

@@ -22,3 +22,21 @@ def test_race_sweep_mode_in_chromium(page, app_url):
     assert page.locator(".js-plotly-plot").count() >= 1
     assert "learning rate" in page.locator("[data-testid='stMain']").inner_text().lower()
     screenshot(page, "race_sweep")
+
+
+def test_stop_keeps_the_partial_race(page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    page.goto(f"{app_url}/race?rc_steps=1500&rc_seed=7")
+    stop = page.get_by_role("button", name="Stop")
+    stop.wait_for()
+    page.wait_for_selector("[data-testid='stProgress']")
+    page.wait_for_timeout(1500)  # let a few live updates arrive
+    stop.click()
+    wait_idle(page)
+    assert_no_exception(page)
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text("Stopped at step").wait_for()
+    text = main.inner_text()
+    assert "of 1500" in text and "Gradient norm per layer" in text
+    assert page.get_by_role("button", name="Run the whole race").is_visible()
+    screenshot(page, "race_stopped")
