@@ -107,7 +107,8 @@ def gradient_profile(series: Sequence[Series]) -> go.Figure:
             )
         fig.update_yaxes(type="log", range=log_range(*arrays, floor=floor), row=1, col=col)
     fig.update_xaxes(title_text="layer (1 = input side)")
-    fig.update_yaxes(exponentformat="power", title_text="norm (log)", row=1, col=1)
+    fig.update_yaxes(exponentformat="power")
+    fig.update_yaxes(title_text="norm (log)", row=1, col=1)
     return base_layout(fig, "Gradient per layer")
 
 

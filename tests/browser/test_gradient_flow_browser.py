@@ -40,3 +40,14 @@ def test_stop_button_stops_a_long_run_and_keeps_the_rows(page, app_url):
     assert page.get_by_role("button", name="Train again").is_visible()
     page.set_viewport_size({"width": 1400, "height": 3000})
     screenshot(page, "gradient_flow_stopped")
+
+
+def test_default_view_single_configuration(page, app_url):
+    open_page(page, app_url, "gradient_flow", "gf_steps=60")
+    assert_no_exception(page)
+    text = main_text(page)
+    assert "Vanishing: deep sigmoid + MSE" in text and "At initialisation" in text
+    assert page.locator(CHART).count() >= 7
+    page.set_viewport_size({"width": 1400, "height": 4600})
+    wait_idle(page)
+    screenshot(page, "gradient_flow_default")
