@@ -162,8 +162,8 @@ def race(
 
     ``data`` is ``(X, y)`` or a :class:`engine.datasets.Split`; ``optimizers`` engine
     ``Optimizer`` objects (or names). ``batch_size=None`` is full batch. ``callback(step,
-    result_so_far)`` runs every ``callback_every`` steps and after the last; returning
-    ``False`` stops the race. Raises ``ValueError`` for bad arguments.
+    result_so_far)`` runs after the first step, every ``callback_every`` steps and after the
+    last; returning ``False`` stops the race. Raises ``ValueError`` for bad arguments.
     """
     from engine import optimizers as registry
 
@@ -196,10 +196,7 @@ def race(
         at += len(idx)
     states = [_t64(opt.init(flat[sl])) for (opt, _), sl in zip(groups, slices, strict=True)]
 
-    def forward(p: torch.Tensor, b: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-        return functional_call(model, (layout.unflatten(p), b), (x,))
-
-    batched = vmap(forward, in_dims=(0, 0, None), randomness="same")
+    batched = _batched_forward(model, layout)
     score = vmap(lambda z, y: losses.compute(loss, z, y), in_dims=(0, None))
     correct = _accuracy
     has_test = d.X_test is not None and len(d.X_test) > 0
@@ -265,7 +262,7 @@ def race(
                         b.copy_(torch.where(_rows(alive, b), b, saved[k]))
             done = t + 1
             wall[t] = time.perf_counter() - start
-            due = callback is not None and (done % callback_every == 0 or t == steps - 1)
+            due = callback is not None and (t == 0 or done % callback_every == 0 or done == steps)
             if due and callback(t, result(done)) is False:
                 stopped = True
                 break
@@ -291,6 +288,43 @@ def _accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """
     pred = logits.argmax(-1) if logits.shape[-1] > 1 else (logits[..., 0] > 0).long()
     return (pred == losses.labels(y)).float().mean(-1)
+
+
+#: Use the hand-batched forward for plain MLPs (tests switch it off to compare with vmap).
+FAST_PATH = True
+
+
+def _batched_forward(model: networks.MLP, layout: _Layout) -> Callable:
+    """``(flat (K, P), buffers, x (N, d)) -> logits (K, N, C)`` for the K stacked models.
+
+    In general ``vmap`` of ``functional_call`` (BatchNorm with per-model buffers, dropout with
+    ``randomness="same"``). A plain MLP (no BatchNorm, no dropout, a parameter-free activation)
+    takes a hand-batched path with the same maths, twice as fast on a CPU: ``vmap``'s rule for
+    ``linear`` expands the shared input and adds the bias apart, where here the first layer is
+    one matmul for all K models and the others one ``baddbmm`` each.
+    """
+    cfg = model.config
+
+    def general(p: torch.Tensor, b: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+        return functional_call(model, (layout.unflatten(p), b), (x,))
+
+    plain = not cfg.batchnorm and cfg.dropout == 0 and not list(model.acts.parameters())
+    if not (plain and FAST_PATH):
+        return vmap(general, in_dims=(0, 0, None), randomness="same")
+    act = model.acts[0]
+
+    def fast(flat: torch.Tensor, _: dict, x: torch.Tensor) -> torch.Tensor:
+        p, K, n = layout.unflatten(flat), flat.shape[0], x.shape[0]
+        W, b = p["hidden.0.weight"], p["hidden.0.bias"]  # (K, width, in), (K, width)
+        z = torch.addmm(b.reshape(-1), x, W.reshape(-1, W.shape[-1]).T)  # (n, K * width)
+        h = act(z.view(n, K, -1).transpose(0, 1))
+        for i in range(1, cfg.depth):
+            W, b = p[f"hidden.{i}.weight"], p[f"hidden.{i}.bias"]
+            a = act(torch.baddbmm(b.unsqueeze(1), h, W.transpose(1, 2)))
+            h = h + a if cfg.residual else a
+        return torch.baddbmm(p["out.bias"].unsqueeze(1), h, p["out.weight"].transpose(1, 2))
+
+    return fast
 
 
 def _rows(mask: torch.Tensor, like: torch.Tensor) -> torch.Tensor:

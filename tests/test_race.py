@@ -183,6 +183,19 @@ def test_an_exploding_loss_counts_as_divergence(split):
     assert not curve[k] <= race.EXPLODE * first  # step k exploded (or overflowed)
 
 
+@pytest.mark.parametrize("residual", [False, True])
+def test_hand_batched_forward_equals_vmap_functional_call(split, monkeypatch, residual):
+    cfg = MLPConfig(2, 2, 3, 16, "gelu", residual=residual)
+    opts = [optimizers.create("sgd", lr=0.1), optimizers.create("adam", lr=0.01)]
+    fast = race.race(cfg, split, opts, 15, batch_size=32, device="cpu")
+    monkeypatch.setattr(race, "FAST_PATH", False)
+    general = race.race(cfg, split, opts, 15, batch_size=32, device="cpu")
+    for field in (*race.FIELDS, "grad_norms"):
+        np.testing.assert_allclose(
+            getattr(fast, field), getattr(general, field), rtol=1e-5, atol=1e-6
+        )
+
+
 def test_dropout_masks_are_the_same_for_every_model(split):
     cfg = MLPConfig(2, 2, 2, 16, "relu", dropout=0.5)
     opts = [optimizers.create("adam", lr=0.01)] * 2 + [optimizers.create("adam", lr=0.02)]
@@ -203,7 +216,7 @@ def test_callback_can_stop_and_sees_partial_results(split):
         CFG, split, ["sgd", "adam"], 50, callback=callback, device="cpu", callback_every=2
     )
     assert res.stopped and res.steps == 6
-    assert seen == [(1, 2), (3, 4), (5, 6)]
+    assert seen == [(0, 1), (1, 2), (3, 4), (5, 6)]
 
 
 def test_decision_grids_match_each_network(split):
