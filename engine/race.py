@@ -10,13 +10,16 @@ Each step on batch :math:`B_t`, for every model :math:`k` at once:
     g^k_t = \\nabla_{\\theta^k} L^k_t, \\qquad
     \\theta^k_{t+1} = \\mathrm{step}_k(\\theta^k_t, g^k_t, s^k_t)
 
-The K parameter sets live in one ``(K, P)`` tensor (each row a model's parameters, flattened);
-``torch.func.vmap`` of ``functional_call`` runs the K forwards as batched matrix products and
-one ``autograd.grad`` of :math:`\\sum_k L^k_t` gives every :math:`g^k_t` (the models share no
-parameter, so the sum separates). Optimizers of one kind step their rows together, with their
-hyperparameters as ``(k,)`` tensors (see :mod:`engine.trajectories`), so a learning-rate sweep
-is the same call with K learning rates. Row ``t`` of the curves is measured at
-:math:`\\theta_t`, before its update.
+The K parameter sets live in one ``(K, P)`` tensor (each row a model's parameters, flattened,
+stacked with ``torch.func.stack_module_state``); ``torch.func.vmap`` of ``functional_call`` runs
+the K forwards as batched matrix products (a plain MLP takes an equivalent hand-batched path,
+see :func:`_batched_forward`) and one ``autograd.grad`` of :math:`\\sum_k L^k_t` gives every
+:math:`g^k_t` (the models share no parameter, so the sum separates). Optimizers of one kind
+step their rows together, with their hyperparameters as ``(k,)`` tensors (see
+:mod:`engine.trajectories`), so a learning-rate sweep is the same call with K learning rates
+(:func:`engine.race_tools.lr_sweep`). Row ``t`` of the curves is measured at
+:math:`\\theta_t`, before its update. Divergence is tracked with masks on the device: no host
+sync per step, except for the callback.
 
 Batch norm works: each model carries its own running statistics (``(K, C)`` buffers, updated in
 place under ``vmap``). Dropout uses ``vmap(randomness="same")``: every model drops the same
