@@ -46,13 +46,14 @@ def sidebar() -> Settings:
     st.header("Data")
     name = st.selectbox("Data set", datasets.names(), key=keys.DATASET.key)
     digits = name == "digits"
-    n = st.slider("Points", 40, datasets.DIGITS_N if digits else 2000, step=20, key=keys.N.key)
+    n = st.slider("Points", 40, keys.MAX_N, step=20, key=keys.N.key,
+                  help=f"digits has {datasets.DIGITS_N} images at most")  # fmt: skip
     noise = st.slider("Noise", 0.0, 1.0, step=0.05, key=keys.NOISE.key, disabled=digits)
     many = name in ("spirals", "gaussians")
     classes = st.slider("Classes", 2, 6, key=keys.CLASSES.key, disabled=not many)
     st.header("Network")
     depth = st.slider("Hidden layers", 1, keys.MAX_DEPTH, key=keys.DEPTH.key)
-    width = st.select_slider("Width", [2, 4, 8, 16, 32, 64, 128], key=keys.WIDTH.key)
+    width = st.select_slider("Width", _with(keys.WIDTHS, keys.WIDTH), key=keys.WIDTH.key)
     act = st.selectbox("Activation", activations.names(), key=keys.ACTIVATION.key)
     init = st.selectbox("Initialisation", initializers.NAMES, key=keys.INIT.key)
     bn = st.toggle("Batch norm", key=keys.BATCHNORM.key)
@@ -74,16 +75,16 @@ def sidebar() -> Settings:
     if state.value(keys.MODE) == "sweep":
         st.header("Sweep")
         lo, hi = st.columns(2)
-        grid = ow.log_options(1e-6, 10.0)
-        lo.select_slider("From η", grid, key=keys.SWEEP_LO.key, format_func="{:.3g}".format)
-        hi.select_slider("To η", grid, key=keys.SWEEP_HI.key, format_func="{:.3g}".format)
+        for col, label, field in ((lo, "From η", keys.SWEEP_LO), (hi, "To η", keys.SWEEP_HI)):
+            grid = ow.log_options(1e-6, 10.0, state.value(field))
+            col.select_slider(label, grid, key=field.key, format_func="{:.3g}".format)
         st.slider("Learning rates", 3, keys.MAX_SWEEP, key=keys.SWEEP_N.key)
         sweep = (state.value(keys.SWEEP_LO), state.value(keys.SWEEP_HI), state.value(keys.SWEEP_N))
     out_dim = datasets.n_classes(name, classes if many else None)
     config = networks.MLPConfig(64 if digits else 2, out_dim, depth, width, act, init, bn)
     return Settings(
         mode=state.value(keys.MODE),
-        data=(name, int(n), float(noise), int(classes) if many else None),
+        data=(name, int(n), 0.0 if digits else float(noise), int(classes) if many else None),
         config=config,
         opts=ow.settings(keys.PREFIX, picked, shared),
         steps=int(steps),
@@ -125,6 +126,11 @@ def _forget(key: Settings) -> None:
     st.session_state[RESULTS] = {k: v for k, v in results.items() if k != key}
 
 
+def _with(options: tuple, field) -> list:
+    """``options`` plus the field's current value (from a link), so the widget accepts it."""
+    return sorted({*options, state.value(field)})
+
+
 def _colors(names: list[str]) -> list[str]:
     return [optimizer_color(n) for n in names]
 
@@ -147,10 +153,7 @@ def run(s: Settings, split: datasets.Split):
         st.session_state[PARTIAL] = (s, partial)
         bar.progress((t + 1) / s.steps, text=f"Step {t + 1} of {s.steps}")
         if s.mode == "race":
-            curves = [partial.curve("train_loss", k) for k in range(len(opts))]
-            fig = curves_figure(partial.labels, _colors(partial.names), {"training loss": curves},
-                                partial.diverged_at, log_y=("training loss",), height=380)  # fmt: skip
-            live.plotly_chart(fig, key=f"rc_live_{t}", width="stretch")
+            live.plotly_chart(_curves(partial), key=f"rc_live_{t}", width="stretch")
 
     every = max(1, s.steps // 15)
     kw = dict(batch_size=s.batch, seed=s.seed, callback=callback, callback_every=every)
@@ -167,21 +170,30 @@ def run(s: Settings, split: datasets.Split):
     return result
 
 
+PANELS = {
+    "training loss": "train_loss",
+    "test loss": "test_loss",
+    "training accuracy": "train_acc",
+    "test accuracy": "test_acc",
+}
+
+
+def _curves(res):
+    """Loss and accuracy, training and test, one curve per optimizer (live and final)."""
+    panels = {t: [res.curve(f, k) for k in range(len(res.labels))] for t, f in PANELS.items()}
+    return curves_figure(
+        res.labels, _colors(res.names), panels, res.diverged_at,
+        log_y=("training loss", "test loss"), percent=("training accuracy", "test accuracy"),
+    )  # fmt: skip
+
+
 def show_race(s: Settings, res, split: datasets.Split) -> None:
     colors = _colors(res.names)
     K = len(res.labels)
-    panels = {
-        "training loss": [res.curve("train_loss", k) for k in range(K)],
-        "test loss": [res.curve("test_loss", k) for k in range(K)],
-        "training accuracy": [res.curve("train_acc", k) for k in range(K)],
-        "test accuracy": [res.curve("test_acc", k) for k in range(K)],
-    }
-    log_y = ("training loss", "test loss")
-    percent = ("training accuracy", "test accuracy")
-    fig = curves_figure(res.labels, colors, panels, res.diverged_at, log_y, percent=percent)
-    st.plotly_chart(fig, key="rc_curves", width="stretch")
+    st.plotly_chart(_curves(res), key="rc_curves", width="stretch")
     target = st.select_slider(
-        "Target training loss", ow.log_options(1e-4, 10.0), key=keys.TARGET.key,
+        "Target training loss", ow.log_options(1e-4, 10.0, state.value(keys.TARGET)),
+        key=keys.TARGET.key,
         format_func="{:.3g}".format, help="The summary counts the steps each optimizer needs.",
     )  # fmt: skip
     rows = race_tools.summary(res, target)

@@ -140,3 +140,13 @@ def test_no_optimizer_and_bad_sizes_are_messages_not_tracebacks():
         {"rc_mode": "sweep", "rc_steps": "10", "rc_sweep_n": "15", "rc_opts": ",".join(names())}
     )
     assert any("Too many optimizers" in w.value for w in at.warning)
+
+
+def test_digits_race_has_no_decision_boundaries_and_link_values_off_the_grid_are_kept():
+    at = run({"rc_data": "digits", "rc_n": "400", "rc_steps": "10", "rc_width": "24",
+              "rc_opts": "sgd,adam", "rc_target": "0.123"})  # fmt: skip
+    figs = figures(at)
+    assert len(figs) == 2  # curves and gradient norms; no boundaries for 64-d inputs
+    assert at.select_slider(key="rc_width").value == 24
+    assert at.select_slider(key="rc_target").value == pytest.approx(0.123)
+    assert "Decision boundaries" not in [h.value for h in at.subheader]

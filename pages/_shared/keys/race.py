@@ -20,6 +20,8 @@ MAX_STEPS = 2000
 MAX_DEPTH = 8
 MAX_WIDTH = 128
 MAX_SWEEP = 15
+MAX_N = 2000
+WIDTHS = (2, 4, 8, 16, 32, 64, 128)
 
 # Learning rates for the default race (3-class spirals, 3 x 32 ReLU, full batch, 300 steps):
 # each optimizer learns, and the race shows them apart (SGD slowest, Adam/AdaGrad first).
@@ -40,7 +42,7 @@ NET_LR = {
 
 MODE = ChoiceField("rc_mode", "race", choices=MODES)
 DATASET = ChoiceField("rc_data", "spirals", choices=tuple(datasets.names()))
-N = IntField("rc_n", 400, low=40, high=datasets.DIGITS_N)
+N = IntField("rc_n", 400, low=40, high=MAX_N)
 NOISE = FloatField("rc_noise", 0.1, low=0.0, high=1.0)
 CLASSES = IntField("rc_classes", 3, low=2, high=6)
 DEPTH = IntField("rc_depth", 3, low=1, high=MAX_DEPTH)
