@@ -19,6 +19,7 @@ from pages._shared import optimizer_widgets as ow
 from pages._shared import state
 from pages._shared.guard import friendly_errors
 from pages._shared.keys import race as keys
+from pages._shared.navigation import ensure_app_entry
 from viz.colors import optimizer_color
 from viz.race_plots import boundaries_figure, curves_figure, grad_norms_figure, sweep_figure
 
@@ -244,6 +245,7 @@ def show_sweep(sw) -> None:
     )  # fmt: skip
 
 
+ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
 st.title("Optimizer race")
 st.markdown(
     "The same network, the same initial weights and the same minibatches, trained by several "
