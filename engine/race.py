@@ -197,7 +197,7 @@ def race(
     for _, idx in groups:
         slices.append(slice(at, at + len(idx)))
         at += len(idx)
-    states = [_t64(opt.init(flat[sl])) for (opt, _), sl in zip(groups, slices, strict=True)]
+    states = [opt.init(flat[sl]) for (opt, _), sl in zip(groups, slices, strict=True)]
 
     batched = _batched_forward(model, layout)
     score = vmap(lambda z, y: losses.compute(loss, z, y), in_dims=(0, None))
@@ -272,15 +272,6 @@ def race(
     out = result(done)
     out.seconds = time.perf_counter() - start
     return out
-
-
-def _t64(state: Any) -> Any:
-    """Count steps in float64: torch.optim computes bias corrections such as
-    :math:`1 - \\beta_2^t` in Python floats, while a float32 ``t`` loses about 1e-4 of
-    :math:`1 - 0.999^t` early on, enough to drift Adam's curve visibly over hundreds of steps."""
-    if "t" in getattr(state, "_fields", ()):
-        return state._replace(t=state.t.double())
-    return state
 
 
 def _accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

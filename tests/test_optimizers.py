@@ -466,13 +466,29 @@ def test_conventions_agree_without_momentum(convention):
     assert_close(ours, run_torch("sgd", {"lr": 0.1}, params, grads), atol=1e-10, rtol=0)
 
 
-def test_t_counts_steps_and_sits_on_the_params_device_and_dtype():
+def test_t_counts_steps_in_float64_on_the_params_device():
     o = opt.create("adam")
     p = torch.zeros(2, dtype=torch.float32)
     s = o.init(p)
     for _ in range(3):
         p, s = o.step(p, torch.ones(2), s)
-    assert s.t.item() == 3 and s.t.dtype == torch.float32 and p.dtype == torch.float32
+    assert s.t.item() == 3 and s.t.dtype == torch.float64 and s.t.device == p.device
+    assert p.dtype == torch.float32 and s.m.dtype == torch.float32
+
+
+def test_float32_adam_keeps_to_torch_optim_over_many_steps():
+    """torch.optim computes 1 - beta2**t from a Python float; a float32 t would drift."""
+    gen = torch.Generator().manual_seed(0)
+    grads = [torch.randn(64, generator=gen) for _ in range(300)]
+    ours = opt.create("adam", lr=1e-3)
+    p, s = torch.zeros(64), ours.init(torch.zeros(64))
+    ref = torch.nn.Parameter(torch.zeros(64))
+    torch_adam = torch.optim.Adam([ref], lr=1e-3)
+    for g in grads:
+        p, s = ours.step(p, g, s)
+        ref.grad = g.clone()
+        torch_adam.step()
+    torch.testing.assert_close(p, ref.detach(), atol=3e-8, rtol=0)  # a float32 t: ~3e-7
 
 
 FULL = {

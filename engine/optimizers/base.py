@@ -109,7 +109,9 @@ class Optimizer:
         leaves = _map(lambda p: self.entry.init_leaf(_broadcast(h, p), p), params)
         fields = {f: _pick(leaves, f) for f in self.entry.leaf_fields}
         if self.entry.has_t:
-            fields["t"] = torch.zeros((), dtype=ref.dtype, device=ref.device)
+            # float64 whatever the params' dtype: torch.optim computes its bias corrections
+            # from a Python float, and 1 - beta2**t in float32 is off by ~1e-4 early on.
+            fields["t"] = torch.zeros((), dtype=torch.float64, device=ref.device)
         return self.entry.state(**fields)
 
     @torch.no_grad()  # like torch.optim: the update is not part of any autograd graph
