@@ -243,3 +243,13 @@ def _evaluate(model, params, X, y, loss: str) -> torch.Tensor:
         return torch.stack([losses.compute(loss, logits, y), losses.accuracy(loss, logits, y)])
     finally:
         model.train()
+
+
+def __getattr__(name: str) -> Any:
+    """``training.race`` and ``training.RaceResult``: the batched race lives in engine/race.py,
+    which builds on this module's helpers, so it is looked up on first use (no import cycle)."""
+    if name in ("race", "RaceResult"):
+        from engine import race as race_module
+
+        return getattr(race_module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

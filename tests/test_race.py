@@ -252,3 +252,11 @@ def test_validation(split):
         race.race(CFG, split, ["sgd"] * (race.MAX_MODELS + 1), 5)
     with pytest.raises(ValueError, match="Unknown optimizer"):
         race.race(CFG, split, ["nope"], 5)
+
+
+def test_race_is_public_as_training_race():
+    from engine import race as race_module
+    from engine import training
+
+    assert training.race is race_module.race
+    assert training.RaceResult is race_module.RaceResult
