@@ -6,10 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_TIMEOUT = 60  # AppTest's 3 s default is too short for a cold torch import on 2 cores
+APP_TIMEOUT = 60
+
+# The suite's tensors are small: one intra-op thread avoids OpenMP workers spinning against the
+# browser tests' server and chromium on a 2-core CI machine (seen: 30x slower steps).
+torch.set_num_threads(1)  # AppTest's 3 s default is too short for a cold torch import on 2 cores
 
 
 def page_test(page: str, query: dict[str, str] | None = None) -> AppTest:

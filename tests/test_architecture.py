@@ -39,3 +39,20 @@ def test_readme_quick_start_names_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+PAGE_FILES = sorted(p for p in (ROOT / "pages").glob("*.py") if p.name != "__init__.py")
+
+
+@pytest.mark.parametrize("path", PAGE_FILES, ids=lambda p: p.name)
+def test_every_page_reroutes_a_first_deep_link_through_app_py(path):
+    # See pages/_shared/navigation.py: without it a fresh server's first deep link runs the page
+    # alone, with the legacy pages/ navigation and no page config.
+    assert "ensure_app_entry()" in path.read_text()
+
+
+def test_every_page_file_is_in_the_navigation():
+    from pages._shared.navigation import PAGES
+
+    listed = {page.path for page in PAGES}
+    assert {f"pages/{p.name}" for p in PAGE_FILES} <= listed
