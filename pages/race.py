@@ -198,6 +198,11 @@ def show_race(s: Settings, res, split: datasets.Split) -> None:
         format_func="{:.3g}".format, help="The summary counts the steps each optimizer needs.",
     )  # fmt: skip
     rows = race_tools.summary(res, target)
+    for row in rows:  # words, not "None", for what did not happen
+        row["steps to target"] = (
+            "not reached" if row["steps to target"] is None else str(row["steps to target"])
+        )
+        row["diverged at"] = "no" if row["diverged at"] is None else f"step {row['diverged at']}"
     st.dataframe(
         rows, hide_index=True, width="stretch",
         column_config={
