@@ -4,57 +4,15 @@ import time
 
 import streamlit as st
 
-from engine import activations, datasets, initializers, losses, optimizers, presets
-from engine.networks import MAX_DEPTH, MAX_WIDTH
+from engine import presets
 from pages._shared import gradient_flow_glue as glue
+from pages._shared import gradient_flow_widgets as widgets
 from pages._shared.guard import friendly_errors
 from pages._shared.keys import gradient_flow as K
 from pages._shared.navigation import ensure_app_entry
 from viz import network_plots, training_plots
 
 ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
-
-LOSSES = {"ce": "cross-entropy", "mse": "mean squared error", "bce": "binary cross-entropy"}
-changed = glue.settings_changed
-
-
-def net_widgets(fields: dict) -> None:
-    st.slider("Hidden layers", 1, MAX_DEPTH, key=fields["depth"].key, on_change=changed)
-    st.slider("Units per layer", 1, MAX_WIDTH, key=fields["width"].key, on_change=changed)
-    st.selectbox("Activation", activations.names(), key=fields["activation"].key, on_change=changed)
-    st.selectbox("Initialisation", initializers.names(), key=fields["init"].key, on_change=changed)
-    st.number_input(
-        "Init scale (σ of normal, a of uniform, c of constant)",
-        0.0,
-        10.0,
-        step=0.05,
-        format="%.4g",
-        key=fields["init_scale"].key,
-        on_change=changed,
-    )
-    st.toggle("Batch norm", key=fields["batchnorm"].key, on_change=changed)
-    st.toggle("Residual connections", key=fields["residual"].key, on_change=changed)
-    st.slider("Dropout", 0.0, 0.9, step=0.05, key=fields["dropout"].key, on_change=changed)
-    st.selectbox(
-        "Loss", losses.names(), format_func=LOSSES.get, key=fields["loss"].key, on_change=changed
-    )
-    st.selectbox("Optimizer", optimizers.names(), key=fields["optimizer"].key, on_change=changed)
-    st.number_input(
-        "Learning rate",
-        1e-5,
-        10.0,
-        step=0.01,
-        format="%.5g",
-        key=fields["lr"].key,
-        on_change=changed,
-    )
-
-
-def describe(net: presets.NetSettings) -> str:
-    extras = [x for x, on in (("BN", net.batchnorm), ("residual", net.residual)) if on]
-    parts = [f"{net.depth}×{net.width} {net.activation}", net.init, *extras, net.loss]
-    return " · ".join([*parts, f"{net.optimizer} lr {net.lr:g}"])
-
 
 st.title("Gradient flow")
 st.caption(
@@ -84,32 +42,11 @@ if active in presets.PRESETS:
         st.caption("You have changed settings since picking this experiment.")
 
 with st.sidebar:
-    st.header("Data and training")
-    st.selectbox("Data set", datasets.names(), key=K.DATA["dataset"].key, on_change=changed)
-    st.slider("Samples", 20, K.MAX_N, step=10, key=K.DATA["n"].key, on_change=changed)
-    st.slider("Noise", 0.0, 2.0, step=0.05, key=K.DATA["noise"].key, on_change=changed)
-    st.number_input(
-        "Seed (data and weights)", 0, 999_999, key=K.DATA["seed"].key, on_change=changed
-    )
-    st.number_input("Steps", 1, K.MAX_STEPS, step=50, key=K.DATA["steps"].key, on_change=changed)
-    st.number_input(
-        "Batch size (0 = full batch)", 0, K.MAX_N, step=16, key=K.DATA["batch_size"].key,
-        on_change=changed,
-    )  # fmt: skip
-    st.toggle("Compare A with B", key=K.COMPARE.key, on_change=changed)
-    if st.session_state[K.COMPARE.key]:
-        tab_a, tab_b = st.tabs(["Configuration A", "Configuration B"])
-        with tab_a:
-            net_widgets(K.A)
-        with tab_b:
-            net_widgets(K.B)
-    else:
-        st.header("Network")
-        net_widgets(K.A)
+    widgets.sidebar()
 
 with friendly_errors("Building the networks"):
     data, nets = glue.settings()
-    names = {label: f"{label}: {describe(net)}" for label, net in nets}
+    names = {label: f"{label}: {widgets.describe(net)}" for label, net in nets}
     started = time.perf_counter()
     reports = {label: glue.initial_report(net, data) for label, net in nets}
     report_s = time.perf_counter() - started
