@@ -6,7 +6,10 @@ Each prints its figures against a reference measured in the same run on the same
 import importlib
 import time
 
+import torch
+
 BENCHMARKS = ["trajectories", "playground", "gradient_flow", "race"]
+THREADS = torch.get_num_threads()  # a benchmark's imports may change it: reset before each
 
 for name in BENCHMARKS:
     try:
@@ -15,6 +18,7 @@ for name in BENCHMARKS:
         if exc.name != f"bench.{name}":
             raise
         continue  # that page's benchmark has not been written yet
+    torch.set_num_threads(THREADS)
     print(f"\n== bench/{name}.py")
     started = time.perf_counter()
     module.main()
