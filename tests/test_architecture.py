@@ -56,3 +56,17 @@ def test_every_page_file_is_in_the_navigation():
 
     listed = {page.path for page in PAGES}
     assert {f"pages/{p.name}" for p in PAGE_FILES} <= listed
+
+
+def test_ruff_check_and_format_are_clean():
+    import shutil
+    import subprocess
+    import sys
+
+    ruff = Path(sys.executable).with_name("ruff")
+    ruff = str(ruff) if ruff.exists() else shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed (make test installs it)")
+    for args in (["check", "--quiet", "."], ["format", "--check", "--quiet", "."]):
+        done = subprocess.run([ruff, *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
