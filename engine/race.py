@@ -39,8 +39,8 @@ from torch.func import functional_call, stack_module_state, vmap
 
 from engine import losses, networks, optimizers
 from engine.device import resolve
-from engine.training import _prepare, _validate, batch_indices
-from engine.trajectories import _groups, _labels
+from engine.training import batch_indices, check_limits, prepare_data
+from engine.trajectories import group_optimizers, optimizer_labels
 
 MAX_MODELS = 64
 #: A training loss this many times the first one counts as diverged: cross-entropy on a ReLU
@@ -172,12 +172,12 @@ def race(
 
     opts = [registry.create(o) if isinstance(o, str) else o for o in optimizers]
     _check(opts)
-    _validate(steps, batch_size, 0, eval_every)
+    check_limits(steps, batch_size, 0, eval_every)
     if callback_every < 1:
         raise ValueError(f"Invalid callback_every: {callback_every} (must be >= 1)")
     losses.check(loss, config.out_dim)
     dev = resolve(device)
-    d = _prepare(data, config, dev)
+    d = prepare_data(data, config, dev)
     if config.batchnorm and min(batch_size or len(d.X), len(d.X)) < 2:
         raise ValueError(f"Invalid batch_size: {batch_size} (batch norm needs at least 2 rows)")
     K = len(opts)
@@ -188,7 +188,7 @@ def race(
     flat = layout.flatten(stacked)
     buffers = {k: b.clone() for k, b in buffers.items()}
 
-    groups = _groups(opts, torch.float32, dev)
+    groups = group_optimizers(opts, torch.float32, dev)
     order = [i for _, idx in groups for i in idx]
     inverse = torch.as_tensor(np.argsort(order), device=dev)
     flat = flat[torch.as_tensor(order, device=dev)]
@@ -210,7 +210,7 @@ def race(
     test_now = torch.full((K, 2), float("nan"), device=dev)
     wall = np.zeros(steps)
     done, stopped = 0, False
-    meta = ([_labels(opts)[i] for i in range(K)], [o.name for o in opts], [o.hyper for o in opts])
+    meta = (optimizer_labels(opts), [o.name for o in opts], [o.hyper for o in opts])
 
     def result(n: int) -> RaceResult:
         return _result(

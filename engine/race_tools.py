@@ -17,7 +17,7 @@ from torch.func import vmap
 from engine import losses, networks, optimizers
 from engine.device import resolve
 from engine.race import RaceResult, race, stacked_logits
-from engine.training import _prepare
+from engine.training import prepare_data
 
 
 @dataclasses.dataclass
@@ -58,7 +58,7 @@ def lr_sweep(
     ]
     res = race(config, data, opts, steps, batch_size, seed, callback, **kwargs)
     dev = resolve(kwargs.get("device"))
-    d = _prepare(data, config, dev)
+    d = prepare_data(data, config, dev)
     n_opt, n_lr = len(settings), len(lrs)
     train = final_losses(res, d.X, d.y, dev)
     has_test = d.X_test is not None and len(d.X_test) > 0

@@ -66,7 +66,9 @@ class _Data(NamedTuple):
     y_test: torch.Tensor | None
 
 
-def _prepare(data: Any, config: networks.MLPConfig, dev: torch.device) -> _Data:
+def prepare_data(data: Any, config: networks.MLPConfig, dev: torch.device) -> _Data:
+    """``(X, y)`` or a Split, checked against ``config`` and moved to ``dev`` (also used by the
+    race)."""
     if isinstance(data, Split):
         X, y, Xt, yt = data
     elif isinstance(data, tuple | list) and len(data) == 2:
@@ -93,7 +95,8 @@ def _prepare(data: Any, config: networks.MLPConfig, dev: torch.device) -> _Data:
     return _Data(*moved) if len(moved) == 4 else _Data(moved[0], moved[1], None, None)
 
 
-def _validate(steps: int, batch_size: int | None, probe_every: int, eval_every: int) -> None:
+def check_limits(steps: int, batch_size: int | None, probe_every: int, eval_every: int) -> None:
+    """Refuse run sizes beyond the limits that keep memory and time bounded (also the race's)."""
     if not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"Invalid steps: {steps} (must be 1..{MAX_STEPS})")
     if batch_size is not None and not 1 <= batch_size <= MAX_N:
@@ -125,14 +128,14 @@ def train(
     every ``probe_every`` steps (0 = never); dropout masks come from ``seed`` too.
     ``callback(step, history_so_far)`` runs after each step; returning ``False`` stops the run.
     """
-    _validate(steps, batch_size, probe_every, eval_every)
+    check_limits(steps, batch_size, probe_every, eval_every)
     losses.check(loss, config.out_dim)
     if isinstance(optimizer, str):
         from engine import optimizers
 
         optimizer = optimizers.create(optimizer)
     dev = resolve(device)
-    d = _prepare(data, config, dev)
+    d = prepare_data(data, config, dev)
     if config.batchnorm and min(batch_size or len(d.X), len(d.X)) < 2:
         raise ValueError(f"Invalid batch_size: {batch_size} (batch norm needs at least 2 rows)")
     model = networks.build(config, seed, dev).train()

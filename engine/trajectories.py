@@ -75,7 +75,7 @@ class Run:
         return np.where(grad > 1e-300, delta / safe, 0.0)
 
 
-def _labels(optimizers: Sequence[Optimizer]) -> list[str]:
+def optimizer_labels(optimizers: Sequence[Optimizer]) -> list[str]:
     """Optimizer names, with the learning rate added where a name appears more than once."""
     counts: dict[str, int] = {}
     for opt in optimizers:
@@ -107,9 +107,14 @@ def _stack(values: list[Any], dtype: torch.dtype, device: torch.device) -> Any:
     return torch.tensor(floats, dtype=dtype, device=device)
 
 
-def _groups(
+def group_optimizers(
     optimizers: Sequence[Optimizer], dtype: torch.dtype, device: torch.device
 ) -> list[tuple[Optimizer, list[int]]]:
+    """Group optimizers that can share one batched state: ``[(batched optimizer, indices)]``.
+
+    Members of a group differ only in numeric hyperparameters, which become (k,) tensors that
+    broadcast over the leading dim of the group's parameters (also used by the race).
+    """
     by_key: dict[tuple, list[int]] = {}
     for i, opt in enumerate(optimizers):
         by_key.setdefault(_group_key(opt), []).append(i)
@@ -185,7 +190,7 @@ def run(
     K, S = len(optimizers), start_t.shape[0]
 
     # Work in group order so each group's rows are one contiguous slice (a view, no copies).
-    groups = _groups(optimizers, dtype, dev)
+    groups = group_optimizers(optimizers, dtype, dev)
     order = [i for _, indices in groups for i in indices]
     slices, at = [], 0
     for _, indices in groups:
@@ -240,7 +245,7 @@ def run(
         diverged_at = _stop_diverged(surface, paths_np, losses_np, grads_np, states_np)
     return Run(
         optimizers=optimizers,
-        labels=_labels(optimizers),
+        labels=optimizer_labels(optimizers),
         starts=start_t.cpu().numpy(),
         paths=paths_np,
         losses=losses_np,
