@@ -8,6 +8,7 @@ import numpy as np
 import plotly.io as pio
 
 from engine import analysis, optimizers, surfaces, trajectories
+from viz import basin_plots, surface_3d
 from viz import playground_plots as pp
 from viz import surface_plots as sp
 from viz.colors import optimizer_color
@@ -71,7 +72,7 @@ def test_contour_map_paths_and_playback():
 def test_surface_3d_keeps_paths_on_the_surface_and_in_range():
     s, run = _run()
     xs, ys, Z = surfaces.grid(s, 30)
-    fig = sp.surface_3d(
+    fig = surface_3d.surface_3d(
         xs, ys, Z, log_scale=s.log_scale, names=NAMES, labels=run.labels,
         paths=run.paths[:, 0], losses=run.losses[:, 0], diverged_at=run.diverged_at[:, 0],
     )  # fmt: skip
@@ -124,7 +125,7 @@ def test_sweep_and_basin_figures():
     h = surfaces.get("himmelblau")
     starts = analysis.start_grid(h.bounds, 4)
     basin = np.tile(np.array([0, 1, 2, 3, -1, 0, 1, 2, 3, -1, 0, 1, 2, 3, 0, 0]), (2, 1))
-    fig = sp.basin_maps(["sgd", "adam"], starts, basin, h.minima, [0.9, 0.5], 4)
+    fig = basin_plots.basin_maps(["sgd", "adam"], starts, basin, h.minima, [0.9, 0.5], 4)
     _finite_json(fig)
     heat = [t for t in fig.data if t.type == "heatmap"]
     assert len(heat) == 2 and np.asarray(heat[0].z).shape == (4, 4)

@@ -1,4 +1,5 @@
-"""Figures of a 2D loss surface: the contour map with paths and playback, the 3D view, basins.
+"""The contour map of a 2D loss surface with the paths and playback (3D: surface_3d.py; basins:
+basin_plots.py).
 
 numpy in, ``go.Figure`` out. Nothing non-finite is written into a figure: paths are cut at the
 step they diverged (a cross marks the spot), colour values are clipped.
@@ -10,9 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from viz.colors import optimizer_color, series_color
+from viz.colors import optimizer_color
 
 FONT = dict(size=16)
 MINIMUM_STYLE = dict(symbol="star", size=18, color="#FFD700", line=dict(color="black", width=1.5))
@@ -37,7 +37,7 @@ def valid_length(diverged_at: int, steps: int) -> int:
     return steps + 1 if diverged_at < 0 else max(int(diverged_at), 1)
 
 
-def _path_hover(label: str) -> str:
+def path_hover(label: str) -> str:
     return (
         f"<b>{label}</b><br>step %{{customdata[0]:d}}<br>f = %{{customdata[1]:.4g}}"
         "<br>(x, y) = (%{x:.4f}, %{y:.4f})<extra></extra>"
@@ -145,7 +145,7 @@ def add_paths(
                 line=dict(color=color, width=3),
                 marker=dict(color=color, size=4),
                 customdata=data,
-                hovertemplate=_path_hover(label),
+                hovertemplate=path_hover(label),
                 name=label,
                 legendgroup=label,
             )
@@ -245,139 +245,3 @@ def add_playback(
         height=780,
         margin=dict(b=190),
     )
-
-
-def inside_length(path: np.ndarray, bounds: tuple[tuple[float, float], ...], n: int) -> int:
-    """How many of the first ``n`` points stay within ``bounds`` widened by half on each side
-    (a path that flies off is cut where it leaves, so the 3D axes keep the surface's scale)."""
-    (x0, x1), (y0, y1) = bounds
-    wx, wy = 0.5 * (x1 - x0), 0.5 * (y1 - y0)
-    p = path[:n]
-    ok = (p[:, 0] >= x0 - wx) & (p[:, 0] <= x1 + wx) & (p[:, 1] >= y0 - wy) & (p[:, 1] <= y1 + wy)
-    return n if ok.all() else max(int(np.argmin(ok)), 1)
-
-
-def surface_3d(
-    xs: np.ndarray,
-    ys: np.ndarray,
-    Z: np.ndarray,
-    *,
-    log_scale: bool,
-    names: Sequence[str] = (),
-    labels: Sequence[str] = (),
-    paths: np.ndarray | None = None,
-    losses: np.ndarray | None = None,
-    diverged_at: np.ndarray | None = None,
-) -> go.Figure:
-    """The surface in 3D with every path lying on it (heights in the colour scale's units)."""
-    Z = np.asarray(Z, dtype=np.float64)
-    zmin = float(Z.min())
-    height = color_values(Z, log_scale)
-    fig = go.Figure(
-        go.Surface(
-            x=np.asarray(xs, np.float32),
-            y=np.asarray(ys, np.float32),
-            z=height,
-            colorscale="Viridis",
-            opacity=0.85,
-            showscale=False,
-            hovertemplate="(x, y) = (%{x:.3f}, %{y:.3f})<extra></extra>",
-            name="surface",
-        )
-    )
-    lift = 0.01 * float(height.max() - height.min() or 1.0)
-    if paths is not None and losses is not None and diverged_at is not None:
-        steps = paths.shape[1] - 1
-        box = ((float(xs[0]), float(xs[-1])), (float(ys[0]), float(ys[-1])))
-        for k, (name, label) in enumerate(zip(names, labels, strict=True)):
-            n = inside_length(paths[k], box, valid_length(int(diverged_at[k]), steps))
-            z = losses[k, :n]
-            if log_scale:
-                z = np.log10(1.0 + np.clip(z - zmin, 0.0, 1e300))
-            z = np.clip(np.nan_to_num(z, nan=0.0), height.min(), height.max()) + lift
-            fig.add_trace(
-                go.Scatter3d(
-                    x=paths[k, :n, 0].astype(np.float32),
-                    y=paths[k, :n, 1].astype(np.float32),
-                    z=z.astype(np.float32),
-                    mode="lines",
-                    line=dict(color=optimizer_color(name), width=6),
-                    name=label,
-                    customdata=np.column_stack((np.arange(n), losses[k, :n])),
-                    hovertemplate=_path_hover(label),
-                )
-            )
-    fig.update_layout(
-        font=FONT,
-        height=620,
-        margin=dict(l=0, r=0, t=30, b=0),
-        legend=dict(orientation="h", y=1.02, x=0),
-        scene=dict(
-            xaxis=dict(title="x", range=[float(xs[0]), float(xs[-1])]),
-            yaxis=dict(title="y", range=[float(ys[0]), float(ys[-1])]),
-            zaxis_title=color_title(log_scale),
-        ),
-    )
-    return fig
-
-
-def basin_maps(
-    names: Sequence[str],
-    starts: np.ndarray,
-    basin: np.ndarray,
-    minima: Sequence[tuple[float, float]],
-    shares: Sequence[float],
-    n: int,
-) -> go.Figure:
-    """Per optimizer, every start coloured by the minimum it reached (grey: none / diverged).
-
-    ``starts`` (n², 2) from ``engine.analysis.start_grid``; ``basin`` (K, n²) of minimum indices.
-    """
-    K = len(names)
-    cols = min(K, 3)
-    rows = -(-K // cols)
-    titles = [f"{name}: {share:.0%} converged" for name, share in zip(names, shares, strict=True)]
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.06)
-    M = max(len(minima), 1)
-    # Discrete colours: -1 grey, then one per minimum.
-    palette = ["#BBBBBB"] + [series_color(i) for i in range(M)]
-    scale = []
-    for i, c in enumerate(palette):
-        scale += [[i / len(palette), c], [(i + 1) / len(palette), c]]
-    xs = np.unique(starts[:, 0]).astype(np.float32)
-    ys = np.unique(starts[:, 1]).astype(np.float32)
-    for k in range(K):
-        r, c = divmod(k, cols)
-        fig.add_trace(
-            go.Heatmap(
-                x=xs,
-                y=ys,
-                z=basin[k].reshape(n, n).astype(np.float32),
-                zmin=-1.5,
-                zmax=M - 0.5,
-                colorscale=scale,
-                showscale=False,
-                hovertemplate="start (%{x:.2f}, %{y:.2f})<br>minimum #%{z}<extra></extra>",
-                name=names[k],
-            ),
-            row=r + 1,
-            col=c + 1,
-        )
-        if len(minima):
-            m = np.asarray(minima, np.float32)
-            fig.add_trace(
-                go.Scatter(
-                    x=m[:, 0],
-                    y=m[:, 1],
-                    mode="markers+text",
-                    text=[f"#{i}" for i in range(len(m))],
-                    textposition="top center",
-                    marker=dict(MINIMUM_STYLE, color=palette[1:]),
-                    showlegend=False,
-                    hovertemplate="minimum #%{text}: (%{x:.3f}, %{y:.3f})<extra></extra>",
-                ),
-                row=r + 1,
-                col=c + 1,
-            )
-    fig.update_layout(font=FONT, height=380 * rows + 40, margin=dict(l=40, r=20, t=60, b=30))
-    return fig

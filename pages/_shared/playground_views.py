@@ -20,6 +20,7 @@ from pages._shared import playground_data as data
 from pages._shared.guard import friendly_errors
 from pages._shared.keys import playground as keys
 from pages._shared.playground_controls import Settings, get_surface
+from viz import basin_plots, surface_3d
 from viz import playground_plots as pp
 from viz import surface_plots as sp
 
@@ -109,7 +110,7 @@ def paths_figures(cfg: Settings, show_3d: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"map": fig, "3d": None, "dist": None}
     if show_3d:
         x3, y3, Z3 = data.contour(cfg.surface, data.SURFACE_3D_N)
-        out["3d"] = sp.surface_3d(
+        out["3d"] = surface_3d.surface_3d(
             x3, y3, Z3, log_scale=surface.log_scale, names=names, labels=labels,
             paths=result["paths"], losses=result["losses"], diverged_at=div,
         )  # fmt: skip
@@ -208,7 +209,7 @@ def starts_view(cfg: Settings) -> None:
     surface = get_surface(cfg.surface)
     if not surface.minima:
         st.info("This surface has no known minimum: every start counts as not converged.")
-    fig = sp.basin_maps(
+    fig = basin_plots.basin_maps(
         result["names"], result["starts"], result["basin"], surface.minima,
         result["shares"], int(round(len(result["starts"]) ** 0.5)),
     )  # fmt: skip
