@@ -24,14 +24,13 @@ import torch
 from torch import Tensor
 
 from .device import resolve
+from .divergence import check_start, stop_diverged
 from .optimizers import Optimizer, create
 from .surfaces import Surface
 
 MAX_STEPS = 5000
 MAX_BATCH = 20_000  # K optimizers x S starts advancing together
 MAX_RECORDED = 5_000_000  # K x S x (T + 1) recorded positions: 80 MB of float64 paths
-# A coordinate this many bound-widths away from the plotted region counts as exploded.
-EXPLODE_WIDTHS = 1000.0
 
 Schedule = Callable[[int], float]
 
@@ -155,13 +154,6 @@ def _check(optimizers: Sequence[Optimizer], starts: Tensor, steps: int, noise: f
         raise ValueError(f"Invalid noise: {noise} (use a finite value >= 0)")
 
 
-def _explode_limits(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
-    """The centre of the surface's region and how far from it a path may go."""
-    (x0, x1), (y0, y1) = surface.bounds
-    center = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
-    return center, EXPLODE_WIDTHS * np.array([x1 - x0, y1 - y0])
-
-
 def run(
     surface: Surface,
     optimizers: Sequence[Optimizer],
@@ -210,7 +202,7 @@ def run(
 
     # No checks inside the loop: every operation is row-wise, so a diverging path cannot
     # contaminate the others, and the loop runs without a host sync per step. Divergence is
-    # found and frozen once, afterwards (_stop_diverged).
+    # found and frozen once, afterwards (engine.divergence).
     for t in range(steps + 1):
         P = paths[t]
         x = P.detach().requires_grad_(t < steps)
@@ -219,7 +211,7 @@ def run(
             (g,) = torch.autograd.grad(loss.sum(), x)
         losses[t] = loss.detach()
         if t == 0:
-            _check_start(surface, start_t, loss, g)
+            check_start(surface, start_t, loss, g)
         if t == steps:
             break
         if noise:
@@ -242,7 +234,7 @@ def run(
     grads_np = to_np(grads)
     states_np = _state_history(groups, history, K) if record_state else []
     with np.errstate(invalid="ignore", over="ignore"):
-        diverged_at = _stop_diverged(surface, paths_np, losses_np, grads_np, states_np)
+        diverged_at = stop_diverged(surface, paths_np, losses_np, grads_np, states_np)
     return Run(
         optimizers=optimizers,
         labels=optimizer_labels(optimizers),
@@ -255,67 +247,6 @@ def run(
         states=states_np,
         lr_factors=None if factors is None else np.asarray(factors),
     )
-
-
-def _check_start(surface: Surface, starts: Tensor, loss: Tensor, grad: Tensor | None) -> None:
-    """Refuse starts where the surface is undefined or absurdly far from its region."""
-    center, limit = _explode_limits(surface)
-    bad = ~torch.isfinite(loss[0])
-    if grad is not None:
-        bad |= ~torch.isfinite(grad[0]).all(-1)
-    far = (np.abs(starts.cpu().numpy() - center) > limit).any(-1)
-    if bool(bad.any()) or far.any():
-        s = int(np.argmax(bad.cpu().numpy() | far))
-        x0, y0 = starts[s].tolist()
-        raise ValueError(
-            f"The surface or its gradient is not finite at the start ({x0:.4g}, {y0:.4g}), or "
-            "the start is far outside the surface's region: choose another start"
-        )
-
-
-def _stop_diverged(
-    surface: Surface,
-    paths: np.ndarray,
-    losses: np.ndarray,
-    grads: np.ndarray,
-    states: list[dict[str, np.ndarray]],
-) -> np.ndarray:
-    """Find each path's first bad step and hold the path there; returns ``diverged_at``.
-
-    Step d is bad when the position is non-finite or exploded (``EXPLODE_WIDTHS`` bound-widths
-    away), or the loss, gradient or recorded state there is non-finite. From d on, the path
-    stays at its last good point d - 1, its loss and state are held, and its gradient is 0.
-    Edits the arrays in place.
-    """
-    center, limit = _explode_limits(surface)
-    # Per-coordinate tests combined by hand: numpy's .all(-1) over a length-2 axis is slow.
-    # NaN fails every comparison, so "not within the limit" also catches non-finite values.
-    ok = np.abs(paths[..., 0] - center[0]) <= limit[0]
-    ok &= np.abs(paths[..., 1] - center[1]) <= limit[1]
-    ok &= np.isfinite(losses)
-    ok[..., :-1] &= np.isfinite(grads[..., 0]) & np.isfinite(grads[..., 1])
-    for k, fields in enumerate(states):
-        for hist in fields.values():
-            if hist.ndim == 3:
-                ok[k] &= np.isfinite(hist[..., 0]) & np.isfinite(hist[..., 1])
-    bad = ~ok
-    has = bad.any(-1)
-    first = np.where(has, bad.argmax(-1), -1)
-    # Only the diverged rows are rewritten: most paths in a big batch never diverge.
-    ks, ss = np.nonzero(has)
-    if ks.size == 0:
-        return first
-    d = first[ks, ss]
-    after = np.arange(paths.shape[2]) >= d[:, None]  # (n, T+1)
-    last = d - 1
-    paths[ks, ss] = np.where(after[..., None], paths[ks, ss, last][:, None], paths[ks, ss])
-    losses[ks, ss] = np.where(after, losses[ks, ss, last][:, None], losses[ks, ss])
-    grads[ks, ss] = np.where(after[:, :-1, None], 0.0, grads[ks, ss])
-    for row, (k, s) in enumerate(zip(ks, ss, strict=True)):
-        for hist in states[k].values() if states else ():
-            if hist.ndim == 3:
-                hist[s, d[row] :] = hist[s, last[row]]
-    return first
 
 
 def _state_history(
