@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -29,6 +31,16 @@ def page_test(page: str, query: dict[str, str] | None = None) -> AppTest:
 def figures(at: AppTest) -> list[dict]:
     """The Plotly figure JSON of every chart on the page, in page order."""
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def figure_array(value) -> np.ndarray:
+    """A figure array as float64: plotly's typed-array spec ({dtype, bdata, shape}) or a list."""
+    if isinstance(value, dict) and "bdata" in value:
+        data = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        if "shape" in value:
+            data = data.reshape([int(s) for s in str(value["shape"]).split(",")])
+        return data.astype(np.float64)
+    return np.asarray(value, dtype=np.float64)
 
 
 def assert_no_exception(at: AppTest) -> None:

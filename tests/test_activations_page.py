@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import math
@@ -13,13 +12,7 @@ import torch
 
 from engine.activations import from_expression
 from tests.conftest import assert_no_exception, figures, page_test
-
-
-def arr(value) -> np.ndarray:
-    """A Plotly array from figure JSON: a plain list or a base64 typed array (numpy input)."""
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-    return np.asarray(value, dtype=float)
+from tests.conftest import figure_array as arr
 
 
 def curves(at, order: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:

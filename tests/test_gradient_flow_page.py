@@ -3,24 +3,13 @@
 Training is kept to a few steps through the URL (``gf_steps``) so the file stays fast.
 """
 
-import base64
-
 import numpy as np
 import pytest
 
 from engine import presets
 from pages._shared import gradient_flow_glue as glue
 from tests.conftest import assert_no_exception, figures, page_test
-
-
-def arr(value) -> np.ndarray:
-    """A figure array: plotly's typed-array spec ({dtype, bdata, shape}) or a plain list."""
-    if isinstance(value, dict):
-        data = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        if "shape" in value:
-            data = data.reshape([int(s) for s in str(value["shape"]).split(",")])
-        return data.astype(np.float64)
-    return np.asarray(value, dtype=np.float64)
+from tests.conftest import figure_array as arr
 
 
 def fig(at, title: str) -> dict:

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import pytest
 
 from engine import optimizers, surfaces, trajectories
 from tests.conftest import assert_no_exception, figures, page_test
+from tests.conftest import figure_array as arr
 from viz.colors import optimizer_color
 
 DEFAULT = ["sgd", "momentum", "adagrad", "rmsprop", "adam"]
-
-
-def arr(value) -> np.ndarray:
-    """A figure array: plotly's typed-array spec ({dtype, bdata, shape}) or a plain list."""
-    if isinstance(value, dict):
-        data = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        if "shape" in value:
-            data = data.reshape([int(s) for s in str(value["shape"]).split(",")])
-        return data.astype(np.float64)
-    return np.asarray(value, dtype=np.float64)
 
 
 def the_map(at) -> dict:

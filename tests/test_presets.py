@@ -12,15 +12,6 @@ from engine import networks, presets
 CPU = "cpu"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Small nets: one thread is as fast alone and 30x faster on a busy 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @functools.cache
 def report(name: str, which: str = "a"):
     p = presets.get(name)

@@ -29,16 +29,6 @@ LRS = {
 }
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    # Small float32 matmuls on a shared 2-core machine: a second intra-op thread mostly waits
-    # (30 s instead of 1.5 s for the torch.optim comparison under load). Restored after.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def split():
     X, y = datasets.make("moons", n=240, seed=0, device="cpu")

@@ -5,20 +5,10 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-import torch
 
 from engine import presets
 from viz import network_plots as npl
 from viz import training_plots as tpl
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Small nets: one thread is as fast alone and 30x faster on a busy 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def figure_json(fig) -> dict:
