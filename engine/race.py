@@ -39,7 +39,7 @@ from torch.func import functional_call, stack_module_state, vmap
 
 from engine import losses, networks, optimizers
 from engine.device import resolve
-from engine.training import batch_indices, check_limits, prepare_data
+from engine.training import check_limits, minibatches, prepare_data
 from engine.trajectories import group_optimizers, optimizer_labels
 
 MAX_MODELS = 64
@@ -222,12 +222,7 @@ def race(
     cuda = [dev] if dev.type == "cuda" else []
     with torch.random.fork_rng(devices=cuda):
         torch.manual_seed(int(seed))  # dropout masks: a function of seed only
-        for t, idx in enumerate(batch_indices(len(d.X), batch_size, steps, seed)):
-            if idx is None:
-                xb, yb = d.X, d.y
-            else:
-                idx = idx.to(dev)
-                xb, yb = d.X[idx], d.y[idx]
+        for t, xb, yb in minibatches(d, batch_size, steps, seed):
             saved = {k: b.clone() for k, b in buffers.items()} if buffers else None
             leaf = flat.detach().requires_grad_(True)
             logits = batched(leaf, buffers, xb)

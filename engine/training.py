@@ -59,6 +59,19 @@ def batch_indices(
         yield perm[k * batch_size : (k + 1) * batch_size]
 
 
+def minibatches(
+    d: _Data, batch_size: int | None, steps: int, seed: int
+) -> Iterator[tuple[int, torch.Tensor, torch.Tensor]]:
+    """``(t, X_batch, y_batch)`` for each step, in :func:`batch_indices`' seeded order (the
+    training loop and the race draw the same batches)."""
+    for t, idx in enumerate(batch_indices(len(d.X), batch_size, steps, seed)):
+        if idx is None:
+            yield t, d.X, d.y
+        else:
+            idx = idx.to(d.X.device)
+            yield t, d.X[idx], d.y[idx]
+
+
 class _Data(NamedTuple):
     X: torch.Tensor
     y: torch.Tensor
@@ -169,12 +182,7 @@ def train(
     cuda_devices = [dev] if dev.type == "cuda" else []
     with torch.random.fork_rng(devices=cuda_devices), torch.enable_grad():
         torch.manual_seed(int(seed))  # dropout masks: a function of seed only
-        for t, idx in enumerate(batch_indices(len(d.X), batch_size, steps, seed)):
-            if idx is None:
-                xb, yb = d.X, d.y
-            else:
-                idx = idx.to(dev)
-                xb, yb = d.X[idx], d.y[idx]
+        for t, xb, yb in minibatches(d, batch_size, steps, seed):
             probing = probe_every > 0 and t % probe_every == 0
             leaves = {k: v.detach().requires_grad_(True) for k, v in params.items()}
             res = forward_backward(model, leaves, xb, yb, loss, probe=probing)
