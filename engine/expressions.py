@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 import torch
 
+from engine.expression_hints import syntax_message
 from engine.expression_latex import ALIASES, to_latex
 
 MAX_LENGTH = 300
@@ -83,10 +84,13 @@ class ExpressionError(ValueError):
 class Expression:
     """A compiled formula: call it with tensors, positionally or by variable name."""
 
-    __slots__ = ("text", "latex", "variables", "_fn", "_constant")
+    __slots__ = ("text", "latex", "variables", "source", "_fn", "_constant")
 
-    def __init__(self, text: str, latex: str, variables: tuple[str, ...], fn: Fn, constant):
+    def __init__(
+        self, text: str, latex: str, variables: tuple[str, ...], fn: Fn, constant, source: str = ""
+    ):
         self.text, self.latex, self.variables = text, latex, variables
+        self.source = source or text  # what was parsed: the user's text, '^' read as '**'
         self._fn, self._constant = fn, constant
 
     def __repr__(self) -> str:
@@ -126,11 +130,14 @@ def compile_expression(text: str, variables: tuple[str, ...] = ("x", "y")) -> Ex
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
-        raise ExpressionError(_syntax_message(text, err)) from None
+        message = syntax_message(text, err, lambda fixed: _compiles(fixed, tuple(variables)))
+        raise ExpressionError(message) from None
     except (ValueError, RecursionError, MemoryError) as err:  # belt and braces: prechecked
         raise ExpressionError(f"The formula could not be read: {err}") from None
     fn, constant = _Builder(source, variables).build(tree.body, 1)
-    return Expression(ast.unparse(tree.body), to_latex(tree.body), tuple(variables), fn, constant)
+    return Expression(
+        ast.unparse(tree.body), to_latex(tree.body), tuple(variables), fn, constant, source
+    )
 
 
 def _precheck(text: str, variables: tuple[str, ...]) -> str:
@@ -165,19 +172,12 @@ def _precheck(text: str, variables: tuple[str, ...]) -> str:
     return re.sub(r"[\t\n\r]", " ", text).replace("^", "**")
 
 
-def _syntax_message(text: str, err: SyntaxError) -> str:
-    column = err.offset or 1
-    # Map the column back to the user's text, where each '^' is one character, not two.
-    shifted = 0
-    for char in text.strip():
-        if column <= 1:
-            break
-        column -= 2 if char == "^" else 1
-        shifted += 1
-    message = f"Syntax error at column {shifted + 1}: {err.msg}"
-    if re.search(r"\d\s*[A-Za-z_(]|\)\s*[A-Za-z_(0-9]", text):
-        message += " (write multiplication with '*', e.g. 2*x or (x+1)*(y-1))"
-    return message
+def _compiles(text: str, variables: tuple[str, ...]) -> bool:
+    try:
+        compile_expression(text, variables)
+    except ExpressionError:
+        return False
+    return True
 
 
 def _fold(op: Callable[..., torch.Tensor], *values: float) -> float:
@@ -254,6 +254,15 @@ class _Builder:
             + ", ".join(FUNCTIONS)
         )
 
+    def _starred_call(self, node: ast.Call) -> str:
+        """The call as the user wrote it, with '*' before its argument bracket: (x+1)*(x-1)."""
+        at = node.func.end_col_offset  # the source is one line of ASCII: offsets are columns
+        while self.source[at] in ") ":  # brackets around the callee are not part of its node
+            at += 1
+        return (
+            f"{self.source[node.col_offset : at].rstrip()}*{self.source[at : node.end_col_offset]}"
+        )
+
     def _binop(self, node: ast.BinOp, depth: int) -> tuple[Fn | None, float | None]:
         op = _BINARY.get(type(node.op))
         if op is None:
@@ -287,7 +296,7 @@ class _Builder:
             # "(x+1)(x-1)" or "x(2)" are multiplications written the way one writes them on paper.
             paper = name is None and not isinstance(node.func, ast.Attribute | ast.Call)
             paper = paper or name in self.variables or name in CONSTANTS
-            hint = " (to multiply, write '*', e.g. (x+1)*(y-1))" if paper else ""
+            hint = f" (to multiply, write '*', e.g. {self._starred_call(node)})" if paper else ""
             raise ExpressionError(
                 f"'{self.segment(node.func)}' cannot be called: the only functions are "
                 + ", ".join(FUNCTIONS)

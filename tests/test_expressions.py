@@ -165,6 +165,42 @@ def test_messages_say_what_to_change():
     assert "pi" in message("π")
 
 
+@pytest.mark.parametrize(
+    ("text", "quoted", "fixed"),
+    [
+        ("2x", "'2x'", "e.g. 2*x)"),
+        ("3sin(x) + y", "'3sin(x) + y'", "e.g. 3*sin(x) + y)"),
+        ("0.5 x + 2y", "'0.5 x + 2y'", "e.g. 0.5*x + 2*y)"),
+        ("(x+1)y", "'(x+1)y'", "e.g. (x+1)*y)"),
+        ("1e-3x + 0x10", "'1e-3x + 0x10'", "e.g. 1e-3*x + 0x10)"),
+        ("(x+1)(y-1)", "'x+1' cannot be called", "e.g. (x+1)*(y-1))"),
+        ("x (y + 2)", "'x' cannot be called", "e.g. x*(y + 2))"),
+    ],
+)
+def test_multiplication_hint_quotes_the_text_and_shows_it_with_stars(text, quoted, fixed):
+    with pytest.raises(ExpressionError) as info:
+        compile_expression(text)
+    message = str(info.value)
+    assert quoted in message and "write" in message and "'*'" in message
+    assert message.endswith(fixed)
+    compile_expression(fixed[len("e.g. ") : -1])  # the suggestion itself is a valid formula
+
+
+def test_a_suggestion_that_would_not_parse_falls_back_to_a_plain_example():
+    with pytest.raises(ExpressionError) as info:
+        compile_expression("2x + foo")  # 2*x + foo still names an unknown 'foo'
+    assert str(info.value).endswith("e.g. 2*x or (x+1)*(y-1))")
+
+
+def test_a_long_formula_is_quoted_around_the_error():
+    text = "x + " * 30 + "2x"
+    with pytest.raises(ExpressionError) as info:
+        compile_expression(text)
+    message = str(info.value)
+    assert "'…" in message and "2x'" in message and message.endswith("e.g. 2*x)")
+    assert len(message) < 200
+
+
 def random_points(dtype=torch.float64, n=50):
     g = torch.Generator().manual_seed(0)
     return (
