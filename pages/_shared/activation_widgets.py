@@ -14,7 +14,7 @@ from engine import activation_tables as tables
 from engine.activation_tables import CurveTable, DepthTable, HistTable, Spec
 from engine.activations import get, names, properties
 from pages._shared import state
-from pages._shared.guard import friendly_errors
+from pages._shared.guard import friendly_errors, literal
 from pages._shared.keys import activations as keys
 from viz import activation_plots as plots
 
@@ -124,7 +124,7 @@ def sidebar() -> list[Spec]:
         if text.strip():
             error = expression_error(text)
             if error:
-                st.error(error, icon=":material/function:")
+                st.error(literal(error), icon=":material/function:")
             else:
                 custom = tables.custom_spec(text)
         st.subheader("Pre-activations z ~ N(μ, σ²)")

@@ -14,6 +14,7 @@ import streamlit as st
 from engine import optimizers, schedules, surfaces
 from pages._shared import optimizer_widgets as ow
 from pages._shared import state
+from pages._shared.guard import literal
 from pages._shared.keys import playground as keys
 
 SURFACE_LABELS = {name: surfaces.get(name).title for name in surfaces.names()}
@@ -85,7 +86,7 @@ def _surface_key(container: Any) -> tuple[str, str]:
     try:
         get_surface(("custom", text))
     except ValueError as exc:  # ExpressionError: the parser's own message, next to the box
-        container.error(f"{exc}", icon=":material/error:")
+        container.error(literal(exc), icon=":material/error:")  # '*' and '__' shown as typed
         last = st.session_state.get(keys.LAST_SURFACE)
         if last is None:
             container.caption("Showing the Beale surface until the formula parses.")
