@@ -23,6 +23,8 @@ from engine.activation_props import Properties, curves, first_derivative
 from engine.activations import from_expression, get
 from engine.depth import depth_profile, input_histograms
 from engine.device import resolve
+from engine.expression_domain import explain, where_text
+from engine.expressions import compile_expression
 
 CUSTOM = "custom"
 MAX_POINTS = 2001
@@ -66,6 +68,7 @@ class CurveTable(NamedTuple):
     band: tuple[np.ndarray, np.ndarray] | None  # RReLU: the envelope of f over its random slopes
     band_df: tuple[np.ndarray, np.ndarray] | None  # ... and of f'
     undefined: int  # grid points where f or f' is not finite
+    note: str = ""  # where and why f or f' is undefined, as a sentence; "" if defined everywhere
 
 
 def grid(lo: float, hi: float, n: int, device: str | torch.device | None = None) -> Tensor:
@@ -96,9 +99,24 @@ def curve_table(
     defined = torch.isfinite(f)
     df, d2f = df.masked_fill(~defined, math.nan), d2f.masked_fill(~defined, math.nan)
     undefined = int((~(defined & torch.isfinite(df))).sum())
+    note = _undefined_note(spec, x, defined, torch.isfinite(df)) if undefined else ""
     return CurveTable(
-        spec[0], act.title, _numpy(x), _numpy(f), _numpy(df), _numpy(d2f), band, band_df, undefined
-    )
+        spec[0], act.title, _numpy(x), _numpy(f), _numpy(df), _numpy(d2f), band, band_df, undefined,
+        note,
+    )  # fmt: skip
+
+
+def _undefined_note(spec: Spec, x: Tensor, f_ok: Tensor, df_ok: Tensor) -> str:
+    """Where and why f or f′ is not finite on the grid, as one sentence (no full stop)."""
+    notes = []
+    if not bool(f_ok.all()):
+        why = ""
+        if spec[0] == CUSTOM:  # a typed formula: blame the part that fails
+            why = explain(compile_expression(dict(spec[1])["expression"], ("x",)), x)
+        notes.append(why or f"f(x) is undefined {where_text(x, ~f_ok)}")
+    if not bool((df_ok | ~f_ok).all()):
+        notes.append(f"f′(x) is infinite or undefined {where_text(x, f_ok & ~df_ok)}")
+    return "; ".join(notes)
 
 
 class HistTable(NamedTuple):

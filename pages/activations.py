@@ -28,11 +28,9 @@ if not curves:
 elif not orders:
     st.info("Tick f, f′ or f″ on the left to draw a curve.")
 else:
+    w.undefined_warnings(curves)  # above the chart, where an empty or broken curve is noticed
     fig = w.curves_figure(drawn, lo, hi, orders)
     st.plotly_chart(fig, key="act_curves_chart", width="stretch")
-    for t in curves:
-        if t.undefined:
-            st.caption(f"{t.title}: not defined at {t.undefined} of the plotted x (not drawn).")
     st.download_button(
         "Download the curves (CSV)",
         w.curves_csv(drawn, lo, hi, orders),

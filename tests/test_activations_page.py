@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 
 import numpy as np
 import pytest
 import torch
 
 from engine.activations import from_expression
+from pages._shared.guard import literal
 from tests.conftest import assert_no_exception, figures, page_test
 from tests.conftest import figure_array as arr
 
@@ -139,9 +141,31 @@ def test_bad_expression_shows_the_parser_message_and_the_rest_still_works():
     assert_no_exception(at)
     with pytest.raises(ValueError) as refused:
         from_expression("x +* 2")
-    assert [e.value for e in at.sidebar.error] == [str(refused.value)]  # next to the box
+    # next to the box, escaped so that Markdown shows '*' and '__' as typed
+    assert [e.value for e in at.sidebar.error] == [literal(str(refused.value))]
     assert set(curves(at, 0)) == {"sigmoid", "tanh", "relu", "gelu"}
     assert len(figures(at)) == 3
+
+
+def unescaped(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def test_a_formula_undefined_everywhere_says_where_and_why_in_a_warning():
+    at = run({"act_sel": "relu", "act_custom": "x/0", "act_x": "-5,5"})
+    (box,) = [unescaped(w.value) for w in at.main.warning if "Custom" in w.value]
+    assert "'x/0' divides by zero" in box
+    assert "undefined everywhere on [−5, 5]" in box and "nothing to draw" in box
+    assert len(curves(at, 0)["custom"][0]) == 0 and len(curves(at, 0)["relu"][0]) == 601
+
+
+def test_a_partly_undefined_formula_draws_the_rest_and_says_where_it_is_undefined():
+    at = run({"act_sel": "relu", "act_custom": "log(x)", "act_x": "-5,5"})
+    (box,) = [unescaped(w.value) for w in at.main.warning if "Custom" in w.value]
+    assert "'log(x)' takes the log of a number ≤ 0" in box and "for x ≤ 0" in box
+    x, y = curves(at, 0)["custom"]
+    assert x.min() > 0 and x.max() == 5 and len(x) == 300
+    np.testing.assert_allclose(y, np.log(x), atol=1e-6)
 
 
 def test_url_in_sets_the_view_and_widgets_write_the_url():

@@ -322,3 +322,45 @@ def test_moderate_nesting_is_accepted():
     assert compile_expression(text)(torch.ones(2), torch.ones(2)).tolist() == [1.0, 1.0]
     compile_expression("sin(cos(tan(exp(log(sqrt(abs(tanh(sinh(cosh(x))))))))))")
     compile_expression("x**100 + x**-100 + 2**2**2")
+
+
+def test_undefined_parts_blame_the_first_part_that_fails_and_say_why():
+    from engine.expression_domain import undefined_parts
+
+    x = torch.linspace(-2, 2, 5, dtype=torch.float64)  # -2 -1 0 1 2
+
+    def parts(text):
+        gaps = undefined_parts(compile_expression(text, ("x",)), x)
+        return [(g.part, g.reason, g.mask.tolist()) for g in gaps]
+
+    at_zero = [False, False, True, False, False]
+    assert parts("x/0") == [("x/0", "divides by zero", [True] * 5)]
+    assert parts("1/x + 1") == [("1/x", "divides by zero", at_zero)]
+    assert parts("2*log(x)") == [
+        ("log(x)", "takes the log of a number ≤ 0", [True] * 3 + [False] * 2)
+    ]
+    assert parts("sqrt(x - 1)")[0][1] == "takes the square root of a negative number"
+    assert parts("x^0.5")[0][1] == "raises a negative number to a fractional power"
+    assert parts("x**-2")[0][1] == "divides by zero (0 to a negative power)"
+    assert parts("exp(exp(exp(x)))")[0][1] == "gives a number too large for a float"
+    assert parts("exp(-1/x**2)") == []  # 1/x**2 is infinite at 0, but the formula is 0 there
+    assert parts("tanh(x)") == []
+
+
+def test_explain_says_where_on_the_grid():
+    from engine.expression_domain import explain
+
+    x = -5 + 10 * torch.arange(601, dtype=torch.float64) / 600
+
+    def say(text):
+        return explain(compile_expression(text, ("x",)), x)
+
+    assert say("x/0") == "'x/0' divides by zero, so f(x) is undefined everywhere on [−5, 5]"
+    assert say("log(x)") == "'log(x)' takes the log of a number ≤ 0, so f(x) is undefined for x ≤ 0"
+    assert say("1/x").endswith("undefined at x = 0")
+    assert say("log(4 - x**2)").endswith("undefined for x ≤ −2 and for x ≥ 2")
+    assert "for x from −3.13 to 0" in say("log(sin(x))")
+    both = say("log(x) + sqrt(-x)")
+    assert "'log(x)' takes the log of a number ≤ 0 for x ≤ 0" in both
+    assert both.endswith("everywhere on [−5, 5]")
+    assert say("x**2") == ""

@@ -46,6 +46,13 @@ def test_undefined_points_become_nan_and_stay_out_of_the_figure():
         assert len(trace.x) == 100
 
 
+def test_curve_table_says_where_f_or_its_derivative_is_undefined():
+    assert curve_table(make_spec("relu"), -6.0, 6.0, 601).note == ""
+    t = curve_table(custom_spec("sqrt(x)"), -1.0, 1.0, 201)
+    assert t.note.startswith("'sqrt(x)' takes the square root of a negative number, so f(x) is")
+    assert t.note.endswith("; f′(x) is infinite or undefined at x = 0")  # f(0) = 0 is drawn
+
+
 def test_rrelu_band_encloses_the_mean_curve():
     t = curve_table(make_spec("rrelu", {"lower": 0.1, "upper": 0.4}), -3.0, 3.0, 61)
     low, high = t.band

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import streamlit as st
 
 from engine import activation_tables as tables
@@ -194,6 +195,15 @@ def histograms_figure(specs: tuple[Spec, ...], mu: float, sigma: float):
 def depth_figure(specs: tuple[Spec, ...], mu: float, sigma: float, depth: int):
     bound = 0.25 if any(s[0] == "sigmoid" for s in specs) else None
     return plots.depth_figure([depth_table(s, mu, sigma, depth) for s in specs], bound)
+
+
+def undefined_warnings(curves: Sequence[CurveTable]) -> None:
+    """A warning box per curve that is undefined somewhere: which part fails, why, and where."""
+    for t in curves:
+        if not t.note:
+            continue
+        tail = "there is nothing to draw" if np.isnan(t.f).all() else "those points are not drawn"
+        st.warning(f"**{literal(t.title)}**: {literal(t.note)}; {tail}.", icon=":material/warning:")
 
 
 def formula_panel(specs: Sequence[Spec]) -> None:
