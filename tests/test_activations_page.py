@@ -69,6 +69,19 @@ def test_colours_stay_with_the_activation_when_others_are_added(default):
     assert len(set(after.values())) == len(after)
 
 
+def test_all_25_activations_at_once_get_25_different_colours():
+    from engine.activations import names
+
+    at = run({"act_sel": ",".join(names())})
+    colours = {
+        d["meta"]["act"]: d["line"]["color"]
+        for d in figures(at)[0]["data"]
+        if d["meta"]["kind"] == "curve" and d["meta"]["order"] == 0
+    }
+    assert set(colours) == set(names())
+    assert len(set(colours.values())) == 25
+
+
 def test_ticking_f_second_adds_one_trace_per_activation():
     at = run()
     at.checkbox(key="act_d2f").check().run()

@@ -19,7 +19,7 @@ from engine.activation_tables import (
     make_spec,
     property_rows,
 )
-from engine.activations import get, properties
+from engine.activations import get, names, properties
 from viz.activation_plots import (
     activation_color,
     curves_figure,
@@ -100,6 +100,13 @@ def test_colours_are_fixed_per_name():
     assert activation_color("sigmoid") != activation_color("tanh")
     assert activation_color("relu") == activation_color("relu")
     assert len({activation_color(n) for n in ("sigmoid", "tanh", "relu", "gelu", "elu")}) == 5
+
+
+def test_every_activation_has_its_own_colour_and_none_is_the_custom_black():
+    colours = {name: activation_color(name) for name in names()}
+    assert len(set(colours.values())) == len(colours) == 25
+    assert activation_color("custom") not in colours.values()
+    assert activation_color("not_in_the_catalogue") == activation_color("not_in_the_catalogue")
 
 
 def test_property_rows_for_sigmoid():

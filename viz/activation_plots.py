@@ -13,29 +13,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz.colors import series_color
+from viz.colors import activation_color
 
 if TYPE_CHECKING:
     from engine.activation_tables import CurveTable, DepthTable, HistTable
 
 FONT = 18  # readable on a classroom projector
 ORDER_LABELS = ("f(x)", "f′(x)", "f″(x)")
-CUSTOM_COLOR = "#000000"
-# A fixed colour per name, so a curve keeps it when others are added; the classic comparisons
-# (sigmoid/tanh/ReLU/GELU, the ReLU family, the smooth ReLUs) never share one.
-_COLOR_INDEX = {
-    "sigmoid": 0, "tanh": 1, "relu": 2, "gelu": 3, "leaky_relu": 4, "elu": 5, "silu": 7,
-    "softplus": 8, "selu": 9, "swish": 4, "mish": 5, "prelu": 8, "rrelu": 7, "gelu_tanh": 9,
-    "linear": 8, "hard_sigmoid": 4, "hard_tanh": 5, "softsign": 7, "arctan": 9, "relu6": 1,
-    "celu": 0, "hardswish": 1, "sinusoid": 3, "gaussian": 2, "maxout": 3,
-}  # fmt: skip
-
-
-def activation_color(name: str) -> str:
-    """The activation's colour on every plot (the custom formula is black)."""
-    if name == "custom":
-        return CUSTOM_COLOR
-    return series_color(_COLOR_INDEX.get(name, sum(map(ord, name))))
 
 
 def _finite(*arrays: np.ndarray, dtype=np.float32) -> tuple[np.ndarray, ...]:
