@@ -181,6 +181,14 @@ def test_a_partly_undefined_formula_draws_the_rest_and_says_where_it_is_undefine
     np.testing.assert_allclose(y, np.log(x), atol=1e-6)
 
 
+def test_hard_sigmoid_spike_in_f_second_does_not_flatten_the_chart():
+    at = run({"act_sel": "sigmoid,hard_sigmoid", "act_d2f": "1"})
+    _, spiky = curves(at, 2)["hard_sigmoid"]
+    assert np.abs(spiky).max() > 1000  # a finite difference across the kinks at x = ±3
+    lo, hi = figures(at)[0]["layout"]["yaxis3"]["range"]
+    assert -0.2 < lo < -0.0962 and 0.0962 < hi < 0.2  # sigmoid's f″ fills the panel
+
+
 def test_url_in_sets_the_view_and_widgets_write_the_url():
     at = run(
         {"act_sel": "tanh,elu", "act_x": "-2,3", "act_elu_alpha": "2", "act_f": "0",

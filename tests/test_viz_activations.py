@@ -25,6 +25,7 @@ from viz.activation_plots import (
     curves_figure,
     depth_figure,
     histograms_figure,
+    robust_range,
 )
 
 
@@ -51,6 +52,29 @@ def test_curve_table_says_where_f_or_its_derivative_is_undefined():
     t = curve_table(custom_spec("sqrt(x)"), -1.0, 1.0, 201)
     assert t.note.startswith("'sqrt(x)' takes the square root of a negative number, so f(x) is")
     assert t.note.endswith("; f′(x) is infinite or undefined at x = 0")  # f(0) = 0 is drawn
+
+
+def test_a_second_derivative_spike_does_not_flatten_the_other_curves():
+    # hard_sigmoid's f″ is a finite difference across its kinks at ±3: about 3.4e3 there, 0 else.
+    tables = [curve_table(make_spec(n), -6.0, 6.0, 601) for n in ("sigmoid", "hard_sigmoid")]
+    fig = curves_figure(tables, (0, 1, 2))
+    spiky = next(
+        t for t in fig.data if t.meta == {"act": "hard_sigmoid", "order": 2, "kind": "curve"}
+    )
+    assert np.abs(np.asarray(spiky.y)).max() > 1000  # the data keeps the spike...
+    lo, hi = fig.layout.yaxis3.range  # ...the axis shows sigmoid's f″ (|f″| ≤ 0.0962)
+    assert -0.2 < lo < -0.0962 and 0.0962 < hi < 0.2
+    assert fig.layout.yaxis.range is None and fig.layout.yaxis2.range is None  # no spike there
+    (note,) = fig.layout.annotations
+    assert note.yref == "y3 domain" and "3.44e+03" in note.text
+
+
+def test_robust_range_leaves_ordinary_curves_to_autorange():
+    x = np.linspace(-6, 6, 601)
+    assert robust_range([np.exp(x), x**10, np.tanh(x)]) is None
+    spike = np.where(np.abs(x) < 0.01, 1e6, np.sin(x))
+    assert robust_range([spike]) == pytest.approx((-1.2, 1.2), abs=0.01)
+    assert robust_range([np.full(3, np.nan)]) is None
 
 
 def test_rrelu_band_encloses_the_mean_curve():

@@ -31,6 +31,48 @@ def _finite(*arrays: np.ndarray, dtype=np.float32) -> tuple[np.ndarray, ...]:
     return tuple(a[keep] for a in cast)
 
 
+def robust_range(
+    curves: Sequence[np.ndarray], spread: float = 4.0, margin: float = 0.1
+) -> tuple[float, float] | None:
+    """A y-range for the bulk of the curves when a few points spike far beyond it, else None
+    (Plotly's own autorange).
+
+    The bulk of a curve is its 1st to 99th percentile; a spike (f″ of a kink computed by finite
+    differences reaches thousands) covers a few grid points only. When the full range is more
+    than ``spread`` times the bulk's, the axis shows the bulk with a ``margin`` on each side.
+    """
+    bulks, lows, highs = [], [], []
+    for y in curves:
+        y = np.asarray(y, dtype=np.float64)
+        y = y[np.isfinite(y)]
+        if y.size:
+            bulks.append(np.percentile(y, [1, 99]))
+            lows.append(y.min())
+            highs.append(y.max())
+    if not bulks:
+        return None
+    lo, hi = min(b[0] for b in bulks), max(b[1] for b in bulks)
+    pad = margin * (hi - lo) if hi > lo else 1.0  # a flat bulk (f″ = 0 between kinks): ±1
+    lo, hi = lo - pad, hi + pad
+    if max(highs) - min(lows) <= spread * (hi - lo):
+        return None
+    return float(lo), float(hi)
+
+
+def _clip_spikes(fig: go.Figure, row: int, label: str, curves: Sequence[np.ndarray]) -> None:
+    """Fix the row's y-axis to the curves' bulk when spikes would flatten it; say so on it."""
+    y_range = robust_range(curves)
+    if y_range is None:
+        return
+    peak = max(float(np.max(np.abs(y[np.isfinite(y)]), initial=0.0)) for y in curves)
+    fig.update_yaxes(range=list(y_range), autorange=False, row=row, col=1)
+    fig.add_annotation(
+        text=f"cut off: spikes reach |{label[:2]}| = {peak:.3g}", x=1, y=1, xref="x domain",
+        yref="y domain", xanchor="right", yanchor="top", showarrow=False,
+        font=dict(size=FONT - 4, color="#555555"), row=row, col=1,
+    )  # fmt: skip
+
+
 def _layout(fig: go.Figure, height: int) -> go.Figure:
     fig.update_layout(
         height=height,
@@ -84,6 +126,7 @@ def curves_figure(tables: Sequence[CurveTable], orders: Sequence[int]) -> go.Fig
                 row=row, col=1,
             )  # fmt: skip
         fig.update_yaxes(title_text=label, row=row, col=1, zeroline=True)
+        _clip_spikes(fig, row, label, [(t.f, t.df, t.d2f)[order] for t in tables])
     fig.update_xaxes(title_text="x", row=rows, col=1)
     fig.update_xaxes(showspikes=True, spikemode="across", spikethickness=1)
     fig.update_layout(hovermode="x unified")
