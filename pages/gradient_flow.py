@@ -63,7 +63,7 @@ with friendly_errors("Building the networks"):
         col.plotly_chart(fig, key=f"gf_violins_{label}")
     st.plotly_chart(network_plots.activation_stats(series), key="gf_act_stats")
     health = st.empty()
-    st.caption(f"Initial report: {report_s * 1000:.0f} ms (cached after the first time).")
+    st.caption("Solid lines: the freshly initialised networks, before any training step. Dashed: after training.")  # fmt: skip
 
     st.header("Training")
     st.selectbox(
