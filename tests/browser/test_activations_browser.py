@@ -74,3 +74,32 @@ def test_custom_formula_and_rrelu_band(page, app_url):
     first = page.locator("[data-testid='stPlotlyChart']").first
     assert "Custom: x * tanh(x)" in first.inner_text()
     screenshot(page, "activations_custom")
+
+
+def test_formula_messages_show_their_operators_as_typed(page, app_url):
+    _open(page, app_url, "act_custom=2x")
+    alert = page.locator("[data-testid='stSidebar'] [data-testid='stAlert']")
+    text = alert.inner_text()
+    assert "'2x'" in text and "write multiplication with '*', e.g. 2*x" in text, text
+    box = page.get_by_label("Custom activation f(x) =", exact=True)
+    box.fill("__import__('os')")
+    box.press("Enter")
+    wait_idle(page)
+    text = alert.inner_text()
+    assert "'__import__' cannot be called" in text, text
+    screenshot(page, "activations_formula_message")
+
+
+def test_all_activations_and_an_undefined_formula(page, app_url):
+    names = (
+        "linear,sigmoid,tanh,hard_sigmoid,hard_tanh,softsign,arctan,relu,relu6,leaky_relu,prelu,"
+        "rrelu,elu,selu,celu,gelu,gelu_tanh,silu,swish,mish,softplus,hardswish,sinusoid,gaussian,"
+        "maxout"
+    )
+    _open(page, app_url, f"act_sel={names}&act_custom=x%2F0&act_x=-5,5&act_d2f=1")
+    main = page.locator("[data-testid='stMain']")
+    warning = main.locator("[data-testid='stAlert']").first.inner_text()
+    assert "'x/0' divides by zero" in warning and "everywhere on [−5, 5]" in warning, warning
+    screenshot(page, "activations_undefined")
+    assert "cut off: spikes reach |f″|" in main.inner_text()  # hard_sigmoid's kinks
+    _chart_shot(page, "act_curves_chart", "activations_all_25")
