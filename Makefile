@@ -1,36 +1,72 @@
 # Two commands do everything: `make run` and `make test` (see README.md).
 VENV   ?= .venv
+PYTHON ?= python3
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 PYTEST_ARGS ?=
+# A wheel index for torch alone, e.g. https://download.pytorch.org/whl/cpu (CPU only, small) or
+# https://download.pytorch.org/whl/cu128 (CUDA). Empty: torch comes from pip's usual index.
+TORCH_INDEX ?=
+TORCH_PIN := $(shell grep -E '^torch==' requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test test-fast bench lint format clean
+.PHONY: run test test-fast test-repeat bench lint format clean
 
 # The venv is created once; requirements are re-installed only when they change (stamp files).
 $(PY):
-	python3 -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime-stamp: requirements.txt | $(PY)
+# torch first, from TORCH_INDEX when one is given. The stamp records that index, so naming a
+# different one later swaps the build in place; an empty TORCH_INDEX keeps whatever is there.
+ifneq ($(TORCH_INDEX),)
+ifneq ($(TORCH_INDEX),$(shell cat $(VENV)/.torch-stamp 2>/dev/null))
+.PHONY: $(VENV)/.torch-stamp
+endif
+endif
+$(VENV)/.torch-stamp: | $(PY)
+ifneq ($(TORCH_INDEX),)
+	$(PY) -m pip uninstall --quiet --yes torch
+	$(PY) -m pip install --quiet "$(TORCH_PIN)" --index-url $(TORCH_INDEX)
+endif
+	echo "$(TORCH_INDEX)" > $@
+
+$(VENV)/.runtime-stamp: requirements.txt $(VENV)/.torch-stamp | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev-stamp: requirements-dev.txt requirements.txt | $(PY)
+$(VENV)/.dev-stamp: requirements-dev.txt requirements.txt $(VENV)/.runtime-stamp | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
-	touch $(VENV)/.runtime-stamp $@
+	touch $@
 
-run: $(VENV)/.runtime-stamp
+# The project itself, in editable mode: the venv's python imports engine (and viz, pages) from
+# any directory, and edits here take effect without reinstalling.
+$(VENV)/.editable-stamp: pyproject.toml | $(PY)
+	$(PY) -m pip install -qq --no-deps -e .
+	touch $@
+
+run: $(VENV)/.runtime-stamp $(VENV)/.editable-stamp
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 # The whole suite, real-browser tests included.
-test: $(VENV)/.dev-stamp
+test: $(VENV)/.dev-stamp $(VENV)/.editable-stamp
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Everything but the slow real-browser tests: for the edit-test loop.
-test-fast: $(VENV)/.dev-stamp
+test-fast: $(VENV)/.dev-stamp $(VENV)/.editable-stamp
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-bench: $(VENV)/.runtime-stamp
+# The race, training and gradient-flow tests (engine and page) again: under 1 and 2 OpenMP
+# threads, with torch's deterministic algorithms only, and with the plain (non-vectorised) CPU
+# kernels. Their outcome must not depend on how a machine rounds.
+REPEAT_TESTS ?= tests/test_race.py tests/test_training.py tests/test_probes.py \
+	tests/test_presets.py tests/test_race_page.py tests/test_gradient_flow_page.py
+test-repeat: $(VENV)/.dev-stamp $(VENV)/.editable-stamp
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q $(REPEAT_TESTS) $(PYTEST_ARGS)
+	OMP_NUM_THREADS=2 $(PY) -m pytest -q $(REPEAT_TESTS) $(PYTEST_ARGS)
+	GRADLAB_DETERMINISTIC=1 $(PY) -m pytest -q $(REPEAT_TESTS) $(PYTEST_ARGS)
+	ATEN_CPU_CAPABILITY=default $(PY) -m pytest -q $(REPEAT_TESTS) $(PYTEST_ARGS)
+
+bench: $(VENV)/.runtime-stamp $(VENV)/.editable-stamp
 	$(PY) -m bench
 
 lint: $(VENV)/.dev-stamp
@@ -42,4 +78,4 @@ format: $(VENV)/.dev-stamp
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts *.egg-info build

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 
 def best_of(fn: Callable[[], object], repeats: int = 3) -> tuple[float, object]:
@@ -24,3 +26,25 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(header), sep, *(line(r) for r in rows)])
+
+
+def _no_missing_context(record: logging.LogRecord) -> bool:
+    return "missing ScriptRunContext" not in record.getMessage()
+
+
+def page_app(page: str) -> Any:
+    """An AppTest of ``pages/<page>.py`` (see tests/conftest.py), not yet run.
+
+    Setting up an AppTest outside a Streamlit session makes Streamlit log "missing
+    ScriptRunContext ... can be ignored when running in bare mode": a benchmark runs bare on
+    purpose, so that warning is dropped (a filter, which Streamlit's own log-level setup does
+    not reset). Every other Streamlit message still shows.
+    """
+    from streamlit.runtime.scriptrunner_utils import script_run_context
+
+    logger = logging.getLogger(script_run_context.__name__)
+    if _no_missing_context not in logger.filters:
+        logger.addFilter(_no_missing_context)
+    from tests.conftest import page_test
+
+    return page_test(page)

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from bench.common import best_of, table
+from bench.common import best_of, page_app, table
 from engine import analysis, optimizers, surfaces, trajectories
 
 STEPS = 300
@@ -19,9 +19,7 @@ DEFAULT = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 
 
 def _page_timings() -> list[list[str]]:
-    from tests.conftest import page_test
-
-    at = page_test("playground")
+    at = page_app("playground")
     started = time.perf_counter()
     at.run()
     first = time.perf_counter() - started

@@ -4,12 +4,18 @@ Block :math:`l = 1..L` (``L = depth``) computes, with :math:`h_0 = x`,
 
 .. math::
 
-    z_l = \\mathrm{BN}(W_l h_{l-1} + b_l), \\qquad a_l = f(z_l), \\qquad
+    z_l = \\begin{cases} \\mathrm{BN}(W_l h_{l-1}) & \\text{batch norm} \\\\
+                         W_l h_{l-1} + b_l & \\text{otherwise} \\end{cases}, \\qquad
+    a_l = f(z_l), \\qquad
     h_l = \\begin{cases} h_{l-1} + \\mathrm{Drop}(a_l) & \\text{residual},\\ l > 1 \\\\
                          \\mathrm{Drop}(a_l) & \\text{otherwise} \\end{cases}
 
 and the output is :math:`\\hat y = W_{out} h_L + b_{out}` (logits). Block 1 maps ``in_dim`` to
 ``width``, so it never has a skip; the BN and dropout parts are there only when configured.
+A Linear layer that feeds a BatchNorm has no bias: BN subtracts the batch mean, so :math:`b_l`
+would cancel exactly, and its gradient would be zero up to rounding, noise that Adam-like
+optimizers scale into full-size steps (and that differs from one CPU's kernels to another's).
+BN's own shift :math:`\\beta` takes the bias's role.
 ``forward(x, record=True)`` also returns the per-block :math:`z_l`, :math:`a_l` and :math:`h_l`,
 which is what :mod:`engine.probes` measures.
 """
@@ -109,8 +115,10 @@ class MLP(nn.Module):
         self.config = config
         self.activation = activation_of(config)
         widths = [config.in_dim] + [config.width] * config.depth
+        # No bias before a BatchNorm (see the module docstring): BN's beta is the shift.
         self.hidden = nn.ModuleList(
-            nn.Linear(widths[i], widths[i + 1]) for i in range(config.depth)
+            nn.Linear(widths[i], widths[i + 1], bias=not config.batchnorm)
+            for i in range(config.depth)
         )
         self.norms = nn.ModuleList(
             nn.BatchNorm1d(config.width) if config.batchnorm else nn.Identity()
@@ -144,7 +152,7 @@ class MLP(nn.Module):
 
 
 def init_parameters(model: MLP, seed: int = 0) -> MLP:
-    """(Re)initialise every Linear of ``model`` from ``seed``; biases are set to zero.
+    """(Re)initialise every Linear of ``model`` from ``seed``; biases (where any) are set to zero.
 
     Hidden layers use the configured scheme with the activation's Kaiming gain; the output
     layer uses the same scheme with the linear gain, since no activation follows it.
@@ -168,7 +176,8 @@ def init_parameters(model: MLP, seed: int = 0) -> MLP:
         )
         with torch.no_grad():
             linear.weight.copy_(weight)
-            linear.bias.zero_()
+            if linear.bias is not None:
+                linear.bias.zero_()
     return model
 
 

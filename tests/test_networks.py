@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -71,6 +72,24 @@ def test_structure_shapes_and_record():
     assert all(t.shape == (10, 16) for t in rec.pre + rec.post + rec.blocks)
     torch.testing.assert_close(model(x), logits)
     torch.testing.assert_close(rec.post[2], torch.relu(rec.pre[2]))
+
+
+def test_a_linear_feeding_batchnorm_has_no_bias():
+    # BN subtracts the batch mean, so such a bias cancels and only gathers rounding noise.
+    cfg = MLPConfig(5, 3, 4, 16, "relu", batchnorm=True)
+    model = networks.build(cfg, device="cpu")
+    assert all(layer.bias is None for layer in model.hidden)
+    assert model.out.bias is not None  # the output layer feeds no BatchNorm
+    names = [name for name, _ in model.named_parameters()]
+    assert not any(n.startswith("hidden.") and n.endswith(".bias") for n in names)
+    # Per block: W (16 x in) and BN's gamma and beta (16 each); then the output layer.
+    expected = (16 * 5 + 2 * 16) + 3 * (16 * 16 + 2 * 16) + (3 * 16 + 3)
+    assert sum(p.numel() for p in model.parameters()) == expected
+    plain = networks.build(dataclasses.replace(cfg, batchnorm=False), device="cpu")
+    assert all(layer.bias is not None for layer in plain.hidden)
+    assert sum(p.numel() for p in plain.parameters()) == (16 * 5 + 16) + 3 * (16 * 16 + 16) + 51
+    # The weights are drawn as before: the bias never took part in the seeded draw.
+    torch.testing.assert_close(model.hidden[2].weight, plain.hidden[2].weight, rtol=0, atol=0)
 
 
 def test_residual_adds_identity_skip_except_on_the_first_block():

@@ -77,11 +77,14 @@ def test_zero_init_units_stay_identical_before_and_after_training():
     assert (report("zero_init").unit_similarity == 0).all()
     h = history("zero_init", steps=50)
     after = presets.final_report(h, p.a, p.data, device=CPU)
-    assert (after.unit_similarity == 0).all()
+    # In exact arithmetic the units stay identical. A CPU kernel may round one output column
+    # differently from another (a vector loop's tail), so allow float32 rounding, which is
+    # not amplified here (seen: exactly 0 on three kernel sets); broken symmetry is O(0.1).
+    assert (after.unit_similarity < 1e-5).all()
     # the oracle: every hidden weight matrix has identical rows (one unit copied width times)
     for lin in h.network(CPU).hidden:
         w = lin.weight.detach()
-        assert torch.equal(w, w[:1].expand_as(w))
+        torch.testing.assert_close(w, w[:1].expand_as(w), rtol=1e-5, atol=1e-6)
 
 
 def test_selu_keeps_mean_near_zero_and_std_near_one_through_32_layers():

@@ -83,7 +83,12 @@ def test_race_matches_sequential_torch_optim(split, batch_size):
     assert res.labels == names and res.train_loss.shape == (len(names), 40)
     for k, name in enumerate(names):
         curve, model = reference(CFG, split, name, LRS[name], 40, batch_size)
-        np.testing.assert_allclose(res.train_loss[k], curve, rtol=1e-4, atol=1e-5)
+        # The first steps agree to rounding (seen: 2e-7), where a 0.1 % change in any lr
+        # already moves the loss by 3e-4. Later, Adagrad's small accumulators amplify the two
+        # loops' rounding (seen: 3e-5 by step 40, differing with the CPU's kernels), so the
+        # whole curve gets 1e-3 (30x that drift; a 1 % lr change still moves it by 4e-3).
+        np.testing.assert_allclose(res.train_loss[k, :10], curve[:10], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(res.train_loss[k], curve, rtol=1e-3, atol=1e-5)
         for pname, p in model.named_parameters():
             torch.testing.assert_close(res.params[pname][k], p.detach(), rtol=1e-3, atol=1e-4)
     assert np.all(res.diverged_at == -1)
@@ -98,16 +103,13 @@ def test_batchnorm_keeps_running_statistics_per_model(split):
         test = []
         curve, model = reference(cfg, split, name, lr, 15, 32, test=test)
         np.testing.assert_allclose(res.train_loss[k], curve, rtol=1e-4, atol=1e-5)
+        # The Linear layers before a BatchNorm have no bias (its gradient would be rounding
+        # noise, which Adam scales up to lr-sized steps: 3 % apart after 15 steps, differently
+        # on each CPU). So every buffer, and the test loss measured in eval mode on those
+        # running statistics, agree to rounding for Adam as for SGD (seen: 3e-6 and 3e-7).
         for bname, b in model.named_buffers():
-            # The bias before a BatchNorm gets a zero gradient up to rounding, and Adam turns
-            # that noise into full lr-sized steps of either sign; the running mean includes
-            # the bias, so for Adam it is compared only where the bias cannot reach it.
-            if name == "adam" and bname.endswith("running_mean"):
-                continue
             torch.testing.assert_close(res.buffers[bname][k], b, rtol=1e-4, atol=1e-5)
-        # The test loss is measured in eval mode, on those running statistics.
-        tol = 1e-2 if name == "adam" else 1e-4
-        np.testing.assert_allclose(res.test_loss[k], test, rtol=tol, atol=1e-5)
+        np.testing.assert_allclose(res.test_loss[k], test, rtol=1e-4, atol=1e-5)
     assert not np.allclose(
         res.buffers["norms.0.running_mean"][0], res.buffers["norms.0.running_mean"][1]
     )
@@ -180,10 +182,13 @@ def test_hand_batched_forward_equals_vmap_functional_call(split, monkeypatch, re
     fast = race.race(cfg, split, opts, 15, batch_size=32, device="cpu")
     monkeypatch.setattr(race, "FAST_PATH", False)
     general = race.race(cfg, split, opts, 15, batch_size=32, device="cpu")
-    for field in (*race.FIELDS, "grad_norms"):
+    for field in race.FIELDS:
         np.testing.assert_allclose(
             getattr(fast, field), getattr(general, field), rtol=1e-5, atol=1e-6
         )
+    # Gradient norms are float32 reductions over gradients that the two paths round apart
+    # on every step (seen: 1.4e-6 relative, not growing): 1e-4 keeps them off the edge.
+    np.testing.assert_allclose(fast.grad_norms, general.grad_norms, rtol=1e-4, atol=1e-6)
 
 
 def test_dropout_masks_are_the_same_for_every_model(split):

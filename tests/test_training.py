@@ -83,6 +83,9 @@ def test_training_matches_a_hand_loop_with_torch_optim(split, engine_opt, torch_
         loss.backward()
         opt.step()
         expected.append(loss.item())
+    # 25 steps of a tanh net with well-scaled gradients: the two loops round apart by about
+    # 2e-7 and nothing amplifies it (seen: under 2 % of these tolerances with the avx512,
+    # avx2 and default kernels and 1 or 2 threads).
     np.testing.assert_allclose(history.train_loss, expected, rtol=1e-5, atol=1e-6)
     final = history.model
     for k, p in model.state_dict().items():
