@@ -45,7 +45,10 @@ with st.sidebar:
 
 
 def show_runs(
-    runs: dict[str, gf_runs.Trained], names: dict[str, str], data: presets.DataSettings
+    runs: dict[str, gf_runs.Trained],
+    names: dict[str, str],
+    data: presets.DataSettings,
+    stopped: bool,
 ) -> None:
     """Loss curves, layer x step heatmaps, decision boundaries and timings of recorded runs."""
     curves = [(names[k], glue.color(k), r.history) for k, r in runs.items()]
@@ -72,7 +75,7 @@ def show_runs(
                 g.xs, g.ys, g.probs, X, y, f"{label}: decision boundary after training"
             )
             col.plotly_chart(fig, key=f"gf_boundary_{label}")
-        elif run.history.stopped:
+        elif stopped and box is not None:
             col.caption(f"{label} was stopped before its end: no decision boundary.")
     for label, run in runs.items():
         h = run.history
@@ -120,11 +123,8 @@ with friendly_errors("Building the networks"):
                 "infinite. Everything recorded before that step is shown.",
                 icon=":material/warning:",
             )
-    if outcome.status is gf_runs.Status.STOPPED:
-        st.info(outcome.stopped_text(), icon=":material/stop_circle:")
-        st.button("Train again", key="gf_train_again", on_click=gf_runs.train_again)
     if runs:
-        show_runs(runs, names, data)
+        show_runs(runs, names, data, outcome.status is gf_runs.Status.STOPPED)
     st.download_button(
         "Download per-layer records (CSV)",
         glue.records_csv(reports, runs),

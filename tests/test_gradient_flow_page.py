@@ -215,6 +215,13 @@ def test_bad_combination_is_a_warning_not_a_traceback():
     assert any("bce" in w.value for w in at.warning)
 
 
+def press(at, label: str):
+    """Click the page's run button (Train, Stop or Train again: one widget) showing ``label``."""
+    button = at.button(key=gf_runs.RUN_BUTTON)
+    assert button.label == label
+    return button.click().run()
+
+
 def test_stop_keeps_what_was_recorded_and_train_again_finishes():
     at = page_test("gradient_flow", {"gf_steps": "8", "gf_seed": "7"})
     at.session_state["gf_stop"] = True  # as if Stop was clicked: the run stops after one step
@@ -222,7 +229,7 @@ def test_stop_keeps_what_was_recorded_and_train_again_finishes():
     assert_no_exception(at)
     assert any("Stopped" in i.value for i in at.info)
     assert len(arr(fig(at, "Loss and accuracy")["data"][0]["y"])) == 1
-    at.button(key="gf_train_again").click().run()
+    press(at, "Train again")
     assert not any("Stopped" in i.value for i in at.info)
     assert len(arr(fig(at, "Loss and accuracy")["data"][0]["y"])) == 8
 
@@ -307,19 +314,21 @@ def test_stop_at_any_moment_shows_the_record_and_train_again(monkeypatch, case):
     interrupt(monkeypatch, network, step)
     at = run({"gf_preset": name, "gf_steps": "12"})
     monkeypatch.undo()  # from here on, the page trains normally
-    at.button(key="gf_stop_button").click().run()
+    press(at, "Stop")
     assert_no_exception(at)
     assert not at.error, [e.value for e in at.error]
     stopped = next(i.value for i in at.info if i.value.startswith("Stopped"))
     if recorded:
         assert train_steps(at) == recorded
+        cut = "stopped before its end" in " ".join(c.value for c in at.caption)
+        assert cut == any(steps < 12 for steps in recorded.values())  # no boundary for those
     else:
         assert "before the first step" in stopped
     labels = ("A", "B") if presets.get(name).compare else ("A",)
     for label in labels:
         if label not in recorded:
             assert f"{label} not trained" in stopped
-    at.button(key="gf_train_again").click().run()
+    press(at, "Train again")
     assert_no_exception(at)
     assert not at.error and not any(i.value.startswith("Stopped") for i in at.info)
     assert train_steps(at) == dict.fromkeys(labels, 12)
@@ -336,7 +345,7 @@ def test_a_long_run_waits_for_train_with_its_estimate_and_a_short_one_trains_liv
     net = presets.NetSettings(depth=50, width=256)
     assert not run_policy.needs_press(presets.estimate_seconds(net, small))
     assert len(calls) == 1 and train_steps(at) == {"A": 20}  # live, no press
-    assert "gf_train" not in [b.key for b in at.button]  # no Train button for a quick run
+    assert gf_runs.RUN_BUTTON not in [b.key for b in at.button]  # no Train button: it trained
 
     at.slider(key="gf_n").set_value(2000).run()  # the reported slider move: now a long run
     assert_no_exception(at)
@@ -345,7 +354,6 @@ def test_a_long_run_waits_for_train_with_its_estimate_and_a_short_one_trains_liv
     assert len(calls) == 1  # nothing trained by itself
     waiting = next(i.value for i in at.info if "press Train" in i.value)
     assert run_policy.estimate_text(estimate) in waiting
-    assert at.button(key="gf_train").label == "Train"
     assert not figs(at, "Loss and accuracy")
 
     at.selectbox(key="gf_heatmap").set_value("dead").run()  # other reruns do not start it
@@ -353,9 +361,9 @@ def test_a_long_run_waits_for_train_with_its_estimate_and_a_short_one_trains_liv
 
     monkeypatch.undo()
     calls = interrupt(monkeypatch, network=1, step=0)  # Train starts it; Stop after one step
-    at.button(key="gf_train").click().run()
+    press(at, "Train")
     assert len(calls) == 1
-    at.button(key="gf_stop_button").click().run()
+    press(at, "Stop")
     assert_no_exception(at)
     assert any(i.value.startswith("Stopped (A after 1 steps") for i in at.info)
     assert train_steps(at) == {"A": 1}

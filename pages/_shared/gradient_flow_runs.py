@@ -8,8 +8,9 @@
   (``gf_go`` holds the settings the press was for); shorter runs train as soon as they are asked.
 - Stop: the button sets ``gf_stop``. A click during a run interrupts the script at its next
   Streamlit call; the callback has kept the run so far in ``gf_partial``, so the rerun shows
-  it. A run started while ``gf_stop`` is set stops after one step. Changing a setting clears the
-  flag (``gradient_flow_glue.settings_changed``).
+  it, with "Train again". A run started while ``gf_stop`` is set stops after one step and
+  reruns into the same view. Changing a setting clears the flag
+  (``gradient_flow_glue.settings_changed``).
 
 :func:`train` answers with an :class:`Outcome` whose :class:`Status` says which of these
 happened; its ``runs`` hold only configurations that recorded at least one step.
@@ -38,6 +39,11 @@ GRID_N = 80
 STORE_SIZE = 16
 STORE_BYTES = 64 * 2**20  # a stored run at the page's maxima is about 0.5 MB: 16 fit easily
 LIVE_EVERY_S = 0.5  # redraw the live charts at most this often
+# Train, Stop and Train again are one widget (one key) in one box at one place on the page, so
+# the browser updates the button in place. With three keys, the button just clicked stays on
+# screen as a stale element while it has the focus; clicking Stop moves the focus, the stale
+# button is removed, a page scrolled to its end shifts, and the Stop click lands beside it.
+RUN_BUTTON = "gf_run_button"
 
 
 class Trained(NamedTuple):
@@ -176,12 +182,19 @@ def _ask_to_train(key: Any, estimate: float) -> None:
         )
         st.button(
             "Train",
-            key="gf_train",
+            key=RUN_BUTTON,
             type="primary",
             on_click=press_train,
             args=(key,),
             icon=":material/play_arrow:",
         )
+
+
+def _show_stopped(outcome: Outcome) -> Outcome:
+    with st.container(border=True):
+        st.info(outcome.stopped_text(), icon=":material/stop_circle:")
+        st.button("Train again", key=RUN_BUTTON, on_click=train_again, icon=":material/replay:")
+    return outcome
 
 
 def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]]) -> Outcome:
@@ -195,7 +208,7 @@ def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]
         return _outcome(Status.DONE, labels, cached)
     partial = ss.get("gf_partial")
     if ss.get("gf_stop") and partial and partial["key"] == key:
-        return _outcome(Status.STOPPED, labels, {**cached, **partial["runs"]})
+        return _show_stopped(_outcome(Status.STOPPED, labels, {**cached, **partial["runs"]}))
     in_dim = glue.points(data)[0].shape[1]
     estimate = sum(presets.estimate_seconds(net, data, in_dim) for _, net in missing)
     if glue.on_cpu() and run_policy.needs_press(estimate) and ss.get("gf_go") != key:
@@ -208,9 +221,9 @@ def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]
     slot = st.empty()
     with slot.container(border=True):
         progress = st.progress(0.0, text="Training …")
-        st.button("Stop", key="gf_stop_button", on_click=request_stop, icon=":material/stop:")
+        st.button("Stop", key=RUN_BUTTON, on_click=request_stop, icon=":material/stop:")
         charts = st.empty()
-    total, stopped, draws = len(missing) * data.steps, False, [0, 0.0]
+    total, draws = len(missing) * data.steps, [0, 0.0]
     begun = time.perf_counter()
     for i, (label, net) in enumerate(missing):
 
@@ -234,9 +247,8 @@ def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]
         with glue.one_thread():
             history = presets.run(net, data, callback)
             saved[label] = _finish(history, net, data)
-        if history.stopped:
-            stopped = True
-            break
+        if history.stopped:  # the rerun shows ``gf_partial``, Train again in the button's place
+            st.rerun()
         runs_store.put((net, data), saved[label])
     slot.empty()
-    return _outcome(Status.STOPPED if stopped else Status.DONE, labels, saved)
+    return _outcome(Status.DONE, labels, saved)
