@@ -1,11 +1,10 @@
 """Gradient flow: per-layer gradients that make vanishing and exploding visible, and the cures."""
 
-import time
-
 import streamlit as st
 
 from engine import presets
 from pages._shared import gradient_flow_glue as glue
+from pages._shared import gradient_flow_runs as gf_runs
 from pages._shared import gradient_flow_widgets as widgets
 from pages._shared.guard import friendly_errors
 from pages._shared.keys import gradient_flow as K
@@ -44,57 +43,14 @@ if active in presets.PRESETS:
 with st.sidebar:
     widgets.sidebar()
 
-with friendly_errors("Building the networks"):
-    data, nets = glue.settings()
-    names = {label: f"{label}: {widgets.describe(net)}" for label, net in nets}
-    started = time.perf_counter()
-    reports = {label: glue.initial_report(net, data) for label, net in nets}
-    report_s = time.perf_counter() - started
-    series = [(names[label], glue.color(label), r) for label, r in reports.items()]
 
-    st.header("At initialisation")
-    st.plotly_chart(network_plots.gradient_profile(series), key="gf_grad_profile")
-    shared = [network_plots.activation_range(r.histograms) for r in reports.values()]
-    y_range = (min(lo for lo, _ in shared), max(hi for _, hi in shared))
-    for col, (label, r) in zip(st.columns(len(reports)), reports.items(), strict=True):
-        fig = network_plots.activation_violins(
-            r.histograms, glue.color(label), f"{label}: activations per layer", y_range, r.act_mean
-        )
-        col.plotly_chart(fig, key=f"gf_violins_{label}")
-    st.plotly_chart(network_plots.activation_stats(series), key="gf_act_stats")
-    health = st.empty()
-    st.caption("Solid lines: the freshly initialised networks, before any training step. Dashed: after training.")  # fmt: skip
-
-    st.header("Training")
-    st.selectbox(
-        "Heatmap shows",
-        list(training_plots.HEATMAP_QUANTITIES),
-        format_func=lambda q: training_plots.HEATMAP_QUANTITIES[q][0],
-        key=K.HEATMAP.key,
-    )
-    in_dim = glue.points(data)[0].shape[1]
-    estimate = sum(presets.estimate_seconds(net, data, in_dim) for _, net in nets)
-    if estimate > glue.LONG_RUN_S and glue.on_cpu():
-        st.warning(
-            f"A large run: about {estimate:.0f} s on this CPU. Fewer steps, samples, layers or "
-            "units make a quicker demo; Stop keeps what was recorded.",
-            icon=":material/hourglass:",
-        )
-    runs, stopped = glue.train(data, nets)
-    after = [(names[k], glue.color(k), r.final) for k, r in runs.items() if r.final is not None]
-    health.plotly_chart(network_plots.unit_health(series, after), key="gf_unit_health")
-    for label, run in runs.items():
-        h = run.history
-        if h.diverged_at >= 0:
-            st.warning(
-                f"{label} diverged at step {h.diverged_at}: the loss or the weights became "
-                "infinite. Everything recorded before that step is shown.",
-                icon=":material/warning:",
-            )
-    if stopped:
-        steps = ", ".join(f"{k} after {r.history.steps} steps" for k, r in runs.items())
-        st.info(f"Stopped ({steps}); showing what was recorded.", icon=":material/stop_circle:")
-        st.button("Train again", key="gf_train_again", on_click=glue.train_again)
+def show_runs(
+    runs: dict[str, gf_runs.Trained],
+    names: dict[str, str],
+    data: presets.DataSettings,
+    stopped: bool,
+) -> None:
+    """Loss curves, layer x step heatmaps, decision boundaries and timings of recorded runs."""
     curves = [(names[k], glue.color(k), r.history) for k, r in runs.items()]
     st.plotly_chart(training_plots.training_curves(curves), key="gf_curves")
 
@@ -119,6 +75,8 @@ with friendly_errors("Building the networks"):
                 g.xs, g.ys, g.probs, X, y, f"{label}: decision boundary after training"
             )
             col.plotly_chart(fig, key=f"gf_boundary_{label}")
+        elif stopped and box is not None:
+            col.caption(f"{label} was stopped before its end: no decision boundary.")
     for label, run in runs.items():
         h = run.history
         if h.steps:
@@ -126,6 +84,48 @@ with friendly_errors("Building the networks"):
                 f"{label}: {h.steps} steps in {h.seconds:.2f} s "
                 f"({1000 * h.seconds / h.steps:.1f} ms per step, probes included)."
             )
+
+
+with friendly_errors("Building the networks"):
+    data, nets = glue.settings()
+    names = {label: f"{label}: {widgets.describe(net)}" for label, net in nets}
+    reports = {label: glue.initial_report(net, data) for label, net in nets}
+    series = [(names[label], glue.color(label), r) for label, r in reports.items()]
+
+    st.header("At initialisation")
+    st.plotly_chart(network_plots.gradient_profile(series), key="gf_grad_profile")
+    shared = [network_plots.activation_range(r.histograms) for r in reports.values()]
+    y_range = (min(lo for lo, _ in shared), max(hi for _, hi in shared))
+    for col, (label, r) in zip(st.columns(len(reports)), reports.items(), strict=True):
+        fig = network_plots.activation_violins(
+            r.histograms, glue.color(label), f"{label}: activations per layer", y_range, r.act_mean
+        )
+        col.plotly_chart(fig, key=f"gf_violins_{label}")
+    st.plotly_chart(network_plots.activation_stats(series), key="gf_act_stats")
+    health = st.empty()
+    st.caption("Solid lines: the freshly initialised networks, before any training step. Dashed: after training.")  # fmt: skip
+
+    st.header("Training")
+    st.selectbox(
+        "Heatmap shows",
+        list(training_plots.HEATMAP_QUANTITIES),
+        format_func=lambda q: training_plots.HEATMAP_QUANTITIES[q][0],
+        key=K.HEATMAP.key,
+    )
+    outcome = gf_runs.train(data, nets)
+    runs = outcome.runs
+    after = [(names[k], glue.color(k), r.final) for k, r in runs.items() if r.final is not None]
+    health.plotly_chart(network_plots.unit_health(series, after), key="gf_unit_health")
+    for label, run in runs.items():
+        h = run.history
+        if h.diverged_at >= 0:
+            st.warning(
+                f"{label} diverged at step {h.diverged_at}: the loss or the weights became "
+                "infinite. Everything recorded before that step is shown.",
+                icon=":material/warning:",
+            )
+    if runs:
+        show_runs(runs, names, data, outcome.status is gf_runs.Status.STOPPED)
     st.download_button(
         "Download per-layer records (CSV)",
         glue.records_csv(reports, runs),

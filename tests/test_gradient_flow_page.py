@@ -3,11 +3,15 @@
 Training is kept to a few steps through the URL (``gf_steps``) so the file stays fast.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from engine import presets
 from pages._shared import gradient_flow_glue as glue
+from pages._shared import gradient_flow_runs as gf_runs
+from pages._shared import run_policy
 from tests.conftest import assert_no_exception, figures, page_test
 from tests.conftest import figure_array as arr
 
@@ -30,6 +34,12 @@ def panel(f: dict, axis: str = "x") -> dict[str, np.ndarray]:
 def grads(at) -> dict[str, np.ndarray]:
     """Per-layer weight-gradient norm as drawn, by configuration label (A, B)."""
     return {name[0]: y for name, y in panel(fig(at, "Gradient per layer")).items()}
+
+
+@pytest.fixture(autouse=True)
+def empty_store():
+    """Each test trains its own runs: the store is shared by every session of the process."""
+    gf_runs.store.clear()
 
 
 def run(query: dict[str, str]):
@@ -72,6 +82,7 @@ def test_default_view_shows_vanishing_gradients_and_trains():
     assert arr(heat["data"][0]["z"]).shape == (10, 10)  # layers x probed steps
     assert "boundary" in " ".join(f["layout"]["title"]["text"] for f in figures(at))
     assert_all_finite(at)
+    assert not any("Initial report" in c.value for c in at.caption)  # no developer timings
 
 
 @pytest.mark.parametrize("name", presets.names())
@@ -204,6 +215,13 @@ def test_bad_combination_is_a_warning_not_a_traceback():
     assert any("bce" in w.value for w in at.warning)
 
 
+def press(at, label: str):
+    """Click the page's run button (Train, Stop or Train again: one widget) showing ``label``."""
+    button = at.button(key=gf_runs.RUN_BUTTON)
+    assert button.label == label
+    return button.click().run()
+
+
 def test_stop_keeps_what_was_recorded_and_train_again_finishes():
     at = page_test("gradient_flow", {"gf_steps": "8", "gf_seed": "7"})
     at.session_state["gf_stop"] = True  # as if Stop was clicked: the run stops after one step
@@ -211,7 +229,7 @@ def test_stop_keeps_what_was_recorded_and_train_again_finishes():
     assert_no_exception(at)
     assert any("Stopped" in i.value for i in at.info)
     assert len(arr(fig(at, "Loss and accuracy")["data"][0]["y"])) == 1
-    at.button(key="gf_train_again").click().run()
+    press(at, "Train again")
     assert not any("Stopped" in i.value for i in at.info)
     assert len(arr(fig(at, "Loss and accuracy")["data"][0]["y"])) == 8
 
@@ -221,7 +239,7 @@ def test_csv_holds_init_and_training_rows_per_layer():
     data = presets.DataSettings(steps=4)
     report = presets.initial_report(p.a, data, device="cpu")
     history = presets.run(p.a, data, device="cpu")
-    text = glue.records_csv({"A": report}, {"A": glue.Trained(history, None, None)})
+    text = glue.records_csv({"A": report}, {"A": gf_runs.Trained(history, None, None)})
     lines = text.strip().splitlines()
     assert lines[0].split(",")[:4] == ["config", "phase", "step", "layer"]
     assert len(lines) == 1 + 10 + 4 * 10
@@ -238,10 +256,148 @@ def test_digits_trains_without_a_boundary():
     assert len(arr(fig(at, "Loss and accuracy")["data"][0]["y"])) == 3
 
 
-def test_a_huge_run_warns_with_an_estimate_before_training():
-    at = page_test("gradient_flow", {"gf_a_depth": "50", "gf_a_width": "256", "gf_n": "2000",
-                                     "gf_steps": "2000"})  # fmt: skip
-    at.session_state["gf_stop"] = True  # do not actually train it: stop after one step
-    at.run()
+# ------------------------------------------------------------------------- Stop at any moment
+def train_steps(at) -> dict[str, int]:
+    """Recorded training steps per configuration label, read from the loss curves."""
+    traces = fig(at, "Loss and accuracy")["data"]
+    return {
+        t["name"][0]: len(arr(t["y"]))
+        for t in traces
+        if t["name"].endswith("(train)") and t.get("xaxis", "x") == "x"
+    }
+
+
+def interrupt(monkeypatch, network: int = 0, step: int | None = None) -> list:
+    """End the page's script at ``step`` of its ``network``-th run (None: before its first step;
+    network 0: never). Returns the list of trained settings, one per run the page started.
+
+    In a browser, a Stop click makes Streamlit rerun the page: the running script is interrupted
+    at its next Streamlit call (inside the training callback), and the rerun runs Stop's
+    on_click. ``st.stop()`` is that interruption; the test then clicks Stop for the rerun.
+    """
+    import streamlit as st
+
+    real, calls = presets.run, []
+
+    def run(net, data, callback=None, device=None):
+        calls.append(net)
+        here = len(calls) == network
+        if here and step is None:
+            st.stop()
+
+        def wrapped(t, h):
+            go_on = callback(t, h)
+            if here and t == step:
+                st.stop()
+            return go_on
+
+        return real(net, data, wrapped, device)
+
+    monkeypatch.setattr(presets, "run", run)
+    return calls
+
+
+STOPS = {
+    "single, mid-run": ("sigmoid_mse", 1, 5, {"A": 6}),
+    "A, before its first step": ("relu_he", 1, None, {}),
+    "A, first step": ("relu_he", 1, 0, {"A": 1}),
+    "A, mid-run": ("relu_he", 1, 5, {"A": 6}),
+    "B, before its first step": ("relu_he", 2, None, {"A": 12}),
+    "B, first step": ("batchnorm", 2, 0, {"A": 12, "B": 1}),
+    "B, mid-run": ("dead_relu", 2, 7, {"A": 12, "B": 8}),
+}
+
+
+@pytest.mark.parametrize("case", list(STOPS))
+def test_stop_at_any_moment_shows_the_record_and_train_again(monkeypatch, case):
+    name, network, step, recorded = STOPS[case]
+    interrupt(monkeypatch, network, step)
+    at = run({"gf_preset": name, "gf_steps": "12"})
+    monkeypatch.undo()  # from here on, the page trains normally
+    press(at, "Stop")
     assert_no_exception(at)
-    assert any("A large run: about" in w.value for w in at.warning)
+    assert not at.error, [e.value for e in at.error]
+    stopped = next(i.value for i in at.info if i.value.startswith("Stopped"))
+    if recorded:
+        assert train_steps(at) == recorded
+        cut = "stopped before its end" in " ".join(c.value for c in at.caption)
+        assert cut == any(steps < 12 for steps in recorded.values())  # no boundary for those
+    else:
+        assert "before the first step" in stopped
+    labels = ("A", "B") if presets.get(name).compare else ("A",)
+    for label in labels:
+        if label not in recorded:
+            assert f"{label} not trained" in stopped
+    press(at, "Train again")
+    assert_no_exception(at)
+    assert not at.error and not any(i.value.startswith("Stopped") for i in at.info)
+    assert train_steps(at) == dict.fromkeys(labels, 12)
+
+
+# ------------------------------------------------------------------ long runs wait for "Train"
+BIG = {"gf_a_depth": "50", "gf_a_width": "256", "gf_steps": "20"}
+
+
+def test_a_long_run_waits_for_train_with_its_estimate_and_a_short_one_trains_live(monkeypatch):
+    calls = interrupt(monkeypatch)
+    at = run({**BIG, "gf_n": "100"})
+    small = presets.DataSettings(n=100, steps=20)
+    net = presets.NetSettings(depth=50, width=256)
+    assert not run_policy.needs_press(presets.estimate_seconds(net, small))
+    assert len(calls) == 1 and train_steps(at) == {"A": 20}  # live, no press
+    assert gf_runs.RUN_BUTTON not in [b.key for b in at.button]  # no Train button: it trained
+
+    at.slider(key="gf_n").set_value(2000).run()  # the reported slider move: now a long run
+    assert_no_exception(at)
+    estimate = presets.estimate_seconds(net, dataclasses.replace(small, n=2000))
+    assert run_policy.needs_press(estimate)
+    assert len(calls) == 1  # nothing trained by itself
+    waiting = next(i.value for i in at.info if "press Train" in i.value)
+    assert run_policy.estimate_text(estimate) in waiting
+    assert not figs(at, "Loss and accuracy")
+
+    at.selectbox(key="gf_heatmap").set_value("dead").run()  # other reruns do not start it
+    assert len(calls) == 1
+
+    monkeypatch.undo()
+    calls = interrupt(monkeypatch, network=1, step=0)  # Train starts it; Stop after one step
+    press(at, "Train")
+    assert len(calls) == 1
+    press(at, "Stop")
+    assert_no_exception(at)
+    assert any(i.value.startswith("Stopped (A after 1 steps") for i in at.info)
+    assert train_steps(at) == {"A": 1}
+
+
+def test_run_policy_threshold():
+    assert run_policy.LIVE_LIMIT_S == 10.0
+    assert not run_policy.needs_press(0.5) and not run_policy.needs_press(10.0)
+    assert run_policy.needs_press(10.5) and run_policy.needs_press(float("nan"))
+    assert run_policy.estimate_text(175) == "about 3 min"
+    assert run_policy.estimate_text(12.4) == "about 12 s"
+
+
+# ------------------------------------------------------------------------- bounded run store
+def test_stored_runs_hold_records_not_weights():
+    at = run({"gf_preset": "relu_he", "gf_steps": "3"})
+    assert_no_exception(at)
+    entries = list(gf_runs.store().items.values())
+    assert len(entries) == 2
+    for trained, size in entries:
+        assert trained.history.model == {} and trained.final is not None
+        assert size == gf_runs.nbytes(trained) < 200_000
+
+
+def test_store_is_bounded_in_count_and_bytes():
+    def entry(n: int) -> gf_runs.Trained:
+        return gf_runs.Trained(np.zeros(n, np.float32), None, None)  # n * 4 bytes
+
+    lru = gf_runs._LRU(size=3, max_bytes=1000)
+    for k in range(5):
+        lru.put(k, entry(10))
+    assert list(lru.items) == [2, 3, 4]  # count
+    lru.get(2)  # recently used: kept
+    lru.put("big", entry(240))  # 960 bytes: the oldest go until the total fits
+    assert list(lru.items) == [2, "big"] and lru.bytes == 1000
+    lru.put("huge", entry(1000))  # larger than the bound alone: kept, everything else goes
+    assert list(lru.items) == ["huge"]

@@ -1,14 +1,10 @@
-"""Glue of the Gradient flow page: presets in the URL, cached reports, the live training loop.
+"""Glue of the Gradient flow page: presets in the URL, cached reports, the CSV.
 
 - URL state: a link may name a preset (``gf_preset``) and override any of its settings. On the
   first run the preset's values seed every field the URL does not set; ``publish`` writes each
   field that differs from its default *or* from the active preset, so the link reopens the view.
-- Caching: initial reports go through ``st.cache_data``; trained runs live in a small LRU shared
-  by all sessions (``st.cache_resource``), keyed by the frozen settings, so a rerun never
-  retrains. A run is trained live (progress bar, live charts, stop button) when it is missing.
-- Stopping: the Stop button sets ``gf_stop``. A click during a run interrupts the script; the
-  callback saved the run so far in ``gf_partial``, so the rerun shows it. A run started while
-  ``gf_stop`` is set stops after one step. Changing a setting clears the flag.
+- Caching: initial reports and data points go through ``st.cache_data`` (bounded in count; the
+  values are small numpy records). Trained runs, Stop and Train: ``gradient_flow_runs``.
 """
 
 from __future__ import annotations
@@ -16,28 +12,23 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import streamlit as st
 import torch
 
-from engine import datasets, presets, probes, training
+from engine import datasets, presets, probes
 from engine.device import resolve
 from pages._shared import state
 from pages._shared.keys import gradient_flow as K
-from viz import training_plots
 from viz.colors import series_color
 
+if TYPE_CHECKING:
+    from pages._shared.gradient_flow_runs import Trained
+
 LABELS = ("A", "B")
-GRID_N = 80
-STORE_SIZE = 16
-LIVE_EVERY_S = 0.5  # redraw the live charts at most this often
-LONG_RUN_S = 60.0  # warn before a run estimated to take longer on the CPU
 
 
 def on_cpu() -> bool:
@@ -72,10 +63,6 @@ def apply_preset(name: str) -> None:
 def settings_changed() -> None:
     """on_change of every setting: a new configuration may train again."""
     st.session_state["gf_stop"] = False
-
-
-def request_stop() -> None:
-    st.session_state["gf_stop"] = True
 
 
 def _url_notes(params: Any) -> list[str]:
@@ -190,120 +177,6 @@ def points(data: presets.DataSettings) -> tuple[np.ndarray, np.ndarray, Any]:
     X, y = split.X_train, split.y_train
     box = datasets.bounds(X) if X.shape[1] == 2 else None
     return X.numpy().astype(np.float32), y.numpy(), box
-
-
-class Trained(NamedTuple):
-    history: training.History
-    grid: training.Grid | None  # decision boundary after training (2D data, final weights)
-    final: probes.LayerReport | None  # per-layer report of the trained network
-
-
-class _LRU:
-    def __init__(self, size: int) -> None:
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key: Any) -> Trained | None:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-            return self.items.get(key)
-
-    def put(self, key: Any, value: Trained) -> None:
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-@st.cache_resource
-def _store() -> _LRU:
-    return _LRU(STORE_SIZE)
-
-
-def _finish(history: training.History, net, data) -> Trained:
-    """The boundary and final report of a run that has its final weights."""
-    if not history.model or history.steps == 0:
-        return Trained(history, None, None)
-    box = points(data)[2]
-    grid = training.decision_grid(history, box, GRID_N) if box is not None else None
-    final = presets.final_report(history, net, data)
-    return Trained(history, grid, final)
-
-
-# ----------------------------------------------------------------------------------- live training
-def _live_charts(slot, runs: dict[str, training.History], heatmap: str, n: int) -> None:
-    with slot.container():
-        left, right = st.columns(2)
-        curves = [(label, color(label), h) for label, h in runs.items()]
-        left.plotly_chart(training_plots.training_curves(curves), key=f"gf_live_c{n}")
-        label, h = list(runs.items())[-1]
-        values = getattr(h, heatmap)
-        if len(h.probe_steps):
-            title = f"{label}: {training_plots.HEATMAP_QUANTITIES[heatmap][0]}"
-            fig = training_plots.layer_heatmap(h.probe_steps, values, heatmap, title)
-            right.plotly_chart(fig, key=f"gf_live_h{n}")
-
-
-def train(
-    data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]]
-) -> tuple[dict[str, Trained], bool]:
-    """Every configuration's run: from the store, or trained now with live feedback.
-
-    Returns ``(runs, stopped)``; a stopped set of runs holds what was recorded until the stop.
-    """
-    ss, store = st.session_state, _store()
-    key = (data, tuple(nets))
-    runs = {label: store.get((net, data)) for label, net in nets}
-    missing = [(label, net) for label, net in nets if runs[label] is None]
-    if not missing:
-        return runs, False
-    partial = ss.get("gf_partial")
-    if ss.get("gf_stop") and partial and partial["key"] == key:
-        return {**runs, **partial["runs"]}, True
-    saved: dict[str, Trained] = {label: r for label, r in runs.items() if r is not None}
-    ss["gf_partial"] = {"key": key, "runs": saved}
-    heatmap = ss.get(K.HEATMAP.key, "grad_norms")
-    slot = st.empty()
-    with slot.container(border=True):
-        progress = st.progress(0.0, text="Training …")
-        st.button("Stop", key="gf_stop_button", on_click=request_stop, icon=":material/stop:")
-        charts = st.empty()
-    total, stopped, draws = len(missing) * data.steps, False, [0, 0.0]
-    begun = time.perf_counter()
-    for i, (label, net) in enumerate(missing):
-
-        def callback(t: int, h: training.History, label=label, i=i) -> bool:
-            saved[label] = Trained(h, None, None)  # kept if a click interrupts the script
-            if ss.get("gf_stop"):
-                return False
-            now = time.perf_counter()
-            if now - draws[1] >= LIVE_EVERY_S or t == data.steps - 1:
-                draws[0], draws[1] = draws[0] + 1, now
-                done = i * data.steps + t + 1
-                left = (now - begun) / done * (total - done)
-                progress.progress(
-                    min(done / total, 1.0),
-                    text=f"Training {label}: step {t + 1} of {data.steps}, about {left:.0f} s left",
-                )
-                live = {k: v.history for k, v in saved.items()}
-                _live_charts(charts, live, heatmap, draws[0])
-            return True
-
-        with one_thread():
-            history = presets.run(net, data, callback)
-            saved[label] = _finish(history, net, data)
-        if history.stopped:
-            stopped = True
-            break
-        store.put((net, data), saved[label])
-    slot.empty()
-    return {**{k: v for k, v in runs.items() if v is not None}, **saved}, stopped
-
-
-def train_again() -> None:
-    """on_click of "Train again" after a stop: forget the partial run and train afresh."""
-    st.session_state["gf_stop"] = False
-    st.session_state.pop("gf_partial", None)
 
 
 # ------------------------------------------------------------------------------------------ CSV
