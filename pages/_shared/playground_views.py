@@ -105,7 +105,8 @@ def paths_figures(cfg: Settings, show_3d: bool) -> dict[str, Any]:
         xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
         title=f"{surface.title}: click anywhere to start there",
     )  # fmt: skip
-    sp.add_paths(fig, names, labels, result["paths"], result["losses"], div)
+    undefined = result["undefined"]
+    sp.add_paths(fig, names, labels, result["paths"], result["losses"], div, undefined)
     sp.add_playback(fig, names, labels, result["paths"], div, analysis.frame_steps(cfg.steps))
     out: dict[str, Any] = {"map": fig, "3d": None, "dist": None}
     if show_3d:
@@ -116,13 +117,13 @@ def paths_figures(cfg: Settings, show_3d: bool) -> dict[str, Any]:
         )  # fmt: skip
     out["loss"] = pp.per_step_figure(
         names, labels, result["gap"], div, y_title=result["gap_title"],
-        log_y=result["gap_log"], title="Loss against step",
+        log_y=result["gap_log"], title="Loss against step", undefined=undefined,
     )  # fmt: skip
     if result["distance"] is not None:
         out["dist"] = pp.per_step_figure(
             names, labels, result["distance"] + 1e-16, div,
             y_title="distance to the nearest minimum (log)", log_y=True,
-            title="Distance to the nearest known minimum",
+            title="Distance to the nearest known minimum", undefined=undefined,
         )  # fmt: skip
     out["inner"] = [
         pp.internals_figure(
@@ -140,14 +141,49 @@ def paths_figures(cfg: Settings, show_3d: bool) -> dict[str, Any]:
     return out
 
 
+def _stops(result: dict[str, Any]) -> None:
+    """Say why paths stopped: the formula's domain (grouped by cause), or a step size."""
+    undefined: dict[str, list[str]] = {}
+    for k, (label, d) in enumerate(zip(result["labels"], result["diverged_at"], strict=True)):
+        if d < 0:
+            continue
+        if result["undefined"][k]:
+            x, y = result["undefined_points"][k]
+            undefined.setdefault(result["why"][k], []).append(
+                f"{label} (step {int(d)}, at ({x:.3g}, {y:.3g}))"
+            )
+        else:
+            st.error(f"{label} diverged at step {int(d)}: try a smaller learning rate.")
+    for why, who in undefined.items():
+        st.warning(
+            f"{why}. {', '.join(who)} stepped there and stopped at the last point where f is "
+            "defined: this is the formula, not the learning rate. Start elsewhere, use fewer "
+            "steps or change the formula.",
+            icon=":material/block:",
+        )
+
+
+def _bare_map(cfg: Settings) -> None:
+    """The map without paths, so that a click can still pick a start where a run works."""
+    surface = get_surface(cfg.surface)
+    xs, ys, Z = data.contour(cfg.surface, data.CONTOUR_N)
+    fig = sp.contour_map(
+        xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
+        title=f"{surface.title}: click anywhere to start there",
+    )  # fmt: skip
+    st.plotly_chart(
+        fig, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
+    )
+
+
 def trajectories_view(cfg: Settings) -> None:
+    asked = cfg
     cfg, result = _compute("paths", data.paths, cfg)
     if result is None:
+        _bare_map(asked)
         return
     surface = get_surface(cfg.surface)
-    for label, d in zip(result["labels"], result["diverged_at"], strict=True):
-        if d >= 0:
-            st.error(f"{label} diverged at step {int(d)}: try a smaller learning rate.")
+    _stops(result)
     show_3d = bool(st.session_state.get(keys.SHOW_3D.key))
     figs = paths_figures(cfg, show_3d)
     left, right = st.columns([3, 2]) if show_3d else (st, None)
@@ -285,4 +321,11 @@ def share_box(container: Any) -> None:
 def run_view(mode: str, cfg: Settings) -> None:
     views = {"paths": trajectories_view, "starts": starts_view, "sweep": sweep_view}
     with friendly_errors("Running the optimizers"):
+        note = data.region_note(cfg.surface)
+        if note:
+            # Said before any run: a path that stops there is not the optimizer's fault.
+            st.info(
+                f"{note} The map shows those points flat, at an end of its colour scale.",
+                icon=":material/info:",
+            )
         views[mode](cfg)
