@@ -26,7 +26,7 @@ import torch
 from .expressions import CONSTANTS, compile_expression
 from .surface_catalog import Surface
 
-__all__ = ["Undefined", "region_note", "undefined_parts", "why_undefined"]
+__all__ = ["Undefined", "region_note", "undefined_parts", "usable", "why_undefined"]
 
 # exp(u) is inf above this: log of the largest float64.
 _EXP_LIMIT = math.log(np.finfo(np.float64).max)
@@ -144,6 +144,18 @@ def _sentences(parts: list[Undefined]) -> str:
     return "; ".join(dict.fromkeys(p.sentence for p in parts))
 
 
+def usable(surface: Surface, xy: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
+    """Per point of ``xy`` ((N, 2)): are f and its gradient finite there (can a path start)?"""
+    x, y = _points(xy)
+    p = torch.stack((x, y), -1).requires_grad_(True)
+    value = surface.f(p)
+    (grad,) = torch.autograd.grad(value.sum(), p, allow_unused=True)
+    ok = torch.isfinite(value)
+    if grad is not None:
+        ok &= torch.isfinite(grad).all(-1)
+    return ok.detach().numpy()
+
+
 def why_undefined(surface: Surface, xy: Sequence[Sequence[float]] | np.ndarray) -> str | None:
     """Why f or its slope is not finite at the points ``xy`` ((N, 2)); None if both are.
 
@@ -151,12 +163,10 @@ def why_undefined(surface: Surface, xy: Sequence[Sequence[float]] | np.ndarray) 
     where -x ≤ 0``); a built-in surface gets a plainer phrase.
     """
     x, y = _points(xy)
-    p = torch.stack((x, y), -1).requires_grad_(True)
-    value = surface.f(p)
-    (grad,) = torch.autograd.grad(value.sum(), p, allow_unused=True)
-    value_ok = bool(torch.isfinite(value).all())
-    if value_ok and (grad is None or bool(torch.isfinite(grad).all())):
+    if usable(surface, xy).all():
         return None
+    with torch.no_grad():
+        value_ok = bool(torch.isfinite(surface.f(torch.stack((x, y), -1))).all())
     if surface.formula:
         parts = undefined_parts(surface.formula, ("x", "y"), (x, y))
         values = [q for q in parts if q.kind != "slope"]

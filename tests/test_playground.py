@@ -395,3 +395,13 @@ def test_hyperparameter_labels_say_symbol_and_name_with_every_digit():
     labels = [w.label for kind in ("slider", "select_slider", "checkbox", "selectbox")
               for w in getattr(at, kind)]  # fmt: skip
     assert not raw & set(labels), raw & set(labels)
+
+
+def test_many_starts_leaves_out_the_starts_where_the_formula_is_undefined():
+    query = {"pg_mode": "starts", "pg_surface": "custom", "pg_expr": "log(-x) + y**2"}
+    at = page_test("playground", query | {"pg_opts": "adam", "pg_grid": "10"}).run()
+    assert_no_exception(at)
+    assert "cannot run" not in texts(at)  # before: one undefined start refused the whole grid
+    z = arr(figures(at)[0]["data"][0]["z"])
+    assert z.shape == (10, 10)
+    assert "f is undefined there (50 starts)" in " ".join(c.value for c in at.caption)

@@ -275,3 +275,10 @@ def test_parse_starts_where_f_and_its_slope_are_finite(text):
     assert torch.isfinite(value) and torch.isfinite(p.grad).all(), s.start
     (x0, x1), (y0, y1) = s.bounds
     assert x0 <= s.start[0] <= x1 and y0 <= s.start[1] <= y1
+
+
+def test_usable_marks_the_points_where_a_path_can_start():
+    from engine.surface_domain import usable
+
+    s = parse("log(-x) + sqrt(x**2 + y**2)")
+    assert usable(s, [(-1.0, 0.0), (1.0, 0.0), (0.0, 0.0)]).tolist() == [True, False, False]

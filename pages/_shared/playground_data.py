@@ -101,17 +101,22 @@ def many_starts(cfg: Settings, n: int) -> dict[str, Any]:
     """Every optimizer from an n x n grid of starts, one batch, no state recorded."""
     surface = get_surface(cfg.surface)
     starts = analysis.start_grid(surface.bounds, n)
+    # Starts where the formula has no value (log(-x) for x > 0) are left out, not refused.
+    usable = surface_domain.usable(surface, starts)
+    if not usable.any():
+        raise ValueError("f or its slope is undefined at every start of the grid")
     run = trajectories.run(
         surface,
         ow.build(cfg.opts),
-        starts,
+        starts[usable],
         cfg.steps,
         noise=cfg.noise,
         seed=cfg.seed,
         schedule=_schedule(cfg.schedule, cfg.steps),
         record_state=False,
     )
-    basin = analysis.basins(
+    basin = np.full((len(cfg.opts), len(starts)), -1)
+    basin[:, usable] = analysis.basins(
         run.paths[:, :, -1], surface.minima, analysis.radius(surface.bounds), run.diverged_at
     )
     return dict(
@@ -120,6 +125,7 @@ def many_starts(cfg: Settings, n: int) -> dict[str, Any]:
         basin=basin,
         shares=[analysis.converged_share(b) for b in basin],
         diverged=[(run.diverged_at[k] >= 0).mean() for k in range(len(cfg.opts))],
+        undefined_starts=int((~usable).sum()),
     )
 
 

@@ -250,10 +250,13 @@ def starts_view(cfg: Settings) -> None:
         result["shares"], int(round(len(result["starts"]) ** 0.5)),
     )  # fmt: skip
     st.plotly_chart(fig, key="pg_fig_basins", width="stretch")
+    undefined = result["undefined_starts"]
     st.caption(
         "Each cell is a start, coloured by the known minimum its path ends in (within "
         f"{analysis.radius(surface.bounds):.3g}); grey: none reached in {cfg.steps} steps or "
-        "diverged. Stars: the minima."
+        "diverged"
+        + (f", or f is undefined there ({undefined} starts)" if undefined else "")
+        + ". Stars: the minima."
     )
 
 
