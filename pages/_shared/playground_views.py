@@ -17,6 +17,7 @@ from engine import analysis, optimizers, schedules
 from engine.surfaces import Surface
 from pages._shared import optimizer_widgets as ow
 from pages._shared import playground_data as data
+from pages._shared import playground_notes as notes
 from pages._shared.guard import friendly_errors
 from pages._shared.keys import playground as keys
 from pages._shared.playground_controls import Settings, get_surface
@@ -141,49 +142,14 @@ def paths_figures(cfg: Settings, show_3d: bool) -> dict[str, Any]:
     return out
 
 
-def _stops(result: dict[str, Any]) -> None:
-    """Say why paths stopped: the formula's domain (grouped by cause), or a step size."""
-    undefined: dict[str, list[str]] = {}
-    for k, (label, d) in enumerate(zip(result["labels"], result["diverged_at"], strict=True)):
-        if d < 0:
-            continue
-        if result["undefined"][k]:
-            x, y = result["undefined_points"][k]
-            undefined.setdefault(result["why"][k], []).append(
-                f"{label} (step {int(d)}, at ({x:.3g}, {y:.3g}))"
-            )
-        else:
-            st.error(f"{label} diverged at step {int(d)}: try a smaller learning rate.")
-    for why, who in undefined.items():
-        st.warning(
-            f"{why}. {', '.join(who)} stepped there and stopped at the last point where f is "
-            "defined: this is the formula, not the learning rate. Start elsewhere, use fewer "
-            "steps or change the formula.",
-            icon=":material/block:",
-        )
-
-
-def _bare_map(cfg: Settings) -> None:
-    """The map without paths, so that a click can still pick a start where a run works."""
-    surface = get_surface(cfg.surface)
-    xs, ys, Z = data.contour(cfg.surface, data.CONTOUR_N)
-    fig = sp.contour_map(
-        xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
-        title=f"{surface.title}: click anywhere to start there",
-    )  # fmt: skip
-    st.plotly_chart(
-        fig, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
-    )
-
-
 def trajectories_view(cfg: Settings) -> None:
     asked = cfg
     cfg, result = _compute("paths", data.paths, cfg)
     if result is None:
-        _bare_map(asked)
+        notes.bare_map(asked)
         return
     surface = get_surface(cfg.surface)
-    _stops(result)
+    notes.stops(result)
     show_3d = bool(st.session_state.get(keys.SHOW_3D.key))
     figs = paths_figures(cfg, show_3d)
     left, right = st.columns([3, 2]) if show_3d else (st, None)
@@ -324,11 +290,5 @@ def share_box(container: Any) -> None:
 def run_view(mode: str, cfg: Settings) -> None:
     views = {"paths": trajectories_view, "starts": starts_view, "sweep": sweep_view}
     with friendly_errors("Running the optimizers"):
-        note = data.region_note(cfg.surface)
-        if note:
-            # Said before any run: a path that stops there is not the optimizer's fault.
-            st.info(
-                f"{note} The map shows those points flat, at an end of its colour scale.",
-                icon=":material/info:",
-            )
+        notes.undefined_region(cfg)
         views[mode](cfg)
