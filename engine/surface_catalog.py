@@ -27,7 +27,8 @@ class Surface:
     """A 2D loss surface f(x, y) with what a plot and a test need to know about it.
 
     ``min_value`` is the global minimum f*; a surface with no global minimum (``saddle``) has
-    ``minima == ()`` and ``min_value == -inf``.
+    ``minima == ()`` and ``min_value == -inf``. ``formula`` is the text a person typed (custom
+    surfaces only), so ``engine.surface_domain`` can say which part of it has no value where.
     """
 
     name: str
@@ -40,6 +41,7 @@ class Surface:
     start: Point
     log_scale: bool
     description: str
+    formula: str = ""
 
 
 def _xy(p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

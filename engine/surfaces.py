@@ -21,6 +21,7 @@ import torch
 from engine.device import resolve
 from engine.expressions import ExpressionError, compile_expression
 from engine.surface_catalog import CATALOG, Bounds, Point, Surface
+from engine.surface_domain import undefined_parts
 
 __all__ = ["ExpressionError", "Surface", "get", "grid", "names", "parse"]
 
@@ -120,11 +121,42 @@ def _refine(f, point: torch.Tensor, bounds: Bounds) -> tuple[torch.Tensor, float
     return point, start_value
 
 
+def _usable(f, point: Point) -> bool:
+    """f and its gradient are finite at ``point``: an optimizer can start there."""
+    p = torch.tensor(point, dtype=torch.float64, requires_grad=True)
+    value = f(p)
+    (grad,) = torch.autograd.grad(value, p, allow_unused=True)
+    return bool(torch.isfinite(value)) and (grad is None or bool(torch.isfinite(grad).all()))
+
+
+def _start(f, anchor: Point, bounds: Bounds, xs, ys, finite: torch.Tensor) -> Point:
+    """60% of the way from ``anchor`` to the farthest corner where f can be started from.
+
+    Corners are tried farthest first (``log(x)`` has no value towards the left ones); if none
+    works, the grid point nearest the first try where f is finite.
+    """
+    (x0, x1), (y0, y1) = bounds
+    corners = sorted(
+        ((cx, cy) for cx in (x0, x1) for cy in (y0, y1)),
+        key=lambda c: -math.hypot(c[0] - anchor[0], c[1] - anchor[1]),
+    )
+    ax, ay = anchor
+    tries = [(ax + 0.6 * (cx - ax), ay + 0.6 * (cy - ay)) for cx, cy in corners]
+    for point in tries:
+        if _usable(f, point):
+            return point
+    X, Y = torch.meshgrid(xs, ys, indexing="xy")
+    far = torch.where(finite, (X - tries[0][0]) ** 2 + (Y - tries[0][1]) ** 2, math.inf)
+    k = int(far.argmin())
+    return (X.flatten()[k].item(), Y.flatten()[k].item())
+
+
 def parse(text: str, bounds: Bounds = ((-3.0, 3.0), (-3.0, 3.0))) -> Surface:
     """A ``custom`` surface from a formula in x and y; bad text raises ExpressionError.
 
     The minimum is an estimate (see the module docstring); the start lies 60% of the way from
-    the minimum (or the centre) to the farthest corner of the region.
+    the minimum (or the centre) to the farthest corner of the region where f and its slope are
+    finite.
     """
     expr = compile_expression(text, ("x", "y"))
     bounds = _check_bounds(bounds)
@@ -136,9 +168,13 @@ def parse(text: str, bounds: Bounds = ((-3.0, 3.0), (-3.0, 3.0))) -> Surface:
     xs, ys, Z = _evaluate(f, bounds, _ESTIMATE_GRID, cpu, f64)
     finite = torch.isfinite(Z)
     if not finite.any():
+        parts = undefined_parts(
+            text, ("x", "y"), (xs[None, :].expand(Z.shape), ys[:, None].expand(Z.shape))
+        )
+        why = "; ".join(dict.fromkeys(p.sentence for p in parts if p.kind != "slope"))
         raise ExpressionError(
-            f"'{text.strip()}' is not a finite number anywhere in x in {bounds[0]}, "
-            f"y in {bounds[1]}: check for log or sqrt of negative values"
+            f"'{text.strip()}' has no finite value anywhere in x in {bounds[0]}, "
+            f"y in {bounds[1]}" + (f": {why}" if why else "")
         )
     lowest = torch.where(finite, Z, math.inf).argmin()
     i, j = divmod(lowest.item(), _ESTIMATE_GRID)
@@ -150,11 +186,7 @@ def parse(text: str, bounds: Bounds = ((-3.0, 3.0), (-3.0, 3.0))) -> Surface:
         minima = ((point[0].item(), point[1].item()),)
     (x0, x1), (y0, y1) = bounds
     anchor = minima[0] if minima else ((x0 + x1) / 2, (y0 + y1) / 2)
-    corner = max(
-        ((cx, cy) for cx in (x0, x1) for cy in (y0, y1)),
-        key=lambda c: math.hypot(c[0] - anchor[0], c[1] - anchor[1]),
-    )
-    start = tuple(a + 0.6 * (c - a) for a, c in zip(anchor, corner, strict=True))
+    start = _start(f, anchor, bounds, xs, ys, finite)
     values = Z[finite]
     return Surface(
         name="custom",
@@ -167,4 +199,5 @@ def parse(text: str, bounds: Bounds = ((-3.0, 3.0), (-3.0, 3.0))) -> Surface:
         start=start,
         log_scale=(values.max() - values.min()).item() > 1e3,
         description="Your own surface; its minimum is estimated numerically on a grid.",
+        formula=text.strip(),
     )

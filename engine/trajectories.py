@@ -45,6 +45,9 @@ class Run:
     stays at its last finite point from that step on. ``states[k]`` maps each of optimizer k's
     state fields (``v``, ``m``, ``s`` ...) to its history, (S, T+1, 2) per coordinate, or (T+1,)
     for the step counter ``t``; empty when the run was made with ``record_state=False``.
+    ``undefined`` (K, S) marks the diverged paths that stepped to a point inside the region where
+    f or its gradient has no value (a formula's domain, not the step size); ``undefined_points``
+    (K, S, 2) is that point, zeros elsewhere (``engine.surface_domain`` says why).
     """
 
     optimizers: list[Optimizer]
@@ -57,6 +60,8 @@ class Run:
     diverged_at: np.ndarray
     states: list[dict[str, np.ndarray]] = field(default_factory=list)
     lr_factors: np.ndarray | None = None
+    undefined: np.ndarray | None = None
+    undefined_points: np.ndarray | None = None
 
     @property
     def steps(self) -> int:
@@ -234,7 +239,7 @@ def run(
     grads_np = to_np(grads)
     states_np = _state_history(groups, history, K) if record_state else []
     with np.errstate(invalid="ignore", over="ignore"):
-        diverged_at = stop_diverged(surface, paths_np, losses_np, grads_np, states_np)
+        stops = stop_diverged(surface, paths_np, losses_np, grads_np, states_np)
     return Run(
         optimizers=optimizers,
         labels=optimizer_labels(optimizers),
@@ -243,9 +248,11 @@ def run(
         losses=losses_np,
         grads=grads_np,
         grad_norms=np.hypot(grads_np[..., 0], grads_np[..., 1]),
-        diverged_at=diverged_at,
+        diverged_at=stops.diverged_at,
         states=states_np,
         lr_factors=None if factors is None else np.asarray(factors),
+        undefined=stops.undefined,
+        undefined_points=stops.undefined_points,
     )
 
 

@@ -15,6 +15,7 @@ from pages._shared.navigation import ensure_app_entry
 ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
 st.title("Optimizer playground")
 state.restore(keys.FIELDS)
+state.keep(keys.FIELDS)  # a view's controls keep their values while another view is shown
 controls.consume_click()
 
 top = st.columns([5, 1], vertical_alignment="center")

@@ -551,3 +551,28 @@ def test_runs_on_the_resolved_device(name):
     assert there.device.type == device.type
     assert all(x.device.type == device.type for x in state)
     assert_close(there.cpu(), cpu, atol=1e-10, rtol=0)
+
+
+# How the formulas write each symbol of the hyperparameter metadata.
+SYMBOL_LATEX = {
+    "η": r"\eta", "λ": r"\lambda", "β₁": r"\beta_1", "β₂": r"\beta_2", "μ": r"\mu", "τ": r"\tau",
+    "ε": r"\epsilon", "α": r"\alpha", "ρ": r"\rho", "ψ": r"\psi", "γ": r"\gamma", "s₀": "s_0",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", opt.names())
+def test_every_hyperparameter_has_a_plain_name_and_the_formulas_symbol(name):
+    for spec in opt.hyper_specs(name):
+        labels = spec.label if spec.kind == "pair" else (spec.label,)
+        assert all(labels) and not any("_" in x for x in labels)  # "weight decay"
+        if spec.kind not in ("float", "pair"):
+            continue
+        assert spec.log or spec.step > 0  # a linear slider knows how many digits to show
+        symbols = spec.symbol if spec.kind == "pair" else (spec.symbol,)
+        value = (0.8, 0.99) if spec.kind == "pair" else (0.01 if spec.name == "lr" else 0.1)
+        extra = {"momentum": 0.5} if name == "sgd" else {}
+        if spec.name == "dampening" and name == "nesterov":
+            continue  # Nesterov refuses a dampening
+        latex = opt.formula(name, **(extra | {spec.name: value}))
+        for symbol in symbols:
+            assert SYMBOL_LATEX[symbol] in latex, (spec.name, symbol)

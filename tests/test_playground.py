@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import optimizers, surfaces, trajectories
+from engine import optimizers, surface_lrs, surfaces, trajectories
 from tests.conftest import assert_no_exception, figures, page_test
 from tests.conftest import figure_array as arr
 from viz.colors import optimizer_color
@@ -26,7 +26,7 @@ def paths_of(fig: dict) -> dict[str, dict]:
 
 def engine_path(surface: str, name: str, steps: int = 300, start=None, **hyper) -> np.ndarray:
     s = surfaces.get(surface)
-    hyper.setdefault("lr", optimizers.DEFAULT_LR[name])
+    hyper.setdefault("lr", surface_lrs.default_lr(name, surface))
     run = trajectories.run(s, [optimizers.create(name, **hyper)], [start or s.start], steps)
     return run.paths[0, 0]
 
@@ -170,7 +170,8 @@ def test_click_on_the_map_moves_the_start(default_at):
 
 
 def test_diverging_setting_says_where_and_draws_no_nonfinite_value():
-    at = page_test("playground", {"pg_surface": "rosenbrock", "pg_opts": "sgd,adam"}).run()
+    query = {"pg_surface": "rosenbrock", "pg_opts": "sgd,adam", "pg_sgd_lr": "0.01"}
+    at = page_test("playground", query).run()
     assert_no_exception(at)
     assert "sgd diverged at step" in texts(at)
     fig = the_map(at)
@@ -300,3 +301,107 @@ def test_noise_seed_and_schedule_reach_the_engine():
     at.number_input(key="pg_seed").set_value(8).run()
     assert not np.allclose(arr(paths_of(the_map(at))["adam"]["x"]), got)
     assert at.query_params["pg_seed"] == "8"
+
+
+@pytest.mark.parametrize("surface", ["rosenbrock", "beale", "goldstein_price"])
+def test_first_look_at_a_steep_surface_has_no_divergence(surface):
+    # Before, SGD and Momentum diverged on Rosenbrock (steps 5 and 7) and RAdam on Beale.
+    query = {"pg_surface": surface, "pg_opts": ",".join(optimizers.names()), "pg_3d": "0"}
+    at = page_test("playground", query).run()
+    assert_no_exception(at)
+    assert not at.error, texts(at)
+    lrs = surface_lrs.default_lrs(surface)
+    for name in optimizers.names():
+        assert at.select_slider(key=f"pg_{name}_lr").value == pytest.approx(lrs[name])
+    marks = [t for t in the_map(at)["data"] if t.get("mode") == "markers+text"]
+    assert marks == []
+    # The rates are the defaults, so the link carries none (Beale is the default surface).
+    assert dict(at.query_params) == {k: v for k, v in query.items() if v != "beale"}
+
+
+def test_a_new_surface_brings_its_rates_but_keeps_a_changed_one():
+    at = page_test("playground", {"pg_opts": "sgd,momentum,adam"}).run()
+    at.select_slider(key="pg_adam_lr").set_value(0.02).run()
+    at.selectbox(key="pg_surface").set_value("rosenbrock").run()
+    assert_no_exception(at)
+    rosenbrock = surface_lrs.default_lrs("rosenbrock")
+    assert at.select_slider(key="pg_sgd_lr").value == pytest.approx(rosenbrock["sgd"])
+    assert at.select_slider(key="pg_momentum_lr").value == pytest.approx(rosenbrock["momentum"])
+    assert at.select_slider(key="pg_adam_lr").value == pytest.approx(0.02)
+    # The link carries only what was changed: the defaults follow from the surface.
+    assert at.query_params["pg_adam_lr"] == "0.02" and "pg_sgd_lr" not in at.query_params
+    assert not at.error, texts(at)
+
+
+def test_a_formula_undefined_on_the_path_is_blamed_not_the_learning_rate():
+    # log(-x) has no value for x >= 0: a path that steps there is the formula's doing.
+    query = {"pg_surface": "custom", "pg_expr": "log(-x)", "pg_opts": "sgd,adam"}
+    at = page_test("playground", query | {"pg_adam_lr": "0.3"}).run()
+    assert_no_exception(at)
+    assert "smaller learning rate" not in texts(at)
+    assert "log(-x) is undefined where -x ≤ 0 (50% of the plotted region)" in texts(at)
+    warning = " ".join(w.value for w in at.warning)
+    assert "log(-x) is undefined where -x ≤ 0. adam (step " in warning
+    assert "not the learning rate" in warning and "sgd" not in warning
+    marks = [t for t in the_map(at)["data"] if t.get("mode") == "markers+text"]
+    assert [m["text"][0].split(" at step")[0] for m in marks] == ["f undefined"]
+    for f in figures(at):
+        assert_finite(f)
+
+
+def test_a_start_where_the_formula_is_undefined_says_so_and_keeps_the_map():
+    query = {"pg_surface": "custom", "pg_expr": "log(-x)", "pg_x0": "1", "pg_y0": "2"}
+    at = page_test("playground", query).run()
+    assert_no_exception(at)
+    assert "log(-x) is undefined where -x ≤ 0, and that includes the start (1, 2)" in texts(at)
+    assert "smaller learning rate" not in texts(at)
+    fig = the_map(at)  # still there, so a click can pick another start
+    assert [arr(t["x"])[0] for t in fig["data"] if t["name"] == "start"] == [1.0]
+
+
+def test_changing_a_learning_rate_keeps_its_panel():
+    # The panel's title held η: every change made a new, collapsed panel.
+    at = page_test("playground").run()
+    before = [e.label for e in at.expander]
+    at.select_slider(key="pg_adam_lr").set_value(0.01).run()
+    at.select_slider(key="pg_adam_lr").set_value(0.02).run()
+    assert_no_exception(at)
+    assert [e.label for e in at.expander] == before == [f"**{n}**" for n in DEFAULT]
+
+
+def test_the_grid_of_starts_survives_switching_views():
+    at = page_test("playground", {"pg_opts": "adam", "pg_surface": "bowl"}).run()
+    at.segmented_control(key="pg_mode").set_value("starts").run()
+    at.slider(key="pg_grid").set_value(30).run()
+    at.segmented_control(key="pg_mode").set_value("paths").run()
+    at.segmented_control(key="pg_mode").set_value("starts").run()
+    assert_no_exception(at)
+    assert at.slider(key="pg_grid").value == 30
+    assert at.query_params["pg_grid"] == "30"
+    assert arr(figures(at)[0]["data"][0]["z"]).shape == (30, 30)
+
+
+def test_hyperparameter_labels_say_symbol_and_name_with_every_digit():
+    at = page_test("playground", {"pg_opts": "adagrad,adam"}).run()
+    assert_no_exception(at)
+    beta2 = at.slider(key="pg_adam_betas2")
+    assert beta2.label == "β₂ — second-moment decay"
+    assert beta2.value == pytest.approx(0.999)
+    assert beta2.proto.format % beta2.value == "0.9990"  # was "1.00"
+    assert at.slider(key="pg_adam_wd").label == "λ — weight decay"
+    assert at.slider(key="pg_adagrad_acc0").label == "s₀ — initial accumulator"
+    assert at.select_slider(key="pg_adam_lr").label == "η — learning rate"
+    raw = {s.name for n in ("adagrad", "adam") for s in optimizers.hyper_specs(n)}
+    labels = [w.label for kind in ("slider", "select_slider", "checkbox", "selectbox")
+              for w in getattr(at, kind)]  # fmt: skip
+    assert not raw & set(labels), raw & set(labels)
+
+
+def test_many_starts_leaves_out_the_starts_where_the_formula_is_undefined():
+    query = {"pg_mode": "starts", "pg_surface": "custom", "pg_expr": "log(-x) + y**2"}
+    at = page_test("playground", query | {"pg_opts": "adam", "pg_grid": "10"}).run()
+    assert_no_exception(at)
+    assert "cannot run" not in texts(at)  # before: one undefined start refused the whole grid
+    z = arr(figures(at)[0]["data"][0]["z"])
+    assert z.shape == (10, 10)
+    assert "f is undefined there (50 starts)" in " ".join(c.value for c in at.caption)

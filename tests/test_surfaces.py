@@ -222,3 +222,63 @@ def test_expression_error_is_the_one_from_expressions():
     from engine.expressions import ExpressionError as Original
 
     assert surfaces.ExpressionError is Original and issubclass(Original, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("text", "point", "why"),
+    [
+        ("log(-x) + y**2", (1.0, 2.0), "log(-x) is undefined where -x ≤ 0"),
+        ("sqrt(x) + y", (-1.0, 0.0), "sqrt(x) is undefined where x < 0"),
+        ("x**2 + 1/y", (1.0, 0.0), "1 / y is undefined where y = 0"),
+        ("x**0.5 + y", (-2.0, 0.0), "x ** 0.5 is undefined where x < 0"),
+        ("exp(x**3) + y", (9.0, 0.0), "exp(x ** 3) overflows where x ** 3 > 710"),
+        ("sqrt(x**2 + y**2)", (0.0, 0.0), "has an infinite slope where x ** 2 + y ** 2 = 0"),
+    ],
+)
+def test_why_undefined_names_the_part_and_its_rule(text, point, why):
+    from engine.surface_domain import why_undefined
+
+    s = parse(text)
+    assert why in why_undefined(s, [point])
+    assert why_undefined(s, [s.start]) is None  # finite where the start is
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_builtin_surfaces_are_defined_on_their_whole_region(name):
+    from engine.surface_domain import region_note
+
+    assert region_note(get(name)) is None
+
+
+def test_region_note_gives_each_part_and_its_share():
+    from engine.surface_domain import region_note
+
+    note = region_note(parse("sqrt(x) + 1/y"))
+    assert note.startswith("sqrt(x) is undefined where x < 0 (50% of the plotted region)")
+    assert "1 / y is undefined where y = 0 (1% of the plotted region)" in note
+
+
+def test_parse_of_a_formula_undefined_everywhere_says_which_part():
+    with pytest.raises(ExpressionError, match=r"x / 0 is undefined everywhere: it divides by zero"):
+        parse("x/0 + y")
+    with pytest.raises(ExpressionError) as err:
+        parse("log(x) + log(-x)")
+    assert "log(x) is undefined where x ≤ 0; log(-x) is undefined where -x ≤ 0" in str(err.value)
+
+
+@pytest.mark.parametrize("text", ["log(x) + y**2", "sqrt(y) + x**2", "log(-x - y)"])
+def test_parse_starts_where_f_and_its_slope_are_finite(text):
+    s = parse(text)
+    p = torch.tensor(s.start, dtype=torch.float64, requires_grad=True)
+    value = s.f(p)
+    value.backward()
+    assert torch.isfinite(value) and torch.isfinite(p.grad).all(), s.start
+    (x0, x1), (y0, y1) = s.bounds
+    assert x0 <= s.start[0] <= x1 and y0 <= s.start[1] <= y1
+
+
+def test_usable_marks_the_points_where_a_path_can_start():
+    from engine.surface_domain import usable
+
+    s = parse("log(-x) + sqrt(x**2 + y**2)")
+    assert usable(s, [(-1.0, 0.0), (1.0, 0.0), (0.0, 0.0)]).tolist() == [True, False, False]

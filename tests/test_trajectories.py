@@ -146,12 +146,6 @@ def test_bad_arguments_and_limits_raise_clear_value_errors(kwargs, message):
         trajectories.run(surfaces.get("bowl"), **args)
 
 
-def test_start_where_the_surface_is_undefined_gets_a_message():
-    surface = surfaces.parse("log(x) + y**2")
-    with pytest.raises(ValueError, match="not finite at the start"):
-        trajectories.run(surface, [optimizers.create("sgd")], [[-1.0, 0.0]], 10)
-
-
 def test_a_start_far_outside_the_region_is_refused():
     with pytest.raises(ValueError, match="far outside"):
         trajectories.run(surfaces.get("bowl"), [optimizers.create("sgd")], [[1e9, 0.0]], 10)
@@ -173,3 +167,60 @@ def test_many_diverging_paths_are_each_frozen_at_their_own_step():
     # Larger learning rates diverge no later than smaller ones from the same start.
     first = np.where(diverged, run.diverged_at, 10**6)
     assert (np.diff(first, axis=0) <= 0).all()
+
+
+def test_a_start_where_the_formula_is_undefined_names_the_part():
+    surface = surfaces.parse("log(x) + y**2")
+    with pytest.raises(ValueError, match=r"log\(x\) is undefined where x ≤ 0, and that includes"):
+        trajectories.run(surface, [optimizers.create("sgd")], [[-1.0, 0.0]], 10)
+    with pytest.raises(ValueError, match=r"infinite slope where x \*\* 2 \+ y \*\* 2 = 0"):
+        run_at = surfaces.parse("sqrt(x**2 + y**2)")
+        trajectories.run(run_at, [optimizers.create("sgd")], [[0.0, 0.0]], 10)
+
+
+def test_a_path_that_leaves_the_formulas_domain_is_told_from_a_divergence():
+    # log(-x) has no value for x >= 0; Adam's steps of about lr cross x = 0 from x = -1.
+    surface = surfaces.parse("log(-x) + y**2")
+    opts = [optimizers.create("adam", lr=0.3), optimizers.create("sgd", lr=1e-4)]
+    run = trajectories.run(surface, opts, [[-1.0, 0.5]], 50)
+    d = run.diverged_at[0, 0]
+    assert d > 0 and run.undefined[0, 0]
+    x, y = run.undefined_points[0, 0]
+    assert x >= 0 and np.isfinite(y)  # the point where f has no value, not the frozen one
+    assert run.paths[0, 0, d, 0] < 0  # the drawn path stays where f is defined
+    assert run.diverged_at[1, 0] == -1 and not run.undefined[1, 0]
+    assert (run.undefined_points[1, 0] == 0).all()
+    # A real divergence (SGD too fast on Rosenbrock) is not a domain problem.
+    rosenbrock = surfaces.get("rosenbrock")
+    run = trajectories.run(rosenbrock, [optimizers.create("sgd", lr=0.01)], [(-1.5, 2.0)], 30)
+    assert run.diverged_at[0, 0] > 0 and not run.undefined[0, 0]
+
+
+@pytest.mark.parametrize("surface", surfaces.names())
+def test_default_learning_rates_neither_diverge_nor_go_uphill(surface):
+    """From each surface's start, for its default number of steps, in float64 (deterministic)."""
+    from engine import surface_lrs
+
+    s = surfaces.get(surface)
+    lrs = surface_lrs.default_lrs(surface)
+    names = optimizers.names()
+    assert set(lrs) == set(names)
+    opts = [optimizers.create(n, lr=lrs[n]) for n in names]
+    run = trajectories.run(s, opts, [s.start], surface_lrs.DEFAULT_STEPS, device="cpu")
+    for k, name in enumerate(names):
+        assert run.diverged_at[k, 0] == -1, (name, lrs[name])
+        assert run.losses[k, 0, -1] < run.losses[k, 0, 0], (name, lrs[name])
+        assert surface_lrs.default_lr(name, s) == lrs[name]
+        # Only ever scaled down from the optimizer's rate for 2D surfaces, on a 1-2-5 ladder.
+        assert lrs[name] <= optimizers.DEFAULT_LR[name]
+
+
+def test_default_learning_rates_shrink_only_where_the_base_rate_fails():
+    from engine import surface_lrs
+
+    assert surface_lrs.default_lrs("bowl") == optimizers.DEFAULT_LR
+    rosenbrock = surface_lrs.default_lrs("rosenbrock")
+    assert rosenbrock["sgd"] < optimizers.DEFAULT_LR["sgd"]  # the base rate explodes at step 5
+    assert rosenbrock["adam"] == optimizers.DEFAULT_LR["adam"]
+    with pytest.raises(ValueError, match="Unknown optimizer"):
+        surface_lrs.default_lr("nope", "bowl")

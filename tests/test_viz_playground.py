@@ -136,3 +136,18 @@ def test_html_symbol():
     assert pp.html_symbol("v_t") == "v<sub>t</sub>"
     assert pp.html_symbol(r"v^{\max}_t") == "v<sup>max</sup><sub>t</sub>"
     assert pp.html_symbol(r"\bar g_t") == "ḡ<sub>t</sub>"
+
+
+def test_a_path_that_left_the_formulas_domain_is_marked_as_such():
+    s, run = _run()
+    xs, ys, Z = surfaces.grid(s, 20)
+    fig = sp.contour_map(xs, ys, Z, log_scale=True, minima=s.minima, start=s.start)
+    div = run.diverged_at[:, 0]
+    sp.add_paths(fig, NAMES, run.labels, run.paths[:, 0], run.losses[:, 0], div, [True, False])
+    cross = [t for t in fig.data if t.name.startswith("sgd: ")]
+    assert cross[0].text[0] == f"f undefined at step {int(div[0])}"
+    line = pp.per_step_figure(
+        NAMES, run.labels, run.losses[:, 0], div, y_title="loss", log_y=True, title="t",
+        undefined=[True, False],
+    )  # fmt: skip
+    assert [t.text[0] for t in line.data if t.mode == "markers+text"] == [cross[0].text[0]]

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from viz.colors import optimizer_color
-from viz.surface_plots import FONT, valid_length
+from viz.surface_plots import FONT, stop_text, valid_length
 
 LINE_LAYOUT = dict(
     font=FONT,
@@ -44,8 +44,12 @@ def per_step_figure(
     y_title: str,
     log_y: bool,
     title: str,
+    undefined: Sequence[bool] | None = None,
 ) -> go.Figure:
-    """One line per optimizer of ``values`` (K, T+1) against the step, cut where it diverged."""
+    """One line per optimizer of ``values`` (K, T+1) against the step, cut where it diverged.
+
+    ``undefined[k]``: line k stopped where f has no value, not because its steps blew up.
+    """
     fig = go.Figure()
     steps = values.shape[1] - 1
     for k, (name, label) in enumerate(zip(names, labels, strict=True)):
@@ -70,7 +74,7 @@ def per_step_figure(
                     y=[float(y[-1])],
                     mode="markers+text",
                     marker=dict(symbol="x", size=14, color=optimizer_color(name)),
-                    text=[f"diverged at step {int(diverged_at[k])}"],
+                    text=[stop_text(diverged_at[k], undefined is not None and bool(undefined[k]))],
                     textposition="middle right",
                     showlegend=False,
                     hoverinfo="skip",

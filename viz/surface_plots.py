@@ -32,6 +32,11 @@ def color_title(log_scale: bool) -> str:
     return "log₁₀(1 + f − min f)" if log_scale else "f(x, y)"
 
 
+def stop_text(diverged_at: int, undefined: bool = False) -> str:
+    """What a cross at the end of a stopped path says."""
+    return f"{'f undefined' if undefined else 'diverged'} at step {int(diverged_at)}"
+
+
 def valid_length(diverged_at: int, steps: int) -> int:
     """How many points of a path to draw: up to (not including) the step it diverged."""
     return steps + 1 if diverged_at < 0 else max(int(diverged_at), 1)
@@ -130,8 +135,12 @@ def add_paths(
     paths: np.ndarray,
     losses: np.ndarray,
     diverged_at: np.ndarray,
+    undefined: Sequence[bool] | None = None,
 ) -> None:
-    """One line per optimizer (paths (K, T+1, 2), losses (K, T+1)), a cross where it diverged."""
+    """One line per optimizer (paths (K, T+1, 2), losses (K, T+1)), a cross where it diverged.
+
+    ``undefined[k]``: path k stopped where f has no value, not because its steps blew up.
+    """
     steps = paths.shape[1] - 1
     for k, (name, label) in enumerate(zip(names, labels, strict=True)):
         n = valid_length(int(diverged_at[k]), steps)
@@ -151,16 +160,17 @@ def add_paths(
             )
         )
         if diverged_at[k] >= 0:
+            text = stop_text(diverged_at[k], undefined is not None and bool(undefined[k]))
             fig.add_trace(
                 go.Scatter(
                     x=paths[k, n - 1 : n, 0].astype(np.float32),
                     y=paths[k, n - 1 : n, 1].astype(np.float32),
                     mode="markers+text",
                     marker=dict(symbol="x", size=18, color=color, line=dict(width=2)),
-                    text=[f"diverged at step {int(diverged_at[k])}"],
+                    text=[text],
                     textposition="top center",
                     textfont=dict(color=color, size=15),
-                    name=f"{label}: diverged at step {int(diverged_at[k])}",
+                    name=f"{label}: {text}",
                     legendgroup=label,
                     showlegend=False,
                     hoverinfo="name",

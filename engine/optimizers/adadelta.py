@@ -94,7 +94,17 @@ ENTRIES = (
         has_t=False,
         specs=(
             lr_spec(1.0),
-            HyperSpec("rho", 0.9, "float", 0.0, 0.9999, False, (), "ρ, decay of both averages"),
+            HyperSpec(
+                "rho",
+                0.9,
+                "float",
+                0.0,
+                0.9999,
+                help="ρ, decay of both averages",
+                symbol="ρ",
+                label="averaging decay",
+                step=1e-4,
+            ),
             eps_spec(1e-6),
             wd_spec(),
             MAXIMIZE,

@@ -124,7 +124,10 @@ def _formula(h: Hyper) -> str:
     )
 
 
-AMSGRAD = HyperSpec("amsgrad", False, "bool", help="divide by the running maximum of v (AMSGrad)")
+AMSGRAD = HyperSpec(
+    "amsgrad", False, "bool",
+    help="divide by the running maximum of v (AMSGrad)", label="AMSGrad (largest v so far)",
+)  # fmt: skip
 
 
 def _entry(name: str, specs: tuple[HyperSpec, ...], description: str, **fixed: bool) -> Entry:

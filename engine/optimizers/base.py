@@ -26,6 +26,9 @@ class HyperSpec(NamedTuple):
     ``kind`` is ``"float"`` (a slider between ``low`` and ``high``, log-scaled when ``log``),
     ``"pair"`` (``betas``: two floats, each in ``[low, high]``), ``"bool"`` (a checkbox) or
     ``"choice"`` (one of ``choices``). The ranges are the widget's, not the validation's.
+    ``symbol`` is how the formula writes it (``"λ"``) and ``label`` its plain name (``"weight
+    decay"``); a pair has one of each per element. ``step`` is a linear slider's resolution, so a
+    display shows every digit that the slider can set (β₂ = 0.999, not "1.00").
     """
 
     name: str
@@ -36,33 +39,51 @@ class HyperSpec(NamedTuple):
     log: bool = False
     choices: tuple[str, ...] = ()
     help: str = ""
+    symbol: str | tuple[str, str] = ""
+    label: str | tuple[str, str] = ""
+    step: float = 0.0
 
 
 # The widget ranges of the hyperparameters shared by several optimizers.
+# The lr range reaches down to 1e-7: plain steps on steep surfaces (Goldstein-Price) need it.
 def lr_spec(default: float) -> HyperSpec:
-    return HyperSpec("lr", default, "float", 1e-5, 10.0, True, (), "learning rate η")
+    return HyperSpec(
+        "lr", default, "float", 1e-7, 10.0, True,
+        help="learning rate η", symbol="η", label="learning rate",
+    )  # fmt: skip
 
 
 def eps_spec(default: float) -> HyperSpec:
-    return HyperSpec("eps", default, "float", 1e-12, 1e-1, True, (), "ε, keeps the division finite")
+    return HyperSpec(
+        "eps", default, "float", 1e-12, 1e-1, True,
+        help="ε, keeps the division finite", symbol="ε", label="stability constant",
+    )  # fmt: skip
 
 
 def wd_spec(default: float = 0.0) -> HyperSpec:
-    return HyperSpec("weight_decay", default, "float", 0.0, 1.0, False, (), "weight decay λ")
+    return HyperSpec(
+        "weight_decay", default, "float", 0.0, 1.0,
+        help="weight decay λ", symbol="λ", label="weight decay", step=1e-3,
+    )  # fmt: skip
 
 
 def betas_spec(default: tuple[float, float] = (0.9, 0.999)) -> HyperSpec:
-    help_ = "(β₁, β₂): decay of the first and second moment averages"
-    return HyperSpec("betas", default, "pair", 0.0, 0.9999, False, (), help_)
+    return HyperSpec(
+        "betas", default, "pair", 0.0, 0.9999,
+        help="(β₁, β₂): decay of the first and second moment averages",
+        symbol=("β₁", "β₂"), label=("first-moment decay", "second-moment decay"), step=1e-4,
+    )  # fmt: skip
 
 
-MAXIMIZE = HyperSpec("maximize", False, "bool", help="ascend the objective instead of descending")
+MAXIMIZE = HyperSpec(
+    "maximize", False, "bool",
+    help="ascend the objective instead of descending", label="maximize (climb uphill)",
+)  # fmt: skip
 DECOUPLED = HyperSpec(
-    "decoupled_weight_decay",
-    False,
-    "bool",
+    "decoupled_weight_decay", False, "bool",
     help="shrink θ directly (AdamW) instead of adding λθ to g",
-)
+    label="decoupled weight decay (AdamW)",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -130,10 +130,36 @@ def _formula(h: Hyper) -> str:
 def _specs(momentum: float, nesterov: bool) -> tuple[HyperSpec, ...]:
     return (
         lr_spec(1e-3),
-        HyperSpec("momentum", momentum, "float", 0.0, 0.999, False, (), "momentum μ"),
-        HyperSpec("dampening", 0.0, "float", 0.0, 1.0, False, (), "dampening τ"),
+        HyperSpec(
+            "momentum",
+            momentum,
+            "float",
+            0.0,
+            0.999,
+            help="momentum μ",
+            symbol="μ",
+            label="momentum",
+            step=1e-4,
+        ),
+        HyperSpec(
+            "dampening",
+            0.0,
+            "float",
+            0.0,
+            1.0,
+            help="dampening τ",
+            symbol="τ",
+            label="dampening",
+            step=1e-3,
+        ),
         wd_spec(),
-        HyperSpec("nesterov", nesterov, "bool", help="Nesterov's look-ahead momentum"),
+        HyperSpec(
+            "nesterov",
+            nesterov,
+            "bool",
+            help="Nesterov's look-ahead momentum",
+            label="Nesterov look-ahead",
+        ),
         MAXIMIZE,
         HyperSpec(
             "convention",
@@ -141,6 +167,7 @@ def _specs(momentum: float, nesterov: bool) -> tuple[HyperSpec, ...]:
             "choice",
             choices=CONVENTIONS,
             help="pytorch: v=μv+g, θ-=ηv; velocity: v=μv-ηg, θ+=v; ema: v=βv+(1-β)g, θ-=ηv",
+            label="update convention",
         ),
     )
 

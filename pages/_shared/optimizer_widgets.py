@@ -7,7 +7,8 @@ tuple with :func:`settings` (for ``st.cache_data``) or :func:`hyper` (a dict for
 
 Floats with a log range (learning rate, eps) use a select-slider over a 1-1.5-2-3-5-7 grid per
 decade; the current value (from a link or a sweep) is always one of the options, so a value that
-is not on the grid is kept exactly.
+is not on the grid is kept exactly. Labels and slider steps come from the engine's ``HyperSpec``
+(``"λ — weight decay"``); a slider shows every digit its step can set.
 """
 
 from __future__ import annotations
@@ -90,6 +91,33 @@ def _value(k: str, default: Any) -> Any:
     return st.session_state.get(k, default)
 
 
+def label(spec: HyperSpec, part: int | None = None) -> str:
+    """A widget label from the engine's metadata: symbol and plain name (``"λ — weight decay"``).
+
+    ``part`` picks one element of a pair (``betas``: 0 for β₁, 1 for β₂).
+    """
+    symbol, name = spec.symbol, spec.label or spec.name
+    if part is not None:
+        symbol = symbol[part] if symbol else ""
+        name = name[part] if isinstance(name, tuple) else name
+    return f"{symbol} — {name}" if symbol else name
+
+
+def slider_format(step: float) -> str:
+    """A printf format with as many decimals as ``step`` has (1e-4: "%.4f", so 0.999 not 1.00)."""
+    decimals = max(0, math.ceil(-math.log10(step) - 1e-9))
+    return f"%.{decimals}f"
+
+
+def panel(prefix: str, name: str, container: Any = st) -> Any:
+    """The expander that holds one optimizer's widgets.
+
+    Its title holds no value that a widget inside changes, and its key is fixed: a title that
+    changed (say with η) would make a new expander, collapsed, after every change.
+    """
+    return container.expander(f"**{name}**", key=f"{prefix}panel_{name}")
+
+
 def _float_widget(container: Any, label: str, k: str, spec: HyperSpec, **kw: Any) -> None:
     if spec.log:
         current = float(_value(k, spec.default))
@@ -102,9 +130,11 @@ def _float_widget(container: Any, label: str, k: str, spec: HyperSpec, **kw: Any
             **kw,
         )
         return
-    span = spec.high - spec.low
-    step = 10.0 ** (math.floor(math.log10(span)) - 3)
-    container.slider(label, spec.low, spec.high, step=step, key=k, help=spec.help, **kw)
+    step = spec.step or 10.0 ** (math.floor(math.log10(spec.high - spec.low)) - 3)
+    container.slider(
+        label, spec.low, spec.high, step=step, key=k, help=spec.help,
+        format=slider_format(step), **kw,
+    )  # fmt: skip
 
 
 def picker(prefix: str, container: Any = st, label: str = "Optimizers") -> list[str]:
@@ -136,17 +166,16 @@ def hyper_widgets(prefix: str, name: str, container: Any = st, lr_locked: bool =
     for spec in optimizers.hyper_specs(name):
         k = key(prefix, name, spec.name)
         if spec.kind == "float":
-            label = "learning rate η" if spec.name == "lr" else spec.name
-            _float_widget(container, label, k, spec, disabled=spec.name == "lr" and lr_locked)
+            locked = spec.name == "lr" and lr_locked
+            _float_widget(container, label(spec), k, spec, disabled=locked)
         elif spec.kind == "pair":
-            for i, sym in enumerate(("β₁", "β₂")):
-                part = spec._replace(help=spec.help)
-                _float_widget(container, f"{spec.name} {sym}", f"{k}{i + 1}", part)
+            for i in range(2):
+                _float_widget(container, label(spec, i), f"{k}{i + 1}", spec)
         elif spec.kind == "bool":
-            container.checkbox(spec.name, key=k, help=spec.help)
+            container.checkbox(label(spec), key=k, help=spec.help)
         else:
             container.selectbox(
-                "update convention" if spec.name == "convention" else spec.name,
+                label(spec),
                 spec.choices,
                 key=k,
                 format_func=lambda c: CONVENTION_LABELS.get(c, c),

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import streamlit as st
 
-from engine import optimizers, schedules, surfaces
+from engine import optimizers, schedules, surface_lrs, surfaces
 from pages._shared import optimizer_widgets as ow
 from pages._shared import state
 from pages._shared.guard import literal
@@ -48,9 +48,30 @@ def get_surface(key: tuple[str, str]) -> surfaces.Surface:
     return surfaces.get(text) if kind == "builtin" else surfaces.parse(text)
 
 
-def _reset_start() -> None:
+def _surface_changed() -> None:
+    """A new surface: its own start, and its own default rates where they were not changed."""
     st.session_state[keys.X0.key] = None
     st.session_state[keys.Y0.key] = None
+    last = st.session_state.get(keys.LR_DEFAULTS, {})
+    for name, field in keys.LR.items():
+        if st.session_state.get(field.key) == last.get(name):
+            st.session_state[field.key] = None
+
+
+def default_lrs(surface: surfaces.Surface) -> dict[str, float]:
+    """Every optimizer's default learning rate on ``surface`` (the engine caches them)."""
+    return surface_lrs.default_lrs(surface)
+
+
+def _fill_defaults(surface: surfaces.Surface) -> None:
+    """Unset start and learning rates take the surface's own (before the widgets are drawn)."""
+    if st.session_state.get(keys.X0.key) is None or st.session_state.get(keys.Y0.key) is None:
+        st.session_state[keys.X0.key], st.session_state[keys.Y0.key] = surface.start
+    lrs = default_lrs(surface)
+    for name, field in keys.LR.items():
+        if st.session_state.get(field.key) is None:
+            st.session_state[field.key] = lrs[name]
+    st.session_state[keys.LR_DEFAULTS] = lrs
 
 
 def consume_click() -> None:
@@ -73,14 +94,14 @@ def _surface_key(container: Any) -> tuple[str, str]:
         list(SURFACE_LABELS),
         key=keys.SURFACE.key,
         format_func=SURFACE_LABELS.get,
-        on_change=_reset_start,
+        on_change=_surface_changed,
     )
     if name != keys.CUSTOM:
         return ("builtin", name)
     text = container.text_input(
         "f(x, y) =",
         key=keys.EXPR.key,
-        on_change=_reset_start,
+        on_change=_surface_changed,
         help="Python-like: x**2 + 3*sin(y), exp, log, sqrt, abs, tanh … over x, y in [-3, 3].",
     )
     try:
@@ -136,16 +157,14 @@ def sidebar() -> tuple[Settings, surfaces.Surface]:
     """Draw every control (call inside ``with st.sidebar``); the settings and the surface."""
     surface_key = _surface_key(st)
     surface = get_surface(surface_key)
-    if st.session_state.get(keys.X0.key) is None or st.session_state.get(keys.Y0.key) is None:
-        st.session_state[keys.X0.key], st.session_state[keys.Y0.key] = surface.start
+    _fill_defaults(surface)
 
     names = ow.picker(keys.PREFIX, st)
     if not names:
         st.warning("Pick at least one optimizer.")
     shared = ow.shared_lr_widgets(keys.PREFIX, st)
     for name in names:
-        lr = shared if shared is not None else ow.hyper(keys.PREFIX, name)["lr"]
-        with st.expander(f"**{name}** · η = {lr:.3g}"):
+        with ow.panel(keys.PREFIX, name, st):
             st.caption(optimizers.describe(name))
             ow.hyper_widgets(keys.PREFIX, name, st, lr_locked=shared is not None)
 
@@ -182,12 +201,16 @@ def sidebar() -> tuple[Settings, surfaces.Surface]:
 
 
 def publish(surface: surfaces.Surface) -> None:
-    """Write the URL; the start only when it differs from the surface's own."""
-    state.publish([f for f in keys.FIELDS if f not in (keys.X0, keys.Y0)])
+    """Write the URL; the start and learning rates only where they differ from the surface's."""
+    lrs = default_lrs(surface)
+    relative = [(keys.X0, surface.start[0]), (keys.Y0, surface.start[1])]
+    relative += [(field, lrs[name]) for name, field in keys.LR.items()]
+    skip = {field.key for field, _ in relative}
+    state.publish([f for f in keys.FIELDS if f.key not in skip])
     params = st.query_params
-    start = (state.value(keys.X0), state.value(keys.Y0))
-    for field, value, default in zip((keys.X0, keys.Y0), start, surface.start, strict=True):
-        if value is None or abs(float(value) - default) < 1e-12:
+    for field, default in relative:
+        value = state.value(field)
+        if value is None or abs(float(value) - default) <= 1e-12 * max(1.0, abs(default)):
             if field.key in params:
                 del params[field.key]
         elif params.get(field.key) != field.encode(value):

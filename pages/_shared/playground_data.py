@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from engine import analysis, schedules, surfaces, trajectories
+from engine import analysis, schedules, surface_domain, surfaces, trajectories
 from pages._shared import optimizer_widgets as ow
 from pages._shared.playground_controls import Settings, get_surface
 
@@ -25,6 +25,12 @@ def contour(surface_key: tuple[str, str], n: int) -> tuple[np.ndarray, np.ndarra
     """The surface on an n x n grid (float32, finite)."""
     xs, ys, Z = surfaces.grid(get_surface(surface_key), n)
     return xs.astype(np.float32), ys.astype(np.float32), Z.astype(np.float32)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def region_note(surface_key: tuple[str, str]) -> str | None:
+    """Where in the plotted region f has no finite value, and which part of it is to blame."""
+    return surface_domain.region_note(get_surface(surface_key))
 
 
 def _schedule(schedule: tuple, steps: int):
@@ -50,6 +56,11 @@ def paths(cfg: Settings) -> dict[str, Any]:
         schedule=_schedule(cfg.schedule, cfg.steps),
     )
     eff = run.effective_lr()
+    undefined = run.undefined[:, 0]
+    why = [
+        surface_domain.why_undefined(surface, run.undefined_points[k, :1]) if undefined[k] else None
+        for k in range(len(cfg.opts))
+    ]
     _, dist = analysis.nearest_minimum(run.paths[:, 0], surface.minima)
     gap, gap_title, gap_log = analysis.loss_gap(run.losses[:, 0], surface.min_value)
     inner = []
@@ -73,6 +84,9 @@ def paths(cfg: Settings) -> dict[str, Any]:
         paths=run.paths[:, 0],
         losses=run.losses[:, 0],
         diverged_at=run.diverged_at[:, 0],
+        undefined=undefined,
+        undefined_points=run.undefined_points[:, 0],
+        why=why,
         gap=gap,
         gap_title=gap_title,
         gap_log=gap_log,
@@ -87,17 +101,22 @@ def many_starts(cfg: Settings, n: int) -> dict[str, Any]:
     """Every optimizer from an n x n grid of starts, one batch, no state recorded."""
     surface = get_surface(cfg.surface)
     starts = analysis.start_grid(surface.bounds, n)
+    # Starts where the formula has no value (log(-x) for x > 0) are left out, not refused.
+    usable = surface_domain.usable(surface, starts)
+    if not usable.any():
+        raise ValueError("f or its slope is undefined at every start of the grid")
     run = trajectories.run(
         surface,
         ow.build(cfg.opts),
-        starts,
+        starts[usable],
         cfg.steps,
         noise=cfg.noise,
         seed=cfg.seed,
         schedule=_schedule(cfg.schedule, cfg.steps),
         record_state=False,
     )
-    basin = analysis.basins(
+    basin = np.full((len(cfg.opts), len(starts)), -1)
+    basin[:, usable] = analysis.basins(
         run.paths[:, :, -1], surface.minima, analysis.radius(surface.bounds), run.diverged_at
     )
     return dict(
@@ -106,6 +125,7 @@ def many_starts(cfg: Settings, n: int) -> dict[str, Any]:
         basin=basin,
         shares=[analysis.converged_share(b) for b in basin],
         diverged=[(run.diverged_at[k] >= 0).mean() for k in range(len(cfg.opts))],
+        undefined_starts=int((~usable).sum()),
     )
 
 

@@ -17,6 +17,7 @@ from engine import analysis, optimizers, schedules
 from engine.surfaces import Surface
 from pages._shared import optimizer_widgets as ow
 from pages._shared import playground_data as data
+from pages._shared import playground_notes as notes
 from pages._shared.guard import friendly_errors
 from pages._shared.keys import playground as keys
 from pages._shared.playground_controls import Settings, get_surface
@@ -105,7 +106,8 @@ def paths_figures(cfg: Settings, show_3d: bool) -> dict[str, Any]:
         xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
         title=f"{surface.title}: click anywhere to start there",
     )  # fmt: skip
-    sp.add_paths(fig, names, labels, result["paths"], result["losses"], div)
+    undefined = result["undefined"]
+    sp.add_paths(fig, names, labels, result["paths"], result["losses"], div, undefined)
     sp.add_playback(fig, names, labels, result["paths"], div, analysis.frame_steps(cfg.steps))
     out: dict[str, Any] = {"map": fig, "3d": None, "dist": None}
     if show_3d:
@@ -116,13 +118,13 @@ def paths_figures(cfg: Settings, show_3d: bool) -> dict[str, Any]:
         )  # fmt: skip
     out["loss"] = pp.per_step_figure(
         names, labels, result["gap"], div, y_title=result["gap_title"],
-        log_y=result["gap_log"], title="Loss against step",
+        log_y=result["gap_log"], title="Loss against step", undefined=undefined,
     )  # fmt: skip
     if result["distance"] is not None:
         out["dist"] = pp.per_step_figure(
             names, labels, result["distance"] + 1e-16, div,
             y_title="distance to the nearest minimum (log)", log_y=True,
-            title="Distance to the nearest known minimum",
+            title="Distance to the nearest known minimum", undefined=undefined,
         )  # fmt: skip
     out["inner"] = [
         pp.internals_figure(
@@ -141,13 +143,13 @@ def paths_figures(cfg: Settings, show_3d: bool) -> dict[str, Any]:
 
 
 def trajectories_view(cfg: Settings) -> None:
+    asked = cfg
     cfg, result = _compute("paths", data.paths, cfg)
     if result is None:
+        notes.bare_map(asked)
         return
     surface = get_surface(cfg.surface)
-    for label, d in zip(result["labels"], result["diverged_at"], strict=True):
-        if d >= 0:
-            st.error(f"{label} diverged at step {int(d)}: try a smaller learning rate.")
+    notes.stops(result)
     show_3d = bool(st.session_state.get(keys.SHOW_3D.key))
     figs = paths_figures(cfg, show_3d)
     left, right = st.columns([3, 2]) if show_3d else (st, None)
@@ -214,10 +216,13 @@ def starts_view(cfg: Settings) -> None:
         result["shares"], int(round(len(result["starts"]) ** 0.5)),
     )  # fmt: skip
     st.plotly_chart(fig, key="pg_fig_basins", width="stretch")
+    undefined = result["undefined_starts"]
     st.caption(
         "Each cell is a start, coloured by the known minimum its path ends in (within "
         f"{analysis.radius(surface.bounds):.3g}); grey: none reached in {cfg.steps} steps or "
-        "diverged. Stars: the minima."
+        "diverged"
+        + (f", or f is undefined there ({undefined} starts)" if undefined else "")
+        + ". Stars: the minima."
     )
 
 
@@ -285,4 +290,5 @@ def share_box(container: Any) -> None:
 def run_view(mode: str, cfg: Settings) -> None:
     views = {"paths": trajectories_view, "starts": starts_view, "sweep": sweep_view}
     with friendly_errors("Running the optimizers"):
+        notes.undefined_region(cfg)
         views[mode](cfg)

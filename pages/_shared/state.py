@@ -157,3 +157,15 @@ def reset(fields: Sequence[Field]) -> None:
     """Put every field back to its default (for a 'Reset' button or a preset)."""
     for field in fields:
         st.session_state[field.key] = field.default
+
+
+def keep(fields: Sequence[Field]) -> None:
+    """Keep each field's value across runs that do not draw its widget (call before drawing).
+
+    Streamlit drops a widget's value from session state after a run that did not draw the
+    widget, so a control of a view that is not shown (the playground's grid of starts) would
+    fall back to its default. Writing the value back makes it session state's own again.
+    """
+    for field in fields:
+        if field.key in st.session_state:
+            st.session_state[field.key] = st.session_state[field.key]

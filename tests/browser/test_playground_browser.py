@@ -1,7 +1,10 @@
 """The optimizer playground in a real browser: loads cleanly, Play moves the markers, a click on
-the map moves the start. Screenshots land in tests/artifacts/ (look at them)."""
+the map moves the start, a first look at a steep surface shows no red boxes, an optimizer's
+panel stays open while its η changes. Screenshots land in tests/artifacts/ (look at them)."""
 
 from __future__ import annotations
+
+import pytest
 
 from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_idle
 
@@ -90,3 +93,43 @@ def test_many_starts_and_sweep_modes_render(page, app_url):
     apply = page.get_by_role("button", name="Use η =").first
     assert apply.is_visible()
     screenshot(page, "playground_sweep")
+
+
+@pytest.mark.parametrize("surface", ["rosenbrock", "beale", "goldstein_price"])
+def test_first_look_at_a_steep_surface_shows_no_red_boxes(page, app_url, surface):
+    # SGD and Momentum diverged on Rosenbrock with their defaults, RAdam on Beale.
+    open_page(page, app_url)
+    everyone = (
+        "sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam,adamw,amsgrad,nadam,radam,adamax"
+    )
+    open_page(page, app_url, "playground", f"pg_surface={surface}&pg_opts={everyone}")
+    page.wait_for_selector(MAP)
+    page.wait_for_timeout(800)
+    assert_no_exception(page)
+    screenshot(page, f"playground_first_look_{surface}")
+    red = page.locator("[data-testid='stAlertContentError']")
+    assert red.count() == 0, red.all_inner_texts()
+    assert "diverged" not in page.locator("[data-testid='stMain']").inner_text()
+
+
+def test_an_optimizers_panel_stays_open_while_its_learning_rate_changes(page, app_url):
+    _open(page, app_url)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    panel = sidebar.locator("[data-testid='stExpander']").filter(has_text="adam").first
+    panel.locator("summary").click()
+    wait_idle(page)
+    lr = panel.get_by_role("slider").first
+    before = lr.get_attribute("aria-valuetext")
+    for _ in range(3):  # each key press reruns the page; the panel must not close in between
+        lr.focus()
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_timeout(300)
+        wait_idle(page)
+        assert panel.locator("details").get_attribute("open") is not None
+    after = panel.get_by_role("slider").first.get_attribute("aria-valuetext")
+    assert after != before, (before, after)
+    assert "pg_adam_lr=" in page.url
+    page.set_viewport_size({"width": 1400, "height": 2000})  # the whole panel, labels and digits
+    wait_idle(page)
+    screenshot(page, "playground_panel_open")
+    assert_no_exception(page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine import schedules, surfaces
+from engine import optimizers, schedules, surfaces
 from pages._shared import optimizer_widgets
 from pages._shared.state import (
     BoolField,
@@ -60,10 +60,19 @@ PAGE_FIELDS = [
     SCHED_EGAMMA, SCHED_MIN, SCHED_WARM, SCHED_F0, TOL, SHOW_3D, GRID, SWEEP_LO, SWEEP_HI,
     SWEEP_N, SWEEP_METRIC,
 ]  # fmt: skip
-FIELDS = PAGE_FIELDS + optimizer_widgets.fields(PREFIX)
+#: Each optimizer's learning rate; None (the default) means the surface's own default rate
+#: (``engine.surface_lrs``), so a link only carries the rates someone changed.
+_LR_NAMES = {optimizer_widgets.key(PREFIX, name, "lr"): name for name in optimizers.names()}
+_OPTIMIZER_FIELDS = [
+    OptionalFloatField(f.key, None, low=f.low, high=f.high) if f.key in _LR_NAMES else f
+    for f in optimizer_widgets.fields(PREFIX)
+]
+LR = {_LR_NAMES[f.key]: f for f in _OPTIMIZER_FIELDS if f.key in _LR_NAMES}
+FIELDS = PAGE_FIELDS + _OPTIMIZER_FIELDS
 
 #: Session-state keys that are not URL fields.
 MAP_KEY = "pg_map"  # the contour chart's selection (a click sets the start)
 LAST_CLICK = "_pg_last_click"
 LAST_GOOD = "_pg_last_good"  # the last results that rendered, shown with a warning on failure
 LAST_SURFACE = "_pg_last_surface"  # the last custom expression that parsed
+LR_DEFAULTS = "_pg_lr_defaults"  # the default learning rates of the surface last drawn
