@@ -56,13 +56,13 @@ def tick_label(value: float) -> str:
 
 
 def log_ticks(low: float, high: float, max_ticks: int = MAX_TICKS) -> tuple[list[float], list[str]]:
-    """Readable ticks for a log axis over ``[low, high]``: 1-2-5 (then 1-3, then 1) per decade,
-    the densest that keeps at most ``max_ticks``; over many decades every k-th power of ten;
+    """Readable ticks for a log axis over ``[low, high]``: 1-9, 1-2-3-5, 1-2-5, 1-3 or 1 per
+    decade, the densest that keeps at most ``max_ticks``; over many decades every k-th power of ten;
     inside one short span, evenly spaced round values. Plotly's own log ticks label every 1-2-5
     of every decade: 22 labels on a sweep spanning 5e-7..10."""
     lo, hi = math.log10(low), math.log10(high)
     first, last = math.floor(lo), math.ceil(hi)
-    for mantissas in ((1, 2, 5), (1, 3), (1,)):
+    for mantissas in (range(1, 10), (1, 2, 3, 5), (1, 2, 5), (1, 3), (1,)):
         values = [m * 10.0**e for e in range(first, last + 1) for m in mantissas]
         values = [v for v in values if low <= v * (1 + 1e-9) and v <= high * (1 + 1e-9)]
         if len(values) <= max_ticks:
