@@ -3,8 +3,10 @@
 import streamlit as st
 
 from pages._shared.navigation import available, mark_app_entry
+from pages._shared.warmup import warm_up
 
 mark_app_entry()
+warm_up()  # before any page draws: sessions of a fresh server would race their first imports
 st.set_page_config(page_title="Gradient lab", page_icon=":material/insights:", layout="wide")
 
 pages = [

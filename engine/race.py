@@ -42,6 +42,7 @@ from engine.device import resolve
 from engine.training import check_limits, minibatches, prepare_data
 from engine.trajectories import group_optimizers, optimizer_labels
 
+#: The most networks one race trains side by side (a sweep: optimizers x learning rates).
 MAX_MODELS = 64
 #: A training loss this many times the first one counts as diverged: cross-entropy on a ReLU
 #: network grows without bound rather than overflowing, so non-finite values come too late.
@@ -144,7 +145,10 @@ def _check(optimizers_: Sequence[optimizers.Optimizer]) -> None:
     if not all(isinstance(o, optimizers.Optimizer) for o in optimizers_):
         raise ValueError("Invalid optimizers: use engine.optimizers.create(name, ...)")
     if len(optimizers_) > MAX_MODELS:
-        raise ValueError(f"Too many optimizers: {len(optimizers_)} (the limit is {MAX_MODELS})")
+        raise ValueError(
+            f"Too many optimizers: {len(optimizers_)}, one network each "
+            f"(the limit is {MAX_MODELS} networks)"
+        )
 
 
 def race(

@@ -16,7 +16,7 @@ from torch.func import vmap
 
 from engine import losses, networks, optimizers
 from engine.device import resolve
-from engine.race import RaceResult, race, stacked_logits
+from engine.race import MAX_MODELS, RaceResult, race, stacked_logits
 from engine.training import prepare_data
 
 
@@ -53,6 +53,7 @@ def lr_sweep(
     lrs = [float(v) for v in lrs]
     if not lrs:
         raise ValueError("Invalid lrs: give at least one learning rate")
+    check_sweep_size(len(settings), len(lrs))
     opts = [
         optimizers.create(name, **{**hyper, "lr": lr}) for name, hyper in settings for lr in lrs
     ]
@@ -75,6 +76,17 @@ def lr_sweep(
         diverged_at=res.diverged_at.reshape(n_opt, n_lr),
         result=res,
     )
+
+
+def check_sweep_size(n_optimizers: int, n_lrs: int) -> None:
+    """Raise ``ValueError`` when a sweep needs more than :data:`engine.race.MAX_MODELS` networks
+    (one per optimizer and learning rate), naming both factors."""
+    n = n_optimizers * n_lrs
+    if n > MAX_MODELS:
+        raise ValueError(
+            f"Too many networks: {n_optimizers} optimizers × {n_lrs} learning rates = {n} "
+            f"(the limit is {MAX_MODELS})"
+        )
 
 
 def final_losses(
@@ -165,3 +177,36 @@ def curves_csv(res: RaceResult) -> str:
             cells = ["" if not np.isfinite(v) else f"{float(v):.7g}" for v in values]
             lines.append(",".join([f'"{label}"', str(t), f"{res.wall_time[t]:.4f}", *cells]))
     return "\n".join(lines) + "\n"
+
+
+# Calibrated on the 2-core development CPU with one torch thread, under load (best of 3): a
+# fixed 6 ms per step (autograd, optimizer updates, divergence masks), 2e10 multiply-adds per
+# second, 1e-8 s per unit activation (elementwise work, which dominates small layers); batch
+# norm's vmap path costs about 1.6 times as much.
+_STEP_S = 6e-3
+_MACS_PER_S = 2e10
+_UNIT_S = 1e-8
+_BATCHNORM = 1.6
+
+
+def estimate_seconds(
+    config: networks.MLPConfig,
+    train_rows: int,
+    test_rows: int,
+    steps: int,
+    models: int,
+    batch_size: int | None = None,
+) -> float:
+    """A rough CPU time for :func:`race` of ``models`` networks, to decide whether it runs live.
+
+    Per step, each model does a forward and backward pass over its batch of :math:`B` rows
+    (three products per weight) and a test forward over :math:`T` rows:
+    :math:`(3B + T)(d_{in} w + (L-1) w^2 + w C)` multiply-adds and :math:`(3B + T) L w` unit
+    activations.
+    """
+    rows = min(batch_size, train_rows) if batch_size else train_rows
+    w, depth = config.width, config.depth
+    weights = config.in_dim * w + (depth - 1) * w * w + w * config.out_dim
+    passes = 3 * rows + test_rows
+    per_step = _STEP_S + models * passes * (weights / _MACS_PER_S + depth * w * _UNIT_S)
+    return steps * per_step * (_BATCHNORM if config.batchnorm else 1.0)

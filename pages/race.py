@@ -1,12 +1,13 @@
 """Optimizer race: one network, the same initial weights and minibatches, several optimizers.
 
-Thin: the sidebar, the live race and the views are in pages/_shared/race_glue.py. Every setting
-is in the URL.
+Thin: the sidebar and the live race are in pages/_shared/race_glue.py, the views of a result in
+race_views.py. Every setting is in the URL. Nothing trains until Run is pressed.
 """
 
 import streamlit as st
 
 from pages._shared import race_glue as glue
+from pages._shared import race_views as views
 from pages._shared import state
 from pages._shared.guard import friendly_errors
 from pages._shared.keys import race as keys
@@ -30,20 +31,19 @@ if not settings.opts:
 else:
     with friendly_errors("Running the race"):
         split = glue.load(settings.data, settings.seed)
-        result = glue.run(settings, split)
+        result = glue.run(settings, split)  # None: waiting for Run
+        what = "sweep" if settings.mode == "sweep" else "race"
         if isinstance(result, str):
-            what = "sweep" if settings.mode == "sweep" else "race"
-            st.info(f"The {what} was stopped before it finished.")
-            st.button(f"Run the {what}", on_click=glue.forget, args=(settings,), key="rc_rerun")
-        else:
+            st.info(glue.STOPPED_TEXT[settings.mode], icon=":material/stop_circle:")
+            glue.rerun_button(settings, f"Run the {what}")
+        elif result is not None:
             res = result.result if settings.mode == "sweep" else result
             if res.stopped:
-                st.info(f"Stopped at step {res.steps} of {settings.steps}.")
-                st.button(
-                    "Run the whole race", on_click=glue.forget, args=(settings,), key="rc_rerun"
-                )
+                st.info(f"Stopped at step {res.steps} of {settings.steps}.",
+                        icon=":material/stop_circle:")  # fmt: skip
+                glue.rerun_button(settings, f"Run the whole {what}")
             if settings.mode == "sweep":
-                glue.show_sweep(result)
+                views.show_sweep(result)
             else:
-                glue.show_race(settings, result, split)
+                views.show_race(settings, result, split)
 state.publish(keys.FIELDS)

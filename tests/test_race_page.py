@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from engine.optimizers import names
+from pages._shared.keys import race as keys
 from tests.conftest import assert_no_exception, figures, page_test
 from viz.colors import optimizer_color
 
@@ -33,11 +34,24 @@ def _values(trace: dict) -> np.ndarray:
     return np.asarray(y, dtype=float)
 
 
-def run(query: dict[str, str]):
+def opened(query: dict[str, str]):
+    """The page as it opens, before any press."""
     at = page_test("race", query).run()
     assert_no_exception(at)
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+def press_run(at):
+    at.button(key="rc_run").click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def run(query: dict[str, str]):
+    """The page opened and its Run pressed."""
+    return press_run(opened(query))
 
 
 def test_default_race_draws_one_curve_per_optimizer_in_its_colour():
@@ -132,14 +146,59 @@ def test_a_diverging_optimizer_is_reported():
     assert all(np.isfinite(_values(t)).all() for t in curves(figures(at)[0]))
 
 
-def test_no_optimizer_and_bad_sizes_are_messages_not_tracebacks():
-    at = run({"rc_opts": ""})
+def test_no_optimizer_is_a_message():
+    at = opened({"rc_opts": ""})
     assert any("Pick at least one optimizer" in i.value for i in at.info)
-    # A sweep larger than the engine allows: a warning, never a traceback.
-    at = run(
-        {"rc_mode": "sweep", "rc_steps": "10", "rc_sweep_n": "15", "rc_opts": ",".join(names())}
-    )
-    assert any("Too many optimizers" in w.value for w in at.warning)
+    assert not at.button
+
+
+def test_a_sweep_too_large_is_explained_before_the_press_and_cannot_start():
+    # 12 optimizers x 9 learning rates = 108 networks: the engine's limit is 64.
+    at = opened({"rc_mode": "sweep", "rc_steps": "10", "rc_opts": ",".join(names())})
+    [warning] = [w.value for w in at.warning]
+    assert "12 optimizers × 9 learning rates = 108" in warning and "limit is 64" in warning
+    assert "Pick fewer optimizers or learning rates" in warning
+    assert at.button(key="rc_run").disabled
+    assert not at.get("progress") and not figures(at)
+    # Fewer learning rates fit: Run is offered again.
+    at.slider(key="rc_sweep_n").set_value(5).run()
+    assert not at.warning and not at.button(key="rc_run").disabled
+    assert "12 optimizers × 5 learning rates = 60 networks" in at.info[0].value
+
+
+def test_the_page_waits_for_run_and_says_what_it_will_train():
+    at = opened({"rc_steps": "20"})
+    assert not figures(at) and not at.dataframe and not at.get("progress")
+    [plan] = [i.value for i in at.info]
+    assert "5 networks" in plan and "20 steps" in plan and "about" in plan
+    assert at.button(key="rc_run").label == "Run the race"
+    press_run(at)
+    assert len(figures(at)) == 3 and not at.button
+
+
+def test_after_a_press_short_races_follow_the_controls_and_long_ones_wait():
+    at = run({"rc_steps": "20"})
+    at.slider(key="rc_steps").set_value(30).run()  # short: retrained without a press
+    assert all(len(_values(t)) == 30 for t in curves(figures(at)[0]))
+    at.slider(key="rc_steps").set_value(keys.MAX_STEPS)
+    at.slider(key="rc_n").set_value(keys.MAX_N)
+    at.run()  # estimated far above the live limit: waits, with its estimate
+    assert not figures(at)
+    [plan] = [i.value for i in at.info]
+    assert f"{keys.MAX_STEPS} steps" in plan and "about" in plan and "wait for this button" in plan
+    assert not at.button(key="rc_run").disabled
+
+
+def test_every_summary_cell_is_readable():
+    # 20 steps: nobody reaches the target loss; adam at lr 10 diverges.
+    at = run({"rc_steps": "20", "rc_opts": "sgd,adam", "rc_adam_lr": "10"})
+    table = at.dataframe[0].value
+    cells = [str(v) for v in table.to_numpy().ravel()]
+    assert not [c for c in cells if c.lower() in ("none", "nan", "", "<na>")], table
+    row = table.set_index("optimizer").loc["sgd"]
+    assert row["steps to target"] == "not reached" and row["seconds to target"] == "not reached"
+    assert row["diverged at"] == "no" and row["final accuracy"].endswith("%")
+    assert table.set_index("optimizer").loc["adam", "diverged at"].startswith("step ")
 
 
 def test_digits_race_has_no_decision_boundaries_and_link_values_off_the_grid_are_kept():
@@ -150,3 +209,96 @@ def test_digits_race_has_no_decision_boundaries_and_link_values_off_the_grid_are
     assert at.select_slider(key="rc_width").value == 24
     assert at.select_slider(key="rc_target").value == pytest.approx(0.123)
     assert "Decision boundaries" not in [h.value for h in at.subheader]
+
+
+def stop_after(monkeypatch, module, step: int, before_first: bool = False) -> None:
+    """Make ``module.race`` press Stop after ``step`` steps, as a click during the run does:
+    the Stop button's callback runs, then the script is interrupted by the rerun."""
+    import streamlit as st
+
+    from pages._shared import race_glue as glue
+
+    real = module.race
+
+    def racing(config, data, opts, steps, batch_size=None, seed=0, callback=None, **kw):
+        def pressed(t, partial):
+            callback(t, partial)
+            if t + 1 >= step:
+                key = st.session_state[glue.PARTIAL][0]
+                if before_first:  # the click landed before the first update arrived
+                    del st.session_state[glue.PARTIAL]
+                glue._stop(key)
+                st.rerun()
+
+        return real(config, data, opts, steps, batch_size, seed, pressed, **kw)
+
+    monkeypatch.setattr(module, "race", racing)
+
+
+def assert_clean_stop(at, text: str, button: str) -> None:
+    assert_no_exception(at)
+    assert not at.error and not at.warning, [e.value for e in [*at.error, *at.warning]]
+    assert any(text in i.value for i in at.info), [i.value for i in at.info]
+    assert not at.get("progress")
+    assert [b.label for b in at.button] == [button]  # no Stop or Run left behind
+
+
+@pytest.mark.parametrize("step", [1, 10])
+def test_stopping_the_race_keeps_it_and_offers_a_rerun(monkeypatch, step):
+    import engine.race
+
+    at = opened({"rc_steps": "20", "rc_opts": "sgd,adam"})
+    stop_after(monkeypatch, engine.race, step)
+    press_run(at)
+    assert_clean_stop(at, f"Stopped at step {step} of 20", "Run the whole race")
+    assert all(len(_values(t)) == step for t in curves(figures(at)[0]))
+    assert list(at.dataframe[0].value["optimizer"]) == ["sgd", "adam"]
+    monkeypatch.undo()
+    at.button(key="rc_rerun").click().run()
+    assert_no_exception(at)
+    assert not at.info and not at.button
+    assert all(len(_values(t)) == 20 for t in curves(figures(at)[0]))
+
+
+def test_a_race_stopped_before_its_first_update_offers_a_rerun(monkeypatch):
+    import engine.race
+
+    at = opened({"rc_steps": "20", "rc_opts": "sgd,adam"})
+    stop_after(monkeypatch, engine.race, 1, before_first=True)
+    press_run(at)
+    assert_clean_stop(at, "stopped before its first step", "Run the race")
+    assert not figures(at)
+
+
+def test_stopping_the_sweep_says_so_and_offers_a_rerun(monkeypatch):
+    import engine.race_tools
+
+    at = opened({"rc_mode": "sweep", "rc_steps": "20", "rc_sweep_n": "3", "rc_opts": "sgd"})
+    stop_after(monkeypatch, engine.race_tools, 5)
+    press_run(at)
+    assert_clean_stop(at, "The sweep was stopped before it finished", "Run the sweep")
+    monkeypatch.undo()
+    at.button(key="rc_rerun").click().run()
+    assert_no_exception(at)
+    assert len(figures(at)) == 2 and not at.button
+
+
+def test_a_failure_leaves_no_progress_bar_or_stop_button(monkeypatch):
+    import engine.race
+
+    real = engine.race.race
+
+    def failing(config, data, opts, steps, callback=None, **kw):
+        def update(t, partial):
+            callback(t, partial)  # the bar, Stop and the live curve are drawn
+            raise RuntimeError("out of memory")  # then the engine fails mid-run
+
+        return real(config, data, opts, steps, callback=update, **kw)
+
+    monkeypatch.setattr(engine.race, "race", failing)
+    at = opened({"rc_steps": "20", "rc_opts": "sgd"})
+    at.button(key="rc_run").click().run()
+    assert_no_exception(at)
+    assert any("out of memory" in e.value for e in at.error)
+    assert not at.get("progress") and not figures(at)
+    assert "Stop" not in [b.label for b in at.button]

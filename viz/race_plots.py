@@ -41,6 +41,71 @@ def _f32(values: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=np.float32)
 
 
+MAX_TICKS = 7
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def tick_label(value: float) -> str:
+    """``0.02``, ``5``, ``300`` in plain digits; beyond that ``10⁻⁵`` or ``2·10⁻⁵``."""
+    if 1e-3 <= value < 1e4:
+        return f"{value:.6g}"
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = round(value / 10.0**exponent, 2)
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return power if mantissa == 1 else f"{mantissa:g}·{power}"
+
+
+def log_ticks(low: float, high: float, max_ticks: int = MAX_TICKS) -> tuple[list[float], list[str]]:
+    """Readable ticks for a log axis over ``[low, high]``: 1-9, 1-2-3-5, 1-2-5, 1-3 or 1 per
+    decade, the densest that keeps at most ``max_ticks``; over many decades every k-th power of ten;
+    inside one short span, evenly spaced round values. Plotly's own log ticks label every 1-2-5
+    of every decade: 22 labels on a sweep spanning 5e-7..10."""
+    lo, hi = math.log10(low), math.log10(high)
+    first, last = math.floor(lo), math.ceil(hi)
+    for mantissas in (range(1, 10), (1, 2, 3, 5), (1, 2, 5), (1, 3), (1,)):
+        values = [m * 10.0**e for e in range(first, last + 1) for m in mantissas]
+        values = [v for v in values if low <= v * (1 + 1e-9) and v <= high * (1 + 1e-9)]
+        if len(values) <= max_ticks:
+            break
+    else:
+        every = math.ceil((last - first + 1) / max_ticks)
+        values = [
+            10.0**e for e in range(first, last + 1) if e % every == 0 and low <= 10.0**e <= high
+        ]
+    if len(values) < 2:  # a narrow span: round linear steps inside it
+        step = _nice_step((high - low) / 3)
+        values = [v for v in np.arange(math.ceil(low / step) * step, high, step)][:max_ticks]
+        values = [float(v) for v in values if v > 0] or [low, high]
+    return values, [tick_label(v) for v in values]
+
+
+def _nice_step(raw: float) -> float:
+    exponent = math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if m * 10.0**exponent >= raw:
+            return m * 10.0**exponent
+    return 10.0 ** (exponent + 1)
+
+
+def log_axis(values: Sequence[np.ndarray], pad: float = 0.06) -> dict:
+    """A log axis (range and ticks) that holds every positive finite value in ``values``."""
+    flat = np.concatenate([np.ravel(np.asarray(v, dtype=np.float64)) for v in values] or [[]])
+    flat = flat[np.isfinite(flat) & (flat > 0)]
+    if not flat.size:
+        return dict(type="log")
+    low, high = float(flat.min()), float(flat.max())
+    if high / low < 1.01:  # one value: a span around it
+        low, high = low / 1.5, high * 1.5
+    span = math.log10(high) - math.log10(low)
+    margin = pad * span
+    low_v, high_v = 10 ** (math.log10(low) - margin), 10 ** (math.log10(high) + margin)
+    ticks, labels = log_ticks(low_v, high_v)
+    return dict(
+        type="log", range=[math.log10(low_v), math.log10(high_v)], tickmode="array",
+        tickvals=ticks, ticktext=labels,
+    )  # fmt: skip
+
+
 def curves_figure(
     labels: Sequence[str],
     colors: Sequence[str],
@@ -84,7 +149,7 @@ def curves_figure(
         if row == rows:  # only the bottom row: a title above would hit the panel titles
             fig.update_xaxes(title_text="step", row=row, col=col)
         if title in log_y:
-            fig.update_yaxes(type="log", tickformat=".2g", dtick="D2", row=row, col=col)
+            fig.update_yaxes(**log_axis(panels[title]), row=row, col=col)
         if title in percent:
             fig.update_yaxes(tickformat=".0%", row=row, col=col)
     return _layout(fig, height)
@@ -120,7 +185,7 @@ def grad_norms_figure(
             )  # fmt: skip
         if row == rows:
             fig.update_xaxes(title_text="step", row=row, col=col)
-    fig.update_yaxes(type="log", tickformat=".2g", dtick="D2")
+    fig.update_yaxes(**log_axis([g for g in grad_norms if np.size(g)]))  # shared by the panels
     fig.update_yaxes(title_text="‖∂L/∂W‖", col=1)
     return _layout(fig, 260 * rows + 120)
 
@@ -216,7 +281,7 @@ def sweep_figure(
                 )
             )  # fmt: skip
     fig.update_xaxes(type="log", title_text="learning rate η", exponentformat="power", dtick=1)
-    fig.update_yaxes(type="log", title_text=title, tickformat=".2g", dtick="D2")
+    fig.update_yaxes(title_text=title, **log_axis([final_loss, [top]]))
     fig = _layout(fig, 480)
     fig.update_layout(hovermode="closest")
     return fig

@@ -66,25 +66,30 @@ def available() -> list[PageInfo]:
 # folder is a legacy (v1) multipage app. Only app.py's st.navigation clears that, so when the
 # very first request of a fresh server is a deep link (/playground?...), Streamlit runs the page
 # file alone: no page config, raw file names in the sidebar. Every page therefore starts with
-# ensure_app_entry(): if app.py has not run in this process yet, it clears the legacy flag and
-# reruns, and the rerun goes through app.py with the same URL. (Checked on streamlit 1.67;
-# tests/browser/test_deep_link_browser.py pins the behaviour.)
-_app_has_run = False
+# ensure_app_entry(): if this session has never gone through app.py, it clears the legacy flag
+# and reruns, and the rerun goes through app.py with the same URL. (Checked on streamlit 1.67;
+# tests/browser/test_deep_link_browser.py pins the behaviour.) The mark is per session, not per
+# process: when a class opens several links at once, every session that started in legacy mode
+# is rerouted, not only the first (the others would draw before app.py's warm-up, see
+# pages/_shared/warmup.py).
+_ENTERED = "_app_entered"  # session-state keys
+_REROUTED = "_app_rerouted"
 
 
 def mark_app_entry() -> None:
-    """Called by app.py on every run: the process now routes through st.navigation."""
-    global _app_has_run
-    _app_has_run = True
+    """Called by app.py on every run: this session routes through st.navigation."""
+    import streamlit as st
+
+    st.session_state[_ENTERED] = True
 
 
 def ensure_app_entry() -> None:
-    """First line of every page: route a legacy-mode first run back through app.py."""
-    global _app_has_run
-    if _app_has_run:
-        return
-    _app_has_run = True  # reroute once at most: a page run on its own must never loop
+    """First line of every page: route a session's legacy-mode run back through app.py."""
     import streamlit as st
+
+    if st.session_state.get(_ENTERED) or st.session_state.get(_REROUTED):
+        return
+    st.session_state[_REROUTED] = True  # once at most: a page run on its own must never loop
     from streamlit.runtime.pages_manager import PagesManager
 
     PagesManager.uses_pages_directory = False

@@ -1,8 +1,10 @@
-"""Glue of the Optimizer race page: its sidebar, the live race with Stop, and the result views.
+"""Glue of the Optimizer race page: its sidebar, the Run gate and the live race with Stop.
 
-widgets -> engine.race (one batched run, live through its callback) -> viz.race_plots.
-Results are kept per settings in session state, so a rerun redraws without training again;
-Stop keeps the partial race.
+widgets -> engine.race (one batched run, live through its callback) -> race_views.
+Nothing trains when the page opens: Run says what it will train and for how long. After the
+first press, a race estimated under run_policy's live limit follows the controls; a longer one
+waits for Run again. Results are kept per settings in session state, so a rerun redraws without
+training again; Stop keeps the partial race.
 """
 
 from __future__ import annotations
@@ -16,15 +18,21 @@ import streamlit as st
 from engine import activations, datasets, initializers, networks, optimizers, race_tools
 from engine import race as engine_race
 from pages._shared import optimizer_widgets as ow
-from pages._shared import state
+from pages._shared import run_policy, state
+from pages._shared.gradient_flow_glue import one_thread  # torch's thread policy, one place
 from pages._shared.keys import race as keys
-from viz.colors import optimizer_color
-from viz.race_plots import boundaries_figure, curves_figure, grad_norms_figure, sweep_figure
+from pages._shared.race_views import curves
 
 RESULTS = "_rc_results"  # settings -> finished (or stopped) race, newest last
 PARTIAL = "_rc_partial"  # (settings, the race so far), for the Stop button
+GO = "_rc_go"  # settings to train on the next run (the rerun button after a stop)
+LIVE = "_rc_live"  # Run was pressed once: short races now follow the controls
 KEEP = 4
 STOPPED = "stopped"
+STOPPED_TEXT = {  # a stopped race keeps its curves, unless it had none yet; a sweep keeps nothing
+    "race": "The race was stopped before its first step.",
+    "sweep": "The sweep was stopped before it finished: its final losses need every step.",
+}
 
 
 class Settings(NamedTuple):
@@ -130,21 +138,90 @@ def _with(options: tuple, field) -> list:
     return sorted({*options, state.value(field)})
 
 
-def _colors(names: list[str]) -> list[str]:
-    return [optimizer_color(n) for n in names]
+def networks_count(s: Settings) -> int:
+    """How many networks the race (or sweep) trains: one per optimizer and learning rate."""
+    return len(s.opts) * (s.sweep[2] if s.mode == "sweep" else 1)
+
+
+def estimate(s: Settings, split: datasets.Split) -> float:
+    """A rough time for the race on this CPU, in seconds."""
+    train, test = len(split.X_train), len(split.X_test) if split.X_test is not None else 0
+    return race_tools.estimate_seconds(s.config, train, test, s.steps, networks_count(s), s.batch)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 1.5:
+        return "about a second"
+    return f"about {seconds:.0f} s" if seconds < 90 else f"about {seconds / 60:.0f} min"
+
+
+def _plan(s: Settings, seconds: float) -> str:
+    """What Run will do, in words."""
+    n = networks_count(s)
+    if s.mode == "sweep":
+        what = f"{len(s.opts)} optimizers × {s.sweep[2]} learning rates = {n} networks"
+    else:
+        what = f"{n} network{'s' * (n > 1)}, one per optimizer, from the same initial weights,"
+    return f"**Run** trains {what} for {s.steps} steps: {_duration(seconds)} on this machine."
+
+
+def _request(key: Settings) -> None:
+    """The rerun button after a stop: forget the stopped result and train again."""
+    forget(key)
+    st.session_state[GO] = key
+
+
+def rerun_button(s: Settings, label: str) -> None:
+    st.button(label, on_click=_request, args=(s,), key="rc_rerun", icon=":material/replay:")
+
+
+def _ready(s: Settings, split: datasets.Split) -> bool:
+    """Whether to train now; otherwise draw what Run will do (or why it cannot).
+
+    Nothing trains when the page opens: the first race waits for Run. After that, a race
+    estimated under run_policy's live limit follows the controls; a longer one waits again.
+    """
+    if s.mode == "sweep":
+        try:
+            race_tools.check_sweep_size(len(s.opts), s.sweep[2])
+        except ValueError as exc:
+            st.warning(f"{exc}. Pick fewer optimizers or learning rates.", icon=":material/block:")
+            st.button("Run the sweep", key="rc_run", type="primary", disabled=True)
+            return False
+    seconds = estimate(s, split)
+    if st.session_state.pop(GO, None) == s:
+        return True
+    if st.session_state.get(LIVE) and not run_policy.needs_press(seconds):
+        return True
+    text = _plan(s, seconds)
+    if st.session_state.get(LIVE):  # it would have followed the controls: say why it waits
+        text += f" Runs over {run_policy.LIVE_LIMIT_S:.0f} s wait for this button."
+    slot = st.empty()
+    with slot.container():
+        st.info(text, icon=":material/play_circle:")
+        what = "sweep" if s.mode == "sweep" else "race"
+        pressed = st.button(f"Run the {what}", key="rc_run", type="primary",
+                            icon=":material/play_arrow:")  # fmt: skip
+    if pressed:
+        slot.empty()
+    return pressed
 
 
 def run(s: Settings, split: datasets.Split):
-    """The race (or sweep) for ``s``: from session state, or trained now with live progress."""
+    """The race (or sweep) for ``s``: from session state, trained now with live progress, or
+    None while it waits for Run."""
     done = st.session_state.get(RESULTS, {}).get(s)
     if done is not None:
         return done
+    if not _ready(s, split):
+        return None
+    st.session_state[LIVE] = True  # a Run press: from now on, short races follow the controls
     opts = ow.build(s.opts)
-    total = len(opts) * (s.sweep[2] if s.mode == "sweep" else 1)
     panel = st.empty()  # progress, Stop and the live curve: cleared when the race ends
     with panel.container():
         bar_col, stop_col = st.columns([6, 1], vertical_alignment="center")
-        bar = bar_col.progress(0.0, text=f"Training {total} networks…")
+        n = networks_count(s)
+        bar = bar_col.progress(0.0, text=f"Training {n} network{'s' * (n > 1)}…")
         stop_col.button("Stop", key="rc_stop", on_click=_stop, args=(s,), icon=":material/stop:")
         live = st.empty()
 
@@ -152,97 +229,26 @@ def run(s: Settings, split: datasets.Split):
         st.session_state[PARTIAL] = (s, partial)
         bar.progress((t + 1) / s.steps, text=f"Step {t + 1} of {s.steps}")
         if s.mode == "race":
-            live.plotly_chart(_curves(partial), key=f"rc_live_{t}", width="stretch")
+            live.plotly_chart(curves(partial), key=f"rc_live_{t}", width="stretch")
 
     every = max(1, s.steps // 15)
     kw = dict(batch_size=s.batch, seed=s.seed, callback=callback, callback_every=every)
-    if s.mode == "sweep":
-        lo, hi, n = s.sweep
-        lrs = np.geomspace(min(lo, hi), max(lo, hi), n)
-        settings = [(name, dict(items)) for name, items in s.opts]
-        result = race_tools.lr_sweep(s.config, split, settings, lrs, s.steps, **kw)
-    else:
-        result = engine_race.race(s.config, split, opts, s.steps, **kw)
+    try:
+        with one_thread():
+            if s.mode == "sweep":
+                lo, hi, n = s.sweep
+                lrs = np.geomspace(min(lo, hi), max(lo, hi), n)
+                settings = [(name, dict(items)) for name, items in s.opts]
+                result = race_tools.lr_sweep(s.config, split, settings, lrs, s.steps, **kw)
+            else:
+                result = engine_race.race(s.config, split, opts, s.steps, **kw)
+    except Exception:
+        # A failure leaves no progress bar or Stop button behind. (Stop and reruns are not
+        # Exceptions: they pass, and the Stop button's callback still finds PARTIAL.)
+        panel.empty()
+        st.session_state.pop(PARTIAL, None)
+        raise
     panel.empty()
     st.session_state.pop(PARTIAL, None)
     _remember(s, result)
     return result
-
-
-PANELS = {
-    "training loss": "train_loss",
-    "test loss": "test_loss",
-    "training accuracy": "train_acc",
-    "test accuracy": "test_acc",
-}
-
-
-def _curves(res):
-    """Loss and accuracy, training and test, one curve per optimizer (live and final)."""
-    panels = {t: [res.curve(f, k) for k in range(len(res.labels))] for t, f in PANELS.items()}
-    return curves_figure(
-        res.labels, _colors(res.names), panels, res.diverged_at,
-        log_y=("training loss", "test loss"), percent=("training accuracy", "test accuracy"),
-    )  # fmt: skip
-
-
-def show_race(s: Settings, res, split: datasets.Split) -> None:
-    colors = _colors(res.names)
-    K = len(res.labels)
-    st.plotly_chart(_curves(res), key="rc_curves", width="stretch")
-    target = st.select_slider(
-        "Target training loss", ow.log_options(1e-4, 10.0, state.value(keys.TARGET)),
-        key=keys.TARGET.key,
-        format_func="{:.3g}".format, help="The summary counts the steps each optimizer needs.",
-    )  # fmt: skip
-    rows = race_tools.summary(res, target)
-    for row in rows:  # words, not "None", for what did not happen
-        row["steps to target"] = (
-            "not reached" if row["steps to target"] is None else str(row["steps to target"])
-        )
-        row["diverged at"] = "no" if row["diverged at"] is None else f"step {row['diverged at']}"
-    st.dataframe(
-        rows, hide_index=True, width="stretch",
-        column_config={
-            "final accuracy": st.column_config.NumberColumn(format="percent"),
-            "best accuracy": st.column_config.NumberColumn(format="percent"),
-            "final train loss": st.column_config.NumberColumn(format="%.4f"),
-            "seconds to target": st.column_config.NumberColumn(format="%.2f s"),
-        },
-    )  # fmt: skip
-    for k in np.flatnonzero(res.diverged_at >= 0):
-        st.warning(f"**{res.labels[k]}** diverged at step {res.diverged_at[k]}: it is frozen "
-                   "there while the others go on. Try a smaller learning rate.")  # fmt: skip
-    st.subheader("Gradient norm per layer")
-    st.caption("‖∂L/∂W‖ of each hidden layer's weights, input layer first: where gradients "
-               "vanish or explode, and how each optimizer changes them.")  # fmt: skip
-    grads = [res.curve("grad_norms", k) for k in range(K)]
-    st.plotly_chart(grad_norms_figure(res.labels, colors, grads, res.diverged_at),
-                    key="rc_grads", width="stretch")  # fmt: skip
-    if s.config.in_dim == 2:
-        st.subheader("Decision boundaries")
-        bounds = race_tools.data_bounds(split.X_train)
-        xs, ys, probs = race_tools.decision_grids(res, bounds, n=60)
-        X, y = split.X_train.cpu().numpy(), split.y_train.cpu().numpy()
-        st.plotly_chart(boundaries_figure(res.labels, colors, xs, ys, probs, X, y),
-                        key="rc_bounds", width="stretch")  # fmt: skip
-    st.download_button(
-        "Download the curves (CSV)", race_tools.curves_csv(res), "race.csv", "text/csv",
-        icon=":material/download:", key="rc_csv",
-    )  # fmt: skip
-
-
-def show_sweep(sw) -> None:
-    colors = _colors(sw.names)
-    st.plotly_chart(sweep_figure(sw.names, colors, sw.lrs, sw.final_loss, sw.diverged_at),
-                    key="rc_sweep", width="stretch")  # fmt: skip
-    st.caption("Final loss of each network on the whole training set, after the race, against "
-               "its learning rate. Crosses along the top: the learning rate diverged.")  # fmt: skip
-    if sw.final_test_loss.shape[1]:
-        test = sweep_figure(sw.names, colors, sw.lrs, sw.final_test_loss, sw.diverged_at,
-                            title="final test loss")  # fmt: skip
-        st.plotly_chart(test, key="rc_sweep_test", width="stretch")
-    st.download_button(
-        "Download the sweep's curves (CSV)", race_tools.curves_csv(sw.result), "sweep.csv",
-        "text/csv", icon=":material/download:", key="rc_csv",
-    )  # fmt: skip

@@ -92,6 +92,11 @@ def serve_app() -> Iterator[str]:
         log.close()
 
 
+def server_log(url: str) -> Path:
+    """The log file of the server :func:`serve_app` started at ``url``."""
+    return ARTIFACTS / f"streamlit-{url.rsplit(':', 1)[1]}.log"
+
+
 @pytest.fixture(scope="session")
 def app_url():
     """The app, started once per test session."""
