@@ -12,23 +12,51 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import adadelta, adagrad, adam, adamax, nadam, radam, rmsprop, sgd
-from .base import SYMBOLS, Entry, HyperSpec, Optimizer, normalize
+from . import (
+    adabound,
+    adadelta,
+    adafactor,
+    adagrad,
+    adam,
+    adamax,
+    lamb,
+    lion,
+    lookahead,
+    muon,
+    nadam,
+    prodigy,
+    radam,
+    rmsprop,
+    rprop,
+    schedule_free,
+    sgd,
+    swats,
+)
+from .base import GROUPS, SYMBOLS, Entry, HyperSpec, Optimizer, normalize
 
 __all__ = [
     "DEFAULT_LR",
+    "GROUPS",
     "HyperSpec",
     "Optimizer",
     "create",
     "describe",
     "formula",
+    "group",
     "hyper_specs",
     "names",
     "symbols",
 ]
 
-_MODULES = (sgd, adagrad, rmsprop, adadelta, adam, nadam, radam, adamax)
-_REGISTRY: dict[str, Entry] = {e.name: e for module in _MODULES for e in module.ENTRIES}
+# Teaching order: the course's list (Lookahead after it), then today's optimizers.
+_COURSE = (sgd, adagrad, rmsprop, adadelta, adam, nadam, radam, adamax, adabound, swats)
+_TODAY = (lamb, prodigy, rprop, lion, muon, adafactor, schedule_free)
+_COURSE_ENTRIES = {e.name: e for module in _COURSE for e in module.ENTRIES}
+_TODAY_ENTRIES = {e.name: e for module in _TODAY for e in module.ENTRIES}
+#: What Lookahead may wrap: every optimizer but itself.
+_INNER = (*_COURSE_ENTRIES, *_TODAY_ENTRIES)
+_LOOKAHEAD = lookahead.registry_entry(_COURSE_ENTRIES[lookahead.INNER], _INNER)
+_REGISTRY: dict[str, Entry] = {**_COURSE_ENTRIES, "lookahead": _LOOKAHEAD, **_TODAY_ENTRIES}
 
 #: A learning rate for the 2D surfaces: picked from a sweep (1e-3 .. 100, 200 steps from each
 #: surface's default start) as one that reaches the minimum on the most surfaces without
@@ -53,8 +81,15 @@ def hyper_specs(name: str) -> list[HyperSpec]:
 
 
 def create(name: str, **hyper: Any) -> Optimizer:
-    """Build an optimizer; raises ``ValueError`` for an unknown name, key or invalid value."""
+    """Build an optimizer; raises ``ValueError`` for an unknown name, key or invalid value.
+
+    A wrapper (``lookahead``) also takes every hyperparameter of the optimizer it wraps.
+    """
     entry = _entry(name)
+    if entry.wraps:
+        spec = entry.specs[0]  # "optimizer": which optimizer it wraps
+        inner = normalize(spec, hyper.get(spec.name, spec.default))
+        entry = lookahead.wrap(_REGISTRY[inner], _INNER)
     specs = {s.name: s for s in entry.specs}
     for key in hyper:
         if key not in specs:
@@ -79,4 +114,11 @@ def describe(name: str) -> str:
 
 def symbols(name: str) -> dict[str, str]:
     """The LaTeX symbol of each state field of ``name``, as it appears in ``formula(name)``."""
-    return {f: SYMBOLS[f] for f in _entry(name).state._fields}
+    entry = _entry(name)
+    known = {**SYMBOLS, **entry.symbols}
+    return {f: known[f] for f in entry.state._fields}
+
+
+def group(name: str) -> str:
+    """The family ``name`` belongs to, one of ``GROUPS``, for grouping a picker."""
+    return _entry(name).group

@@ -130,6 +130,7 @@ AMSGRAD = HyperSpec("amsgrad", False, "bool", help="divide by the running maximu
 def _entry(name: str, specs: tuple[HyperSpec, ...], description: str, **fixed: bool) -> Entry:
     return Entry(
         name=name,
+        group="adaptive",
         state=AdamState,
         leaf_fields=("m", "v", "v_max"),
         has_t=True,
