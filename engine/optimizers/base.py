@@ -118,7 +118,7 @@ class Optimizer:
     def init(self, params: Params, *, batch_dims: int = 0) -> NamedTuple:
         """The state before the first step. ``batch_dims``: see :meth:`step`."""
         ref = _first(params)
-        h = {**self.hyper, **self.entry.fixed, "batch_dims": _batch_dims(batch_dims, params)}
+        h = {**self.hyper, **self.entry.fixed, **_dims(self.hyper, batch_dims, params)}
         leaves = _map(lambda p: self.entry.init_leaf(_broadcast(h, p), p), params)
         fields = {f: _pick(leaves, f) for f in self.entry.leaf_fields}
         if self.entry.has_t:
@@ -143,7 +143,7 @@ class Optimizer:
         surface's (K, S, 2) paths, 1 for the race's K networks). Optimizers that look at a
         tensor as a whole (a matrix, a norm) treat the remaining dims as one model's tensor.
         """
-        h = {**self.hyper, **self.entry.fixed, "batch_dims": _batch_dims(batch_dims, params)}
+        h = {**self.hyper, **self.entry.fixed, **_dims(self.hyper, batch_dims, params)}
         h["initial_lr"] = h.get("lr")  # AdaBound's bounds follow the scheduled lr / initial lr
         if lr is not None:
             h["lr"] = float(lr) if isinstance(lr, Real) else lr
@@ -178,14 +178,17 @@ class Optimizer:
         return new_params, self.entry.state(**fields)
 
 
-def _batch_dims(batch_dims: int, params: Params) -> int:
+def _dims(hyper: Hyper, batch_dims: int, params: Params) -> dict[str, int]:
+    """``batch_dims``, checked, and ``hyper_dims``: the most leading dims of a tensor hyper."""
     _first(params)  # a clear message for an empty dict
     ndim = min(p.ndim for p in ([params] if isinstance(params, Tensor) else params.values()))
     if isinstance(batch_dims, bool) or not isinstance(batch_dims, int):
         raise ValueError(f"Invalid batch_dims: {batch_dims!r}")
     if not 0 <= batch_dims <= ndim:
         raise ValueError(f"Invalid batch_dims: {batch_dims} (params have {ndim} dims)")
-    return batch_dims
+    values = [x for v in hyper.values() for x in (v if isinstance(v, tuple) else (v,))]
+    hyper_dims = max((x.ndim for x in values if isinstance(x, Tensor)), default=0)
+    return {"batch_dims": batch_dims, "hyper_dims": hyper_dims}
 
 
 def _first(params: Params) -> Tensor:

@@ -53,6 +53,7 @@ from .base import (
     require,
     wd_spec,
 )
+from .shapes import own_dims
 
 #: torch.optim.Muon's quintic Newton–Schulz coefficients (a, b, c).
 NS_COEFFICIENTS = (3.4445, -4.7750, 2.0315)
@@ -129,6 +130,7 @@ def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[
     mu, lr, bd = h["momentum"], h["lr"], h["batch_dims"]
     B = torch.lerp(s["B"], g, 1 - mu)
     update = torch.lerp(g, B, mu) if h["nesterov"] else B
+    own_dims(p, h)  # checks that a hyperparameter sweep runs over separate matrices
     M = matrix_view(update, bd)
     eps = h["eps"]
     if isinstance(eps, Tensor):  # broadcast (batch..., 1, ..., 1) -> (batch..., 1, 1)

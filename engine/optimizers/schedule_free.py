@@ -51,7 +51,6 @@ from .base import (
     require,
     wd_spec,
 )
-from .shapes import first, spread
 
 
 class ScheduleFreeState(NamedTuple):
@@ -95,9 +94,10 @@ def _update(h: Hyper, y: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[
     warmup = h["warmup_steps"]
     sched = torch.where(t - 1 < warmup, t / warmup, 1.0).to(y.dtype)
     lr = h["lr"] * sched
-    eta_max = torch.maximum(first(s["eta_max"], h), lr)
+    # Per-model values, computed for every coordinate alike: they depend on η and t only.
+    eta_max = torch.maximum(s["eta_max"], lr)
     weight = ((t ** h["r"]) * eta_max ** h["weight_lr_power"]).to(y.dtype)
-    w_sum = first(s["w_sum"], h) + weight
+    w_sum = s["w_sum"] + weight
     c = torch.where(w_sum != 0, weight / torch.where(w_sum != 0, w_sum, 1.0), 0.0)
     v = s["v"] * beta2 + (1 - beta2) * (g * g)
     g_hat = g / ((v / (1 - beta2**t)).sqrt() + h["eps"])
@@ -106,7 +106,7 @@ def _update(h: Hyper, y: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[
     new_y = torch.lerp(y, s["z"], c) + (lr * (beta1 * (1 - c) - 1)) * g_hat
     z = s["z"] - lr * g_hat
     x = torch.lerp(s["x"], z, c)
-    leaf = {"z": z, "v": v, "x": x, "eta_max": spread(eta_max, y), "w_sum": spread(w_sum, y)}
+    leaf = {"z": z, "v": v, "x": x, "eta_max": eta_max, "w_sum": w_sum}
     return new_y, leaf
 
 

@@ -20,7 +20,14 @@ from .base import Hyper, Leaf
 
 
 def own_dims(x: Tensor, h: Hyper) -> tuple[int, ...]:
-    return tuple(range(h["batch_dims"], x.ndim))
+    """The dims of one model's tensor; a hyperparameter sweep must run over separate models."""
+    bd = h["batch_dims"]
+    if h["hyper_dims"] > bd:
+        raise ValueError(
+            f"Invalid batch_dims: {bd} (hyperparameters with {h['hyper_dims']} leading dims "
+            "need as many batch dims: this optimizer takes norms or matrices per model)"
+        )
+    return tuple(range(bd, x.ndim))
 
 
 def own_sum(x: Tensor, h: Hyper) -> Tensor:
