@@ -153,7 +153,7 @@ ENTRIES = (
             "AdaBound: Adam whose per-coordinate step size is clipped between bounds that "
             "close in on a final SGD learning rate, so it starts like Adam and ends like SGD."
         ),
-        default_lr=0.1,
+        default_lr=0.5,
         group="adaptive",
     ),
 )

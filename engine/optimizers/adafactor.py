@@ -176,7 +176,7 @@ ENTRIES = (
             "averages, with steps relative to the weights' size; on a vector (a 2D surface) it "
             "keeps the full average, like RMSProp with a step of η·RMS(θ)."
         ),
-        default_lr=0.1,
+        default_lr=1.0,
         group="matrix",
         symbols={"r": "r_t", "c": "c_t"},
         structured=True,

@@ -150,7 +150,7 @@ ENTRIES = (
             "LAMB: Adam's direction rescaled per layer by the trust ratio ‖θ‖/‖update‖, so each "
             "layer moves by a fixed fraction of its own size."
         ),
-        default_lr=0.1,
+        default_lr=0.05,
         group="adaptive",
         symbols={"r": "r_t"},
         structured=True,

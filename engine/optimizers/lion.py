@@ -101,7 +101,7 @@ ENTRIES = (
             "Lion: steps by the sign of a blend of momentum and gradient, so every coordinate "
             "moves by exactly η (about 3-10 times smaller learning rates than Adam's)."
         ),
-        default_lr=0.1,
+        default_lr=0.15,
         group="sign-based",
     ),
 )

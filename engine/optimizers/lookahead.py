@@ -137,4 +137,5 @@ def registry_entry(inner: Entry, choices: tuple[str, ...]) -> Entry:
     """The entry listed under "lookahead": its specs are the ones every inner optimizer shares."""
     entry = wrap(inner, choices)
     specs = (optimizer_spec(choices), K, ALPHA, lr_spec(1e-3))
-    return dataclasses.replace(entry, specs=specs)
+    # Pulled back every k steps, Lookahead(Adam) needs a larger η than Adam on the surfaces.
+    return dataclasses.replace(entry, specs=specs, default_lr=0.5)

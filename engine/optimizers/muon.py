@@ -201,7 +201,7 @@ ENTRIES = (
             "direction of the update has about the same size; on a vector, such as a point on "
             "a 2D surface, that is a normalised momentum step of length about 0.7η."
         ),
-        default_lr=0.1,
+        default_lr=0.15,
         group="matrix",
         symbols={"B": "B_t"},
         structured=True,

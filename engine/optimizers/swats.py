@@ -207,7 +207,7 @@ ENTRIES = (
             "SWATS: starts as Adam and switches to SGD with momentum once the learning rate "
             "that Adam's steps imply for SGD has settled."
         ),
-        default_lr=0.1,
+        default_lr=0.5,
         group="adaptive",
         symbols={
             "gamma_bar": r"\bar\gamma_t",
