@@ -152,7 +152,7 @@ ENTRIES = (
             "Schedule-Free AdamW: no learning-rate schedule; gradients are taken between Adam-"
             "normalised SGD steps (z) and their running average (x), which is what you deploy."
         ),
-        default_lr=2.0,
+        default_lr=0.5,
         group="schedule-free",
         symbols={
             "z": "z_t",

@@ -121,7 +121,7 @@ def spirals():
 @pytest.fixture(scope="module")
 def muon_vs_adamw(spirals):
     opts = [optimizers.create("muon", lr=0.02), optimizers.create("adamw", lr=0.01)]
-    return race.race(SPIRALS, spirals, opts, steps=150, seed=0, device="cpu")
+    return race.race(SPIRALS, spirals, opts, steps=60, seed=0, device="cpu")
 
 
 def test_muon_races_adamw_from_the_same_weights(muon_vs_adamw):
