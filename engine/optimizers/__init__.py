@@ -75,9 +75,21 @@ def _entry(name: str) -> Entry:
     return _REGISTRY[name]
 
 
-def hyper_specs(name: str) -> list[HyperSpec]:
-    """The hyperparameters of ``name`` (torch.optim's names and defaults) with widget ranges."""
-    return list(_entry(name).specs)
+def hyper_specs(name: str, optimizer: str | None = None) -> list[HyperSpec]:
+    """The hyperparameters of ``name`` (torch.optim's names and defaults) with widget ranges.
+
+    A wrapper lists the ones every wrapped optimizer shares; with ``optimizer`` (the one it
+    wraps), all of that optimizer's too.
+    """
+    entry = _entry(name)
+    if entry.wraps and optimizer is not None:
+        entry = _wrapped(entry, optimizer)
+    return list(entry.specs)
+
+
+def _wrapped(entry: Entry, optimizer: Any) -> Entry:
+    inner = normalize(entry.specs[0], optimizer)  # "optimizer": which one it wraps
+    return lookahead.wrap(_REGISTRY[inner], _INNER)
 
 
 def create(name: str, **hyper: Any) -> Optimizer:
@@ -87,9 +99,7 @@ def create(name: str, **hyper: Any) -> Optimizer:
     """
     entry = _entry(name)
     if entry.wraps:
-        spec = entry.specs[0]  # "optimizer": which optimizer it wraps
-        inner = normalize(spec, hyper.get(spec.name, spec.default))
-        entry = lookahead.wrap(_REGISTRY[inner], _INNER)
+        entry = _wrapped(entry, hyper.get("optimizer", entry.specs[0].default))
     specs = {s.name: s for s in entry.specs}
     for key in hyper:
         if key not in specs:

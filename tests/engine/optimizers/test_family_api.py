@@ -195,6 +195,15 @@ def test_lookahead_state_is_the_inner_state_and_the_slow_weights():
     assert opt.create("lookahead", optimizer="adadelta").init(p)._fields == ("v", "u", "phi", "t")
 
 
+def test_lookahead_lists_the_shared_specs_or_its_inner_optimizers():
+    assert [s.name for s in opt.hyper_specs("lookahead")] == ["optimizer", "k", "alpha", "lr"]
+    full = [s.name for s in opt.hyper_specs("lookahead", optimizer="momentum")]
+    assert full[:3] == ["optimizer", "k", "alpha"]
+    assert full[3:] == [s.name for s in opt.hyper_specs("momentum")]
+    with pytest.raises(ValueError, match="Invalid optimizer value: 'nope'"):
+        opt.hyper_specs("lookahead", optimizer="nope")
+
+
 def _clone(x):
     if isinstance(x, torch.Tensor):
         return x.clone()
