@@ -1,4 +1,5 @@
-"""Optimizers as pure functions over tensors, matching ``torch.optim`` step for step.
+"""Optimizers as pure functions over tensors, matching ``torch.optim`` step for step (or, where
+torch.optim has none, an independent implementation: see tests/engine/optimizers/).
 
 >>> opt = create("adam", lr=0.1)
 >>> state = opt.init(params)
@@ -6,6 +7,9 @@
 
 Every numeric hyperparameter may be a float or a tensor that broadcasts over the leading dims
 of the parameters (shape (B,) with params (B, S, 2)), so one batched run sweeps a setting.
+Optimizers that take a norm or a matrix per model (Muon, Adafactor, LAMB, SWATS, Prodigy) need
+to know which leading dims separate models: ``init``/``step`` take ``batch_dims``.
+``group(name)`` files each optimizer under one of ``GROUPS`` for a picker.
 """
 
 from __future__ import annotations
