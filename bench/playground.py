@@ -1,5 +1,6 @@
 """The optimizer playground: script time of the default view, figure payload, and how much a
-64-point learning-rate sweep costs against a single run of the same length.
+64-point learning-rate sweep costs against a single run of the same length (Adam, Lion for the
+sign-based, Muon for the matrix optimizers, and the default five together).
 
 Run: `python -m bench.playground` from the repository root (or `make bench`).
 Targets (issue 3): warm default view <= 0.5 s, figures <= 1.5 MB together.
@@ -57,11 +58,13 @@ def _sweep_timings() -> list[list[str]]:
         return trajectories.run(s, opts, [s.start], STEPS, record_state=False, device="cpu")
 
     rows = []
-    for names in (("adam",), DEFAULT):
+    # Adam, a sign-based (Lion) and a matrix optimizer (Muon: a normalised step on a 2D point),
+    # then the default five together.
+    for names in (("adam",), ("lion",), ("muon",), DEFAULT):
         t1, _ = best_of(lambda names=names: single(names))
         t64, run = best_of(lambda names=names: sweep(names))
         assert run.paths.shape[0] == 64 * len(names)
-        label = "adam" if len(names) == 1 else f"{len(names)} optimizers"
+        label = names[0] if len(names) == 1 else f"{len(names)} optimizers"
         rows.append(
             [
                 f"{label}: 1 lr vs 64 lrs, {STEPS} steps",

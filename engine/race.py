@@ -201,7 +201,7 @@ def race(
     for _, idx in groups:
         slices.append(slice(at, at + len(idx)))
         at += len(idx)
-    states = [opt.init(flat[sl]) for (opt, _), sl in zip(groups, slices, strict=True)]
+    states = [_init(opt, flat[sl], layout) for (opt, _), sl in zip(groups, slices, strict=True)]
 
     batched = _batched_forward(model, layout)
     score = vmap(lambda z, y: losses.compute(loss, z, y), in_dims=(0, None))
@@ -246,7 +246,7 @@ def race(
                     [value[:, None], acc[:, None], test_now, layout.layer_norms(g)], 1
                 )
                 new = [
-                    opt.step(flat[sl], g[sl], st)
+                    _step(opt, flat[sl], g[sl], st, layout)
                     for (opt, _), sl, st in zip(groups, slices, states, strict=True)
                 ]
                 states = [s for _, s in new]
@@ -271,6 +271,21 @@ def race(
     out = result(done)
     out.seconds = time.perf_counter() - start
     return out
+
+
+def _init(opt: optimizers.Optimizer, rows: torch.Tensor, layout: _Layout) -> Any:
+    """Each row is one model; an optimizer that uses a tensor's shape (Muon's matrices, LAMB's
+    per-layer norms) gets the named weight tensors, (k, out, in) each, instead of flat rows."""
+    if opt.entry.structured:
+        return opt.init(layout.unflatten(rows), batch_dims=1)
+    return opt.init(rows, batch_dims=1)
+
+
+def _step(opt, rows, grads, state, layout: _Layout) -> tuple[torch.Tensor, Any]:
+    if opt.entry.structured:
+        new, state = opt.step(layout.unflatten(rows), layout.unflatten(grads), state, batch_dims=1)
+        return layout.flatten(new), state
+    return opt.step(rows, grads, state, batch_dims=1)
 
 
 def _accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

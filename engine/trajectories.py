@@ -195,7 +195,8 @@ def run(
         at += len(indices)
 
     P = start_t.unsqueeze(0).expand(K, S, 2).clone()
-    states = [opt.init(P[sl]) for (opt, _), sl in zip(groups, slices, strict=True)]
+    # Each path is one model: the optimizers that take norms or matrices see a 2-vector.
+    states = [opt.init(P[sl], batch_dims=2) for (opt, _), sl in zip(groups, slices, strict=True)]
     gen = torch.Generator(device=dev).manual_seed(int(seed))
     # Step-major buffers written in place each step: no per-step allocation, no final stack.
     paths = torch.empty((steps + 1, K, S, 2), dtype=dtype, device=dev)
@@ -224,7 +225,7 @@ def run(
         grads[t] = g
         for i, ((opt, _), sl) in enumerate(zip(groups, slices, strict=True)):
             lr = None if factors is None else opt.hyper["lr"] * factors[t]
-            paths[t + 1, sl], states[i] = opt.step(P[sl], g[sl], states[i], lr=lr)
+            paths[t + 1, sl], states[i] = opt.step(P[sl], g[sl], states[i], lr=lr, batch_dims=2)
             if record_state:
                 history[i].append(states[i])
 

@@ -1,4 +1,5 @@
-"""Optimizers as pure functions over tensors, matching ``torch.optim`` step for step.
+"""Optimizers as pure functions over tensors, matching ``torch.optim`` step for step (or, where
+torch.optim has none, an independent implementation: see tests/engine/optimizers/).
 
 >>> opt = create("adam", lr=0.1)
 >>> state = opt.init(params)
@@ -6,29 +7,60 @@
 
 Every numeric hyperparameter may be a float or a tensor that broadcasts over the leading dims
 of the parameters (shape (B,) with params (B, S, 2)), so one batched run sweeps a setting.
+Optimizers that take a norm or a matrix per model (Muon, Adafactor, LAMB, SWATS, Prodigy) need
+to know which leading dims separate models: ``init``/``step`` take ``batch_dims``.
+``group(name)`` files each optimizer under one of ``GROUPS`` for a picker.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import adadelta, adagrad, adam, adamax, nadam, radam, rmsprop, sgd
-from .base import SYMBOLS, Entry, HyperSpec, Optimizer, normalize
+from . import (
+    adabound,
+    adadelta,
+    adafactor,
+    adagrad,
+    adam,
+    adamax,
+    lamb,
+    lion,
+    lookahead,
+    muon,
+    nadam,
+    prodigy,
+    radam,
+    rmsprop,
+    rprop,
+    schedule_free,
+    sgd,
+    swats,
+)
+from .base import GROUPS, SYMBOLS, Entry, HyperSpec, Optimizer, normalize
 
 __all__ = [
     "DEFAULT_LR",
+    "GROUPS",
     "HyperSpec",
     "Optimizer",
     "create",
     "describe",
     "formula",
+    "group",
     "hyper_specs",
     "names",
     "symbols",
 ]
 
-_MODULES = (sgd, adagrad, rmsprop, adadelta, adam, nadam, radam, adamax)
-_REGISTRY: dict[str, Entry] = {e.name: e for module in _MODULES for e in module.ENTRIES}
+# Teaching order: the course's list (Lookahead after it), then today's optimizers.
+_COURSE = (sgd, adagrad, rmsprop, adadelta, adam, nadam, radam, adamax, adabound, swats)
+_TODAY = (lamb, prodigy, rprop, lion, muon, adafactor, schedule_free)
+_COURSE_ENTRIES = {e.name: e for module in _COURSE for e in module.ENTRIES}
+_TODAY_ENTRIES = {e.name: e for module in _TODAY for e in module.ENTRIES}
+#: What Lookahead may wrap: every optimizer but itself.
+_INNER = (*_COURSE_ENTRIES, *_TODAY_ENTRIES)
+_LOOKAHEAD = lookahead.registry_entry(_COURSE_ENTRIES[lookahead.INNER], _INNER)
+_REGISTRY: dict[str, Entry] = {**_COURSE_ENTRIES, "lookahead": _LOOKAHEAD, **_TODAY_ENTRIES}
 
 #: A learning rate for the 2D surfaces: picked from a sweep (1e-3 .. 100, 200 steps from each
 #: surface's default start) as one that reaches the minimum on the most surfaces without
@@ -48,14 +80,31 @@ def _entry(name: str) -> Entry:
     return _REGISTRY[name]
 
 
-def hyper_specs(name: str) -> list[HyperSpec]:
-    """The hyperparameters of ``name`` (torch.optim's names and defaults) with widget ranges."""
-    return list(_entry(name).specs)
+def hyper_specs(name: str, optimizer: str | None = None) -> list[HyperSpec]:
+    """The hyperparameters of ``name`` (torch.optim's names and defaults) with widget ranges.
+
+    A wrapper lists the ones every wrapped optimizer shares; with ``optimizer`` (the one it
+    wraps), all of that optimizer's too.
+    """
+    entry = _entry(name)
+    if entry.wraps and optimizer is not None:
+        entry = _wrapped(entry, optimizer)
+    return list(entry.specs)
+
+
+def _wrapped(entry: Entry, optimizer: Any) -> Entry:
+    inner = normalize(entry.specs[0], optimizer)  # "optimizer": which one it wraps
+    return lookahead.wrap(_REGISTRY[inner], _INNER)
 
 
 def create(name: str, **hyper: Any) -> Optimizer:
-    """Build an optimizer; raises ``ValueError`` for an unknown name, key or invalid value."""
+    """Build an optimizer; raises ``ValueError`` for an unknown name, key or invalid value.
+
+    A wrapper (``lookahead``) also takes every hyperparameter of the optimizer it wraps.
+    """
     entry = _entry(name)
+    if entry.wraps:
+        entry = _wrapped(entry, hyper.get("optimizer", entry.specs[0].default))
     specs = {s.name: s for s in entry.specs}
     for key in hyper:
         if key not in specs:
@@ -80,4 +129,11 @@ def describe(name: str) -> str:
 
 def symbols(name: str) -> dict[str, str]:
     """The LaTeX symbol of each state field of ``name``, as it appears in ``formula(name)``."""
-    return {f: SYMBOLS[f] for f in _entry(name).state._fields}
+    entry = _entry(name)
+    known = {**SYMBOLS, **entry.symbols}
+    return {f: known[f] for f in entry.state._fields}
+
+
+def group(name: str) -> str:
+    """The family ``name`` belongs to, one of ``GROUPS``, for grouping a picker."""
+    return _entry(name).group

@@ -89,6 +89,7 @@ def _formula(h: Hyper) -> str:
 ENTRIES = (
     Entry(
         name="adadelta",
+        group="adaptive",
         state=AdadeltaState,
         leaf_fields=("v", "u"),
         has_t=False,

@@ -90,6 +90,7 @@ def _formula(h: Hyper) -> str:
 ENTRIES = (
     Entry(
         name="adagrad",
+        group="adaptive",
         state=AdagradState,
         leaf_fields=("s",),
         has_t=True,

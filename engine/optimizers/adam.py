@@ -133,6 +133,7 @@ AMSGRAD = HyperSpec(
 def _entry(name: str, specs: tuple[HyperSpec, ...], description: str, **fixed: bool) -> Entry:
     return Entry(
         name=name,
+        group="adaptive",
         state=AdamState,
         leaf_fields=("m", "v", "v_max"),
         has_t=True,

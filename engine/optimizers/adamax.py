@@ -85,6 +85,7 @@ def _formula(h: Hyper) -> str:
 ENTRIES = (
     Entry(
         name="adamax",
+        group="adaptive",
         state=AdamaxState,
         leaf_fields=("m", "u"),
         has_t=True,

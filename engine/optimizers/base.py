@@ -108,6 +108,18 @@ class Entry:
     description: str
     default_lr: float
     fixed: Hyper = field(default_factory=dict)
+    group: str = ""  # the picker's heading, one of GROUPS
+    symbols: dict[str, str] = field(default_factory=dict)  # LaTeX of fields SYMBOLS lacks
+    # Uses a tensor's own shape (a matrix, a norm): the race gives it named (k, ...) tensors.
+    structured: bool = False
+    # update_tree(hs, ps, gs, leaves, t) -> (ps, leaves), by parameter name: replaces
+    # update_leaf when a step sums over all of a model's tensors; hs: h broadcast to each.
+    update_tree: Callable[..., tuple[dict[str, Tensor], dict[str, Leaf]]] | None = None
+    wraps: bool = False  # a wrapper (Lookahead): its "optimizer" names the one it wraps
+
+
+#: The picker's groups, in teaching order.
+GROUPS = ("classic", "adaptive", "sign-based", "matrix", "schedule-free")
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,9 +136,10 @@ class Optimizer:
     entry: Entry = field(repr=False)
 
     @torch.no_grad()
-    def init(self, params: Params) -> NamedTuple:
+    def init(self, params: Params, *, batch_dims: int = 0) -> NamedTuple:
+        """The state before the first step. ``batch_dims``: see :meth:`step`."""
         ref = _first(params)
-        h = {**self.hyper, **self.entry.fixed}
+        h = {**self.hyper, **self.entry.fixed, **_dims(self.hyper, batch_dims, params)}
         leaves = _map(lambda p: self.entry.init_leaf(_broadcast(h, p), p), params)
         fields = {f: _pick(leaves, f) for f in self.entry.leaf_fields}
         if self.entry.has_t:
@@ -137,31 +150,66 @@ class Optimizer:
 
     @torch.no_grad()  # like torch.optim: the update is not part of any autograd graph
     def step(
-        self, params: Params, grads: Params, state: NamedTuple, *, lr: float | Tensor | None = None
+        self,
+        params: Params,
+        grads: Params,
+        state: NamedTuple,
+        *,
+        lr: float | Tensor | None = None,
+        batch_dims: int = 0,
     ) -> tuple[Params, NamedTuple]:
-        """One update. ``lr`` overrides ``hyper["lr"]`` for this step only (for schedules)."""
-        h = {**self.hyper, **self.entry.fixed}
+        """One update. ``lr`` overrides ``hyper["lr"]`` for this step only (for schedules).
+
+        ``batch_dims``: how many leading dims of every tensor index separate models (2 for a
+        surface's (K, S, 2) paths, 1 for the race's K networks). Optimizers that look at a
+        tensor as a whole (a matrix, a norm) treat the remaining dims as one model's tensor.
+        """
+        h = {**self.hyper, **self.entry.fixed, **_dims(self.hyper, batch_dims, params)}
+        h["initial_lr"] = h.get("lr")  # AdaBound's bounds follow the scheduled lr / initial lr
         if lr is not None:
             h["lr"] = float(lr) if isinstance(lr, Real) else lr
         t = state.t + 1 if self.entry.has_t else None
         names = self.entry.leaf_fields
-
-        def one(p: Tensor, g: Tensor, key: str | None) -> tuple[Tensor, Leaf]:
-            leaf = {f: getattr(state, f) if key is None else getattr(state, f)[key] for f in names}
-            return self.entry.update_leaf(_broadcast(h, p), p, g, leaf, t)
-
-        if isinstance(params, Tensor):
-            new_params, leaf = one(params, grads, None)
-            fields = dict(leaf)
+        single = isinstance(params, Tensor)
+        if single:
+            params, grads = {"": params}, {"": grads}
+        elif not isinstance(grads, dict) or set(grads) != set(params):
+            raise ValueError("grads must be a dict with the same keys as params")
+        leaves = {
+            k: {f: getattr(state, f) if single else getattr(state, f)[k] for f in names}
+            for k in params
+        }
+        hs = {k: _broadcast(h, p) for k, p in params.items()}
+        if self.entry.update_tree is not None:
+            new_params, new_leaves = self.entry.update_tree(hs, params, grads, leaves, t)
         else:
-            if not isinstance(grads, dict) or set(grads) != set(params):
-                raise ValueError("grads must be a dict with the same keys as params")
-            out = {k: one(p, grads[k], k) for k, p in params.items()}
+            out = {
+                k: self.entry.update_leaf(hs[k], p, grads[k], leaves[k], t)
+                for k, p in params.items()
+            }
             new_params = {k: o[0] for k, o in out.items()}
-            fields = {f: {k: o[1][f] for k, o in out.items()} for f in names}
+            new_leaves = {k: o[1] for k, o in out.items()}
+        if single:
+            fields: dict[str, Any] = dict(new_leaves[""])
+            new_params = new_params[""]
+        else:
+            fields = {f: {k: leaf[f] for k, leaf in new_leaves.items()} for f in names}
         if t is not None:
             fields["t"] = t
         return new_params, self.entry.state(**fields)
+
+
+def _dims(hyper: Hyper, batch_dims: int, params: Params) -> dict[str, int]:
+    """``batch_dims``, checked, and ``hyper_dims``: the most leading dims of a tensor hyper."""
+    _first(params)  # a clear message for an empty dict
+    ndim = min(p.ndim for p in ([params] if isinstance(params, Tensor) else params.values()))
+    if isinstance(batch_dims, bool) or not isinstance(batch_dims, int):
+        raise ValueError(f"Invalid batch_dims: {batch_dims!r}")
+    if not 0 <= batch_dims <= ndim:
+        raise ValueError(f"Invalid batch_dims: {batch_dims} (params have {ndim} dims)")
+    values = [x for v in hyper.values() for x in (v if isinstance(v, tuple) else (v,))]
+    hyper_dims = max((x.ndim for x in values if isinstance(x, Tensor)), default=0)
+    return {"batch_dims": batch_dims, "hyper_dims": hyper_dims}
 
 
 def _first(params: Params) -> Tensor:

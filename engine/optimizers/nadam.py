@@ -114,6 +114,7 @@ def _formula(h: Hyper) -> str:
 ENTRIES = (
     Entry(
         name="nadam",
+        group="adaptive",
         state=NAdamState,
         leaf_fields=("m", "v", "mu_product"),
         has_t=True,

@@ -102,6 +102,7 @@ def _formula(h: Hyper) -> str:
 ENTRIES = (
     Entry(
         name="radam",
+        group="adaptive",
         state=RAdamState,
         leaf_fields=("m", "v"),
         has_t=True,

@@ -121,6 +121,7 @@ def _formula(h: Hyper) -> str:
 ENTRIES = (
     Entry(
         name="rmsprop",
+        group="adaptive",
         state=RMSpropState,
         leaf_fields=("v", "b", "g"),
         has_t=True,

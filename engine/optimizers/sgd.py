@@ -175,6 +175,7 @@ def _specs(momentum: float, nesterov: bool) -> tuple[HyperSpec, ...]:
 def _entry(name: str, momentum: float, nesterov: bool, description: str, lr: float) -> Entry:
     return Entry(
         name=name,
+        group="classic",
         state=SGDState,
         leaf_fields=("v",),
         has_t=True,
