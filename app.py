@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from pages._shared.navigation import available, mark_app_entry
-from pages._shared.warmup import warm_up
+from pages._common.navigation import available, mark_app_entry
+from pages._common.warmup import warm_up
 
 mark_app_entry()
 warm_up()  # before any page draws: sessions of a fresh server would race their first imports

@@ -45,6 +45,6 @@ def page_app(page: str) -> Any:
     logger = logging.getLogger(script_run_context.__name__)
     if _no_missing_context not in logger.filters:
         logger.addFilter(_no_missing_context)
-    from tests.conftest import page_test
+    from tests.helpers import page_test
 
     return page_test(page)

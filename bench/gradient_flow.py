@@ -16,9 +16,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from engine import datasets, optimizers, training  # noqa: E402
-from engine.device import resolve  # noqa: E402
-from engine.networks import MLPConfig  # noqa: E402
+from engine import optimizers
+from engine.core.device import resolve  # noqa: E402
+from engine.nets import datasets, training  # noqa: E402
+from engine.nets.networks import MLPConfig  # noqa: E402
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ import time
 import numpy as np
 
 from bench.common import best_of, page_app, table
-from engine import analysis, optimizers, surfaces, trajectories
+from engine import optimizers, surfaces
+from engine.surfaces import analysis, trajectories
 
 STEPS = 300
 DEFAULT = ("sgd", "momentum", "adagrad", "rmsprop", "adam")

@@ -18,8 +18,9 @@ import torch
 import torch.nn.functional as F
 
 from bench.common import best_of, table
-from engine import datasets, networks, optimizers
-from engine.race import race
+from engine import optimizers
+from engine.nets import datasets, networks
+from engine.nets.race import race
 
 STEPS = 500
 CONFIG = networks.MLPConfig(in_dim=2, out_dim=2, depth=4, width=64)

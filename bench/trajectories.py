@@ -11,7 +11,8 @@ import numpy as np
 import torch
 
 from bench.common import best_of, table
-from engine import optimizers, surfaces, trajectories
+from engine import optimizers, surfaces
+from engine.surfaces import trajectories
 
 STEPS = 500
 SETUP = [

@@ -18,7 +18,9 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from . import activations, optimizers, schedules, surfaces, trajectories
+from engine import activations, optimizers, surfaces
+from engine.optimizers import schedules
+from engine.surfaces import trajectories
 
 
 class UsageError(Exception):

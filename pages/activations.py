@@ -4,12 +4,12 @@ import math
 
 import streamlit as st
 
-from pages._shared import activation_widgets as w
-from pages._shared import state
-from pages._shared.keys import activations as keys
-from pages._shared.navigation import ensure_app_entry
+from pages._activations import widgets as w
+from pages._common import state
+from pages._common.keys import activations as keys
+from pages._common.navigation import ensure_app_entry
 
-ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
+ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 
 st.title("Activation explorer")
 st.caption(

@@ -2,16 +2,15 @@
 
 import streamlit as st
 
-from engine import presets
-from pages._shared import gradient_flow_glue as glue
-from pages._shared import gradient_flow_runs as gf_runs
-from pages._shared import gradient_flow_widgets as widgets
-from pages._shared.guard import friendly_errors
-from pages._shared.keys import gradient_flow as K
-from pages._shared.navigation import ensure_app_entry
+from engine.nets import presets
+from pages._common.guard import friendly_errors
+from pages._common.keys import gradient_flow as K
+from pages._common.navigation import ensure_app_entry
+from pages._gradient_flow import glue, widgets
+from pages._gradient_flow import runs as gf_runs
 from viz import network_plots, training_plots
 
-ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
+ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 
 st.title("Gradient flow")
 st.caption(

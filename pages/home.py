@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from pages._shared.navigation import available, ensure_app_entry
+from pages._common.navigation import available, ensure_app_entry
 
-ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
+ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 
 st.title("Gradient lab")
 st.markdown(

@@ -1,18 +1,17 @@
 """Optimizer playground: every optimizer on one 2D loss surface, its internals, basins, sweeps.
 
-Thin: controls (pages/_shared/playground_controls.py) -> cached engine calls
+Thin: controls (pages/_playground/controls.py) -> cached engine calls
 (playground_data.py) -> figures from viz/ (playground_views.py). Every setting is in the URL.
 """
 
 import streamlit as st
 
-from pages._shared import playground_controls as controls
-from pages._shared import playground_views as views
-from pages._shared import state
-from pages._shared.keys import playground as keys
-from pages._shared.navigation import ensure_app_entry
+from pages._common import state
+from pages._common.keys import playground as keys
+from pages._common.navigation import ensure_app_entry
+from pages._playground import controls, views
 
-ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
+ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 st.title("Optimizer playground")
 state.restore(keys.FIELDS)
 state.keep(keys.FIELDS)  # a view's controls keep their values while another view is shown

@@ -1,19 +1,18 @@
 """Optimizer race: one network, the same initial weights and minibatches, several optimizers.
 
-Thin: the sidebar and the live race are in pages/_shared/race_glue.py, the views of a result in
+Thin: the sidebar and the live race are in pages/_race/glue.py, the views of a result in
 race_views.py. Every setting is in the URL. Nothing trains until Run is pressed.
 """
 
 import streamlit as st
 
-from pages._shared import race_glue as glue
-from pages._shared import race_views as views
-from pages._shared import state
-from pages._shared.guard import friendly_errors
-from pages._shared.keys import race as keys
-from pages._shared.navigation import ensure_app_entry
+from pages._common import state
+from pages._common.guard import friendly_errors
+from pages._common.keys import race as keys
+from pages._common.navigation import ensure_app_entry
+from pages._race import glue, views
 
-ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
+ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 st.title("Optimizer race")
 st.markdown(
     "The same network, the same initial weights and the same minibatches, trained by several "

@@ -46,13 +46,13 @@ PAGE_FILES = sorted(p for p in (ROOT / "pages").glob("*.py") if p.name != "__ini
 
 @pytest.mark.parametrize("path", PAGE_FILES, ids=lambda p: p.name)
 def test_every_page_reroutes_a_first_deep_link_through_app_py(path):
-    # See pages/_shared/navigation.py: without it a fresh server's first deep link runs the page
+    # See pages/_common/navigation.py: without it a fresh server's first deep link runs the page
     # alone, with the legacy pages/ navigation and no page config.
     assert "ensure_app_entry()" in path.read_text()
 
 
 def test_every_page_file_is_in_the_navigation():
-    from pages._shared.navigation import PAGES
+    from pages._common.navigation import PAGES
 
     listed = {page.path for page in PAGES}
     assert {f"pages/{p.name}" for p in PAGE_FILES} <= listed

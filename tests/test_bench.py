@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 # What bench/playground.py does before timing the page, without the timings.
 SCRIPT = "from bench.common import page_app; page_app('playground')"

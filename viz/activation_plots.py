@@ -1,6 +1,6 @@
 """Figures for the Activation explorer: curves with derivatives, input histograms, depth profile.
 
-Inputs are the numpy tables of ``engine.activation_tables`` (anything with the same fields).
+Inputs are the numpy tables of ``engine.activations.tables`` (anything with the same fields).
 Every builder drops non-finite points itself, so nothing NaN or infinite reaches a figure.
 """
 
@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 from viz.colors import activation_color
 
 if TYPE_CHECKING:
-    from engine.activation_tables import CurveTable, DepthTable, HistTable
+    from engine.activations.tables import CurveTable, DepthTable, HistTable
 
 FONT = 18  # readable on a classroom projector
 ORDER_LABELS = ("f(x)", "f′(x)", "f″(x)")

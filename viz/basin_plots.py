@@ -28,7 +28,7 @@ def basin_maps(
 ) -> go.Figure:
     """Per optimizer, every start coloured by the minimum it reached (grey: none / diverged).
 
-    ``starts`` (n², 2) from ``engine.analysis.start_grid``; ``basin`` (K, n²) of minimum indices.
+    ``starts`` (n², 2) from ``engine.surfaces.analysis.start_grid``; ``basin`` (K, n²) of minimum indices.
     """
     K = len(names)
     cols = min(K, 3)

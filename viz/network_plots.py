@@ -2,7 +2,7 @@
 
 Every builder takes numpy arrays with one entry per hidden layer (input to output) and returns a
 ``go.Figure`` with layer number on the x axis. A *series* is ``(label, color, report)`` where
-``report`` has the arrays of an ``engine.probes.LayerReport`` (``grad_norms``, ``signal_norms``,
+``report`` has the arrays of an ``engine.nets.probes.LayerReport`` (``grad_norms``, ``signal_norms``,
 ``act_mean``, ``act_std``, ``saturated``, ``dead``, ``unit_similarity``): several series overlay on
 the same axes, so configurations A and B compare directly. Nothing non-finite reaches a figure,
 and exact zeros on a log axis are drawn at a floor (the hover says they are zero).

@@ -1,7 +1,7 @@
 """Figures of a training run: loss and accuracy curves, a layer x step heatmap, a decision boundary.
 
 Numpy in, ``go.Figure`` out. A *run* is ``(label, colour, history)`` where ``history`` has the
-arrays of an ``engine.training.History`` (``train_loss``, ``train_acc``, ``test_loss``,
+arrays of an ``engine.nets.training.History`` (``train_loss``, ``train_acc``, ``test_loss``,
 ``test_acc``, ``probe_steps`` and the ``(P, depth)`` probe arrays). Several runs overlay on one
 pair of axes so configurations compare directly; heatmaps take a shared colour range instead.
 """

@@ -65,7 +65,7 @@ _REGISTRY: dict[str, Entry] = {**_COURSE_ENTRIES, "lookahead": _LOOKAHEAD, **_TO
 #: A learning rate for the 2D surfaces: picked from a sweep (1e-3 .. 100, 200 steps from each
 #: surface's default start) as one that reaches the minimum on the most surfaces without
 #: diverging; the torch defaults are tuned for networks and barely move on most surfaces.
-#: ``engine.surface_lrs`` scales it down on the surfaces where it fails.
+#: ``engine.surfaces.default_lrs`` scales it down on the surfaces where it fails.
 DEFAULT_LR: dict[str, float] = {name: e.default_lr for name, e in _REGISTRY.items()}
 
 

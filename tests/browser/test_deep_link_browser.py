@@ -1,7 +1,7 @@
 """A shared link opened as the very first request of a fresh server gets the real app.
 
 Streamlit treats an app with a pages/ folder as a legacy multipage app until app.py's
-st.navigation has run once in the process; pages/_shared/navigation.ensure_app_entry reroutes
+st.navigation has run once in the process; pages/_common/navigation.ensure_app_entry reroutes
 that first run through app.py.
 """
 

@@ -18,7 +18,7 @@ from lion_pytorch import Lion as LionPytorch
 from torch.testing import assert_close
 
 from engine import optimizers as opt
-from tests.test_optimizers import F64, TORCH, grads_for
+from tests.engine.optimizers.test_optimizers import F64, TORCH, grads_for
 
 NEW = ["adabound", "swats", "lookahead", "lamb", "prodigy", "rprop", "lion", "muon"]
 NEW += ["adafactor", "sf_adamw"]

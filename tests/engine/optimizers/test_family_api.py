@@ -14,7 +14,7 @@ from torch.testing import assert_close
 from engine import optimizers as opt
 from engine.optimizers import GROUPS
 from tests.engine.optimizers.test_family import KOZISTR, NEW, start
-from tests.test_optimizers import F64, grads_for
+from tests.engine.optimizers.test_optimizers import F64, grads_for
 
 ORACLE_CLASS = {
     "adabound": po.AdaBound,
@@ -232,7 +232,7 @@ def test_step_is_pure(name, kind):
 @pytest.mark.parametrize("name", NEW)
 def test_runs_on_the_resolved_device(name):
     """Params on CUDA when there is one; CPU hyper tensors follow them; same numbers as CPU."""
-    from engine.device import resolve
+    from engine.core.device import resolve
 
     device = resolve(None)
     params = {"w": start("matrix").expand(3, 5, 3).clone(), "b": torch.zeros(3, 4, dtype=F64)}

@@ -12,10 +12,12 @@ import pytest
 import torch
 from torch.testing import assert_close
 
-from engine import datasets, optimizers, race, surfaces, training, trajectories
-from engine.networks import MLPConfig
+from engine import optimizers, surfaces
+from engine.nets import datasets, race, training
+from engine.nets.networks import MLPConfig
+from engine.surfaces import trajectories
 from tests.engine.optimizers.test_family import NEW, run_ours
-from tests.test_optimizers import F64, as_batch, grads_for
+from tests.engine.optimizers.test_optimizers import F64, as_batch, grads_for
 
 # One sweep over lr and one over another setting per optimizer.
 SWEEPS = [
@@ -167,7 +169,7 @@ def test_a_race_sweep_equals_separate_races(name):
 
 @pytest.mark.parametrize("name", ["muon", "adafactor", "lamb", "swats"])
 def test_the_race_gives_shape_aware_optimizers_the_weight_matrices(name, spirals):
-    """engine.training steps a {name: tensor} dict of one network's real weights; the race's
+    """engine.nets.training steps a {name: tensor} dict of one network's real weights; the race's
     batched (K, out, in) tensors must give the same curve (on flat rows, Muon would normalise
     the whole network as one vector and LAMB take one trust ratio for it)."""
     cfg = MLPConfig(2, 2, 2, 16, "tanh", "xavier_normal")

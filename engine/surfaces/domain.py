@@ -1,0 +1,205 @@
+"""Where a typed formula has no value, and which part of it is to blame.
+
+When f is not a finite number somewhere, an optimizer is rarely the culprit: ``log(-x)`` has no
+value where ``-x <= 0``, whatever the learning rate. This module evaluates every part of the
+formula at the points in question and reports the innermost parts whose value is not finite
+although their inputs are, each with the rule it breaks::
+
+    >>> why_undefined(surfaces.parse("log(-x) + y**2"), [(1.0, 2.0)])
+    'log(-x) is undefined where -x ≤ 0'
+
+Every part is compiled by the safe parser (``engine.expressions``) on its own, so nothing of the
+user's text is ever evaluated by Python. Built-in surfaces have no formula text and are finite on
+their regions; for them the answers stay generic.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+import torch
+
+from engine.expressions.parser import CONSTANTS, compile_expression
+from engine.surfaces.catalog import Surface
+
+__all__ = ["Undefined", "region_note", "undefined_parts", "usable", "why_undefined"]
+
+# exp(u) is inf above this: log of the largest float64.
+_EXP_LIMIT = math.log(np.finfo(np.float64).max)
+
+
+class Undefined(NamedTuple):
+    """One part of a formula without a finite value there; ``sentence`` says why.
+
+    ``reason`` completes the sentence (``"is undefined where -x ≤ 0"``); ``kind`` is ``"domain"``
+    (the operation has no value there: log of a negative number) or ``"overflow"`` (the value is
+    beyond the largest float: exp(1000)); ``mask`` is True at the points where this part is to
+    blame.
+    """
+
+    part: str
+    reason: str
+    kind: str
+    mask: np.ndarray
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.part} {self.reason}"
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    return []
+
+
+def _constant(node: ast.AST) -> bool:
+    return all(n.id in CONSTANTS for n in ast.walk(node) if isinstance(n, ast.Name))
+
+
+def _reason(node: ast.AST, args: list[tuple[str, torch.Tensor]]) -> tuple[str, str]:
+    """(reason, kind) for a node whose value is not finite where its inputs are finite."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        (u, _), name = args[0], node.func.id
+        if name == "log":
+            return f"is undefined where {u} ≤ 0", "domain"
+        if name == "sqrt":
+            return f"is undefined where {u} < 0", "domain"
+        if name == "exp":
+            return f"overflows where {u} > {_EXP_LIMIT:.0f}", "overflow"
+        if name in ("sinh", "cosh"):
+            return f"overflows where |{u}| > {_EXP_LIMIT + math.log(2):.0f}", "overflow"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        if _constant(node.right):
+            return "is undefined everywhere: it divides by zero", "domain"
+        return f"is undefined where {args[1][0]} = 0", "domain"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        (a, a_val), (_, b_val) = args
+        if bool((a_val < 0).any()) and not bool((b_val == b_val.round()).all()):
+            return f"is undefined where {a} < 0", "domain"
+        if bool((a_val == 0).any()) and bool((b_val < 0).any()):
+            return f"is undefined where {a} = 0", "domain"
+    return "overflows there (beyond 1.8e308, the largest number)", "overflow"
+
+
+def _kink(node: ast.AST, kids: list[tuple[str, torch.Tensor]]) -> tuple[str, torch.Tensor] | None:
+    """(argument, where it is 0) for sqrt(u) and u ** p with 0 < p < 1: infinite slope at u = 0."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sqrt":
+        return kids[0][0], kids[0][1] == 0
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and _constant(node.right):
+        p = kids[1][1]
+        return kids[0][0], (kids[0][1] == 0) & (p > 0) & (p < 1)
+    return None
+
+
+def undefined_parts(
+    text: str, variables: tuple[str, ...], inputs: Sequence[torch.Tensor]
+) -> list[Undefined]:
+    """Every innermost part of formula ``text`` without a finite value (or slope) at some points.
+
+    ``inputs`` holds one tensor per variable (same shape); each returned mask has that shape.
+    Parts of kind ``"slope"`` are finite but have an infinite slope there (sqrt at 0), which
+    stops a gradient step as surely as a missing value. ``text`` must be a formula that
+    ``compile_expression`` accepts (ExpressionError otherwise).
+    """
+    tree = ast.parse(compile_expression(text, variables).text, mode="eval").body
+    found: list[Undefined] = []
+
+    def visit(node: ast.AST) -> torch.Tensor:
+        kids = [(ast.unparse(k), visit(k)) for k in _children(node)]
+        with torch.no_grad():
+            value = compile_expression(ast.unparse(node), variables)(*inputs)
+        finite = torch.isfinite(value)
+        bad = ~finite
+        for _, kid in kids:
+            bad &= torch.isfinite(kid)
+            finite &= torch.isfinite(kid)
+        if bool(bad.any()):
+            reason, kind = _reason(node, [(u, v[bad]) for u, v in kids])
+            found.append(Undefined(ast.unparse(node), reason, kind, bad.cpu().numpy()))
+        kink = _kink(node, kids)
+        if kink is not None and bool((kink[1] & finite).any()):
+            reason = f"has an infinite slope where {kink[0]} = 0"
+            found.append(Undefined(ast.unparse(node), reason, "slope", (kink[1] & finite).numpy()))
+        return value
+
+    visit(tree)
+    return found
+
+
+def _points(xy: Sequence[Sequence[float]] | np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    p = torch.as_tensor(np.asarray(xy, dtype=np.float64).reshape(-1, 2))
+    return p[:, 0], p[:, 1]
+
+
+def _sentences(parts: list[Undefined]) -> str:
+    return "; ".join(dict.fromkeys(p.sentence for p in parts))
+
+
+def usable(surface: Surface, xy: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
+    """Per point of ``xy`` ((N, 2)): are f and its gradient finite there (can a path start)?"""
+    x, y = _points(xy)
+    p = torch.stack((x, y), -1).requires_grad_(True)
+    value = surface.f(p)
+    (grad,) = torch.autograd.grad(value.sum(), p, allow_unused=True)
+    ok = torch.isfinite(value)
+    if grad is not None:
+        ok &= torch.isfinite(grad).all(-1)
+    return ok.detach().numpy()
+
+
+def why_undefined(surface: Surface, xy: Sequence[Sequence[float]] | np.ndarray) -> str | None:
+    """Why f or its slope is not finite at the points ``xy`` ((N, 2)); None if both are.
+
+    Names the parts of a typed formula that break their rules there (``log(-x) is undefined
+    where -x ≤ 0``); a built-in surface gets a plainer phrase.
+    """
+    x, y = _points(xy)
+    if usable(surface, xy).all():
+        return None
+    with torch.no_grad():
+        value_ok = bool(torch.isfinite(surface.f(torch.stack((x, y), -1))).all())
+    if surface.formula:
+        parts = undefined_parts(surface.formula, ("x", "y"), (x, y))
+        values = [q for q in parts if q.kind != "slope"]
+        if values or parts:
+            return _sentences(values or parts)
+    return "f has no finite slope there" if value_ok else "f is not a finite number there"
+
+
+def _grid(surface: Surface, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    # k/(n-1) in float64, so a symmetric region's centre lines (x = 0, y = 0) are on the grid.
+    t = torch.arange(n, dtype=torch.float64) / (n - 1)
+    (x0, x1), (y0, y1) = surface.bounds
+    return torch.meshgrid(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, indexing="xy")
+
+
+def region_note(surface: Surface, n: int = 101) -> str | None:
+    """A sentence on where f has no finite value in the plotted region, or None if nowhere.
+
+    Evaluated on an ``n`` x ``n`` grid over ``surface.bounds``; names each part to blame and the
+    share of the region where it is.
+    """
+    X, Y = _grid(surface, n)
+    with torch.no_grad():
+        bad = ~torch.isfinite(surface.f(torch.stack((X, Y), -1)))
+    if not bool(bad.any()):
+        return None
+    parts = undefined_parts(surface.formula, ("x", "y"), (X, Y)) if surface.formula else []
+    parts = [q for q in parts if q.kind != "slope"]
+    if not parts:
+        return f"f is not a finite number on {_share(bad.double().mean().item())} of the region."
+    phrases = [f"{q.sentence} ({_share(q.mask.mean())} of the plotted region)" for q in parts]
+    return "; ".join(dict.fromkeys(phrases)) + "."
+
+
+def _share(fraction: float) -> str:
+    return "under 1%" if 0 < fraction < 0.005 else f"{fraction:.0%}"

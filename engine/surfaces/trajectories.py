@@ -1,0 +1,273 @@
+"""Batched optimizer trajectories on a 2D surface.
+
+All K optimizers and S starts advance together: each step evaluates the surface and its gradient
+once for the whole (K, S, 2) batch, then every group of optimizers of one kind steps its slice.
+Optimizers of one kind with different numeric hyperparameters share one batched state (their
+hyperparameters become (k,) tensors that broadcast over the leading dim), so a learning-rate
+sweep of 64 values is one optimizer step per iteration, not 64.
+
+>>> from engine import optimizers, surfaces, trajectories
+>>> run = trajectories.run(surfaces.get("rosenbrock"), [optimizers.create("adam", lr=0.05)],
+...                        starts=[(-1.5, 2.0)], steps=500)
+>>> run.paths.shape
+(1, 1, 501, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from engine.core.device import resolve
+from engine.optimizers import Optimizer, create
+from engine.surfaces.divergence import check_start, stop_diverged
+from engine.surfaces.registry import Surface
+
+MAX_STEPS = 5000
+MAX_BATCH = 20_000  # K optimizers x S starts advancing together
+MAX_RECORDED = 5_000_000  # K x S x (T + 1) recorded positions: 80 MB of float64 paths
+
+Schedule = Callable[[int], float]
+
+
+@dataclass
+class Run:
+    """The recorded result of :func:`run`, as numpy arrays, with nothing non-finite in them.
+
+    ``paths`` (K, S, T+1, 2), ``losses`` (K, S, T+1), ``grads`` (K, S, T, 2) (the gradients the
+    optimizers saw, noise included), ``grad_norms`` (K, S, T), ``diverged_at`` (K, S): the first
+    step whose loss, gradient or position was non-finite or exploded, else -1. A diverged path
+    stays at its last finite point from that step on. ``states[k]`` maps each of optimizer k's
+    state fields (``v``, ``m``, ``s`` ...) to its history, (S, T+1, 2) per coordinate, or (T+1,)
+    for the step counter ``t``; empty when the run was made with ``record_state=False``.
+    ``undefined`` (K, S) marks the diverged paths that stepped to a point inside the region where
+    f or its gradient has no value (a formula's domain, not the step size); ``undefined_points``
+    (K, S, 2) is that point, zeros elsewhere (``engine.surfaces.domain`` says why).
+    """
+
+    optimizers: list[Optimizer]
+    labels: list[str]
+    starts: np.ndarray
+    paths: np.ndarray
+    losses: np.ndarray
+    grads: np.ndarray
+    grad_norms: np.ndarray
+    diverged_at: np.ndarray
+    states: list[dict[str, np.ndarray]] = field(default_factory=list)
+    lr_factors: np.ndarray | None = None
+    undefined: np.ndarray | None = None
+    undefined_points: np.ndarray | None = None
+
+    @property
+    def steps(self) -> int:
+        return self.paths.shape[2] - 1
+
+    def effective_lr(self) -> np.ndarray:
+        r"""Per-coordinate effective step size :math:`|\Delta\theta_i| / |g_i|`, (K, S, T, 2).
+
+        Plain SGD gives exactly ``lr``; AdaGrad's shrinks over time; Adam's keeps the *step*
+        near ``lr`` whatever the gradient's scale. Coordinates with a zero gradient give 0.
+        """
+        delta = np.abs(np.diff(self.paths, axis=2))
+        grad = np.abs(self.grads)
+        safe = np.where(grad > 1e-300, grad, 1.0)
+        return np.where(grad > 1e-300, delta / safe, 0.0)
+
+
+def optimizer_labels(optimizers: Sequence[Optimizer]) -> list[str]:
+    """Optimizer names, with the learning rate added where a name appears more than once."""
+    counts: dict[str, int] = {}
+    for opt in optimizers:
+        counts[opt.name] = counts.get(opt.name, 0) + 1
+    return [
+        opt.name if counts[opt.name] == 1 else f"{opt.name} (lr={float(opt.hyper['lr']):.3g})"
+        for opt in optimizers
+    ]
+
+
+def _group_key(opt: Optimizer) -> tuple:
+    """Optimizers share a batched state when they differ only in numeric hyperparameters."""
+    flags = tuple(
+        (k, v) for k, v in sorted(opt.hyper.items()) if isinstance(v, bool | str) or v is None
+    )
+    return (opt.name, flags)
+
+
+def _stack(values: list[Any], dtype: torch.dtype, device: torch.device) -> Any:
+    """One hyperparameter across a group: a float if all agree, else a (k,) tensor."""
+    first = values[0]
+    if isinstance(first, tuple):
+        return tuple(_stack([v[i] for v in values], dtype, device) for i in range(len(first)))
+    if isinstance(first, bool | str) or first is None:
+        return first
+    floats = [float(v) for v in values]
+    if all(v == floats[0] for v in floats):
+        return floats[0]
+    return torch.tensor(floats, dtype=dtype, device=device)
+
+
+def group_optimizers(
+    optimizers: Sequence[Optimizer], dtype: torch.dtype, device: torch.device
+) -> list[tuple[Optimizer, list[int]]]:
+    """Group optimizers that can share one batched state: ``[(batched optimizer, indices)]``.
+
+    Members of a group differ only in numeric hyperparameters, which become (k,) tensors that
+    broadcast over the leading dim of the group's parameters (also used by the race).
+    """
+    by_key: dict[tuple, list[int]] = {}
+    for i, opt in enumerate(optimizers):
+        by_key.setdefault(_group_key(opt), []).append(i)
+    groups = []
+    for indices in by_key.values():
+        members = [optimizers[i] for i in indices]
+        if len(members) == 1:
+            groups.append((members[0], indices))
+            continue
+        hyper = {k: _stack([m.hyper[k] for m in members], dtype, device) for k in members[0].hyper}
+        groups.append((create(members[0].name, **hyper), indices))
+    return groups
+
+
+def _check(optimizers: Sequence[Optimizer], starts: Tensor, steps: int, noise: float) -> None:
+    if not optimizers:
+        raise ValueError("Invalid optimizers: give at least one")
+    if not all(isinstance(o, Optimizer) for o in optimizers):
+        raise ValueError("Invalid optimizers: use engine.optimizers.create(name, ...)")
+    if starts.ndim != 2 or starts.shape[1] != 2 or starts.shape[0] == 0:
+        raise ValueError(f"Invalid starts: expected shape (S, 2), got {tuple(starts.shape)}")
+    if not bool(torch.isfinite(starts).all()):
+        raise ValueError("Invalid starts: every coordinate must be a finite number")
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"Invalid steps: {steps} (use 1 to {MAX_STEPS})")
+    batch = len(optimizers) * starts.shape[0]
+    if batch > MAX_BATCH:
+        raise ValueError(
+            f"Too many paths: {len(optimizers)} optimizers x {starts.shape[0]} starts = {batch} "
+            f"(the limit is {MAX_BATCH})"
+        )
+    if batch * (steps + 1) > MAX_RECORDED:
+        raise ValueError(
+            f"Run too large to record: {batch} paths x {steps + 1} steps "
+            f"(the limit is {MAX_RECORDED:,} positions; use fewer steps or starts)"
+        )
+    if not (noise >= 0 and np.isfinite(noise)):
+        raise ValueError(f"Invalid noise: {noise} (use a finite value >= 0)")
+
+
+def run(
+    surface: Surface,
+    optimizers: Sequence[Optimizer],
+    starts: Sequence[Sequence[float]] | np.ndarray | Tensor,
+    steps: int,
+    *,
+    noise: float = 0.0,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    schedule: Schedule | None = None,
+    record_state: bool = True,
+    dtype: torch.dtype = torch.float64,
+) -> Run:
+    r"""Run every optimizer from every start for ``steps`` steps, all in one batch.
+
+    With ``noise`` > 0 each gradient gets seeded Gaussian noise, :math:`g + \sigma\,\xi`,
+    :math:`\xi \sim \mathcal N(0, I)` (a stochastic-gradient stand-in); the same ``seed`` gives
+    the same noise. ``schedule(t)`` multiplies every optimizer's learning rate at step ``t``
+    (0-based), see :mod:`engine.optimizers.schedules`. Raises ``ValueError`` for bad arguments or a run
+    larger than the limits (``MAX_STEPS``, ``MAX_BATCH``, ``MAX_RECORDED``).
+    """
+    dev = resolve(device)
+    optimizers = list(optimizers)
+    start_t = torch.as_tensor(np.asarray(starts, dtype=np.float64), dtype=dtype, device=dev)
+    _check(optimizers, start_t, steps, float(noise))
+    K, S = len(optimizers), start_t.shape[0]
+
+    # Work in group order so each group's rows are one contiguous slice (a view, no copies).
+    groups = group_optimizers(optimizers, dtype, dev)
+    order = [i for _, indices in groups for i in indices]
+    slices, at = [], 0
+    for _, indices in groups:
+        slices.append(slice(at, at + len(indices)))
+        at += len(indices)
+
+    P = start_t.unsqueeze(0).expand(K, S, 2).clone()
+    # Each path is one model: the optimizers that take norms or matrices see a 2-vector.
+    states = [opt.init(P[sl], batch_dims=2) for (opt, _), sl in zip(groups, slices, strict=True)]
+    gen = torch.Generator(device=dev).manual_seed(int(seed))
+    # Step-major buffers written in place each step: no per-step allocation, no final stack.
+    paths = torch.empty((steps + 1, K, S, 2), dtype=dtype, device=dev)
+    losses = torch.empty((steps + 1, K, S), dtype=dtype, device=dev)
+    grads = torch.empty((steps, K, S, 2), dtype=dtype, device=dev)
+    paths[0] = P
+    history: list[list[Any]] = [[st] for st in states] if record_state else []
+    factors = [float(schedule(t)) for t in range(steps)] if schedule else None
+
+    # No checks inside the loop: every operation is row-wise, so a diverging path cannot
+    # contaminate the others, and the loop runs without a host sync per step. Divergence is
+    # found and frozen once, afterwards (engine.surfaces.divergence).
+    for t in range(steps + 1):
+        P = paths[t]
+        x = P.detach().requires_grad_(t < steps)
+        loss = surface.f(x)
+        if t < steps:
+            (g,) = torch.autograd.grad(loss.sum(), x)
+        losses[t] = loss.detach()
+        if t == 0:
+            check_start(surface, start_t, loss, g)
+        if t == steps:
+            break
+        if noise:
+            g = g + noise * torch.randn(g.shape, generator=gen, device=dev, dtype=dtype)
+        grads[t] = g
+        for i, ((opt, _), sl) in enumerate(zip(groups, slices, strict=True)):
+            lr = None if factors is None else opt.hyper["lr"] * factors[t]
+            paths[t + 1, sl], states[i] = opt.step(P[sl], g[sl], states[i], lr=lr, batch_dims=2)
+            if record_state:
+                history[i].append(states[i])
+
+    inverse = np.argsort(order)
+
+    def to_np(x: Tensor) -> np.ndarray:
+        """Step-major (T, K, ...) on the device -> (K, ..., T, ...) numpy in the caller's order."""
+        return np.moveaxis(x.detach().cpu().numpy(), 0, 2)[inverse]
+
+    paths_np = to_np(paths)
+    losses_np = to_np(losses)
+    grads_np = to_np(grads)
+    states_np = _state_history(groups, history, K) if record_state else []
+    with np.errstate(invalid="ignore", over="ignore"):
+        stops = stop_diverged(surface, paths_np, losses_np, grads_np, states_np)
+    return Run(
+        optimizers=optimizers,
+        labels=optimizer_labels(optimizers),
+        starts=start_t.cpu().numpy(),
+        paths=paths_np,
+        losses=losses_np,
+        grads=grads_np,
+        grad_norms=np.hypot(grads_np[..., 0], grads_np[..., 1]),
+        diverged_at=stops.diverged_at,
+        states=states_np,
+        lr_factors=None if factors is None else np.asarray(factors),
+        undefined=stops.undefined,
+        undefined_points=stops.undefined_points,
+    )
+
+
+def _state_history(
+    groups: list[tuple[Optimizer, list[int]]], history: list[list[Any]], K: int
+) -> list[dict[str, np.ndarray]]:
+    """Per optimizer: field -> (S, T+1, 2) history, or (T+1,) for a shared step counter."""
+    out: list[dict[str, np.ndarray]] = [{} for _ in range(K)]
+    for (_, indices), snaps in zip(groups, history, strict=True):
+        for name in snaps[0]._fields:
+            stacked = torch.stack([getattr(s, name) for s in snaps]).detach().cpu().numpy()
+            for row, k in enumerate(indices):
+                if stacked.ndim >= 3:  # (T+1, k, S, 2) -> (S, T+1, 2)
+                    out[k][name] = np.moveaxis(stacked[:, row], 0, 1)
+                else:
+                    out[k][name] = stacked
+    return out

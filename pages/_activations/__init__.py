@@ -1,0 +1,1 @@
+"""Glue of the Activation explorer: its widgets and cached engine calls."""

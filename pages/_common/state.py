@@ -1,0 +1,171 @@
+"""Widget state that lives in the URL, so a copied link reopens the same view.
+
+Each page declares its fields once (``pages/_common/keys/<page>.py``): the field's ``key`` is both
+the widget's session-state key and the query-parameter name. ``restore`` seeds session state from
+the URL before the widgets are drawn; ``publish`` writes the current values back afterwards,
+leaving defaults out so links stay short. A malformed URL value is ignored, never raised: a shared
+link must not become a traceback on a projector.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+
+@dataclass(frozen=True)
+class Field:
+    """One piece of URL state. Subclasses convert between the value and its URL text."""
+
+    key: str
+    default: Any
+
+    def encode(self, value: Any) -> str:
+        return str(value)
+
+    def decode(self, text: str) -> Any:
+        """Return the value for ``text``; raise ValueError when it is not acceptable."""
+        return text
+
+
+@dataclass(frozen=True)
+class FloatField(Field):
+    low: float = -math.inf
+    high: float = math.inf
+
+    def encode(self, value: Any) -> str:
+        return f"{float(value):.6g}"
+
+    def decode(self, text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):
+            raise ValueError(text)
+        return min(max(value, self.low), self.high)
+
+
+@dataclass(frozen=True)
+class IntField(Field):
+    low: int = -(2**31)
+    high: int = 2**31
+
+    def decode(self, text: str) -> int:
+        return min(max(int(float(text)), self.low), self.high)
+
+
+@dataclass(frozen=True)
+class BoolField(Field):
+    def encode(self, value: Any) -> str:
+        return "1" if value else "0"
+
+    def decode(self, text: str) -> bool:
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(text)
+
+
+@dataclass(frozen=True)
+class ChoiceField(Field):
+    choices: Sequence[str] = ()
+
+    def decode(self, text: str) -> str:
+        if text not in self.choices:
+            raise ValueError(text)
+        return text
+
+
+@dataclass(frozen=True)
+class MultiChoiceField(Field):
+    """A list of choices, written as ``a,b,c`` in the URL."""
+
+    choices: Sequence[str] = ()
+
+    def encode(self, value: Any) -> str:
+        return ",".join(value)
+
+    def decode(self, text: str) -> list[str]:
+        picked = [part for part in text.split(",") if part]
+        if any(part not in self.choices for part in picked):
+            raise ValueError(text)
+        return list(dict.fromkeys(picked))  # drop repeats, keep order
+
+
+@dataclass(frozen=True)
+class TextField(Field):
+    max_length: int = 300
+
+    def decode(self, text: str) -> str:
+        if len(text) > self.max_length:
+            raise ValueError(text)
+        return text
+
+
+@dataclass(frozen=True)
+class PointField(Field):
+    """An (x, y) pair, written as ``x,y``."""
+
+    def encode(self, value: Any) -> str:
+        x, y = value
+        return f"{float(x):.6g},{float(y):.6g}"
+
+    def decode(self, text: str) -> tuple[float, float]:
+        x, y = (float(part) for part in text.split(","))
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(text)
+        return (x, y)
+
+
+def restore(fields: Sequence[Field]) -> None:
+    """Seed session state from the URL (first run of a session) or from the defaults."""
+    params = st.query_params
+    for field in fields:
+        if field.key in st.session_state:
+            continue
+        value = field.default
+        if field.key in params:
+            try:
+                value = field.decode(params[field.key])
+            except (ValueError, TypeError):
+                value = field.default  # a hand-edited or stale link falls back quietly
+        st.session_state[field.key] = value
+
+
+def value(field: Field) -> Any:
+    """The field's current value (session state, else its default)."""
+    return st.session_state.get(field.key, field.default)
+
+
+def publish(fields: Sequence[Field]) -> None:
+    """Write the non-default values to the URL and drop the default ones."""
+    params = st.query_params
+    for field in fields:
+        current = value(field)
+        encoded = field.encode(current)
+        if current == field.default or encoded == field.encode(field.default):
+            if field.key in params:
+                del params[field.key]
+        elif params.get(field.key) != encoded:
+            params[field.key] = encoded
+
+
+def reset(fields: Sequence[Field]) -> None:
+    """Put every field back to its default (for a 'Reset' button or a preset)."""
+    for field in fields:
+        st.session_state[field.key] = field.default
+
+
+def keep(fields: Sequence[Field]) -> None:
+    """Keep each field's value across runs that do not draw its widget (call before drawing).
+
+    Streamlit drops a widget's value from session state after a run that did not draw the
+    widget, so a control of a view that is not shown (the playground's grid of starts) would
+    fall back to its default. Writing the value back makes it session state's own again.
+    """
+    for field in fields:
+        if field.key in st.session_state:
+            st.session_state[field.key] = st.session_state[field.key]

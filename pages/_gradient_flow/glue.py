@@ -1,0 +1,203 @@
+"""Glue of the Gradient flow page: presets in the URL, cached reports, the CSV.
+
+- URL state: a link may name a preset (``gf_preset``) and override any of its settings. On the
+  first run the preset's values seed every field the URL does not set; ``publish`` writes each
+  field that differs from its default *or* from the active preset, so the link reopens the view.
+- Caching: initial reports and data points go through ``st.cache_data`` (bounded in count; the
+  values are small numpy records). Trained runs, Stop and Train: ``gradient_flow_runs``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import streamlit as st
+import torch
+
+from engine.core.device import resolve
+from engine.nets import datasets, presets, probes
+from pages._common import state
+from pages._common.keys import gradient_flow as K
+from viz.colors import series_color
+
+if TYPE_CHECKING:
+    from pages._gradient_flow.runs import Trained
+
+LABELS = ("A", "B")
+
+
+def on_cpu() -> bool:
+    """Whether training runs on the CPU (the time estimate is for a CPU)."""
+    return resolve(None).type == "cpu"
+
+
+# --------------------------------------------------------------------------- URL state and presets
+def preset_values(name: str) -> dict[str, Any]:
+    """Session-state values for every field of preset ``name``."""
+    p = presets.get(name)
+    values: dict[str, Any] = {
+        K.PRESET.key: name,
+        K.COMPARE.key: p.compare,
+        K.HEATMAP.key: p.heatmap,
+    }
+    values.update({f.key: getattr(p.data, attr) for attr, f in K.DATA.items()})
+    values.update({f.key: getattr(p.a, attr) for attr, f in K.A.items()})
+    if p.b is None:
+        values.update({f.key: f.default for f in K.B.values()})
+    else:
+        values.update({f.key: getattr(p.b, attr) for attr, f in K.B.items()})
+    return values
+
+
+def apply_preset(name: str) -> None:
+    """on_click of a preset button: every field takes the preset's value."""
+    st.session_state.update(preset_values(name))
+    settings_changed()
+
+
+def settings_changed() -> None:
+    """on_change of every setting: a new configuration may train again."""
+    st.session_state["gf_stop"] = False
+
+
+def _url_notes(params: Any) -> list[str]:
+    """Messages for URL values that were out of range or unreadable (they fall back quietly)."""
+    notes = []
+    for field in K.FIELDS:
+        if field.key not in params:
+            continue
+        raw = params[field.key]
+        try:
+            decoded = field.decode(raw)
+        except (ValueError, TypeError):
+            notes.append(f"Ignored the link's {field.key}={raw!r}: not a valid value.")
+            continue
+        numeric = isinstance(decoded, int | float) and not isinstance(decoded, bool)
+        if numeric and abs(float(decoded) - float(raw)) > 1e-9 * max(1.0, abs(float(raw))):
+            notes.append(f"The link's {field.key}={raw} is out of range: using {decoded}.")
+    return notes
+
+
+def restore() -> list[str]:
+    """Seed session state (preset, then URL, then defaults); return notes about bad URL values."""
+    ss = st.session_state
+    notes: list[str] = []
+    if K.A["depth"].key not in ss:  # first run of this page in the session
+        params = st.query_params
+        name = params.get(K.PRESET.key)
+        if name in presets.PRESETS:
+            for key, value in preset_values(name).items():
+                if key not in params:
+                    ss[key] = value
+        notes = _url_notes(params)
+    state.restore(K.FIELDS)
+    for field in K.FIELDS:  # re-assigning keeps B's values while its widgets are hidden
+        ss[field.key] = ss[field.key]
+    return notes
+
+
+def publish() -> None:
+    """Write every field that differs from its default or from the active preset to the URL."""
+    ss, params = st.session_state, st.query_params
+    name = ss.get(K.PRESET.key)
+    ref = preset_values(name) if name in presets.PRESETS else {}
+    for field in K.FIELDS:
+        encoded = field.encode(ss.get(field.key, field.default))
+        needed = encoded != field.encode(field.default) or (
+            field.key in ref and encoded != field.encode(ref[field.key])
+        )
+        if not needed:
+            if field.key in params:
+                del params[field.key]
+        elif params.get(field.key) != encoded:
+            params[field.key] = encoded
+
+
+def preset_changed() -> list[str]:
+    """The keys whose values differ from the active preset (empty when it is untouched)."""
+    ss = st.session_state
+    name = ss.get(K.PRESET.key)
+    if name not in presets.PRESETS:
+        return []
+    skip = {K.PRESET.key, K.HEATMAP.key}
+    if not ss.get(K.COMPARE.key):
+        skip |= {f.key for f in K.B.values()}
+    ref = preset_values(name)
+    fields = [f for f in K.FIELDS if f.key not in skip]
+    return [f.key for f in fields if f.encode(ss.get(f.key)) != f.encode(ref[f.key])]
+
+
+def settings() -> tuple[presets.DataSettings, list[tuple[str, presets.NetSettings]]]:
+    """The shared data settings and the (label, NetSettings) of each shown configuration."""
+    ss = st.session_state
+    data = presets.DataSettings(**{attr: ss[f.key] for attr, f in K.DATA.items()})
+    nets = [("A", presets.NetSettings(**{attr: ss[f.key] for attr, f in K.A.items()}))]
+    if ss.get(K.COMPARE.key):
+        nets.append(("B", presets.NetSettings(**{attr: ss[f.key] for attr, f in K.B.items()})))
+    return data, nets
+
+
+def color(label: str) -> str:
+    return series_color(LABELS.index(label))
+
+
+# ---------------------------------------------------------------------------------------- caching
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch's CPU ops on this script thread alone while inside.
+
+    The nets here are small (<= 256 wide): on a busy 2-core machine two OpenMP threads made a
+    training step 30-50x slower (240 ms against 5 ms per step, measured), because the spinning
+    workers fight the server's threads. The setting is per thread (an OpenMP ICV), so other
+    sessions are not affected; it is restored afterwards.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def initial_report(net: presets.NetSettings, data: presets.DataSettings) -> probes.LayerReport:
+    with one_thread():
+        return presets.initial_report(net, data)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def points(data: presets.DataSettings) -> tuple[np.ndarray, np.ndarray, Any]:
+    """Training points as numpy, and the plot box of a 2D data set (None otherwise)."""
+    split = presets.make_split(data, device="cpu")
+    X, y = split.X_train, split.y_train
+    box = datasets.bounds(X) if X.shape[1] == 2 else None
+    return X.numpy().astype(np.float32), y.numpy(), box
+
+
+# ------------------------------------------------------------------------------------------ CSV
+COLUMNS = ("config", "phase", "step", "layer", *probes.QUANTITIES, "unit_similarity")
+
+
+def records_csv(reports: dict[str, probes.LayerReport], runs: dict[str, Trained]) -> str:
+    """Per-layer records: each configuration at initialisation, then at every probed step."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for label, r in reports.items():
+        for layer in range(len(r.grad_norms)):
+            values = [getattr(r, q)[layer] for q in (*probes.QUANTITIES, "unit_similarity")]
+            writer.writerow([label, "init", "", layer + 1, *(f"{v:.6g}" for v in values)])
+    for label, run in runs.items():
+        h = run.history
+        for row, step in enumerate(h.probe_steps):
+            for layer in range(h.grad_norms.shape[1]):
+                values = [getattr(h, q)[row, layer] for q in probes.QUANTITIES]
+                writer.writerow(
+                    [label, "train", int(step), layer + 1, *(f"{v:.6g}" for v in values), ""]
+                )
+    return out.getvalue()

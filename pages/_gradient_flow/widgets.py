@@ -1,0 +1,80 @@
+"""Sidebar widgets of the Gradient flow page: data, training, and one network per configuration.
+
+Every widget is keyed by its URL field (pages/_common/keys/gradient_flow.py) and marks the
+settings as changed, so a preset's note can say when the settings no longer match it.
+"""
+
+import streamlit as st
+
+from engine import activations, optimizers
+from engine.nets import datasets, initializers, losses, presets
+from engine.nets.networks import MAX_DEPTH, MAX_WIDTH
+from pages._common.keys import gradient_flow as K
+from pages._gradient_flow import glue
+
+LOSSES = {"ce": "cross-entropy", "mse": "mean squared error", "bce": "binary cross-entropy"}
+changed = glue.settings_changed
+
+
+def net_widgets(fields: dict) -> None:
+    st.slider("Hidden layers", 1, MAX_DEPTH, key=fields["depth"].key, on_change=changed)
+    st.slider("Units per layer", 1, MAX_WIDTH, key=fields["width"].key, on_change=changed)
+    st.selectbox("Activation", activations.names(), key=fields["activation"].key, on_change=changed)
+    st.selectbox("Initialisation", initializers.names(), key=fields["init"].key, on_change=changed)
+    st.number_input(
+        "Init scale (σ of normal, a of uniform, c of constant)",
+        0.0,
+        10.0,
+        step=0.05,
+        format="%.4g",
+        key=fields["init_scale"].key,
+        on_change=changed,
+    )
+    st.toggle("Batch norm", key=fields["batchnorm"].key, on_change=changed)
+    st.toggle("Residual connections", key=fields["residual"].key, on_change=changed)
+    st.slider("Dropout", 0.0, 0.9, step=0.05, key=fields["dropout"].key, on_change=changed)
+    st.selectbox(
+        "Loss", losses.names(), format_func=LOSSES.get, key=fields["loss"].key, on_change=changed
+    )
+    st.selectbox("Optimizer", optimizers.names(), key=fields["optimizer"].key, on_change=changed)
+    st.number_input(
+        "Learning rate",
+        1e-5,
+        10.0,
+        step=0.01,
+        format="%.5g",
+        key=fields["lr"].key,
+        on_change=changed,
+    )
+
+
+def describe(net: presets.NetSettings) -> str:
+    extras = [x for x, on in (("BN", net.batchnorm), ("residual", net.residual)) if on]
+    parts = [f"{net.depth}×{net.width} {net.activation}", net.init, *extras, net.loss]
+    return " · ".join([*parts, f"{net.optimizer} lr {net.lr:g}"])
+
+
+def sidebar() -> None:
+    """Data, training and network settings (A, and B in compare mode), all URL fields."""
+    st.header("Data and training")
+    st.selectbox("Data set", datasets.names(), key=K.DATA["dataset"].key, on_change=changed)
+    st.slider("Samples", 20, K.MAX_N, step=10, key=K.DATA["n"].key, on_change=changed)
+    st.slider("Noise", 0.0, 2.0, step=0.05, key=K.DATA["noise"].key, on_change=changed)
+    st.number_input(
+        "Seed (data and weights)", 0, 999_999, key=K.DATA["seed"].key, on_change=changed
+    )
+    st.number_input("Steps", 1, K.MAX_STEPS, step=50, key=K.DATA["steps"].key, on_change=changed)
+    st.number_input(
+        "Batch size (0 = full batch)", 0, K.MAX_N, step=16, key=K.DATA["batch_size"].key,
+        on_change=changed,
+    )  # fmt: skip
+    st.toggle("Compare A with B", key=K.COMPARE.key, on_change=changed)
+    if st.session_state[K.COMPARE.key]:
+        tab_a, tab_b = st.tabs(["Configuration A", "Configuration B"])
+        with tab_a:
+            net_widgets(K.A)
+        with tab_b:
+            net_widgets(K.B)
+    else:
+        st.header("Network")
+        net_widgets(K.A)

@@ -1,0 +1,1 @@
+"""Glue of the optimizer playground: its controls, cached engine calls and views."""

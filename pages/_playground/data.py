@@ -1,0 +1,178 @@
+"""Cached computations of the optimizer playground: engine calls keyed on hashable settings.
+
+The contour grid, the trajectories, the many-starts grid and the sweep are cached separately,
+so changing one hyperparameter reruns the trajectories only. Results are plain numpy dicts.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from engine import surfaces
+from engine.optimizers import schedules
+from engine.surfaces import analysis, trajectories
+from engine.surfaces import domain as surface_domain
+from pages._common import optimizer_widgets as ow
+from pages._playground.controls import Settings, get_surface
+
+CONTOUR_N = 120
+SURFACE_3D_N = 60
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def contour(surface_key: tuple[str, str], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The surface on an n x n grid (float32, finite)."""
+    xs, ys, Z = surfaces.grid(get_surface(surface_key), n)
+    return xs.astype(np.float32), ys.astype(np.float32), Z.astype(np.float32)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def region_note(surface_key: tuple[str, str]) -> str | None:
+    """Where in the plotted region f has no finite value, and which part of it is to blame."""
+    return surface_domain.region_note(get_surface(surface_key))
+
+
+def _schedule(schedule: tuple, steps: int):
+    name, params = schedule
+    return None if name == "constant" else schedules.make(name, steps, **dict(params))
+
+
+def _names(opts: tuple) -> list[str]:
+    return [name for name, _ in opts]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def paths(cfg: Settings) -> dict[str, Any]:
+    """The main run from one start, with state history, table, distances and internals."""
+    surface = get_surface(cfg.surface)
+    run = trajectories.run(
+        surface,
+        ow.build(cfg.opts),
+        [cfg.start],
+        cfg.steps,
+        noise=cfg.noise,
+        seed=cfg.seed,
+        schedule=_schedule(cfg.schedule, cfg.steps),
+    )
+    eff = run.effective_lr()
+    undefined = run.undefined[:, 0]
+    why = [
+        surface_domain.why_undefined(surface, run.undefined_points[k, :1]) if undefined[k] else None
+        for k in range(len(cfg.opts))
+    ]
+    _, dist = analysis.nearest_minimum(run.paths[:, 0], surface.minima)
+    gap, gap_title, gap_log = analysis.loss_gap(run.losses[:, 0], surface.min_value)
+    inner = []
+    for k, (name, hyper) in enumerate(cfg.opts):
+        h = dict(hyper)
+        betas = h.get("betas") if name in ("adam", "adamw", "amsgrad", "radam") else None
+        inner.append(analysis.internals(run.states[k], eff[k, 0], run.paths[k, 0], betas))
+    table = analysis.summary(
+        run.labels,
+        run.paths,
+        run.losses,
+        run.diverged_at,
+        surface.minima,
+        surface.min_value,
+        analysis.radius(surface.bounds),
+        cfg.tol,
+    )
+    return dict(
+        names=_names(cfg.opts),
+        labels=run.labels,
+        paths=run.paths[:, 0],
+        losses=run.losses[:, 0],
+        diverged_at=run.diverged_at[:, 0],
+        undefined=undefined,
+        undefined_points=run.undefined_points[:, 0],
+        why=why,
+        gap=gap,
+        gap_title=gap_title,
+        gap_log=gap_log,
+        distance=None if not surface.minima else dist,
+        internals=inner,
+        table=[row._asdict() for row in table],
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def many_starts(cfg: Settings, n: int) -> dict[str, Any]:
+    """Every optimizer from an n x n grid of starts, one batch, no state recorded."""
+    surface = get_surface(cfg.surface)
+    starts = analysis.start_grid(surface.bounds, n)
+    # Starts where the formula has no value (log(-x) for x > 0) are left out, not refused.
+    usable = surface_domain.usable(surface, starts)
+    if not usable.any():
+        raise ValueError("f or its slope is undefined at every start of the grid")
+    run = trajectories.run(
+        surface,
+        ow.build(cfg.opts),
+        starts[usable],
+        cfg.steps,
+        noise=cfg.noise,
+        seed=cfg.seed,
+        schedule=_schedule(cfg.schedule, cfg.steps),
+        record_state=False,
+    )
+    basin = np.full((len(cfg.opts), len(starts)), -1)
+    basin[:, usable] = analysis.basins(
+        run.paths[:, :, -1], surface.minima, analysis.radius(surface.bounds), run.diverged_at
+    )
+    return dict(
+        names=_names(cfg.opts),
+        starts=starts,
+        basin=basin,
+        shares=[analysis.converged_share(b) for b in basin],
+        diverged=[(run.diverged_at[k] >= 0).mean() for k in range(len(cfg.opts))],
+        undefined_starts=int((~usable).sum()),
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def sweep(cfg: Settings, lrs: tuple[float, ...], metric: str) -> dict[str, Any]:
+    """K optimizers x N learning rates from the start, as one batched run."""
+    surface = get_surface(cfg.surface)
+    opts = []
+    for name, hyper in cfg.opts:
+        base = dict(hyper)
+        opts += ow.build(tuple((name, tuple({**base, "lr": lr}.items())) for lr in lrs))
+    run = trajectories.run(
+        surface,
+        opts,
+        [cfg.start],
+        cfg.steps,
+        noise=cfg.noise,
+        seed=cfg.seed,
+        schedule=_schedule(cfg.schedule, cfg.steps),
+        record_state=False,
+    )
+    K, N = len(cfg.opts), len(lrs)
+    scores = analysis.sweep_scores(
+        run.losses[:, 0].reshape(K, N, -1),
+        run.diverged_at[:, 0].reshape(K, N),
+        surface.min_value,
+        metric,
+    )
+    return dict(
+        names=_names(cfg.opts),
+        lrs=np.asarray(lrs),
+        scores=scores,
+        best=[analysis.best_index(s) for s in scores],
+    )
+
+
+def trajectories_csv(result: dict[str, Any]) -> str:
+    """optimizer, step, x, y, loss: one row per point of every drawn path."""
+    out = io.StringIO()
+    out.write("optimizer,step,x,y,loss,diverged_at\n")
+    for k, label in enumerate(result["labels"]):
+        d = int(result["diverged_at"][k])
+        n = result["paths"].shape[1] if d < 0 else max(d, 1)
+        for t in range(n):
+            x, y = result["paths"][k, t]
+            out.write(f"{label},{t},{x:.10g},{y:.10g},{result['losses'][k, t]:.10g},{d}\n")
+    return out.getvalue()

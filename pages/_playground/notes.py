@@ -1,0 +1,64 @@
+"""What the playground says when paths cannot start or stop early, and why.
+
+A typed formula can have no value on part of the region (``log(-x)`` for x ≥ 0): that is said
+before any run, and a path that steps there is blamed on the formula, not on the learning rate.
+Only real divergences get the advice to lower the learning rate. The reasons come from the
+engine (``engine.surfaces.domain``); the parts of a formula are written with spaces around their
+operators (``x ** 2``), so Markdown shows them as typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from pages._common.keys import playground as keys
+from pages._playground import data
+from pages._playground.controls import Settings, get_surface
+from viz import surface_plots as sp
+
+
+def undefined_region(cfg: Settings) -> None:
+    """Say where in the plotted region the surface has no value (nothing if it has one everywhere)."""
+    note = data.region_note(cfg.surface)
+    if note:
+        st.info(
+            f"{note} The map shows those points flat, at an end of its colour scale.",
+            icon=":material/info:",
+        )
+
+
+def stops(result: dict[str, Any]) -> None:
+    """Say why paths stopped: the formula's domain (grouped by cause), or a step size."""
+    undefined: dict[str, list[str]] = {}
+    for k, (label, d) in enumerate(zip(result["labels"], result["diverged_at"], strict=True)):
+        if d < 0:
+            continue
+        if result["undefined"][k]:
+            x, y = result["undefined_points"][k]
+            undefined.setdefault(result["why"][k], []).append(
+                f"{label} (step {int(d)}, at ({x:.3g}, {y:.3g}))"
+            )
+        else:
+            st.error(f"{label} diverged at step {int(d)}: try a smaller learning rate.")
+    for why, who in undefined.items():
+        st.warning(
+            f"{why}. {', '.join(who)} stepped there and stopped at the last point where f is "
+            "defined: this is the formula, not the learning rate. Start elsewhere, use fewer "
+            "steps or change the formula.",
+            icon=":material/block:",
+        )
+
+
+def bare_map(cfg: Settings) -> None:
+    """The map without paths, so that a click can still pick a start where a run works."""
+    surface = get_surface(cfg.surface)
+    xs, ys, Z = data.contour(cfg.surface, data.CONTOUR_N)
+    fig = sp.contour_map(
+        xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
+        title=f"{surface.title}: click anywhere to start there",
+    )  # fmt: skip
+    st.plotly_chart(
+        fig, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
+    )

@@ -1,1 +1,0 @@
-"""Glue shared by the pages: URL/session state, common widgets, friendly error handling."""
