@@ -58,8 +58,9 @@ test-fast: $(VENV)/.dev-stamp $(VENV)/.editable-stamp
 # The race, training and gradient-flow tests (engine and page) again: under 1 and 2 OpenMP
 # threads, with torch's deterministic algorithms only, and with the plain (non-vectorised) CPU
 # kernels. Their outcome must not depend on how a machine rounds.
-REPEAT_TESTS ?= tests/test_race.py tests/test_training.py tests/test_probes.py \
-	tests/test_presets.py tests/test_race_page.py tests/test_gradient_flow_page.py
+REPEAT_TESTS ?= tests/engine/nets/test_race.py tests/engine/nets/test_training.py \
+	tests/engine/nets/test_probes.py tests/engine/nets/test_presets.py tests/pages/test_race.py \
+	tests/pages/test_gradient_flow.py
 test-repeat: $(VENV)/.dev-stamp $(VENV)/.editable-stamp
 	OMP_NUM_THREADS=1 $(PY) -m pytest -q $(REPEAT_TESTS) $(PYTEST_ARGS)
 	OMP_NUM_THREADS=2 $(PY) -m pytest -q $(REPEAT_TESTS) $(PYTEST_ARGS)
@@ -69,9 +70,10 @@ test-repeat: $(VENV)/.dev-stamp $(VENV)/.editable-stamp
 bench: $(VENV)/.runtime-stamp $(VENV)/.editable-stamp
 	$(PY) -m bench
 
-lint: $(VENV)/.dev-stamp
+lint: $(VENV)/.dev-stamp $(VENV)/.editable-stamp
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.dev-stamp
 	$(VENV)/bin/ruff format .

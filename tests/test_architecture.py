@@ -1,7 +1,10 @@
-"""The design card's import rules and setup promises, checked on the source itself."""
+"""The design card's import rules (import-linter contracts) and setup promises."""
 
-import ast
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,25 +12,45 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
-    return found
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """Run import-linter's contracts (pyproject.toml) on the tree at ``root``."""
+    exe = Path(sys.executable).with_name("lint-imports")
+    if not exe.exists():
+        pytest.skip("import-linter is not installed (make test installs it)")
+    # The tree under test comes first on the path, ahead of the editable install of the checkout.
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run(
+        [str(exe), "--no-cache"], cwd=root, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "engine").rglob("*.py")), ids=str)
-def test_engine_imports_neither_streamlit_nor_plotly(path):
-    assert not imported_modules(path) & {"streamlit", "plotly"}
+def test_import_contracts_are_kept():
+    done = lint_imports(ROOT)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "viz").rglob("*.py")), ids=str)
-def test_viz_imports_no_streamlit(path):
-    assert "streamlit" not in imported_modules(path)
+@pytest.mark.parametrize(
+    ("module", "bad_import"),
+    [
+        ("engine/core/device.py", "import streamlit"),  # the engine needs no front end
+        ("viz/colors.py", "from engine.nets import training"),  # viz draws plain data
+        ("engine/optimizers/sgd.py", "from engine.nets import networks"),  # layers point down
+    ],
+)
+def test_a_wrong_import_breaks_the_contracts(tmp_path, module, bad_import):
+    # The contracts must be able to fail: a copy of the tree with one wrong import is refused.
+    for name in ("engine", "viz", "pages", "pyproject.toml"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(src, tmp_path / name)
+    target = tmp_path / module
+    target.write_text(target.read_text() + f"\n{bad_import}  # noqa\n")
+    done = lint_imports(tmp_path)
+    assert done.returncode != 0, done.stdout[-2000:]
+    culprit = module.removesuffix(".py").replace("/", ".")
+    assert culprit in done.stdout, done.stdout[-2000:]  # refused for this import, not another
 
 
 def test_torch_is_pinned_to_the_local_cpu_build():
@@ -59,10 +82,6 @@ def test_every_page_file_is_in_the_navigation():
 
 
 def test_ruff_check_and_format_are_clean():
-    import shutil
-    import subprocess
-    import sys
-
     ruff = Path(sys.executable).with_name("ruff")
     ruff = str(ruff) if ruff.exists() else shutil.which("ruff")
     if ruff is None:
