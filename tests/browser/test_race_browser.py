@@ -14,6 +14,9 @@ def test_race_page_waits_for_run_then_races_in_chromium(page, app_url):
     # Nothing trains on opening: Run says what it will do and how long it takes.
     assert page.locator(".js-plotly-plot").count() == 0
     assert "trains 5 networks" in main.inner_text() and "60 steps: about" in main.inner_text()
+    page.wait_for_function(  # the widgets' lazily loaded components, for the screenshot
+        "document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0"
+    )
     screenshot(page, "race_waiting")
     press_run(page)
     assert_no_exception(page)
