@@ -28,7 +28,7 @@ ifneq ($(TORCH_INDEX),)
 	$(PY) -m pip uninstall --quiet --yes torch
 	$(PY) -m pip install --quiet "$(TORCH_PIN)" --index-url $(TORCH_INDEX)
 endif
-	echo "$(TORCH_INDEX)" > $@
+	@echo "$(TORCH_INDEX)" > $@
 
 $(VENV)/.runtime-stamp: requirements.txt $(VENV)/.torch-stamp | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
