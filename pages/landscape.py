@@ -37,7 +37,6 @@ if active in presets.PRESETS:
 
 with st.sidebar:
     sidebar.sidebar()
-st.toggle("Show the 3D surfaces too", key=K.SHOW_3D.key)
 
 with friendly_errors("Computing the landscape"):
     req = settings.request()

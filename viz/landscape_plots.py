@@ -160,10 +160,12 @@ def interpolation(
     on a log axis; the two ends of the line are marked."""
     fig = go.Figure()
     x = np.asarray(ts, np.float32)
+    shown: list[np.ndarray] = []
     for label, color, train, test in curves:
         for values, dash, which in ((train, "solid", "train"), (test, "dash", "test")):
             v = np.asarray(values, np.float64)
             v = np.where(np.isfinite(v) & (v > 0), v, np.nan).astype(np.float32)
+            shown.append(v[np.isfinite(v)])
             fig.add_trace(
                 go.Scatter(x=x, y=v, mode="lines", name=f"{label}: {which}",
                            line=dict(color=color, dash=dash, width=3))
@@ -172,7 +174,17 @@ def interpolation(
         fig.add_vline(x=t, line=dict(color="grey", dash="dot"), annotation_text=text)
     fig.update_layout(
         title=dict(text=title), font=FONT, height=380, margin=dict(l=10, r=10, t=50, b=10),
-        xaxis_title=x_title, yaxis=dict(title="loss", type="log"),
+        xaxis_title=x_title, yaxis=dict(title="loss", type="log", **_log_ticks(shown)),
         legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),
     )  # fmt: skip
     return fig
+
+
+def _log_ticks(values: Sequence[np.ndarray]) -> dict:
+    """Within two decades, ticks on 1-2-5 (within one, on every digit) in plain numbers: plotly's
+    default labels the minor digits with a lone 2, 3, 4 ...; wider ranges keep decade ticks."""
+    v = np.concatenate([np.ravel(x) for x in values] or [np.ones(1)])
+    decades = np.log10(v.max() / v.min()) if v.size else 2.0
+    if decades >= 2:
+        return {}
+    return dict(dtick="D2" if decades >= 1 else "D1", tickformat=".2g")

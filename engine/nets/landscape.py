@@ -272,7 +272,8 @@ def line(
 ) -> Line:
     """The loss at ``(1 - t) start + t end`` for each ``t`` (``t`` may leave [0, 1]).
 
-    ``buffers``: the running statistics of each end, interpolated the same way (batch norm).
+    ``buffers``: the running statistics of each end, interpolated the same way (batch norm);
+    past an end, that end's (extrapolated variances could turn negative).
     """
     check_side(len(ts))
     t = torch.as_tensor(np.asarray(ts), dtype=start.dtype, device=start.device)[:, None]
@@ -283,7 +284,7 @@ def line(
         per_point = {}
         for k, v in lo.items():
             if v.is_floating_point():
-                tv = t.reshape(-1, *([1] * v.ndim)).to(v.dtype)
+                tv = t.clamp(0, 1).reshape(-1, *([1] * v.ndim)).to(v.dtype)
                 per_point[k] = (1 - tv) * v + tv * hi[k].to(v)
             else:  # batch counters: not used in eval mode
                 per_point[k] = v.expand(len(ts), *v.shape)

@@ -216,15 +216,21 @@ def between(a: Run, b: Run, split: datasets.Split, device=None):
 
 
 def estimate_seconds(specs: Sequence[NetSpec], data: DataSpec, view: ViewSpec) -> float:
-    """A rough CPU time for :func:`train` and :func:`look` on all ``specs`` (one thread)."""
+    """A rough CPU time for :func:`train` and :func:`look` on all ``specs`` (one thread).
+
+    Calibrated on the 2-core development CPU: a step costs about 1 ms plus 0.3 ms per layer (twice
+    that with batch norm) plus its multiply-adds at 2.5e10 per second; a Hessian-vector product
+    about two full-batch steps; the grid its forward multiply-adds at 1e10 per second.
+    """
     n_train = round(data.n * 0.75)
-    rate = 4e9  # multiply-adds per second a busy core sustains on these small matrices
     total = 0.0
     for s in specs:
         params = s.width * (2 + s.width * (s.depth - 1) + s.depth + 10)
+
+        def step(rows: int, s=s, params=params) -> float:
+            return 1e-3 + 3e-4 * s.depth * (1 + s.batchnorm) + 3 * rows * params / 2.5e10
+
         rows = min(s.batch_size or n_train, n_train)
-        per_step = 6e-4 + 1.5e-4 * s.depth + 3 * rows * params / rate
-        grid = view.side**2 * n_train * params / rate
-        sharp = (4 * EIGEN_ITERS + 60) * n_train * params / rate
-        total += data.steps * per_step + grid + sharp
+        grid = view.side**2 * n_train * params / 1e10
+        total += data.steps * step(rows) + (2 * EIGEN_ITERS + 15) * step(n_train) + grid
     return total

@@ -65,7 +65,10 @@ def project(weights: torch.Tensor, final: torch.Tensor) -> Projection:
     if weights.ndim != 2 or weights.shape[1] != final.numel():
         raise ValueError(f"Invalid path: {tuple(weights.shape)} for {final.numel()} weights")
     if len(weights) < 3:
-        raise ValueError(f"Invalid path: {len(weights)} points (record at least 3)")
+        raise ValueError(
+            f"Invalid path: {len(weights)} recorded weight vectors (the PCA plane needs at least "
+            "3: train for more steps)"
+        )
     m = weights.double() - final.double().reshape(1, -1)
     if not torch.isfinite(m).all():
         raise ValueError("Invalid path: it holds non-finite weights")

@@ -2,7 +2,7 @@
 
 A link may name a preset (``ls_preset``) and override any of its settings. On the first run the
 preset's values seed every field the URL does not set; ``publish`` writes each field that
-differs from its default *or* from the active preset, so the link reopens the same view.
+differs from the active preset, so the link reopens the same view and stays short.
 """
 
 from __future__ import annotations
@@ -60,16 +60,15 @@ def restore() -> None:
 
 
 def publish() -> None:
-    """Write every field that differs from its default or from the active preset to the URL."""
+    """Write to the URL every field that differs from the active preset (from the defaults when
+    none is active): :func:`restore` seeds the rest from the preset, so links stay short."""
     ss, params = st.session_state, st.query_params
     name = ss.get(K.PRESET.key)
     ref = preset_values(name) if name in presets.PRESETS else {}
     for field in K.FIELDS:
         encoded = field.encode(ss.get(field.key, field.default))
-        needed = encoded != field.encode(field.default) or (
-            field.key in ref and encoded != field.encode(ref[field.key])
-        )
-        if not needed:
+        target = field.default if field.key == K.PRESET.key else ref.get(field.key, field.default)
+        if encoded == field.encode(target):
             if field.key in params:
                 del params[field.key]
         elif params.get(field.key) != encoded:

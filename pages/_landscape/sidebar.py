@@ -55,6 +55,7 @@ def sidebar() -> None:
               on_change=changed, disabled=not random_plane)  # fmt: skip
     st.number_input("Direction seed", 0, 999_999, key=K.VIEW["direction_seed"].key,
                     on_change=changed, disabled=not random_plane)  # fmt: skip
+    st.toggle("Show the 3D surfaces too", key=K.SHOW_3D.key)
     st.slider("Grid points per side", 5, K.MAX_SIDE, step=2, key=K.VIEW["side"].key,
               on_change=changed)  # fmt: skip
     st.slider(

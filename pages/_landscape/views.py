@@ -39,10 +39,10 @@ def _number(value: float) -> str:
 
 def _metrics(col, s: study.Study, req: Request) -> None:
     a, b, c = col.columns(3)
-    a.metric("top Hessian eigenvalue", _number(s.eigen.value),
-             help="λ_max of ∇²L(θ*) on the training set, by power iteration")  # fmt: skip
-    b.metric(f"loss rise, r = {req.view.radius:g}‖θ*‖", _number(s.rise.max),
-             help="The largest loss increase found within the ball (random points, then "
+    a.metric("Hessian λₘₐₓ", _number(s.eigen.value),
+             help="The top eigenvalue of ∇²L(θ*) on the training set, by power iteration")  # fmt: skip
+    b.metric(f"rise, r={req.view.radius:g}‖θ*‖", _number(s.rise.max),
+             help="The largest loss increase found within the ball of that radius (random points, then "
                   "gradient ascent): a lower bound on the true maximum")  # fmt: skip
     c.metric("roughness", _number(s.roughness),
              help="Share of neighbouring second differences along the grid lines that flip "

@@ -169,6 +169,27 @@ def test_line_ends_are_the_two_solutions(moons):
     assert line.loss[2] == pytest.approx(_direct_loss(cfg, end, buffers, X, y, ev.layout), rel=1e-5)
 
 
+def test_line_past_its_ends_keeps_the_ends_statistics(moons):
+    # Extrapolated running variances can turn negative (NaN losses): past an end, the line uses
+    # that end's batch-norm statistics.
+    X, y = moons
+    cfg, model, params, buffers = _trained_bn(X, y)
+    ev = L.Evaluator(model, X, y, "ce", buffers)
+    end = ev.layout.flatten(params)
+    _, start_params, start_buffers = _net(cfg)
+    start = ev.layout.flatten(start_params)
+    ts = np.array([-0.5, 1.5])
+    line = L.line(ev, start, end, ts, buffers=(start_buffers, buffers))
+    assert np.isfinite(line.loss).all()
+    before, after = (1.5 * start - 0.5 * end), (1.5 * end - 0.5 * start)
+    assert line.loss[0] == pytest.approx(
+        _direct_loss(cfg, before, start_buffers, X, y, ev.layout), rel=1e-5
+    )
+    assert line.loss[1] == pytest.approx(
+        _direct_loss(cfg, after, buffers, X, y, ev.layout), rel=1e-5
+    )
+
+
 def test_limits_raise_clear_value_errors(moons):
     X, y = moons
     model, params, buffers = _net(networks.MLPConfig(2, 2, 2, 8))
