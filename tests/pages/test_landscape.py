@@ -170,3 +170,13 @@ def test_grid_csv_and_html_from_a_result():
     fig = plots.contour(look.grid.alphas, look.grid.betas, look.grid.loss, zrange=(0.0, 1.0))
     html = views.figures_html({"A contour": fig})
     assert html.count("<h2>") == 1 and "plotly" in html
+
+
+def test_a_preset_button_sets_every_field_and_the_link():
+    at = run({"ls_preset": "skip", **SMALL, "ls_b_res": "0"})
+    at.button(key="ls_btn_race").click().run()
+    assert_no_exception(at)
+    assert dict(at.query_params) == {"ls_preset": "race"}
+    assert at.session_state["ls_steps"] == presets.get("race").data.steps
+    assert at.session_state["ls_a_opt"] == "momentum" and at.session_state["ls_b_res"] is False
+    assert all(traces(fig, "training path") for fig in contours(at))
