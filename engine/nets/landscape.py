@@ -196,9 +196,9 @@ class Evaluator:
 
 def _plain_forward(model: nn.Module) -> Callable | None:
     """A hand-batched forward for an MLP without batch norm or activation parameters (dropout is
-    off in eval mode):
-    ``vmap``'s rule for ``linear`` copies the shared input per point, here the first layer is
-    one matmul for all points and the others one ``baddbmm`` each. ``None`` for other models."""
+    off in eval mode): ``vmap``'s rule for ``linear`` copies the shared input per point, here the
+    first layer is one matmul for all points and the others one ``baddbmm`` each. ``None`` for
+    other models."""
     if not isinstance(model, networks.MLP):
         return None
     cfg = model.config
