@@ -132,6 +132,7 @@ def train(
     probe_every: int = 1,
     device: str | torch.device | None = None,
     eval_every: int = 1,
+    on_params: Callable[[int, Mapping[str, torch.Tensor]], Any] | None = None,
 ) -> History:
     """Train ``networks.build(config, seed)`` on ``data`` for ``steps`` steps.
 
@@ -140,6 +141,8 @@ def train(
     the full batch; minibatches follow :func:`batch_indices`. Probes run on the training batch
     every ``probe_every`` steps (0 = never); dropout masks come from ``seed`` too.
     ``callback(step, history_so_far)`` runs after each step; returning ``False`` stops the run.
+    ``on_params(step, params)`` sees the parameters :math:`\\theta_t` before each update (to
+    record a weight path); ``params`` are the live tensors: copy what you keep.
     """
     check_limits(steps, batch_size, probe_every, eval_every)
     losses.check(loss, config.out_dim)
@@ -183,6 +186,8 @@ def train(
     with torch.random.fork_rng(devices=cuda_devices), torch.enable_grad():
         torch.manual_seed(int(seed))  # dropout masks: a function of seed only
         for t, xb, yb in minibatches(d, batch_size, steps, seed):
+            if on_params is not None:
+                on_params(t, params)
             probing = probe_every > 0 and t % probe_every == 0
             leaves = {k: v.detach().requires_grad_(True) for k, v in params.items()}
             res = forward_backward(model, leaves, xb, yb, loss, probe=probing)

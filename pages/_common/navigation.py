@@ -47,6 +47,13 @@ PAGES: tuple[PageInfo, ...] = (
         "Several optimizers train the same network from the same weights, side by side.",
     ),
     PageInfo(
+        "pages/landscape.py",
+        "Loss landscape",
+        "landscape",
+        ":material/terrain:",
+        "The loss surface of a network you just trained, and the path its optimizer took.",
+    ),
+    PageInfo(
         "pages/lessons.py",
         "Lessons",
         "lessons",

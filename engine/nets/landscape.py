@@ -1,0 +1,293 @@
+"""The loss of a trained network on lines and planes through its weights (Li et al., 2018).
+
+With :math:`\\theta^*` the trained weights and :math:`d_1, d_2` two random directions,
+
+.. math::
+
+    L(\\alpha, \\beta) = L(\\theta^* + \\alpha d_1 + \\beta d_2), \\qquad
+    d_{l,i} \\leftarrow \\frac{d_{l,i}}{\\lVert d_{l,i} \\rVert} \\lVert \\theta^*_{l,i} \\rVert
+
+where :math:`d_{l,i}` is filter (row) :math:`i` of layer :math:`l`: filter-wise normalisation
+makes a step of 1 change every unit's weights by their own size, so networks of different scale
+compare. Biases and batch-norm parameters (every tensor with at most one dimension) are zero in
+the direction, as in the paper's default. ``layer`` normalises each whole tensor instead, and
+``none`` keeps the raw Gaussian. 1D views follow Goodfellow et al. (2015):
+:math:`L((1-t)\\,\\theta_a + t\\,\\theta_b)`.
+
+The network runs in eval mode (batch norm with its running statistics, no dropout), and many
+weight vectors are evaluated in one batched forward: ``vmap`` of ``functional_call`` in general,
+and for a plain MLP a hand-batched path (one ``baddbmm`` per layer) with the same maths. Points
+go through in chunks, so memory stays bounded whatever the grid size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+from torch.func import functional_call, vmap
+
+from engine import losses, networks
+
+NORMS = ("filter", "layer", "none")
+MAX_SIDE = 101  # grid points per side
+MAX_POINTS = MAX_SIDE * MAX_SIDE  # weight vectors in one evaluation
+MAX_PARAMS = 500_000
+MAX_ROWS = 5000  # data rows the loss is measured on
+CHUNK_BYTES = 32 * 2**20  # the working memory of one chunk of points, roughly
+
+#: ``progress(done, total)`` after each chunk; returning ``False`` stops the evaluation.
+Progress = Callable[[int, int], object]
+
+
+class Layout:
+    """Where each named parameter sits in a flat weight vector (``named_parameters`` order)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        named = list(model.named_parameters())
+        self.names = [k for k, _ in named]
+        self.shapes = [tuple(p.shape) for _, p in named]
+        self.sizes = [p.numel() for _, p in named]
+        self.size = sum(self.sizes)
+
+    def flatten(self, params: Mapping[str, torch.Tensor], lead: int = 0) -> torch.Tensor:
+        """``(*lead_dims, P)`` from a state dict (the first ``lead`` dims are kept, e.g. K)."""
+        return torch.cat([params[k].detach().flatten(lead) for k in self.names], -1)
+
+    def unflatten(self, flat: torch.Tensor) -> dict[str, torch.Tensor]:
+        lead = flat.shape[:-1]
+        parts = flat.split(self.sizes, dim=-1)
+        return {
+            k: p.view(*lead, *s) for k, s, p in zip(self.names, self.shapes, parts, strict=True)
+        }
+
+
+def split_state(model: nn.Module, state: Mapping[str, torch.Tensor]):
+    """A ``state_dict`` (e.g. ``History.model``) as ``(params, buffers)`` dicts."""
+    names = {k for k, _ in model.named_parameters()}
+    params = {k: v for k, v in state.items() if k in names}
+    return params, {k: v for k, v in state.items() if k not in names}
+
+
+def direction(
+    params: Mapping[str, torch.Tensor], seed: int = 0, norm: str = "filter", index: int = 0
+) -> dict[str, torch.Tensor]:
+    """Random direction number ``index`` of ``seed``, shaped like ``params``, normalised by
+    ``norm`` (one of :data:`NORMS`). Drawn on the CPU: the same on every device."""
+    if norm not in NORMS:
+        raise ValueError(f"Invalid normalisation: {norm!r} (choose from {', '.join(NORMS)})")
+    # One generator per (seed, index): d1 and d2 are independent, and d2 does not change
+    # when another direction is drawn first.
+    g = torch.Generator(device="cpu").manual_seed(int(seed) * 1009 + int(index))
+    out = {}
+    for name, w in params.items():
+        d = torch.randn(w.shape, generator=g, dtype=torch.float64)
+        if w.ndim <= 1:
+            d.zero_()  # biases and batch-norm parameters stay put
+        elif norm == "filter":
+            rows_d, rows_w = d.reshape(len(d), -1), w.detach().double().cpu().reshape(len(w), -1)
+            scale = rows_w.norm(dim=1) / rows_d.norm(dim=1).clamp_min(1e-12)
+            d = (rows_d * scale[:, None]).reshape(w.shape)
+        elif norm == "layer":
+            d = d * (w.detach().double().cpu().norm() / d.norm().clamp_min(1e-12))
+        out[name] = d.to(device=w.device, dtype=w.dtype)
+    return out
+
+
+def axis(n: int, span: float) -> np.ndarray:
+    """``n`` evenly spaced coordinates from ``-span`` to ``span``."""
+    check_side(n)
+    if not (np.isfinite(span) and span > 0):
+        raise ValueError(f"Invalid span: {span} (must be > 0)")
+    return np.linspace(-span, span, n)
+
+
+def check_side(n: int) -> None:
+    if not 2 <= n <= MAX_SIDE:
+        raise ValueError(f"Invalid grid size: {n} (must be 2..{MAX_SIDE} points per side)")
+
+
+class Evaluator:
+    """Loss and accuracy of ``model``'s architecture at many weight vectors, on ``(X, y)``.
+
+    ``buffers`` are the batch-norm running statistics used by every point (those of the trained
+    network); per-point buffers can be passed to :meth:`__call__` instead. The model's own
+    weights are never used; its dtype and device are the evaluation's.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        X: torch.Tensor,
+        y: torch.Tensor,
+        loss: str = "ce",
+        buffers: Mapping[str, torch.Tensor] | None = None,
+    ) -> None:
+        self.model = model.eval()
+        self.layout = Layout(model)
+        if self.layout.size > MAX_PARAMS:
+            raise ValueError(
+                f"Too many parameters: {self.layout.size} (the landscape's limit is {MAX_PARAMS})"
+            )
+        if X.ndim != 2 or len(X) != len(y) or not 1 <= len(X) <= MAX_ROWS:
+            raise ValueError(
+                f"Invalid data: X {tuple(X.shape)} and y {tuple(y.shape)} (need 1..{MAX_ROWS} rows)"
+            )
+        first = next(model.parameters())
+        self.dtype, self.device = first.dtype, first.device
+        self.X = X.to(self.device, self.dtype)
+        self.y = y.to(self.device)
+        self.loss = losses.check(loss, getattr(getattr(model, "config", None), "out_dim", None))
+        self.buffers = {k: v.to(self.device) for k, v in (buffers or {}).items()}
+        width = max([self.X.shape[1], *(s[0] for s in self.layout.shapes)])
+        per_point = self.layout.size + 3 * len(X) * width  # weights + live activations
+        self.chunk = int(max(1, min(1024, CHUNK_BYTES // (per_point * first.element_size()))))
+        self._plain = _plain_forward(model)
+        self._score = vmap(lambda z: losses.compute(self.loss, z, self.y))
+
+    def logits(self, flat: torch.Tensor, buffers=None) -> torch.Tensor:
+        """``(G, N, C)`` logits of the ``(G, P)`` weight vectors."""
+        p = self.layout.unflatten(flat)
+        if self._plain is not None:
+            return self._plain(p, self.X)
+        b, dims = (self.buffers, None) if buffers is None else (buffers, 0)
+        call = lambda q, bb: functional_call(self.model, (q, bb), (self.X,))  # noqa: E731
+        return vmap(call, in_dims=(0, dims))(p, b)
+
+    @torch.no_grad()
+    def __call__(
+        self,
+        points: torch.Tensor,
+        buffers: Mapping[str, torch.Tensor] | None = None,
+        progress: Progress | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, bool]:
+        """``(loss (G,), accuracy (G,), stopped)`` at the ``(G, P)`` points, as float64 numpy.
+
+        A stopped evaluation leaves NaN where it did not get to.
+        """
+        if points.ndim != 2 or points.shape[1] != self.layout.size:
+            raise ValueError(
+                f"Invalid points: {tuple(points.shape)} (need (G, {self.layout.size}))"
+            )
+        G = len(points)
+        if G > MAX_POINTS:
+            raise ValueError(f"Too many points: {G} (the limit is {MAX_POINTS})")
+        loss = np.full(G, np.nan)
+        acc = np.full(G, np.nan)
+        for start in range(0, G, self.chunk):
+            sl = slice(start, min(start + self.chunk, G))
+            flat = points[sl].to(self.device, self.dtype)
+            b = None if buffers is None else {k: v[sl].to(self.device) for k, v in buffers.items()}
+            z = self.logits(flat, b)
+            pred = z.argmax(-1) if z.shape[-1] > 1 else (z[..., 0] > 0).long()
+            loss[sl] = self._score(z).double().cpu().numpy()
+            acc[sl] = (pred == losses.labels(self.y)).double().mean(-1).cpu().numpy()
+            if progress is not None and progress(sl.stop, G) is False:
+                return loss, acc, sl.stop < G
+        return loss, acc, False
+
+    def at(self, flat: torch.Tensor) -> float:
+        """The loss at one flat weight vector."""
+        return float(self(flat.reshape(1, -1))[0][0])
+
+
+def _plain_forward(model: nn.Module) -> Callable | None:
+    """A hand-batched forward for an MLP without batch norm or activation parameters (dropout is
+    off in eval mode): ``vmap``'s rule for ``linear`` copies the shared input per point, here the
+    first layer is one matmul for all points and the others one ``baddbmm`` each. ``None`` for
+    other models."""
+    if not isinstance(model, networks.MLP):
+        return None
+    cfg = model.config
+    if cfg.batchnorm or list(model.acts.parameters()):
+        return None
+    act = model.acts[0]
+
+    def forward(p: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+        W, b = p["hidden.0.weight"], p["hidden.0.bias"]  # (G, width, in), (G, width)
+        G, n = W.shape[0], x.shape[0]
+        z = torch.addmm(b.reshape(-1), x, W.reshape(-1, W.shape[-1]).T)  # (n, G * width)
+        h = act(z.view(n, G, -1).transpose(0, 1))
+        for i in range(1, cfg.depth):
+            W, b = p[f"hidden.{i}.weight"], p[f"hidden.{i}.bias"]
+            a = act(torch.baddbmm(b.unsqueeze(1), h, W.transpose(1, 2)))
+            h = h + a if cfg.residual else a
+        return torch.baddbmm(p["out.bias"].unsqueeze(1), h, p["out.weight"].transpose(1, 2))
+
+    return forward
+
+
+class Grid(NamedTuple):
+    """The landscape on a plane: ``loss[j, i]`` and ``acc[j, i]`` at ``(alphas[i], betas[j])``
+    (rows are β, as a contour's ``z``). ``stopped``: NaN where the evaluation did not get to."""
+
+    alphas: np.ndarray
+    betas: np.ndarray
+    loss: np.ndarray
+    acc: np.ndarray
+    stopped: bool
+
+
+class Line(NamedTuple):
+    """The landscape on a line: ``loss[i]`` and ``acc[i]`` at ``ts[i]``."""
+
+    ts: np.ndarray
+    loss: np.ndarray
+    acc: np.ndarray
+    stopped: bool
+
+
+def plane(
+    ev: Evaluator,
+    center: torch.Tensor,
+    d1: torch.Tensor,
+    d2: torch.Tensor,
+    alphas: np.ndarray,
+    betas: np.ndarray,
+    progress: Progress | None = None,
+) -> Grid:
+    """The loss at ``center + alphas[i] d1 + betas[j] d2`` (flat ``(P,)`` vectors)."""
+    for coords in (alphas, betas):
+        check_side(len(coords))
+    a = torch.as_tensor(np.asarray(alphas), dtype=center.dtype, device=center.device)
+    b = torch.as_tensor(np.asarray(betas), dtype=center.dtype, device=center.device)
+    A, B = torch.meshgrid(a, b, indexing="xy")  # (len(b), len(a)): rows are beta
+    pts = center + A.reshape(-1, 1) * d1 + B.reshape(-1, 1) * d2
+    loss, acc, stopped = ev(pts, progress=progress)
+    shape = (len(betas), len(alphas))
+    return Grid(
+        np.asarray(alphas), np.asarray(betas), loss.reshape(shape), acc.reshape(shape), stopped
+    )
+
+
+def line(
+    ev: Evaluator,
+    start: torch.Tensor,
+    end: torch.Tensor,
+    ts: np.ndarray,
+    buffers: tuple[Mapping, Mapping] | None = None,
+    progress: Progress | None = None,
+) -> Line:
+    """The loss at ``(1 - t) start + t end`` for each ``t`` (``t`` may leave [0, 1]).
+
+    ``buffers``: the running statistics of each end, interpolated the same way (batch norm);
+    past an end, that end's (extrapolated variances could turn negative).
+    """
+    check_side(len(ts))
+    t = torch.as_tensor(np.asarray(ts), dtype=start.dtype, device=start.device)[:, None]
+    pts = (1 - t) * start + t * end
+    per_point = None
+    if buffers is not None:
+        lo, hi = buffers
+        per_point = {}
+        for k, v in lo.items():
+            if v.is_floating_point():
+                tv = t.clamp(0, 1).reshape(-1, *([1] * v.ndim)).to(v.dtype)
+                per_point[k] = (1 - tv) * v + tv * hi[k].to(v)
+            else:  # batch counters: not used in eval mode
+                per_point[k] = v.expand(len(ts), *v.shape)
+    loss, acc, stopped = ev(pts, buffers=per_point, progress=progress)
+    return Line(np.asarray(ts), loss, acc, stopped)

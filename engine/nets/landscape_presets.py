@@ -1,0 +1,180 @@
+"""The Loss landscape page's settings as data, and its three classroom experiments.
+
+A study is one or two networks (:class:`NetSpec`: architecture, optimizer, learning rate, batch
+size) trained on shared data (:class:`DataSpec`), then looked at through one view
+(:class:`ViewSpec`: which plane, how it is normalised, how fine the grid). Frozen and hashable,
+so a setting keys a cache and a URL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from engine import activations, datasets, networks, optimizers
+from engine.nets import landscape
+
+PLANES = ("random", "pca")
+MAX_DEPTH = 30
+MAX_WIDTH = 128
+MAX_STEPS = 2000
+MAX_N = 2000
+
+
+@dataclasses.dataclass(frozen=True)
+class NetSpec:
+    """One network and how it is trained; ``batch_size = 0`` is the full batch."""
+
+    depth: int = 20
+    width: int = 16
+    activation: str = "relu"
+    batchnorm: bool = True
+    residual: bool = False
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    batch_size: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.depth <= MAX_DEPTH:
+            raise ValueError(f"Invalid depth: {self.depth} (must be 1..{MAX_DEPTH})")
+        if not 1 <= self.width <= MAX_WIDTH:
+            raise ValueError(f"Invalid width: {self.width} (must be 1..{MAX_WIDTH})")
+        if self.activation not in activations.names():
+            raise ValueError(f"Invalid activation: {self.activation!r}")
+        if self.optimizer not in optimizers.names():
+            raise ValueError(f"Invalid optimizer: {self.optimizer!r}")
+        if not self.lr > 0:
+            raise ValueError(f"Invalid learning rate: {self.lr}")
+        if not 0 <= self.batch_size <= MAX_N:
+            raise ValueError(f"Invalid batch size: {self.batch_size} (0 = full batch)")
+
+    def config(self, in_dim: int, out_dim: int) -> networks.MLPConfig:
+        return networks.MLPConfig(
+            in_dim, out_dim, self.depth, self.width, self.activation,
+            batchnorm=self.batchnorm, residual=self.residual,
+        )  # fmt: skip
+
+    def architecture(self) -> tuple:
+        """What the weights' layout depends on: two nets with the same one can be raced and
+        interpolated between."""
+        return (self.depth, self.width, self.activation, self.batchnorm, self.residual)
+
+
+@dataclasses.dataclass(frozen=True)
+class DataSpec:
+    """The data both networks train on (a quarter held out as the test set), the seed of their
+    initial weights and batches, and the number of steps."""
+
+    dataset: str = "moons"
+    n: int = 300
+    noise: float = 0.1
+    seed: int = 0
+    steps: int = 60
+
+    def __post_init__(self) -> None:
+        if self.dataset not in datasets.names():
+            raise ValueError(f"Invalid dataset: {self.dataset!r}")
+        if not 20 <= self.n <= MAX_N:
+            raise ValueError(f"Invalid n: {self.n} (must be 20..{MAX_N})")
+        if not 1 <= self.steps <= MAX_STEPS:
+            raise ValueError(f"Invalid steps: {self.steps} (must be 1..{MAX_STEPS})")
+
+
+@dataclasses.dataclass(frozen=True)
+class ViewSpec:
+    """How the landscape is looked at.
+
+    ``plane``: ``random`` (two random directions normalised by ``norm``, over
+    ``[-span, span]``²) or ``pca`` (the training path's plane, over a box holding the path).
+    ``side`` grid points per side; ``radius`` the sharpness ball's radius as a share of the
+    weights' norm.
+    """
+
+    plane: str = "random"
+    norm: str = "filter"
+    side: int = 25
+    span: float = 1.0
+    direction_seed: int = 0
+    radius: float = 0.05
+
+    def __post_init__(self) -> None:
+        if self.plane not in PLANES:
+            raise ValueError(f"Invalid plane: {self.plane!r} (choose from {', '.join(PLANES)})")
+        if self.norm not in landscape.NORMS:
+            raise ValueError(f"Invalid normalisation: {self.norm!r}")
+        landscape.check_side(self.side)
+        if not 0 < self.span <= 10:
+            raise ValueError(f"Invalid span: {self.span} (must be in (0, 10])")
+        if not 0 < self.radius <= 1:
+            raise ValueError(f"Invalid radius: {self.radius} (must be in (0, 1])")
+
+
+@dataclasses.dataclass(frozen=True)
+class Preset:
+    key: str
+    label: str  # a button's worth of words
+    title: str
+    text: str  # read aloud: what to look at and why it happens
+    a: NetSpec
+    b: NetSpec
+    data: DataSpec
+    view: ViewSpec
+
+
+_DEEP = NetSpec(depth=20, width=16, batchnorm=True, optimizer="adam", lr=1e-3)
+_SHALLOW = NetSpec(depth=3, width=32, batchnorm=False, optimizer="sgd", lr=0.2, batch_size=8)
+
+PRESETS: dict[str, Preset] = {
+    p.key: p
+    for p in (
+        Preset(
+            "skip",
+            "Skip connections smooth the landscape",
+            "Skip connections smooth the landscape",
+            "The same 20-layer network, without (A) and with (B) residual connections, trained "
+            "briefly from the same seed, each seen on a plane of two random filter-normalised "
+            "directions through its trained weights. Without skips the surface is chaotic: the "
+            "curvature flips from point to point. With skips it is one smooth bowl, which is "
+            "why very deep residual networks still train (Li et al., 2018).",
+            dataclasses.replace(_DEEP, residual=False),
+            dataclasses.replace(_DEEP, residual=True),
+            DataSpec("moons", 300, 0.1, 0, 60),
+            ViewSpec("random", "filter", 25, 1.0),
+        ),
+        Preset(
+            "batch",
+            "Small vs large batch",
+            "Small against large batch: flat and sharp minima",
+            "The same network and learning rate, trained with minibatches of 8 (A) and with the "
+            "full batch (B). Both fit the training data, but the full-batch minimum is sharper: "
+            "its top Hessian eigenvalue is larger and the loss rises faster around it. The noise "
+            "of small batches keeps SGD out of narrow valleys (Keskar et al., 2017).",
+            _SHALLOW,
+            dataclasses.replace(_SHALLOW, batch_size=0),
+            DataSpec("spirals", 300, 0.1, 0, 400),
+            ViewSpec("random", "filter", 25, 1.0),
+        ),
+        Preset(
+            "race",
+            "Two optimizers, two minima",
+            "Two optimizers, two minima",
+            "A race: the same network, initial weights and minibatches, trained by SGD with "
+            "momentum (A) and by Adam (B). Each path is drawn on the plane of its own main "
+            "directions, and the line between the two solutions shows whether they share a "
+            "valley or a ridge lies between them.",
+            NetSpec(depth=3, width=32, batchnorm=False, optimizer="momentum", lr=0.05),
+            NetSpec(depth=3, width=32, batchnorm=False, optimizer="adam", lr=0.01),
+            DataSpec("spirals", 300, 0.1, 0, 300),
+            ViewSpec("pca", "filter", 25, 1.0),
+        ),
+    )
+}
+
+
+def names() -> list[str]:
+    return list(PRESETS)
+
+
+def get(name: str) -> Preset:
+    if name not in PRESETS:
+        raise ValueError(f"Invalid preset: {name!r} (choose from {', '.join(PRESETS)})")
+    return PRESETS[name]

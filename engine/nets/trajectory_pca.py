@@ -1,0 +1,173 @@
+"""A training path drawn on the loss surface it walked: the plane of its main directions.
+
+Two random directions are almost orthogonal to any path in a space of thousands of dimensions,
+so a path projected on them barely moves (Li et al., 2018, section 7). Instead, with weights
+:math:`\\theta_0, \\theta_k, \\theta_{2k}, \\dots` recorded along training and the final
+:math:`\\theta^*`, the rows :math:`m_i = \\theta_i - \\theta^*` are reduced by PCA (centred, as
+the paper's sklearn call): :math:`e_1, e_2` are the first two principal directions, unit and
+orthogonal, and each recorded point is drawn at
+
+.. math:: (\\alpha_i, \\beta_i) = (m_i^\\top e_1,\\; m_i^\\top e_2),
+
+so :math:`\\theta^*` is the origin. The share of variance each direction explains,
+:math:`\\sigma_k^2 / \\sum_j \\sigma_j^2`, says how much of the path the plane holds. The loss is
+then evaluated on :math:`\\theta^* + \\alpha e_1 + \\beta e_2`, so the path lies on the surface
+it is drawn on (up to the part of it outside the plane).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+
+from engine import networks, training
+from engine import race as race_module
+from engine.nets import landscape
+from engine.nets.landscape import Evaluator, Grid, Layout
+
+MAX_RECORDS = 500
+MAX_VALUES = 20_000_000  # recorded weights in all (T * P): 80 MB of float32
+
+
+class Path(NamedTuple):
+    """Flat weights ``(T, P)`` recorded at ``steps`` (the last row is the final weights)."""
+
+    steps: np.ndarray
+    weights: torch.Tensor
+
+
+class Projection(NamedTuple):
+    """The PCA plane of a path: unit directions ``d1``, ``d2`` ``(P,)``, each recorded point's
+    ``coords`` ``(T, 2)`` and the ``explained`` variance shares of the two directions."""
+
+    d1: torch.Tensor
+    d2: torch.Tensor
+    coords: np.ndarray
+    explained: np.ndarray
+
+
+def check_every(steps: int, every: int, params: int) -> None:
+    if every < 1:
+        raise ValueError(f"Invalid record_every: {every} (must be >= 1)")
+    records = steps // every + 2
+    if records > MAX_RECORDS or records * params > MAX_VALUES:
+        raise ValueError(
+            f"Too many recorded weights: {records} vectors of {params} (record less often than "
+            f"every {every} steps)"
+        )
+
+
+def project(weights: torch.Tensor, final: torch.Tensor) -> Projection:
+    """The plane of the first two principal directions of ``weights - final``."""
+    if weights.ndim != 2 or weights.shape[1] != final.numel():
+        raise ValueError(f"Invalid path: {tuple(weights.shape)} for {final.numel()} weights")
+    if len(weights) < 3:
+        raise ValueError(
+            f"Invalid path: {len(weights)} recorded weight vectors (the PCA plane needs at least "
+            "3: train for more steps)"
+        )
+    m = weights.double() - final.double().reshape(1, -1)
+    if not torch.isfinite(m).all():
+        raise ValueError("Invalid path: it holds non-finite weights")
+    _, s, vh = torch.linalg.svd(m - m.mean(0), full_matrices=False)
+    total = float((s**2).sum())
+    explained = (s[:2] ** 2 / total).numpy() if total > 0 else np.zeros(2)
+    dirs = vh[:2]
+    coords = m @ dirs.T  # (T, 2); final is exactly the origin
+    # SVD signs differ between LAPACK builds: orient both axes so the start has coordinates >= 0.
+    flip = torch.where(coords[0] < 0, -1.0, 1.0).to(coords)
+    dirs, coords = dirs * flip[:, None], coords * flip
+    dtype = final.dtype
+    return Projection(
+        dirs[0].to(dtype),
+        dirs[1].to(dtype),
+        coords.numpy(),
+        np.pad(explained, (0, 2 - len(explained))),
+    )
+
+
+def path_plane(
+    ev: Evaluator,
+    proj: Projection,
+    final: torch.Tensor,
+    n: int = 31,
+    margin: float = 0.2,
+    progress: landscape.Progress | None = None,
+) -> Grid:
+    """The loss on the PCA plane, over a box holding the whole path and the origin."""
+    lo = np.minimum(proj.coords.min(0), 0.0)
+    hi = np.maximum(proj.coords.max(0), 0.0)
+    pad = np.maximum(margin * (hi - lo), 1e-3 * max(float(np.abs(proj.coords).max()), 1.0))
+    alphas = np.linspace(lo[0] - pad[0], hi[0] + pad[0], n)
+    betas = np.linspace(lo[1] - pad[1], hi[1] + pad[1], n)
+    dev = ev.device
+    return landscape.plane(
+        ev, final.to(dev), proj.d1.to(dev), proj.d2.to(dev), alphas, betas, progress
+    )
+
+
+def record_training(
+    config: networks.MLPConfig,
+    data: Any,
+    optimizer: Any,
+    steps: int,
+    every: int = 1,
+    **kwargs: Any,
+) -> tuple[training.History, Path]:
+    """:func:`engine.training.train` with its weights recorded every ``every`` steps (and at the
+    end): ``(history, path)``. ``kwargs`` go to ``train``."""
+    model = networks.build(config, device="cpu")
+    layout = Layout(model)
+    check_every(steps, every, layout.size)
+    rows: list[torch.Tensor] = []
+    at: list[int] = []
+
+    def keep(t: int, params) -> None:
+        if t % every == 0:
+            rows.append(layout.flatten(params).cpu().clone())
+            at.append(t)
+
+    history = training.train(config, data, optimizer, steps, on_params=keep, **kwargs)
+    if history.model:
+        params, _ = landscape.split_state(model, history.model)
+        rows.append(layout.flatten(params))
+        at.append(history.steps)
+    return history, Path(np.asarray(at), torch.stack(rows))
+
+
+def record_race(
+    config: networks.MLPConfig,
+    data: Any,
+    optimizers: Sequence[Any],
+    steps: int,
+    every: int = 1,
+    callback: Callable[[int, race_module.RaceResult], Any] | None = None,
+    **kwargs: Any,
+) -> tuple[race_module.RaceResult, list[Path]]:
+    """:func:`engine.race.race` with every model's weights recorded every ``every`` steps (the
+    race's callback runs then): ``(result, one path per optimizer)``."""
+    seed = int(kwargs.get("seed", 0))
+    model = networks.build(config, seed, device="cpu")
+    layout = Layout(model)
+    check_every(steps, every, layout.size * len(optimizers))
+    start = layout.flatten(dict(model.named_parameters()))
+    rows: list[torch.Tensor] = [start.expand(len(optimizers), -1).clone()]
+    at: list[int] = [0]
+
+    def keep(t: int, partial: race_module.RaceResult) -> Any:
+        if t + 1 > at[-1]:
+            rows.append(layout.flatten(partial.params, lead=1))
+            at.append(t + 1)
+        return None if callback is None else callback(t, partial)
+
+    result = race_module.race(
+        config, data, optimizers, steps, callback=keep, callback_every=every, **kwargs
+    )
+    if result.steps > at[-1]:
+        rows.append(layout.flatten(result.params, lead=1))
+        at.append(result.steps)
+    stacked = torch.stack(rows, 1)  # (K, T, P)
+    return result, [Path(np.asarray(at), stacked[k]) for k in range(len(stacked))]

@@ -1,0 +1,1 @@
+"""Glue of the Loss landscape page: settings and URL state, sidebar, computation, views."""

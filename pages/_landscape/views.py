@@ -1,0 +1,150 @@
+"""The Loss landscape page's views: the planes side by side on the same scales, the lines through
+weight space, the sharpness numbers, and the downloads (the grids as CSV, the figures as HTML)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from engine.nets import landscape_study as study
+from pages._landscape.compute import Result
+from pages._landscape.settings import Request, describe
+from pages._shared.keys import landscape as K
+from viz import landscape_plots as plots
+from viz.colors import series_color
+
+LABELS = ("A", "B")
+
+
+def _short(label: str, run: study.Run) -> str:
+    s = run.spec
+    parts = [f"{s.depth} layers", "skips" if s.residual else "no skips", s.optimizer]
+    parts.append(f"batch {s.batch_size}" if s.batch_size else "full batch")
+    return f"{label}: " + ", ".join(parts)
+
+
+def _axes(s: study.Study) -> tuple[str, str]:
+    if s.explained is None:
+        return ("α (direction d₁)", "β (direction d₂)")
+    return tuple(f"PCA direction {i + 1} ({s.explained[i]:.0%} of the path)" for i in (0, 1))
+
+
+def _number(value: float) -> str:
+    return f"{value:.3g}" if np.isfinite(value) else "—"
+
+
+def _metrics(col, s: study.Study, req: Request) -> None:
+    a, b, c = col.columns(3)
+    a.metric("Hessian λₘₐₓ", _number(s.eigen.value),
+             help="The top eigenvalue of ∇²L(θ*) on the training set, by power iteration")  # fmt: skip
+    b.metric(f"rise, r={req.view.radius:g}‖θ*‖", _number(s.rise.max),
+             help="The largest loss increase found within the ball of that radius (random points, then "
+                  "gradient ascent): a lower bound on the true maximum")  # fmt: skip
+    c.metric("roughness", _number(s.roughness),
+             help="Share of neighbouring second differences along the grid lines that flip "
+                  "sign: 0 for a smooth bowl, up to 1 for a chaotic surface")  # fmt: skip
+    centre = s.rise.center
+    col.caption(f"Loss at θ*: {centre:.4g} (training set); mean rise over random points on the "
+                f"ball's sphere: {s.rise.mean:.3g}.")  # fmt: skip
+
+
+def show(req: Request, result: Result) -> dict[str, go.Figure]:
+    """Draw every view of ``result``; return the figures, by name, for the HTML download."""
+    runs, studies = result.runs, result.studies
+    labels = LABELS[: len(runs)]
+    figures: dict[str, go.Figure] = {}
+    for label, run in zip(labels, runs, strict=True):
+        if run.diverged_at >= 0:
+            st.warning(f"{label} diverged at step {run.diverged_at}: its landscape is drawn around "
+                       "its last finite weights. Try a smaller learning rate.")  # fmt: skip
+    if runs[0].raced:
+        st.caption("A and B differ only in their optimizer, so they were trained as a race: "
+                   "the same initial weights and the same minibatches.")  # fmt: skip
+    zrange = plots.shared_range([s.grid.loss for s in studies])
+    st.subheader("The landscape around the trained weights")
+    if req.view.plane == "random":
+        st.caption("The loss on θ* + α·d₁ + β·d₂, with d₁ and d₂ random directions normalised "
+                   f"{req.view.norm}-wise (biases and batch-norm parameters left out). Random "
+                   "directions miss the training path, so it is drawn on the PCA plane only.")  # fmt: skip
+    else:
+        st.caption("The loss on the plane of the first two principal directions of the training "
+                   "path (weights minus the final weights); the path is drawn on it, from its "
+                   "start (circle) to the trained weights (star).")  # fmt: skip
+    for kind in ("contour", "surface") if st.session_state.get(K.SHOW_3D.key) else ("contour",):
+        cols = st.columns(len(runs))
+        for i, (col, label, run, s) in enumerate(zip(cols, labels, runs, studies, strict=True)):
+            draw = plots.contour if kind == "contour" else plots.surface
+            extra = {"path_loss": s.path_loss} if kind == "surface" else {}
+            fig = draw(
+                s.grid.alphas, s.grid.betas, s.grid.loss, zrange=zrange,
+                title=_short(label, run), path=s.coords, path_color=series_color(i),
+                axis_titles=_axes(s), **extra,
+            )  # fmt: skip
+            col.plotly_chart(fig, key=f"ls_{kind}_{label}", width="stretch")
+            figures[f"{label} {kind}"] = fig
+            if kind == "contour":
+                _metrics(col, s, req)
+                col.caption(describe(run.spec))
+    st.subheader("Along a line through weight space")
+    curves = [
+        (label, series_color(i), s.line_train.loss, s.line_test.loss)
+        for i, (label, s) in enumerate(zip(labels, studies, strict=True))
+    ]
+    ts = studies[0].line_train.ts
+    fig = plots.interpolation(ts, curves, title="From the initial weights θ₀ to the trained θ*")
+    st.plotly_chart(fig, key="ls_line", width="stretch")
+    figures["init to final"] = fig
+    if result.between is not None:
+        train, test = result.between
+        fig = plots.interpolation(
+            ts, [("A → B", series_color(2), train.loss, test.loss)],
+            title="From A's solution to B's", x_title="t: (1 − t)·θ*_A + t·θ*_B",
+            ends=("θ*_A", "θ*_B"),
+        )  # fmt: skip
+        st.plotly_chart(fig, key="ls_between", width="stretch")
+        figures["A to B"] = fig
+    st.caption("Solid: training set; dashed: test set. Goodfellow et al. (2015): the straight "
+               "line from the start to the solution is usually downhill all the way.")  # fmt: skip
+    st.caption(f"Computed in {result.seconds:.1f} s (kept for everyone with these settings).")
+    return figures
+
+
+def grid_csv(result: Result) -> str:
+    """Every grid point of every network: network, alpha, beta, loss, accuracy."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["network", "plane", "alpha", "beta", "loss", "accuracy"])
+    for label, s in zip(LABELS, result.studies, strict=False):
+        g = s.grid
+        for j, beta in enumerate(g.betas):
+            for i, alpha in enumerate(g.alphas):
+                writer.writerow([label, s.plane, f"{alpha:.6g}", f"{beta:.6g}",
+                                 f"{g.loss[j, i]:.6g}", f"{g.acc[j, i]:.6g}"])  # fmt: skip
+    return out.getvalue()
+
+
+def figures_html(figures: dict[str, go.Figure]) -> str:
+    """One standalone HTML page holding every figure (plotly.js embedded once: works offline)."""
+    parts = [
+        f"<h2>{name}</h2>" + fig.to_html(full_html=False, include_plotlyjs=(i == 0))
+        for i, (name, fig) in enumerate(figures.items())
+    ]
+    body = "\n".join(parts)
+    return f"<html><head><meta charset='utf-8'><title>Loss landscape</title></head><body>{body}</body></html>"
+
+
+def downloads(result: Result, figures: dict[str, go.Figure]) -> None:
+    left, right = st.columns(2)
+    left.download_button(
+        "Download the grids (CSV)", lambda: grid_csv(result), file_name="landscape_grid.csv",
+        mime="text/csv", icon=":material/download:", key="ls_csv", on_click="ignore",
+    )  # fmt: skip
+    right.download_button(
+        "Download the figures (HTML)", lambda: figures_html(figures),
+        file_name="landscape.html", mime="text/html", icon=":material/download:",
+        key="ls_html", on_click="ignore",
+    )  # fmt: skip
