@@ -15,8 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from bench.common import best_of, table
-from engine import datasets, networks
-from engine.nets import landscape
+from engine.nets import datasets, landscape, networks
 
 SIDE = 41
 TARGET = networks.MLPConfig(in_dim=2, out_dim=2, depth=4, width=80)  # 19,842 parameters

@@ -7,12 +7,12 @@ store, run policy, progress, Stop) in compute.py, the figures and downloads in v
 import streamlit as st
 
 from engine.nets import landscape_presets as presets
+from pages._common.guard import friendly_errors
+from pages._common.keys import landscape as K
+from pages._common.navigation import ensure_app_entry
 from pages._landscape import compute, settings, sidebar, views
-from pages._shared.guard import friendly_errors
-from pages._shared.keys import landscape as K
-from pages._shared.navigation import ensure_app_entry
 
-ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
+ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 
 st.title("Loss landscape")
 st.caption(

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, vmap
 
-from engine import losses, networks
+from engine.nets import losses, networks
 
 NORMS = ("filter", "layer", "none")
 MAX_SIDE = 101  # grid points per side

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from engine import activations, datasets, networks, optimizers
-from engine.nets import landscape
+from engine import activations, optimizers
+from engine.nets import datasets, landscape, networks
 
 PLANES = ("random", "pca")
 MAX_DEPTH = 30

@@ -7,7 +7,7 @@
 >>> views = [study.look(run, split, p.view) for run in runs]
 
 Two networks with the same architecture and batch size that differ only in their optimizer are
-trained as one race (:func:`engine.race.race`: same initial weights, same minibatches); any
+trained as one race (:func:`engine.nets.race.race`: same initial weights, same minibatches); any
 other pair is trained one after the other from the same seed.
 """
 
@@ -19,8 +19,8 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from engine import datasets, networks, optimizers
-from engine.nets import landscape, sharpness, trajectory_pca
+from engine import optimizers
+from engine.nets import datasets, landscape, networks, sharpness, trajectory_pca
 from engine.nets.landscape_presets import DataSpec, NetSpec, ViewSpec
 
 #: ``progress(fraction_done, what)``; returning ``False`` stops the work.

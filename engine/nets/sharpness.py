@@ -30,7 +30,7 @@ import numpy as np
 import torch
 from torch.func import functional_call
 
-from engine import losses
+from engine.nets import losses
 from engine.nets.landscape import Evaluator
 
 MAX_ITERS = 1000

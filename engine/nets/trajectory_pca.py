@@ -23,9 +23,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from engine import networks, training
-from engine import race as race_module
-from engine.nets import landscape
+from engine.nets import landscape, networks, training
+from engine.nets import race as race_module
 from engine.nets.landscape import Evaluator, Grid, Layout
 
 MAX_RECORDS = 500
@@ -117,7 +116,7 @@ def record_training(
     every: int = 1,
     **kwargs: Any,
 ) -> tuple[training.History, Path]:
-    """:func:`engine.training.train` with its weights recorded every ``every`` steps (and at the
+    """:func:`engine.nets.training.train` with its weights recorded every ``every`` steps (and at the
     end): ``(history, path)``. ``kwargs`` go to ``train``."""
     model = networks.build(config, device="cpu")
     layout = Layout(model)
@@ -147,7 +146,7 @@ def record_race(
     callback: Callable[[int, race_module.RaceResult], Any] | None = None,
     **kwargs: Any,
 ) -> tuple[race_module.RaceResult, list[Path]]:
-    """:func:`engine.race.race` with every model's weights recorded every ``every`` steps (the
+    """:func:`engine.nets.race.race` with every model's weights recorded every ``every`` steps (the
     race's callback runs then): ``(result, one path per optimizer)``."""
     seed = int(kwargs.get("seed", 0))
     model = networks.build(config, seed, device="cpu")

@@ -22,9 +22,9 @@ import streamlit as st
 
 from engine.nets import landscape_study as study
 from engine.nets.landscape import Line
+from pages._common.keys import landscape as K
+from pages._gradient_flow.glue import one_thread
 from pages._landscape.settings import Request
-from pages._shared.gradient_flow_glue import one_thread
-from pages._shared.keys import landscape as K
 
 LIVE_LIMIT_S = 10.0  # runs estimated above this wait for a press
 STORE_SIZE = 8

@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 import streamlit as st
 
 from engine.nets import landscape_presets as presets
-from pages._shared import state
-from pages._shared.keys import landscape as K
+from pages._common import state
+from pages._common.keys import landscape as K
 
 
 class Request(NamedTuple):

@@ -1,16 +1,17 @@
 """Sidebar widgets of the Loss landscape page: data and training, the view, one block per network.
 
-Every widget is keyed by its URL field (pages/_shared/keys/landscape.py).
+Every widget is keyed by its URL field (pages/_common/keys/landscape.py).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from engine import activations, datasets, optimizers
+from engine import activations, optimizers
+from engine.nets import datasets
 from engine.nets import landscape_presets as presets
+from pages._common.keys import landscape as K
 from pages._landscape.settings import settings_changed as changed
-from pages._shared.keys import landscape as K
 
 PLANES = {"random": "two random directions", "pca": "the training path's PCA plane"}
 NORMS = {"filter": "filter-wise (Li et al.)", "layer": "layer-wise", "none": "none (raw Gaussian)"}

@@ -11,9 +11,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine.nets import landscape_study as study
+from pages._common.keys import landscape as K
 from pages._landscape.compute import Result
 from pages._landscape.settings import Request, describe
-from pages._shared.keys import landscape as K
 from viz import landscape_plots as plots
 from viz.colors import series_color
 

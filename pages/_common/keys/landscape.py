@@ -9,9 +9,9 @@ page opens on it with a clean URL.
 
 from __future__ import annotations
 
-from engine import activations, datasets, optimizers
-from engine.nets import landscape, landscape_presets
-from pages._shared.state import BoolField, ChoiceField, Field, FloatField, IntField
+from engine import activations, optimizers
+from engine.nets import datasets, landscape, landscape_presets
+from pages._common.state import BoolField, ChoiceField, Field, FloatField, IntField
 
 CUSTOM = "custom"
 MAX_SIDE = 61  # the page's grid bound (the engine allows more): keeps a grid within seconds

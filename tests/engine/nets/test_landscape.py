@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from engine import datasets, networks, optimizers, training
+from engine import optimizers
+from engine.nets import datasets, networks, training
 from engine.nets import landscape as L
 from engine.nets import sharpness as S
 from engine.nets import trajectory_pca as T
