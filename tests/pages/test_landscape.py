@@ -8,7 +8,7 @@ import numpy as np
 from engine.nets import landscape_presets as presets
 from pages._common.keys import landscape as K
 from pages._landscape.settings import Request
-from tests.conftest import assert_no_exception, figure_array, figures, page_test
+from tests.helpers import assert_no_exception, figure_array, figures, page_test
 
 SMALL = {"ls_steps": "20", "ls_side": "9"}  # each preset, shortened: seconds, not a minute
 

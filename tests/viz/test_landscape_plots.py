@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from tests.conftest import figure_array
+from tests.helpers import figure_array
 from viz import landscape_plots as plots
 
 
