@@ -10,7 +10,7 @@ st.title("Gradient lab")
 st.markdown(
     "**See how neural networks learn.** Race SGD, Momentum, AdaGrad, RMSProp, Adam and their "
     "relatives on 2D loss surfaces and on small networks, look inside their state, and watch "
-    "gradients vanish or explode layer by layer. Every view is live, seeded and shareable: copy "
+    "gradients vanish or explode layer by layer and through time. Every view is live, seeded and shareable: copy "
     "the link and the same demo opens again."
 )
 
