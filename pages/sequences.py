@@ -38,19 +38,19 @@ with st.sidebar:
     widgets.sidebar()
 
 
-def story(first: dict, trained: dict | None = None) -> None:
+def story(s, first: dict, trained: dict | None = None) -> None:
     """The active preset's text, with the numbers measured so far."""
     if active not in presets.PRESETS:
         return
     note = " *You have changed settings since picking this experiment.*"
-    text = texts.describe(active, first, trained) + (note if urlstate.preset_changed() else "")
+    text = texts.describe(active, s, first, trained) + (note if urlstate.preset_changed() else "")
     intro.info(f"**{presets.get(active).title}.** {text}", icon=":material/school:")
 
 
 with friendly_errors("Building the networks"):
     s = urlstate.settings()
     first = runs.initial(s)
-    story(first)
+    story(s, first)
 
     st.header("At initialisation")
     series = [(runs.title(c), plots.cell_color(c), p.grad_h) for c, p in first.items()]
@@ -77,13 +77,17 @@ with friendly_errors("Building the networks"):
                     icon=":material/warning:",
                 )
         st.plotly_chart(runs.curves_figure(s, trained), key="sq_curves")
+        st.caption(
+            "‖∂L/∂h_t‖ on the probe batch as training goes on (one colour scale for all cells): "
+            "a fade to the left is the vanishing gradient, a blow-up is the exploding one."
+        )
         probed = {c: h for c, h in trained.items() if len(h.probe_steps)}
         zrange = plots.heatmap_range(*(h.grad_h for h in probed.values())) if probed else None
         for col, (c, h) in zip(st.columns(max(1, len(probed))), probed.items(), strict=False):
-            title = f"{runs.title(c)}: ‖∂L/∂h_t‖ while training"
+            title = f"{runs.title(c)}: ‖∂L/∂h_t‖"
             fig = plots.time_heatmap(h.probe_steps, h.grad_h, title, zrange)
             col.plotly_chart(fig, key=f"sq_heat_{c}")
-        story(first, trained)
+        story(s, first, trained)
 
     st.header("Connectivity")
     st.caption(
@@ -92,9 +96,9 @@ with friendly_errors("Building the networks"):
     )
     position = widgets.position_slider(s.T)
     rows = runs.connectivity_rows(s, position, trained if not stopped else None)
-    fig = plots.connectivity_strip(
-        rows, runs.display(s), position, f"Connectivity to τ = {position}"
-    )
+    tokens, marks = runs.display(s)
+    title = f"Connectivity to the output at τ = {position}"
+    fig = plots.connectivity_strip(rows, tokens, position, title, marks)
     st.plotly_chart(fig, key="sq_connectivity")
 
     st.download_button(

@@ -127,11 +127,13 @@ def connectivity_strip(
     tokens: Sequence[str],
     position: int,
     title: str,
+    marks: Sequence[str] | None = None,
 ) -> go.Figure:
     """Distill's connectivity view: one row per cell over the input sequence up to output
     position ``position`` (1-based), each input coloured by
-    :math:`\\log_{10} \\lVert \\partial \\hat y_\\tau / \\partial x_t \\rVert` and labelled
-    with what it shows (``tokens``). Later inputs cannot matter and are not drawn."""
+    :math:`\\log_{10} \\lVert \\partial \\hat y_\\tau / \\partial x_t \\rVert`. ``tokens``
+    (what each input is) go to the hover, ``marks`` (a character or none each; default
+    ``tokens``) are written on the cells. Later inputs cannot matter and are not drawn."""
     tau = max(1, min(position, len(tokens)))
     raw = np.stack([finite(v)[:tau] for _, v in rows]) if rows else np.zeros((0, tau), np.float32)
     floor = log_floor(raw)
@@ -140,7 +142,9 @@ def connectivity_strip(
     if zmax <= zmin:
         zmax = zmin + 1.0
     labels = [label for label, _ in rows]
-    text = np.array([list(tokens[:tau])] * len(rows), dtype=object)
+    marks = tokens if marks is None else marks
+    text = np.array([list(marks[:tau])] * len(rows), dtype=object)
+    hover = np.array([list(tokens[:tau])] * len(rows), dtype=object)
     fig = go.Figure(
         go.Heatmap(
             x=_steps(tau),
@@ -148,13 +152,14 @@ def connectivity_strip(
             z=z.astype(np.float32),
             customdata=raw.astype(np.float32),
             text=text,
+            hovertext=hover,
             texttemplate="%{text}",
             textfont=dict(size=13),
             zmin=zmin,
             zmax=zmax,
             colorscale="Viridis",
             colorbar=dict(title=dict(text="log₁₀"), thickness=18, **_log_ticks(zmin, zmax)),
-            hovertemplate="%{y}, input t = %{x} (%{text})<br>‖∂ŷ_τ/∂x_t‖ = %{customdata:.3g}"
+            hovertemplate="%{y}, input t = %{x} (%{hovertext})<br>‖∂ŷ_τ/∂x_t‖ = %{customdata:.3g}"
             "<extra></extra>",
         )
     )

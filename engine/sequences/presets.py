@@ -16,10 +16,12 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import torch
 
 from engine import optimizers
 from engine.sequences import models, probes, tasks, training
 
+F64 = torch.float64
 CELL_TITLES = {"rnn_tanh": "RNN (tanh)", "rnn_relu": "RNN (ReLU)", "lstm": "LSTM", "gru": "GRU"}
 
 
@@ -65,21 +67,19 @@ def probe_every(steps: int) -> int:
 
 
 def initial_probes(s: Settings, device: Any = None) -> dict[str, probes.Probe]:
-    """Every cell's probes at initialisation, on the run's probe batch."""
+    """Every cell's probes at initialisation, on the run's probe batch, in float64: the numbers
+    a text quotes do not depend on the CPU's rounding, and a signal of 1e-40 does not underflow.
+    """
     s.check()
     spec = tasks.get(s.task)
     x, y = training.probe_batch(s.task, s.T, s.seed)
     out = {}
     for cell in s.cells:
-        model = models.build(s.config(cell), spec.input_size, spec.output_size, s.seed, device)
-        out[cell] = probes.probe(model, s.task, x.to(model.readout.weight), _y(y, model), None)
+        cfg = s.config(cell)
+        model = models.build(cfg, spec.input_size, spec.output_size, s.seed, device, F64)
+        dev = model.readout.weight.device
+        out[cell] = probes.probe(model, s.task, x.to(dev), y.to(dev))
     return out
-
-
-def _y(y, model):
-    return (
-        y.to(model.readout.weight) if y.is_floating_point() else y.to(model.readout.weight.device)
-    )
 
 
 def race(
@@ -95,9 +95,9 @@ def race(
     )  # fmt: skip
 
 
-def display_tokens(s: Settings) -> list[str]:
+def display_tokens(s: Settings, short: bool = False) -> list[str]:
     """What each step of the connectivity's sequence (the probe batch's first) shows."""
-    return tasks.labels(s.task, training.probe_batch(s.task, s.T, s.seed)[0][0])
+    return tasks.labels(s.task, training.probe_batch(s.task, s.T, s.seed)[0][0], short)
 
 
 def connectivity(
@@ -108,7 +108,7 @@ def connectivity(
     weights ``state`` (a :class:`~engine.sequences.training.SeqHistory` ``.state``)."""
     s.check()
     spec = tasks.get(s.task)
-    model = models.build(s.config(cell), spec.input_size, spec.output_size, s.seed, device)
+    model = models.build(s.config(cell), spec.input_size, spec.output_size, s.seed, device, F64)
     if state is not None:
         model.load_state_dict(state)
     x = training.probe_batch(s.task, s.T, s.seed)[0][0].to(model.readout.weight)
@@ -139,7 +139,7 @@ PRESETS: dict[str, Preset] = {
             "vanishing",
             "1 · RNN: vanishing",
             "A plain RNN at T = 50: the signal vanishes",
-            Settings(cells=("rnn_tanh",), T=50, forget_bias=0.0, steps=300),
+            Settings(cells=("rnn_tanh",), forget_bias=0.0, steps=300),
         ),
         Preset(
             "exploding",
@@ -147,13 +147,11 @@ PRESETS: dict[str, Preset] = {
             "Spectral radius 1.5: exploding, then clipping",
             Settings(
                 cells=("rnn_tanh",),
-                T=50,
-                init="scaled",
+                init="orthogonal",
                 radius=1.5,
                 forget_bias=0.0,
-                clip=1.0,
                 optimizer="sgd",
-                lr=0.05,
+                lr=0.1,
                 steps=300,
             ),
         ),
@@ -161,19 +159,21 @@ PRESETS: dict[str, Preset] = {
             "lstm",
             "3 · LSTM: forget bias 1",
             "LSTM with forget bias 1: the path stays open",
-            Settings(cells=("rnn_tanh", "lstm"), T=100, steps=200),
+            Settings(cells=("rnn_tanh", "lstm"), T=100, steps=100),
         ),
         Preset(
             "gru",
             "4 · GRU",
             "The GRU: an update gate instead of a cell",
-            Settings(cells=("rnn_tanh", "lstm", "gru"), T=50, steps=300),
+            Settings(hidden=16, lr=0.02, steps=200),
         ),
         Preset(
             "adding",
             "5 · Adding problem",
             "Adding problem at T = 100: the LSTM learns, the RNN not",
-            Settings(cells=("rnn_tanh", "lstm"), T=100, init="orthogonal", steps=800),
+            Settings(
+                cells=("rnn_tanh", "lstm"), T=100, hidden=16, init="orthogonal", lr=0.02, steps=600
+            ),
         ),
     )  # fmt: skip
 }

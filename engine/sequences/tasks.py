@@ -138,14 +138,17 @@ def last_loss(name: str, y_hat: Tensor, y: Tensor) -> Tensor:
     return F.cross_entropy(y_hat[:, -1], target)
 
 
-def labels(name: str, x: Tensor) -> list[str]:
-    """What each step of one sequence ``x`` ``(T, input_size)`` shows, for the plots' axes."""
+def labels(name: str, x: Tensor, short: bool = False) -> list[str]:
+    """What each step of one sequence ``x`` ``(T, input_size)`` shows, for the plots' axes and
+    hovers; ``short`` keeps at most one character per step (an adding problem's numbers become
+    "+" on the two marks and nothing elsewhere)."""
     if name == "adding":
+        if short:
+            return ["+" if m > 0 else "" for _, m in x.tolist()]
         return [f"{u:.2f}{'*' if m > 0 else ''}" for u, m in x.tolist()]
     if name == "copy":
         picks = x.argmax(dim=1).tolist()
         present = x.sum(dim=1).tolist()
-        out = ["·" if s == 0 else (SYMBOLS + "?")[k] for k, s in zip(picks, present, strict=True)]
-        return out
+        return ["·" if s == 0 else (SYMBOLS + "?")[k] for k, s in zip(picks, present, strict=True)]
     vocab = vocabulary()
     return ["␣" if vocab[k] == " " else vocab[k] for k in x.argmax(dim=1).tolist()]

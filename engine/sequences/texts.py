@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from engine.sequences import probes, tasks
-from engine.sequences.presets import CELL_TITLES, PRESETS
+from engine.sequences.presets import CELL_TITLES, Settings
 from engine.sequences.training import SeqHistory
 
 Probes = Mapping[str, probes.Probe]
@@ -49,20 +49,25 @@ def _final(h: SeqHistory) -> float:
 
 
 def _losses(runs: Runs, task: str) -> str:
-    parts = [f"{CELL_TITLES[c]} {_final(h):.3f}" for c, h in runs.items() if h.steps]
+    parts = [
+        f"{CELL_TITLES[c]} diverged at step {h.diverged_at}"
+        if h.diverged_at >= 0
+        else f"{CELL_TITLES[c]} {_final(h):.3g}"
+        for c, h in runs.items()
+        if h.steps
+    ]
     if not parts:
         return ""
     steps = max(h.steps for h in runs.values())
     return (
-        f"After {steps} training steps the loss is {', '.join(parts)}; the best constant guess "
-        f"scores {tasks.get(task).baseline:.3f}."
+        f"After {steps} training steps: {', '.join(parts)} (loss over the last 20 steps; the "
+        f"best constant guess scores {tasks.get(task).baseline:.3f})."
     )
 
 
-def describe(name: str, first: Probes, runs: Runs | None = None) -> str:
-    """The preset's text with the measured numbers (``runs``: add what training showed)."""
-    preset = PRESETS[name]
-    s = preset.settings
+def describe(name: str, s: Settings, first: Probes, runs: Runs | None = None) -> str:
+    """Preset ``name``'s text with the numbers measured on the current settings ``s`` (which
+    the user may have changed): ``first`` at initialisation, ``runs`` once trained."""
     runs = runs or {}
     out: list[str] = []
     if name == "vanishing" and "rnn_tanh" in first:
@@ -82,19 +87,30 @@ def describe(name: str, first: Probes, runs: Runs | None = None) -> str:
         )
         h = runs.get("rnn_tanh")
         if h is not None and h.steps:
-            clipped = float(np.mean(h.grad_norm > s.clip)) if s.clip else 0.0
-            out.append(
-                f"During training the raw gradient norm reached {h.grad_norm.max():.3g} "
-                f"(median {np.median(h.grad_norm):.3g}); clipping at {s.clip:g} rescaled "
-                f"{100 * clipped:.0f} % of the steps. Switch clipping off to see plain SGD."
-            )
+            raw = h.grad_norm[np.isfinite(h.grad_norm)]
+            top = f"{raw.max():.3g}" if len(raw) else "infinity"
+            if h.diverged_at >= 0:
+                out.append(
+                    f"Training with {s.optimizer} diverged at step {h.diverged_at}: the raw "
+                    f"gradient norm rose to {top} before the loss became infinite."
+                )
+            elif not s.clip:
+                out.append(f"During training the raw gradient norm reached {top}.")
+            if s.clip:
+                clipped = float(np.mean(h.grad_norm > s.clip))
+                out.append(
+                    f"Clipping at {s.clip:g} rescaled {100 * clipped:.0f} % of the steps (raw "
+                    f"norm up to {top}): the updates stay bounded."
+                )
+            else:
+                out.append("Now switch on “Clip the gradient norm” in the sidebar.")
     elif name == "lstm" and {"rnn_tanh", "lstm"} <= set(first):
         rnn, lstm = probes.span(first["rnn_tanh"].grad_h), probes.span(first["lstm"].grad_h)
         out.append(
             f"With forget bias {s.forget_bias:g} the LSTM's forget gate starts at "
             f"{np.nanmean(first['lstm'].gate):.2f} on average. ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ over "
-            f"T = {s.T} steps is {lstm:.1e} for the LSTM against {rnn:.1e} for the RNN: "
-            f"{lstm / rnn:.1e}× more signal reaches the first step."
+            f"T = {s.T} steps is {lstm:.1e} for the LSTM against {rnn:.1e} for the RNN"
+            + (f": {lstm / rnn:.1e}× more signal reaches the first step." if rnn > 0 else ".")
         )
     elif name == "gru" and "gru" in first:
         g = first["gru"]
@@ -110,7 +126,7 @@ def describe(name: str, first: Probes, runs: Runs | None = None) -> str:
         verdict = "learns the sum" if lstm < 0.05 else "has not learned the sum yet"
         out.append(
             f"At T = {s.T} the LSTM {verdict} (MSE {lstm:.3f}) while the RNN stays at "
-            f"{rnn:.3f}, the score of always answering 1 ({tasks.get(s.task).baseline:.3f})."
+            f"{rnn:.3f}, near the {tasks.get(s.task).baseline:.3f} of always answering 1."
         )
     if runs and name != "adding":
         out.append(_losses(runs, s.task))

@@ -215,10 +215,16 @@ def race(
     return out
 
 
+#: Seconds per time step and layer that do not grow with the size: torch's CPU GRU runs its
+#: backward as separate ops, about three times the RNN's and LSTM's (measured on 2 busy cores).
+_PER_TIME_STEP = {"rnn_tanh": 1e-4, "rnn_relu": 1e-4, "lstm": 1e-4, "gru": 3e-4}
+
+
 def estimate_seconds(config: models.SeqConfig, task: str, T: int, steps: int, batch: int) -> float:
-    """A rough CPU time for :func:`train` (one thread), from a cost model fitted on a 2-core
-    machine: a fixed cost per step and per time step, plus the multiply-adds."""
+    """A rough CPU time for :func:`train` on one thread, from a cost model fitted on a busy
+    2-core machine (so rather high than low): a fixed cost per step (sampling, the optimizer),
+    a cost per time step and layer, and the multiply-adds of forward and backward."""
     spec = tasks.get(task)
-    macs = config.gates * config.hidden * (config.hidden + spec.input_size) * config.layers
-    per_step = 2e-4 + T * (6e-5 * config.layers + 3e-9 * batch * macs)
-    return steps * per_step
+    macs = config.gates * config.hidden * (config.hidden + spec.input_size + 2)
+    per_time_step = _PER_TIME_STEP[config.cell] + 2e-9 * batch * macs
+    return steps * (5e-3 + T * config.layers * per_time_step)

@@ -45,9 +45,9 @@ def initial(s: presets.Settings) -> dict:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def display(s: presets.Settings) -> list[str]:
-    """What each step of the connectivity's input sequence shows."""
-    return presets.display_tokens(s)
+def display(s: presets.Settings) -> tuple[list[str], list[str]]:
+    """What each step of the connectivity's input sequence shows: in full, and in short."""
+    return presets.display_tokens(s), presets.display_tokens(s, short=True)
 
 
 @st.cache_resource(max_entries=16)
