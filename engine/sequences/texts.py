@@ -56,8 +56,8 @@ def _losses(runs: Runs, task: str) -> str:
         for c, h in runs.items()
         if h.steps
     ]
-    if not parts:
-        return ""
+    if all(h.diverged_at >= 0 for h in runs.values()):
+        return ""  # the preset's own sentence said so already
     steps = max(h.steps for h in runs.values())
     return (
         f"After {steps} training steps: {', '.join(parts)} (loss over the last 20 steps; the "

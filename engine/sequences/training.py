@@ -72,6 +72,11 @@ class SeqHistory:
     def steps(self) -> int:
         return len(self.loss)
 
+    def curve(self, field: str) -> np.ndarray:
+        """``loss`` or ``grad_norm`` up to divergence (the non-finite step left out)."""
+        values = getattr(self, field)
+        return values if self.diverged_at < 0 else values[: self.diverged_at]
+
     def probe(self, row: int) -> probes.Probe:
         """Probe row ``row`` (-1: after training) as a :class:`~engine.sequences.probes.Probe`."""
         return probes.Probe(

@@ -81,7 +81,10 @@ def train_again() -> None:
 
 
 def _curves(runs: Races) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
-    return [(title(c), sequence_plots.cell_color(c), h.loss, h.grad_norm) for c, h in runs.items()]
+    return [
+        (title(c), sequence_plots.cell_color(c), h.curve("loss"), h.curve("grad_norm"))
+        for c, h in runs.items()
+    ]
 
 
 def live_curves(slot: Any, s: presets.Settings, runs: Races, n: int) -> None:
