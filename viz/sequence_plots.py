@@ -21,6 +21,15 @@ Series = tuple[str, str, np.ndarray]
 CELL_COLORS = {"rnn_tanh": "#0072B2", "rnn_relu": "#56B4E9", "lstm": "#D55E00", "gru": "#009E73"}
 
 
+#: Values below this are drawn at it: float32 cannot hold much less, and nothing is left there.
+TINY = 1e-30
+
+
+def _floor(*arrays: np.ndarray) -> float:
+    """Where zeros go on a log axis: a decade below the smallest positive value, not below TINY."""
+    return max(log_floor(*arrays), TINY)
+
+
 def cell_color(cell: str) -> str:
     return CELL_COLORS.get(cell, "#000000")
 
@@ -44,7 +53,7 @@ def signal_profile(
     :math:`g_T q^{T-t}` anchored at the last point of the series with the same colour."""
     fig = go.Figure()
     arrays = [v for _, _, v in series]
-    floor = log_floor(*arrays) if arrays else 1e-8
+    floor = _floor(*arrays) if arrays else 1e-8
     for label, color, values in series:
         raw = finite(values)
         fig.add_trace(
@@ -92,7 +101,7 @@ def time_heatmap(
     :math:`\\log_{10}` (colour bar in powers of ten, ``zrange`` in log10 to share it between
     figures); the hover shows the raw value. A fade to the left is a vanishing gradient."""
     raw = finite(values).reshape(len(probe_steps), -1)
-    floor = 10 ** zrange[0] if zrange else log_floor(raw)
+    floor = 10 ** zrange[0] if zrange else _floor(raw)
     z = np.log10(on_log_axis(raw, floor))
     zmin, zmax = zrange if zrange else (float(z.min(initial=0)), float(z.max(initial=1)))
     if zmax <= zmin:
@@ -118,7 +127,7 @@ def time_heatmap(
 
 def heatmap_range(*arrays: np.ndarray) -> tuple[float, float]:
     """A shared log10 colour range for several :func:`time_heatmap` s."""
-    lo, hi = log_range(*arrays)
+    lo, hi = log_range(*arrays, floor=_floor(*arrays))
     return lo, hi
 
 
@@ -136,7 +145,7 @@ def connectivity_strip(
     ``tokens``) are written on the cells. Later inputs cannot matter and are not drawn."""
     tau = max(1, min(position, len(tokens)))
     raw = np.stack([finite(v)[:tau] for _, v in rows]) if rows else np.zeros((0, tau), np.float32)
-    floor = log_floor(raw)
+    floor = _floor(raw)
     z = np.log10(on_log_axis(raw, floor))
     zmin, zmax = (float(z.min(initial=0)), float(z.max(initial=1)))
     if zmax <= zmin:
@@ -182,7 +191,7 @@ def training_curves(
     )  # fmt: skip
     for col, pick in ((1, 2), (2, 3)):
         arrays = [finite(r[pick]) for r in runs if len(r[pick])]
-        floor = log_floor(*arrays) if arrays else 1e-8
+        floor = _floor(*arrays) if arrays else 1e-8
         for run in runs:
             label, color, values = run[0], run[1], finite(run[pick])
             fig.add_trace(

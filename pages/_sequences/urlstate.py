@@ -1,8 +1,8 @@
 """Presets and URL state of the Gradients through time page.
 
 A link may name a preset (``sq_preset``) and override any of its settings: on the first run the
-preset's values seed every field the URL does not set, and :func:`publish` writes each field
-that differs from its default *or* from the active preset, so the link reopens the same view.
+preset's values seed every field the URL does not set, so :func:`publish` writes only the fields
+that differ from the active preset (from their defaults when there is none).
 """
 
 from __future__ import annotations
@@ -72,15 +72,16 @@ def restore() -> list[str]:
 
 
 def publish() -> None:
-    """Write every field that differs from its default or from the active preset to the URL."""
+    """Write every field that differs from the active preset (or, without one, from its
+    default) to the URL, so the link reopens the same view and stays short."""
     ss, params = st.session_state, st.query_params
     name = ss.get(K.PRESET.key)
     ref = preset_values(name) if name in presets.PRESETS else {}
     for field in K.FIELDS:
         encoded = field.encode(ss.get(field.key, field.default))
-        needed = encoded != field.encode(field.default) or (
-            field.key in ref and encoded != field.encode(ref[field.key])
-        )
+        needed = encoded != field.encode(ref.get(field.key, field.default))
+        if field is K.PRESET:
+            needed = encoded != field.encode(field.default)
         if not needed:
             if field.key in params:
                 del params[field.key]
