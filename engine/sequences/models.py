@@ -3,8 +3,10 @@
 The cells are torch's own (``nn.RNN`` with tanh or ReLU, ``nn.LSTM``, ``nn.GRU``), so training
 runs torch's fused loop. The probes need every step's hidden state :math:`h_t` as a tensor of
 the autograd graph, which the fused loop does not expose; :func:`unroll` therefore recomputes
-the same network one step at a time from the *same* parameter tensors, with torch's equations
-(a test checks it against the fused modules):
+the same network one step at a time with torch's own cell ops (``torch.lstm_cell``,
+``torch.gru_cell``, ``torch.rnn_tanh_cell``) on the *same* parameter tensors, so every
+:math:`h_t` is a tensor autograd can differentiate with respect to (a test checks the unrolled
+network against the fused one). The equations it runs, as torch documents them:
 
 .. math::
 
@@ -17,9 +19,10 @@ the same network one step at a time from the *same* parameter tensors, with torc
     \\text{GRU:}\\; r, z = \\sigma(\\cdot),\\; n = \\tanh(W_{in} x_t + b_{in}
     + r \\odot (W_{hn} h_{t-1} + b_{hn})),\\; h_t = (1 - z) \\odot n + z \\odot h_{t-1}
 
-and :math:`\\hat y_t = W_{out} h_t + b_{out}` on the top layer. Writing the gates out also gives
-the LSTM's forget gate :math:`f_t` (and the GRU's update gate :math:`z_t`), which ``nn.LSTMCell``
-would keep to itself.
+and :math:`\\hat y_t = W_{out} h_t + b_{out}` on the top layer. The cell ops keep their gates to
+themselves, so the LSTM's forget gate :math:`f_t` (and the GRU's update gate :math:`z_t`) is
+recomputed for all steps at once from the inputs and the previous states (outside autograd:
+it is only measured).
 """
 
 from __future__ import annotations
@@ -155,53 +158,60 @@ def build(
 class Unrolled(NamedTuple):
     """The unrolled forward: ``y`` ``(B, T, out)``, and for the top layer the ``T`` states
     :math:`h_t` ``(B, H)`` (graph tensors, so autograd can differentiate with respect to them)
-    and the ``T`` keep gates (LSTM :math:`f_t`, GRU :math:`z_t`; empty for an RNN)."""
+    and the ``T`` keep gates ``(B, H)`` (LSTM :math:`f_t`, GRU :math:`z_t`; empty for an RNN)."""
 
     y: Tensor
     states: list[Tensor]
     gates: list[Tensor]
 
 
-def _step(cell: str, gx: Tensor, h: Tensor, c: Tensor | None, w_hh: Tensor, b_hh: Tensor):
-    """One step from the input projection ``gx`` (:math:`W_{ih} x_t + b_{ih}`); returns
-    ``(h, c, keep_gate)``."""
-    gh = h @ w_hh.T + b_hh
-    if cell == "lstm":
-        i, f, g, o = (gx + gh).chunk(4, dim=1)
-        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
-        c = f * c + i * g
-        return o * torch.tanh(c), c, f
-    if cell == "gru":
-        xr, xz, xn = gx.chunk(3, dim=1)
-        hr, hz, hn = gh.chunk(3, dim=1)
-        r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
-        n = torch.tanh(xn + r * hn)
-        return (1 - z) * n + z * h, None, z
-    pre = gx + gh
-    return (torch.tanh(pre) if cell == "rnn_tanh" else torch.relu(pre)), None, None
+_CELL_OPS = {
+    "rnn_tanh": torch.rnn_tanh_cell,
+    "rnn_relu": torch.rnn_relu_cell,
+    "gru": torch.gru_cell,
+}
+
+
+def _keep_gate(x: Tensor, prev: Tensor, p: dict[str, Tensor]) -> Tensor:
+    """All T keep gates at once from the layer's inputs ``x`` and previous states ``prev``
+    (``(B, T, H)``, :math:`h_0 = 0` first): the forget gate is block 1 of the LSTM's (i, f, g,
+    o), the update gate block 1 of the GRU's (r, z, n). Outside autograd: only measured."""
+    H = prev.shape[-1]
+    rows = slice(H, 2 * H)
+    with torch.no_grad():
+        pre = x @ p["weight_ih"][rows].T + p["bias_ih"][rows]
+        pre = pre + prev @ p["weight_hh"][rows].T + p["bias_hh"][rows]
+        return torch.sigmoid(pre)
 
 
 def unroll(params: dict[str, Tensor], config: SeqConfig, x: Tensor) -> Unrolled:
-    """The network of ``params`` (a :class:`SeqModel`'s named parameters) run step by step on
-    ``x`` ``(B, T, in)``, from zero initial states, as torch's fused module runs it."""
+    """The network of ``params`` (a :class:`SeqModel`'s named parameters) run one step at a time
+    on ``x`` ``(B, T, in)`` from zero initial states, with torch's own cell ops
+    (``torch.lstm_cell`` and friends) on the same weight tensors as the fused module."""
     B, T, _ = x.shape
     inputs = x
     states: list[Tensor] = []
-    gates: list[Tensor] = []
     for layer in range(config.layers):
         p = {
             k: params[f"rnn.{k}_l{layer}"] for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
         }
-        gx_all = inputs @ p["weight_ih"].T + p["bias_ih"]  # every step's input part at once
+        weights = (p["weight_ih"], p["weight_hh"], p["bias_ih"], p["bias_hh"])
         h = x.new_zeros(B, config.hidden)
-        c = x.new_zeros(B, config.hidden) if config.cell == "lstm" else None
-        states, gates = [], []
+        c = x.new_zeros(B, config.hidden)
+        states = []
         for t in range(T):
-            h, c, keep = _step(config.cell, gx_all[:, t], h, c, p["weight_hh"], p["bias_hh"])
+            if config.cell == "lstm":
+                h, c = torch.lstm_cell(inputs[:, t], (h, c), *weights)
+            else:
+                h = _CELL_OPS[config.cell](inputs[:, t], h, *weights)
             states.append(h)
-            if keep is not None:
-                gates.append(keep)
-        inputs = torch.stack(states, dim=1)
+        layer_out = torch.stack(states, dim=1)
+        if layer == config.layers - 1 and config.cell in ("lstm", "gru"):
+            prev = torch.cat([x.new_zeros(B, 1, config.hidden), layer_out[:, :-1]], dim=1)
+            gates = list(_keep_gate(inputs, prev, p).unbind(1))
+        else:
+            gates = []
+        inputs = layer_out
     y = inputs @ params["readout.weight"].T + params["readout.bias"]
     return Unrolled(y, states, gates)
 

@@ -62,8 +62,9 @@ class Settings:
 
 
 def probe_every(steps: int) -> int:
-    """At most about 60 probe rows per run: enough rows for the heatmap, little overhead."""
-    return max(1, -(-steps // 60))
+    """Every 10 steps, and at most about 60 rows: one probe costs about four training steps
+    (an unrolled pass, see ``bench/sequences.py``), so this keeps the overhead under 1.5x."""
+    return max(10, -(-steps // 60))
 
 
 def initial_probes(s: Settings, device: Any = None) -> dict[str, probes.Probe]:

@@ -11,8 +11,8 @@ Step :math:`s` on a fresh batch :math:`B_s` of the task, parameters :math:`\\the
 with the clipping of Pascanu et al. (2013) only when a threshold :math:`c` is given (the same
 rule as ``torch.nn.utils.clip_grad_norm_``). As in :mod:`engine.training`, the parameters live in
 a plain ``{name: tensor}`` dict, the network runs through ``torch.func.functional_call`` (torch's
-fused loop) and the optimizer is a pure ``engine.optimizers`` one. Every ``probe_every`` steps,
-and once after the last step, :func:`engine.sequences.probes.measure` runs on one fixed probe
+fused loop) and the optimizer is a pure ``engine.optimizers`` one. Every ``probe_every`` steps
+(0 = never), and once after the last step, :func:`engine.sequences.probes.measure` runs on one fixed probe
 batch, so the rows of the time x training-step heatmap compare like with like.
 
 :func:`race` trains several cell types on the same task from the same seed: the same batches,
@@ -99,8 +99,8 @@ def check_limits(T: int, steps: int, batch: int, probe_every: int, clip: float |
         raise ValueError(f"Invalid steps: {steps} (must be 1..{MAX_STEPS})")
     if not 1 <= batch <= MAX_BATCH:
         raise ValueError(f"Invalid batch size: {batch} (must be 1..{MAX_BATCH})")
-    if probe_every < 1:
-        raise ValueError(f"Invalid probe_every: {probe_every} (must be >= 1)")
+    if probe_every < 0:
+        raise ValueError(f"Invalid probe_every: {probe_every} (0 = off, or a positive period)")
     if clip is not None and not (math.isfinite(clip) and clip > 0):
         raise ValueError(f"Invalid clipping threshold: {clip} (must be > 0, or None for none)")
 
@@ -144,7 +144,7 @@ def train(
     px, py = (_to(v, dev, dtype) for v in probe_batch(task, T, seed))
     data = torch.Generator().manual_seed(int(seed))
     loss, norms = np.zeros(steps), np.zeros(steps)
-    n_rows = steps // probe_every + 2
+    n_rows = 0 if probe_every == 0 else steps // probe_every + 2
     cols = {f: np.zeros((n_rows, T)) for f in probes.FIELDS}
     cols |= {"loss": np.zeros(n_rows), "slope": np.zeros(n_rows)}
     cols["radius"] = np.zeros((n_rows, config.layers))
@@ -169,7 +169,7 @@ def train(
     start = time.perf_counter()
     for t in range(steps):
         x, y = (_to(v, dev, dtype) for v in tasks.sample(task, T, batch, data))
-        if t % probe_every == 0:
+        if probe_every and t % probe_every == 0:
             record(t)
         leaves = {k: v.detach().requires_grad_(True) for k, v in params.items()}
         with torch.enable_grad():
@@ -188,7 +188,7 @@ def train(
         if callback is not None and callback(t, history(time.perf_counter() - start)) is False:
             stopped = True
             break
-    if diverged_at < 0:
+    if probe_every and diverged_at < 0:
         record(done)  # after the last update: the trained network's picture
     result = history(time.perf_counter() - start)
     result.state = {k: v.detach().cpu().clone() for k, v in params.items()}

@@ -75,7 +75,7 @@ def test_vanishing_preset_opens_by_default_and_quotes_the_fitted_rate():
     predicted = [t for t in fig(at, "Backward signal")["data"] if "ρ × mean tanh′" in t["name"]]
     assert len(predicted) == 1
     heat = heatmaps(at)["RNN (tanh)"]
-    assert heat.shape == (31, 50)  # a probe row every step, plus the end; x = time step
+    assert heat.shape == (4, 50)  # probe rows at steps 0, 10, 20 and the end; x = time step
     assert len(loss_curves(at)["RNN (tanh)"]) == 30
     strip = fig(at, "Connectivity to the output at τ = 50")
     assert arr(strip["data"][0]["customdata"]).shape == (2, 50)  # init and trained rows

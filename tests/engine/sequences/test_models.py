@@ -112,3 +112,20 @@ def test_builds_on_cuda_with_the_cpu_weights():
     assert b.readout.weight.device.type == "cuda"
     for va, vb in zip(a.state_dict().values(), b.state_dict().values(), strict=True):
         torch.testing.assert_close(va, vb.cpu())
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_keep_gates_follow_the_equations_step_by_step(cell):
+    # LSTM: f_t = sigmoid(W_if x_t + b_if + W_hf h_{t-1} + b_hf), torch's gate order (i, f, g, o);
+    # GRU: z_t, the second of (r, z, n). Written out here for the first steps, from h_0 = 0.
+    H = 5
+    cfg = SeqConfig(cell, hidden=H, forget_bias=1.0)
+    model = models.build(cfg, 2, 1, seed=4, dtype=torch.float64)
+    x, _ = batch(T=4)
+    run = models.unroll(dict(model.named_parameters()), cfg, x)
+    r = model.rnn
+    h = torch.zeros(x.shape[0], H, dtype=torch.float64)
+    for t in range(4):
+        pre = x[:, t] @ r.weight_ih_l0.T + r.bias_ih_l0 + h @ r.weight_hh_l0.T + r.bias_hh_l0
+        torch.testing.assert_close(run.gates[t], torch.sigmoid(pre[:, H : 2 * H]))
+        h = run.states[t]

@@ -21,6 +21,11 @@ def test_records_the_loss_every_step_and_probes_every_k_steps_plus_the_end():
     assert h.diverged_at == -1 and not h.stopped and set(h.state) >= {"readout.weight"}
 
 
+def test_probes_can_be_switched_off():
+    h = train(SMALL, "adding", 10, "adam", steps=5, probe_every=0)
+    assert h.steps == 5 and len(h.probe_steps) == 0 and h.grad_h.shape == (0, 10)
+
+
 def test_first_probe_row_is_the_initial_network():
     from engine.sequences import models, presets, probes
 
@@ -92,7 +97,7 @@ def test_a_diverging_run_stops_at_the_first_non_finite_step():
         ({"steps": 5001}, "Invalid steps: 5001"),
         ({"batch": 0}, "Invalid batch size: 0"),
         ({"batch": 10_000}, "Invalid batch size: 10000"),
-        ({"probe_every": 0}, "Invalid probe_every: 0"),
+        ({"probe_every": -1}, "Invalid probe_every: -1"),
         ({"clip": -1.0}, "Invalid clipping threshold: -1.0"),
         ({"clip": float("inf")}, "Invalid clipping threshold: inf"),
         ({"task": "sorting"}, "Unknown task: 'sorting'"),
