@@ -121,19 +121,19 @@ def describe(name: str, s: Settings, first: Probes, runs: Runs | None = None) ->
             f"The GRU's update gate keeps {np.nanmean(g.gate):.2f} of the state per step on "
             f"average. Per step back in time the signal changes by {rates}."
         )
-    elif name == "adding" and not runs and {"rnn_tanh", "lstm"} <= set(first):
-        q = {c: probes.decay_rate(first[c].grad_h) for c in ("rnn_tanh", "lstm")}
-        out.append(
-            f"The two marked numbers can be anywhere in T = {s.T} steps. At initialisation the "
-            f"signal {rate_words(q['rnn_tanh'])} per step in the RNN and "
-            f"{rate_words(q['lstm'])} in the LSTM; training shows which of them can use it."
-        )
     elif name == "adding" and {"rnn_tanh", "lstm"} <= set(runs):
         rnn, lstm = _final(runs["rnn_tanh"]), _final(runs["lstm"])
         verdict = "learns the sum" if lstm < 0.05 else "has not learned the sum yet"
         out.append(
             f"At T = {s.T} the LSTM {verdict} (MSE {lstm:.3f}) while the RNN stays at "
             f"{rnn:.3f}, near the {tasks.get(s.task).baseline:.3f} of always answering 1."
+        )
+    elif name == "adding" and {"rnn_tanh", "lstm"} <= set(first):
+        q = {c: probes.decay_rate(first[c].grad_h) for c in ("rnn_tanh", "lstm")}
+        out.append(
+            f"The two marked numbers can be anywhere in T = {s.T} steps. At initialisation the "
+            f"signal {rate_words(q['rnn_tanh'])} per step in the RNN and "
+            f"{rate_words(q['lstm'])} in the LSTM; training shows which of them can use it."
         )
     if runs and name != "adding":
         out.append(_losses(runs, s.task))
