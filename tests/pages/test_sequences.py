@@ -210,3 +210,15 @@ def test_csv_holds_every_probe_and_the_curves():
 def test_the_page_offers_the_csv():
     at = run({"sq_steps": "3"})
     assert at.get("download_button")
+
+
+def test_a_rerun_reuses_the_trained_race(monkeypatch):
+    calls = []
+    real = presets.race
+    monkeypatch.setattr(presets, "race", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = run({"sq_steps": "7", "sq_seed": "41"})  # a seed no other test trains
+    before = loss_curves(at)["RNN (tanh)"]
+    at.slider(key="sq_pos_slider").set_value(20).run()
+    assert_no_exception(at)
+    np.testing.assert_array_equal(loss_curves(at)["RNN (tanh)"], before)
+    assert len(calls) == 1
