@@ -8,7 +8,7 @@ import time
 
 import torch
 
-BENCHMARKS = ["trajectories", "playground", "gradient_flow", "race", "landscape"]
+BENCHMARKS = ["trajectories", "playground", "gradient_flow", "race", "landscape", "sequences"]
 THREADS = torch.get_num_threads()  # a benchmark's imports may change it: reset before each
 
 for name in BENCHMARKS:

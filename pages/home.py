@@ -10,8 +10,9 @@ st.title("Gradient lab")
 st.markdown(
     "**See how neural networks learn.** Race SGD, Momentum, AdaGrad, RMSProp, Adam and their "
     "relatives on 2D loss surfaces and on small networks, look inside their state, and watch "
-    "gradients vanish or explode layer by layer. Look at the loss landscape of a network you just "
-    "trained, with the path its optimizer took across it. Every view is live, seeded and shareable: copy "
+    "gradients vanish or explode layer by layer and through time. Look at the loss landscape of a "
+    "network you just trained, with the path its optimizer took across it. Every view is live, "
+    "seeded and shareable: copy "
     "the link and the same demo opens again."
 )
 

@@ -47,6 +47,13 @@ PAGES: tuple[PageInfo, ...] = (
         "Several optimizers train the same network from the same weights, side by side.",
     ),
     PageInfo(
+        "pages/sequences.py",
+        "Gradients through time",
+        "sequences",
+        ":material/timeline:",
+        "RNN, LSTM and GRU: the gradient through time vanishes, explodes, or flows.",
+    ),
+    PageInfo(
         "pages/landscape.py",
         "Loss landscape",
         "landscape",

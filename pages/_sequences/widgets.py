@@ -1,0 +1,94 @@
+"""Sidebar widgets of the Gradients through time page, each keyed by its URL field."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine import optimizers
+from engine.sequences import models, presets, tasks
+from pages._sequences.urlstate import position
+from pages._sequences.urlstate import settings_changed as changed
+from pages._shared.keys import sequences as K
+from pages._shared.optimizer_widgets import log_options
+
+INITS = {
+    "default": "torch default U(±1/√H)",
+    "orthogonal": "orthogonal × ρ",
+    "identity": "identity × ρ (IRNN)",
+    "scaled": "Gaussian scaled to ρ",
+}
+
+
+def _task_title(name: str) -> str:
+    return f"{name}: {tasks.get(name).title}"
+
+
+def sidebar() -> None:
+    """Task, cells, recurrent initialisation, training; every widget is a URL field."""
+    f = K.SETTINGS
+    st.header("Task")
+    st.selectbox(
+        "Task", tasks.names(), format_func=_task_title, key=f["task"].key, on_change=changed
+    )
+    st.slider("Sequence length T", tasks.MIN_T, tasks.MAX_T, key=f["T"].key, on_change=changed)
+    st.header("Networks")
+    st.multiselect(
+        "Cell types", models.CELLS, format_func=presets.CELL_TITLES.get, key=f["cells"].key,
+        on_change=changed,
+    )  # fmt: skip
+    st.slider("Hidden size H", 1, K.MAX_HIDDEN, key=f["hidden"].key, on_change=changed)
+    st.slider("Layers", 1, models.MAX_LAYERS, key=f["layers"].key, on_change=changed)
+    st.selectbox(
+        "Recurrent matrix W_hh", models.INITS, format_func=INITS.get, key=f["init"].key,
+        on_change=changed,
+    )  # fmt: skip
+    st.slider(
+        "Spectral radius ρ of W_hh", 0.05, models.MAX_RADIUS, step=0.05, key=f["radius"].key,
+        on_change=changed, disabled=st.session_state[f["init"].key] == "default",
+        help="Every gate's block of W_hh is rescaled to this spectral radius (not with the "
+        "torch default).",
+    )  # fmt: skip
+    st.slider(
+        "LSTM forget-gate bias", 0.0, 3.0, step=0.5, key=f["forget_bias"].key, on_change=changed,
+        help="1 keeps the forget gate open at the start (Jozefowicz et al. 2015).",
+    )  # fmt: skip
+    st.header("Training")
+    clip = float(st.session_state[f["clip"].key])
+    st.session_state["sq_clip_on"] = clip > 0  # follows the field (a preset or link sets it)
+    if st.toggle("Clip the gradient norm", key="sq_clip_on", on_change=_toggle_clip):
+        st.select_slider(
+            "Clipping threshold c", log_options(min(0.01, clip), K.MAX_CLIP, clip),
+            key=f["clip"].key, on_change=changed, format_func=lambda v: f"{v:g}",
+            help="Pascanu et al. (2013): rescale g to norm c when its norm exceeds c.",
+        )  # fmt: skip
+    st.selectbox("Optimizer", optimizers.names(), key=f["optimizer"].key, on_change=changed)
+    st.select_slider(
+        "Learning rate η", log_options(1e-5, 10.0, st.session_state[f["lr"].key]),
+        key=f["lr"].key, on_change=changed, format_func=lambda v: f"{v:g}",
+    )  # fmt: skip
+    st.number_input(
+        "Training steps", 1, K.MAX_STEPS, step=50, key=f["steps"].key, on_change=changed
+    )
+    st.number_input("Batch size", 1, K.MAX_BATCH, step=8, key=f["batch"].key, on_change=changed)
+    st.number_input("Seed (data and weights)", 0, 999_999, key=f["seed"].key, on_change=changed)
+
+
+def _toggle_clip() -> None:
+    """Switching clipping on starts at c = 1; off stores 0 (the URL's "no clipping")."""
+    key = K.SETTINGS["clip"].key
+    st.session_state[key] = 1.0 if st.session_state["sq_clip_on"] else 0.0
+    changed()
+
+
+def position_slider(T: int) -> int:
+    """The connectivity's output position τ (1-based); the URL stores 0 for "the last step",
+    so a link keeps meaning the end of the sequence when T changes."""
+    st.session_state["sq_pos_slider"] = position(T)
+    if T > 1:
+        st.slider("Output position τ", 1, T, key="sq_pos_slider", on_change=_moved, args=(T,))
+    return position(T)
+
+
+def _moved(T: int) -> None:
+    value = st.session_state["sq_pos_slider"]
+    st.session_state[K.POSITION.key] = 0 if value == T else value
