@@ -17,7 +17,7 @@ import torch
 
 from bench.common import table
 from engine import optimizers
-from engine.device import resolve
+from engine.core.device import resolve
 from engine.sequences import SeqConfig, presets, training
 
 T, HIDDEN, BATCH = 100, 64, 32

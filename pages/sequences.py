@@ -4,13 +4,13 @@ path open, measured live on the backward signal ‖∂L/∂h_t‖ at every time 
 import streamlit as st
 
 from engine.sequences import presets, probes, texts
+from pages._common.guard import friendly_errors
+from pages._common.keys import sequences as K
+from pages._common.navigation import ensure_app_entry
 from pages._sequences import runs, tables, urlstate, widgets
-from pages._shared.guard import friendly_errors
-from pages._shared.keys import sequences as K
-from pages._shared.navigation import ensure_app_entry
 from viz import sequence_plots as plots
 
-ensure_app_entry()  # before anything is drawn: see pages/_shared/navigation.py
+ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 
 st.title("Gradients through time")
 st.caption(

@@ -33,7 +33,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
-from engine.device import resolve
+from engine.core.device import resolve
 
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
 INITS = ("default", "orthogonal", "identity", "scaled")

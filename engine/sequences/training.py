@@ -9,7 +9,7 @@ Step :math:`s` on a fresh batch :math:`B_s` of the task, parameters :math:`\\the
     \\theta_{s+1} = \\mathrm{step}(\\theta_s, \\tilde g_s, \\text{state}_s)
 
 with the clipping of Pascanu et al. (2013) only when a threshold :math:`c` is given (the same
-rule as ``torch.nn.utils.clip_grad_norm_``). As in :mod:`engine.training`, the parameters live in
+rule as ``torch.nn.utils.clip_grad_norm_``). As in :mod:`engine.nets.training`, the parameters live in
 a plain ``{name: tensor}`` dict, the network runs through ``torch.func.functional_call`` (torch's
 fused loop) and the optimizer is a pure ``engine.optimizers`` one. Every ``probe_every`` steps
 (0 = never), and once after the last step, :func:`engine.sequences.probes.measure` runs on one fixed probe
@@ -32,7 +32,7 @@ import torch
 from torch.func import functional_call
 
 from engine import optimizers
-from engine.device import resolve
+from engine.core.device import resolve
 from engine.sequences import models, probes, tasks
 
 MAX_STEPS = 5000

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from engine.device import resolve
+from engine.core.device import resolve
 from engine.sequences import presets, tasks, training
-from pages._shared.gradient_flow_glue import one_thread
+from pages._gradient_flow.glue import one_thread
 from viz import sequence_plots
 
 # The run policy's threshold (seconds); the same rule as the other training pages: a run

@@ -12,8 +12,8 @@ from typing import Any
 import streamlit as st
 
 from engine.sequences import presets
-from pages._shared import state
-from pages._shared.keys import sequences as K
+from pages._common import state
+from pages._common.keys import sequences as K
 
 
 def preset_values(name: str) -> dict[str, Any]:

@@ -6,10 +6,10 @@ import streamlit as st
 
 from engine import optimizers
 from engine.sequences import models, presets, tasks
+from pages._common.keys import sequences as K
+from pages._common.optimizer_widgets import log_options
 from pages._sequences.urlstate import position
 from pages._sequences.urlstate import settings_changed as changed
-from pages._shared.keys import sequences as K
-from pages._shared.optimizer_widgets import log_options
 
 INITS = {
     "default": "torch default U(±1/√H)",

@@ -12,8 +12,8 @@ import pytest
 
 from engine.sequences import presets, probes
 from pages._sequences import tables
-from tests.conftest import assert_no_exception, figures, page_test
-from tests.conftest import figure_array as arr
+from tests.helpers import assert_no_exception, figures, page_test
+from tests.helpers import figure_array as arr
 
 
 def run(query: dict[str, str]):

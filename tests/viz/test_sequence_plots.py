@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tests.conftest import figure_array as arr
+from tests.helpers import figure_array as arr
 from viz import sequence_plots as plots
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from engine import optimizers
 from engine.sequences import models, presets, tasks, training
-from pages._shared.state import ChoiceField, Field, FloatField, IntField, MultiChoiceField
+from pages._common.state import ChoiceField, Field, FloatField, IntField, MultiChoiceField
 
 CUSTOM = "custom"
 MAX_STEPS = 2000  # the page's bound (the engine allows 5000): a classroom demo stays short
