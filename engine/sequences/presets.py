@@ -110,7 +110,7 @@ def connectivity(
     s.check()
     spec = tasks.get(s.task)
     model = models.build(s.config(cell), spec.input_size, spec.output_size, s.seed, device, F64)
-    if state is not None:
+    if state:  # a run stopped mid-way carries no weights: show the initial network
         model.load_state_dict(state)
     x = training.probe_batch(s.task, s.T, s.seed)[0][0].to(model.readout.weight)
     params = dict(model.named_parameters())

@@ -157,7 +157,9 @@ def decay_rate(grad_h: np.ndarray) -> float:
 
 def predicted_rate(p: Probe) -> float:
     """The course's prediction for a plain RNN: :math:`\\rho(W_{hh}) \\cdot \\overline{\\phi'}`
-    of the top layer (NaN for the gated cells)."""
+    of the top layer (NaN for the gated cells). It is the tanh RNN's rule; for a ReLU RNN the
+    mean slope is the share of active units, while the active ones pass the signal at the full
+    :math:`\\rho`, so there it tends to underestimate the rate."""
     return float(p.radius[-1] * p.slope)
 
 

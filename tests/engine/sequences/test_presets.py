@@ -113,3 +113,10 @@ def test_connectivity_of_trained_weights_differs_from_init():
     trained = presets.connectivity(s, "gru", 11, runs["gru"].state)
     assert init.shape == trained.shape == (12,) and not np.allclose(init, trained)
     assert presets.display_tokens(s, short=True).count("+") == 2
+
+
+def test_a_run_stopped_before_its_weights_were_saved_shows_the_initial_network():
+    s = Settings(cells=("lstm",), T=8, hidden=4)
+    np.testing.assert_array_equal(
+        presets.connectivity(s, "lstm", 7, {}), presets.connectivity(s, "lstm", 7)
+    )
