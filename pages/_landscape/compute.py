@@ -23,17 +23,12 @@ import streamlit as st
 from engine.nets import landscape_study as study
 from engine.nets.landscape import Line
 from pages._common.keys import landscape as K
+from pages._common.run_policy import needs_press
 from pages._gradient_flow.glue import one_thread
 from pages._landscape.settings import Request
 
-LIVE_LIMIT_S = 10.0  # runs estimated above this wait for a press
 STORE_SIZE = 8
 DRAW_EVERY_S = 0.25  # progress bar updates at most this often
-
-
-def needs_press(estimate_s: float) -> bool:
-    """Whether a run this long waits for the user to ask for it."""
-    return estimate_s > LIVE_LIMIT_S
 
 
 class Result(NamedTuple):

@@ -19,12 +19,10 @@ import streamlit as st
 
 from engine.core.device import resolve
 from engine.sequences import presets, tasks, training
+from pages._common.run_policy import needs_press
 from pages._gradient_flow.glue import one_thread
 from viz import sequence_plots
 
-# The run policy's threshold (seconds); the same rule as the other training pages: a run
-# estimated longer than this waits for a press instead of starting on every widget change.
-LIVE_LIMIT_S = 10.0
 LIVE_EVERY_S = 0.5  # redraw the live chart at most this often
 Races = dict[str, training.SeqHistory]
 
@@ -103,7 +101,7 @@ def train(s: presets.Settings) -> tuple[Races | None, bool]:
     if ss.get("sq_stop") and partial and partial["key"] == s:
         return partial["runs"], True
     estimate = presets.estimate_seconds(s) if on_cpu() else 0.0
-    if estimate > LIVE_LIMIT_S and ss.get("sq_go") != s:
+    if needs_press(estimate) and ss.get("sq_go") != s:
         st.button(
             f"Train (about {estimate:.0f} s on this CPU)",
             key="sq_train",
