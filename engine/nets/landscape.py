@@ -30,46 +30,24 @@ import torch
 from torch import nn
 from torch.func import functional_call, vmap
 
-from engine.nets import losses, networks
+from engine.nets import losses
+from engine.nets.weights import Layout, plain_forward, split_state
+
+__all__ = [
+    "Evaluator", "Grid", "Layout", "Line", "axis", "direction", "line", "plane", "split_state",
+]  # fmt: skip
 
 NORMS = ("filter", "layer", "none")
 MAX_SIDE = 101  # grid points per side
 MAX_POINTS = MAX_SIDE * MAX_SIDE  # weight vectors in one evaluation
 MAX_PARAMS = 500_000
 MAX_ROWS = 5000  # data rows the loss is measured on
-CHUNK_BYTES = 32 * 2**20  # the working memory of one chunk of points, roughly
+# The working memory of one chunk of points, roughly. A CPU gains nothing from chunks larger than
+# its caches (the arithmetic is the same as one point at a time); a GPU needs large ones.
+CHUNK_BYTES = {"cpu": 8 * 2**20, "cuda": 512 * 2**20}
 
 #: ``progress(done, total)`` after each chunk; returning ``False`` stops the evaluation.
 Progress = Callable[[int, int], object]
-
-
-class Layout:
-    """Where each named parameter sits in a flat weight vector (``named_parameters`` order)."""
-
-    def __init__(self, model: nn.Module) -> None:
-        named = list(model.named_parameters())
-        self.names = [k for k, _ in named]
-        self.shapes = [tuple(p.shape) for _, p in named]
-        self.sizes = [p.numel() for _, p in named]
-        self.size = sum(self.sizes)
-
-    def flatten(self, params: Mapping[str, torch.Tensor], lead: int = 0) -> torch.Tensor:
-        """``(*lead_dims, P)`` from a state dict (the first ``lead`` dims are kept, e.g. K)."""
-        return torch.cat([params[k].detach().flatten(lead) for k in self.names], -1)
-
-    def unflatten(self, flat: torch.Tensor) -> dict[str, torch.Tensor]:
-        lead = flat.shape[:-1]
-        parts = flat.split(self.sizes, dim=-1)
-        return {
-            k: p.view(*lead, *s) for k, s, p in zip(self.names, self.shapes, parts, strict=True)
-        }
-
-
-def split_state(model: nn.Module, state: Mapping[str, torch.Tensor]):
-    """A ``state_dict`` (e.g. ``History.model``) as ``(params, buffers)`` dicts."""
-    names = {k for k, _ in model.named_parameters()}
-    params = {k: v for k, v in state.items() if k in names}
-    return params, {k: v for k, v in state.items() if k not in names}
 
 
 def direction(
@@ -144,8 +122,9 @@ class Evaluator:
         self.buffers = {k: v.to(self.device) for k, v in (buffers or {}).items()}
         width = max([self.X.shape[1], *(s[0] for s in self.layout.shapes)])
         per_point = self.layout.size + 3 * len(X) * width  # weights + live activations
-        self.chunk = int(max(1, min(1024, CHUNK_BYTES // (per_point * first.element_size()))))
-        self._plain = _plain_forward(model)
+        budget = CHUNK_BYTES.get(self.device.type, CHUNK_BYTES["cpu"])
+        self.chunk = int(max(1, min(1024, budget // (per_point * first.element_size()))))
+        self._plain = plain_forward(model)
         self._score = vmap(lambda z: losses.compute(self.loss, z, self.y))
 
     def logits(self, flat: torch.Tensor, buffers=None) -> torch.Tensor:
@@ -157,7 +136,6 @@ class Evaluator:
         call = lambda q, bb: functional_call(self.model, (q, bb), (self.X,))  # noqa: E731
         return vmap(call, in_dims=(0, dims))(p, b)
 
-    @torch.no_grad()
     def __call__(
         self,
         points: torch.Tensor,
@@ -172,14 +150,34 @@ class Evaluator:
             raise ValueError(
                 f"Invalid points: {tuple(points.shape)} (need (G, {self.layout.size}))"
             )
-        G = len(points)
+        return self._run(len(points), lambda sl: points[sl], buffers, progress)
+
+    def affine(
+        self,
+        center: torch.Tensor,
+        dirs: torch.Tensor,
+        coeffs: torch.Tensor,
+        buffers: Mapping[str, torch.Tensor] | None = None,
+        progress: Progress | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, bool]:
+        """As :meth:`__call__` at ``center + coeffs @ dirs`` (``(P,)``, ``(D, P)``, ``(G, D)``):
+        each chunk's weights are built when it is evaluated, so memory stays bounded however
+        many points there are."""
+        center, dirs = (v.to(self.device, self.dtype) for v in (center, dirs))
+        coeffs = torch.as_tensor(coeffs, dtype=self.dtype, device=self.device)
+        return self._run(
+            len(coeffs), lambda sl: torch.addmm(center, coeffs[sl], dirs), buffers, progress
+        )
+
+    @torch.no_grad()
+    def _run(self, G: int, make, buffers, progress) -> tuple[np.ndarray, np.ndarray, bool]:
         if G > MAX_POINTS:
             raise ValueError(f"Too many points: {G} (the limit is {MAX_POINTS})")
         loss = np.full(G, np.nan)
         acc = np.full(G, np.nan)
         for start in range(0, G, self.chunk):
             sl = slice(start, min(start + self.chunk, G))
-            flat = points[sl].to(self.device, self.dtype)
+            flat = make(sl).to(self.device, self.dtype)
             b = None if buffers is None else {k: v[sl].to(self.device) for k, v in buffers.items()}
             z = self.logits(flat, b)
             pred = z.argmax(-1) if z.shape[-1] > 1 else (z[..., 0] > 0).long()
@@ -192,32 +190,6 @@ class Evaluator:
     def at(self, flat: torch.Tensor) -> float:
         """The loss at one flat weight vector."""
         return float(self(flat.reshape(1, -1))[0][0])
-
-
-def _plain_forward(model: nn.Module) -> Callable | None:
-    """A hand-batched forward for an MLP without batch norm or activation parameters (dropout is
-    off in eval mode): ``vmap``'s rule for ``linear`` copies the shared input per point, here the
-    first layer is one matmul for all points and the others one ``baddbmm`` each. ``None`` for
-    other models."""
-    if not isinstance(model, networks.MLP):
-        return None
-    cfg = model.config
-    if cfg.batchnorm or list(model.acts.parameters()):
-        return None
-    act = model.acts[0]
-
-    def forward(p: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-        W, b = p["hidden.0.weight"], p["hidden.0.bias"]  # (G, width, in), (G, width)
-        G, n = W.shape[0], x.shape[0]
-        z = torch.addmm(b.reshape(-1), x, W.reshape(-1, W.shape[-1]).T)  # (n, G * width)
-        h = act(z.view(n, G, -1).transpose(0, 1))
-        for i in range(1, cfg.depth):
-            W, b = p[f"hidden.{i}.weight"], p[f"hidden.{i}.bias"]
-            a = act(torch.baddbmm(b.unsqueeze(1), h, W.transpose(1, 2)))
-            h = h + a if cfg.residual else a
-        return torch.baddbmm(p["out.bias"].unsqueeze(1), h, p["out.weight"].transpose(1, 2))
-
-    return forward
 
 
 class Grid(NamedTuple):
@@ -255,8 +227,8 @@ def plane(
     a = torch.as_tensor(np.asarray(alphas), dtype=center.dtype, device=center.device)
     b = torch.as_tensor(np.asarray(betas), dtype=center.dtype, device=center.device)
     A, B = torch.meshgrid(a, b, indexing="xy")  # (len(b), len(a)): rows are beta
-    pts = center + A.reshape(-1, 1) * d1 + B.reshape(-1, 1) * d2
-    loss, acc, stopped = ev(pts, progress=progress)
+    coeffs = torch.stack([A.reshape(-1), B.reshape(-1)], 1)
+    loss, acc, stopped = ev.affine(center, torch.stack([d1, d2]), coeffs, progress=progress)
     shape = (len(betas), len(alphas))
     return Grid(
         np.asarray(alphas), np.asarray(betas), loss.reshape(shape), acc.reshape(shape), stopped
@@ -278,7 +250,6 @@ def line(
     """
     check_side(len(ts))
     t = torch.as_tensor(np.asarray(ts), dtype=start.dtype, device=start.device)[:, None]
-    pts = (1 - t) * start + t * end
     per_point = None
     if buffers is not None:
         lo, hi = buffers
@@ -289,5 +260,5 @@ def line(
                 per_point[k] = (1 - tv) * v + tv * hi[k].to(v)
             else:  # batch counters: not used in eval mode
                 per_point[k] = v.expand(len(ts), *v.shape)
-    loss, acc, stopped = ev(pts, buffers=per_point, progress=progress)
+    loss, acc, stopped = ev.affine(start, (end - start)[None], t, per_point, progress)
     return Line(np.asarray(ts), loss, acc, stopped)
