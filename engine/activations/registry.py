@@ -15,6 +15,7 @@ from torch import Tensor
 from engine.activations import catalog as cat
 from engine.activations.catalog import Activation, Elementwise, Maxout, ParamSpec
 from engine.activations.properties import Properties, curves, first_derivative, properties
+from engine.expressions.parser import compile_expression
 
 __all__ = [
     "Activation",
@@ -159,8 +160,6 @@ def from_expression(text: str) -> Activation:
 
     Raises ``engine.expressions.ExpressionError`` (a ValueError) if the formula is refused.
     """
-    from engine.expressions.parser import compile_expression
-
     expr = compile_expression(text, variables=("x",))
 
     def fn(x: Tensor) -> Tensor:
