@@ -36,7 +36,7 @@ from engine.core.checks import require
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
 from .primitives import bias_correction, decay, moment, square_moment, zeros
-from .specs import DECOUPLED, MAXIMIZE, HyperSpec, betas_spec, check, eps_spec, lr_spec, wd_spec
+from .specs import DECOUPLED, MAXIMIZE, HyperSpec, betas_spec, eps_spec, lr_spec, wd_spec
 
 #: pytorch-optimizer's ``exp_avg_sq_eps``, added to v inside the square root.
 V_EPS = 1e-15
@@ -58,11 +58,8 @@ class AdaBoundState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check(h, "lr")
     require(h["final_lr"], lambda x: x >= 0, f"Invalid final_lr value: {h['final_lr']}")
-    check(h, "betas")
     require(h["gamma"], lambda x: x > 0, f"Invalid gamma value: {h['gamma']} (must be > 0)")
-    check(h, "weight_decay", "eps")
 
 
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
@@ -124,6 +121,7 @@ ENTRIES = (
             eps_spec(1e-8),
             MAXIMIZE,
         ),
+        checks=("lr", "betas", "weight_decay", "eps"),
         validate=_validate,
         init_leaf=zeros("m", "v", "v_max"),
         update_leaf=_update,

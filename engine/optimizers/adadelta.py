@@ -26,7 +26,7 @@ from engine.core.checks import require
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
 from .primitives import coupled_decay, maximize, square_moment, zeros
-from .specs import MAXIMIZE, HyperSpec, check, eps_spec, lr_spec, wd_spec
+from .specs import MAXIMIZE, HyperSpec, eps_spec, lr_spec, wd_spec
 
 
 class AdadeltaState(NamedTuple):
@@ -41,9 +41,7 @@ class AdadeltaState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check(h, "lr")
     require(h["rho"], lambda x: (x >= 0) & (x <= 1), f"Invalid rho value: {h['rho']}")
-    check(h, "eps", "weight_decay")
 
 
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
@@ -89,6 +87,7 @@ ENTRIES = (
             wd_spec(),
             MAXIMIZE,
         ),
+        checks=("lr", "eps", "weight_decay"),
         validate=_validate,
         init_leaf=zeros("v", "u"),
         update_leaf=_update,

@@ -45,7 +45,7 @@ from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
 from .primitives import decoupled_decay, is_zero, maximize, zeros
 from .shapes import own_norm, own_size
-from .specs import MAXIMIZE, HyperSpec, check, lr_spec, wd_spec
+from .specs import MAXIMIZE, HyperSpec, lr_spec, wd_spec
 
 
 class AdafactorState(NamedTuple):
@@ -64,14 +64,12 @@ class AdafactorState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check(h, "lr")
     decay = h["beta2_decay"]
     require(decay, lambda x: x <= 0, f"Invalid beta2_decay value: {decay} (must be <= 0)")
     eps1, eps2 = h["eps"]
     require(eps1, lambda x: x >= 0, f"Invalid epsilon value: {eps1}")
     require(eps2, lambda x: x >= 0, f"Invalid epsilon value: {eps2}")
     require(h["d"], lambda x: x >= 1, f"Invalid d value: {h['d']} (the clipping threshold is >= 1)")
-    check(h, "weight_decay")
 
 
 def _factored(h: Hyper, p: Tensor) -> bool:
@@ -147,6 +145,7 @@ ENTRIES = (
             wd_spec(),
             MAXIMIZE,
         ),
+        checks=("lr", "weight_decay"),
         validate=_validate,
         init_leaf=zeros("r", "c", "v"),
         update_leaf=_update,

@@ -27,7 +27,7 @@ from engine.core.checks import require
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
 from .primitives import coupled_decay, is_zero, maximize
-from .specs import MAXIMIZE, HyperSpec, check, eps_spec, lr_spec, wd_spec
+from .specs import MAXIMIZE, HyperSpec, eps_spec, lr_spec, wd_spec
 
 
 class AdagradState(NamedTuple):
@@ -42,12 +42,9 @@ class AdagradState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check(h, "lr")
     require(h["lr_decay"], lambda x: x >= 0, f"Invalid lr_decay value: {h['lr_decay']}")
-    check(h, "weight_decay")
     iav = h["initial_accumulator_value"]
     require(iav, lambda x: x >= 0, f"Invalid initial_accumulator_value value: {iav}")
-    check(h, "eps")
 
 
 def _init(h: Hyper, p: Tensor) -> Leaf:
@@ -107,6 +104,7 @@ ENTRIES = (
             eps_spec(1e-10),
             MAXIMIZE,
         ),
+        checks=("lr", "weight_decay", "eps"),
         validate=_validate,
         init_leaf=_init,
         update_leaf=_update,

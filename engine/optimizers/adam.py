@@ -34,7 +34,7 @@ from torch import Tensor
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
 from .primitives import bias_correction, decay, moment, square_moment, zeros
-from .specs import DECOUPLED, MAXIMIZE, HyperSpec, betas_spec, check, eps_spec, lr_spec, wd_spec
+from .specs import DECOUPLED, MAXIMIZE, HyperSpec, betas_spec, eps_spec, lr_spec, wd_spec
 
 
 class AdamState(NamedTuple):
@@ -50,10 +50,6 @@ class AdamState(NamedTuple):
     v: Params
     t: Tensor
     v_max: Params
-
-
-def validate(h: Hyper) -> None:
-    check(h, "lr", "eps", "betas", "weight_decay")
 
 
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
@@ -101,7 +97,7 @@ def _entry(name: str, specs: tuple[HyperSpec, ...], description: str, **fixed: b
         leaf_fields=("m", "v", "v_max"),
         has_t=True,
         specs=specs,
-        validate=validate,
+        checks=("lr", "eps", "betas", "weight_decay"),
         init_leaf=zeros("m", "v", "v_max"),
         update_leaf=_update,
         formula=_formula,

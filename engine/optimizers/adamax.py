@@ -24,7 +24,7 @@ from torch import Tensor
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
 from .primitives import bias_correction, decay, moment, zeros
-from .specs import MAXIMIZE, betas_spec, check, eps_spec, lr_spec, wd_spec
+from .specs import MAXIMIZE, betas_spec, eps_spec, lr_spec, wd_spec
 
 
 class AdamaxState(NamedTuple):
@@ -38,10 +38,6 @@ class AdamaxState(NamedTuple):
     m: Params
     u: Params
     t: Tensor
-
-
-def _validate(h: Hyper) -> None:
-    check(h, "lr", "eps", "betas", "weight_decay")
 
 
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
@@ -69,7 +65,7 @@ ENTRIES = (
         leaf_fields=("m", "u"),
         has_t=True,
         specs=(lr_spec(2e-3), betas_spec(), eps_spec(1e-8), wd_spec(), MAXIMIZE),
-        validate=_validate,
+        checks=("lr", "eps", "betas", "weight_decay"),
         init_leaf=zeros("m", "u"),
         update_leaf=_update,
         formula=_formula,

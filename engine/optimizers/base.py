@@ -44,12 +44,15 @@ class Entry:
     leaf_fields: tuple[str, ...]
     has_t: bool
     specs: tuple[HyperSpec, ...]
-    validate: Callable[[Hyper], None]
     init_leaf: Callable[[Hyper, Tensor], Leaf]
     update_leaf: Callable[[Hyper, Tensor, Tensor, Leaf, Tensor | None], tuple[Tensor, Leaf]]
     formula: Callable[[Hyper], str]
     description: str
     default_lr: float
+    # The shared hyperparameters' checks (``specs.check``), run first in this (torch's) order;
+    # then ``validate`` checks the optimizer's own hyperparameters.
+    checks: tuple[str, ...] = ()
+    validate: Callable[[Hyper], None] = lambda h: None
     fixed: Hyper = field(default_factory=dict)
     group: str = ""  # the picker's heading, one of GROUPS
     symbols: dict[str, str] = field(default_factory=dict)  # LaTeX of fields SYMBOLS lacks

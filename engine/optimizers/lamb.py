@@ -42,7 +42,7 @@ from .primitives import (
     square_moment,
 )
 from .shapes import own_norm
-from .specs import MAXIMIZE, HyperSpec, betas_spec, check, eps_spec, lr_spec, wd_spec
+from .specs import MAXIMIZE, HyperSpec, betas_spec, eps_spec, lr_spec, wd_spec
 
 #: φ(‖θ‖) = min(‖θ‖, CLAMP), pytorch-optimizer's bound on the weight norm.
 CLAMP = 10.0
@@ -61,10 +61,6 @@ class LambState(NamedTuple):
     v: Params
     r: Params
     t: Tensor
-
-
-def _validate(h: Hyper) -> None:
-    check(h, "lr", "betas", "weight_decay", "eps")
 
 
 def _init(h: Hyper, p: Tensor) -> Leaf:
@@ -126,7 +122,7 @@ ENTRIES = (
             HyperSpec("grad_averaging", True, "bool", help="m averages g (else it sums β₁m + g)"),
             MAXIMIZE,
         ),
-        validate=_validate,
+        checks=("lr", "betas", "weight_decay", "eps"),
         init_leaf=_init,
         update_leaf=_update,
         formula=_formula,

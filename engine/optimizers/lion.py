@@ -26,7 +26,7 @@ from torch import Tensor
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
 from .primitives import decoupled_decay, maximize, moment, zeros
-from .specs import MAXIMIZE, betas_spec, check, lr_spec, wd_spec
+from .specs import MAXIMIZE, betas_spec, lr_spec, wd_spec
 
 
 class LionState(NamedTuple):
@@ -36,10 +36,6 @@ class LionState(NamedTuple):
     """
 
     m: Params
-
-
-def _validate(h: Hyper) -> None:
-    check(h, "lr", "betas", "weight_decay")
 
 
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
@@ -70,7 +66,7 @@ ENTRIES = (
         leaf_fields=("m",),
         has_t=False,
         specs=(lr_spec(1e-4), betas_spec((0.9, 0.99)), wd_spec(), MAXIMIZE),
-        validate=_validate,
+        checks=("lr", "betas", "weight_decay"),
         init_leaf=zeros("m"),
         update_leaf=_update,
         formula=_formula,

@@ -115,6 +115,7 @@ def _build(inner: Entry, choices: tuple[str, ...]) -> Entry:
         leaf_fields=(*inner.leaf_fields, "phi"),
         has_t=True,
         specs=(optimizer_spec(choices), K, ALPHA, *inner.specs),
+        checks=inner.checks,
         validate=validate,
         init_leaf=init,
         update_leaf=tree_leaf(tree),

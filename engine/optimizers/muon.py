@@ -45,7 +45,7 @@ from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
 from .primitives import decoupled_decay, is_zero, moment, zeros
 from .shapes import own_dims
-from .specs import HyperSpec, check, lr_spec, wd_spec
+from .specs import HyperSpec, lr_spec, wd_spec
 
 #: torch.optim.Muon's quintic Newton–Schulz coefficients (a, b, c).
 NS_COEFFICIENTS = (3.4445, -4.7750, 2.0315)
@@ -61,7 +61,6 @@ class MuonState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check(h, "lr", "momentum", "weight_decay", "eps")
     k = h["ns_steps"]
     require(k, lambda x: (x >= 1) & (x < 100) & (x == x // 1), f"Invalid ns_steps value: {k}")
 
@@ -176,6 +175,7 @@ ENTRIES = (
                 help="precision of the iterations: the parameters' dtype, or bfloat16 as torch",
             ),
         ),
+        checks=("lr", "momentum", "weight_decay", "eps"),
         validate=_validate,
         init_leaf=zeros("B"),
         update_leaf=_update,

@@ -33,7 +33,7 @@ from engine.core.checks import require
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
 from .primitives import bias_correction, decay, moment, square_moment
-from .specs import DECOUPLED, MAXIMIZE, HyperSpec, betas_spec, check, eps_spec, lr_spec, wd_spec
+from .specs import DECOUPLED, MAXIMIZE, HyperSpec, betas_spec, eps_spec, lr_spec, wd_spec
 
 
 class NAdamState(NamedTuple):
@@ -52,7 +52,6 @@ class NAdamState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check(h, "lr", "eps", "betas", "weight_decay")
     psi = h["momentum_decay"]
     require(psi, lambda x: x >= 0, f"Invalid momentum_decay value: {psi}")
 
@@ -118,6 +117,7 @@ ENTRIES = (
             DECOUPLED,
             MAXIMIZE,
         ),
+        checks=("lr", "eps", "betas", "weight_decay"),
         validate=_validate,
         init_leaf=_init,
         update_leaf=_update,

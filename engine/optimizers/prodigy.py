@@ -40,7 +40,7 @@ from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
 from .primitives import bias_correction, decoupled_decay, is_zero, maximize
 from .shapes import first, own_sum, per_model, spread, to_leaf, tree_leaf
-from .specs import MAXIMIZE, HyperSpec, betas_spec, check, eps_spec, wd_spec
+from .specs import MAXIMIZE, HyperSpec, betas_spec, eps_spec, wd_spec
 
 
 class ProdigyState(NamedTuple):
@@ -65,10 +65,8 @@ class ProdigyState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check(h, "lr", "betas")
     require(h["d0"], lambda x: x > 0, f"Invalid d0 value: {h['d0']} (must be > 0)")
     require(h["d_coef"], lambda x: x > 0, f"Invalid d_coef value: {h['d_coef']} (must be > 0)")
-    check(h, "weight_decay", "eps")
 
 
 def _init(h: Hyper, p: Tensor) -> Leaf:
@@ -169,6 +167,7 @@ ENTRIES = (
             eps_spec(1e-8),
             MAXIMIZE,
         ),
+        checks=("lr", "betas", "weight_decay", "eps"),
         validate=_validate,
         init_leaf=_init,
         update_leaf=tree_leaf(_tree),

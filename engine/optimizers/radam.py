@@ -28,7 +28,6 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .adam import validate as _validate
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
 from .primitives import bias_correction, decay, moment, square_moment, zeros
@@ -91,7 +90,7 @@ ENTRIES = (
         leaf_fields=("m", "v"),
         has_t=True,
         specs=(lr_spec(1e-3), betas_spec(), eps_spec(1e-8), wd_spec(), DECOUPLED, MAXIMIZE),
-        validate=_validate,
+        checks=("lr", "eps", "betas", "weight_decay"),
         init_leaf=zeros("m", "v"),
         update_leaf=_update,
         formula=_formula,

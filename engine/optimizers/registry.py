@@ -31,7 +31,7 @@ from . import (
 )
 from .base import Entry, Optimizer
 from .latex import SYMBOLS
-from .specs import HyperSpec, normalize
+from .specs import HyperSpec, check, normalize
 
 # Teaching order: the course's list (Lookahead after it), then today's optimizers.
 _COURSE = (sgd, adagrad, rmsprop, adadelta, adam, nadam, radam, adamax, adabound, swats)
@@ -110,6 +110,7 @@ def create(name: str, **hyper: Any) -> Optimizer:
                 f"Unknown hyperparameter for {name}: {key!r}; known: {', '.join(specs)}"
             )
     full = {k: normalize(s, hyper.get(k, s.default)) for k, s in specs.items()}
+    check(full, *entry.checks)
     entry.validate(full)
     return Optimizer(name=name, hyper=full, entry=entry)
 

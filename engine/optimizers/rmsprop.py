@@ -35,7 +35,7 @@ from engine.core.checks import require
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
 from .primitives import coupled_decay, is_zero, maximize, moment, square_moment, zeros
-from .specs import MAXIMIZE, HyperSpec, check, eps_spec, lr_spec, momentum_spec, wd_spec
+from .specs import MAXIMIZE, HyperSpec, eps_spec, lr_spec, momentum_spec, wd_spec
 
 
 class RMSpropState(NamedTuple):
@@ -54,7 +54,6 @@ class RMSpropState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check(h, "lr", "eps", "momentum", "weight_decay")
     require(h["alpha"], lambda x: x >= 0, f"Invalid alpha value: {h['alpha']}")
     if h["convention"] == "course" and h["centered"]:
         raise ValueError("Invalid centered value: True (the course convention is not centered)")
@@ -136,6 +135,7 @@ ENTRIES = (
                 label="update convention",
             ),
         ),
+        checks=("lr", "eps", "momentum", "weight_decay"),
         validate=_validate,
         init_leaf=zeros("v", "b", "g"),
         update_leaf=_update,

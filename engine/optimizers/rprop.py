@@ -31,7 +31,7 @@ from engine.core.checks import require
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
 from .primitives import maximize
-from .specs import MAXIMIZE, HyperSpec, check, lr_spec
+from .specs import MAXIMIZE, HyperSpec, lr_spec
 
 
 class RpropState(NamedTuple):
@@ -46,7 +46,6 @@ class RpropState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check(h, "lr")
     eta_minus, eta_plus = h["etas"]
     require(
         eta_minus,
@@ -111,6 +110,7 @@ ENTRIES = (
             ),
             MAXIMIZE,
         ),
+        checks=("lr",),
         validate=_validate,
         init_leaf=_init,
         update_leaf=_update,

@@ -38,7 +38,7 @@ from engine.core.checks import require
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
 from .primitives import bias_correction, coupled_decay, is_zero, square_moment
-from .specs import HyperSpec, betas_spec, check, eps_spec, lr_spec, wd_spec
+from .specs import HyperSpec, betas_spec, eps_spec, lr_spec, wd_spec
 
 
 class ScheduleFreeState(NamedTuple):
@@ -61,7 +61,6 @@ class ScheduleFreeState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check(h, "lr", "betas", "eps", "weight_decay")
     w = h["warmup_steps"]
     require(w, lambda x: (x >= 0) & (x == x // 1), f"Invalid warmup_steps value: {w}")
     require(h["r"], lambda x: x >= 0, f"Invalid r value: {h['r']}")
@@ -128,6 +127,7 @@ ENTRIES = (
                 "weight_lr_power", 2.0, "float", 0.0, 4.0, False, (), "p: weights grow as η_max^p"
             ),
         ),
+        checks=("lr", "betas", "eps", "weight_decay"),
         validate=_validate,
         init_leaf=_init,
         update_leaf=_update,

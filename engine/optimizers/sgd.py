@@ -35,7 +35,7 @@ from engine.core.checks import require
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
 from .primitives import coupled_decay, is_zero, maximize, zeros
-from .specs import MAXIMIZE, HyperSpec, check, lr_spec, momentum_spec, wd_spec
+from .specs import MAXIMIZE, HyperSpec, lr_spec, momentum_spec, wd_spec
 
 CONVENTIONS = ("pytorch", "velocity", "ema")
 
@@ -54,11 +54,8 @@ class SGDState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check(h, "lr", "momentum")
-    damp = h["dampening"]
+    damp, mu = h["dampening"], h["momentum"]
     require(damp, lambda x: (x >= 0) & (x <= 1), f"Invalid dampening value: {damp}")
-    check(h, "weight_decay")
-    mu = h["momentum"]
     if h["nesterov"] and (_any(mu, lambda x: x <= 0) or _any(damp, lambda x: x != 0)):
         raise ValueError("Nesterov momentum requires a momentum and zero dampening")
     if h["convention"] == "ema" and _any(damp, lambda x: x != 0):
@@ -154,6 +151,7 @@ def _entry(
         leaf_fields=("v",),
         has_t=True,
         specs=_specs(momentum, nesterov),
+        checks=("lr", "momentum", "weight_decay"),
         validate=_validate,
         init_leaf=zeros("v"),
         update_leaf=_update,

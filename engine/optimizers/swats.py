@@ -53,7 +53,7 @@ from .primitives import (
     zeros,
 )
 from .shapes import first, own_sum, per_model, spread, to_leaf, tree_leaf
-from .specs import DECOUPLED, MAXIMIZE, HyperSpec, betas_spec, check, eps_spec, lr_spec, wd_spec
+from .specs import DECOUPLED, MAXIMIZE, HyperSpec, betas_spec, eps_spec, lr_spec, wd_spec
 
 
 class SWATSState(NamedTuple):
@@ -75,10 +75,6 @@ class SWATSState(NamedTuple):
     gamma_bar: Params
     eta_sgd: Params
     b: Params
-
-
-def _validate(h: Hyper) -> None:
-    check(h, "lr", "betas", "weight_decay", "eps")
 
 
 def _tree(hs, ps, gs, leaves, t):
@@ -169,7 +165,7 @@ ENTRIES = (
             eps_spec(1e-6),
             MAXIMIZE,
         ),
-        validate=_validate,
+        checks=("lr", "betas", "weight_decay", "eps"),
         init_leaf=zeros("m", "v", "v_max", "gamma_bar", "eta_sgd", "b"),
         update_leaf=tree_leaf(_tree),
         formula=_formula,
