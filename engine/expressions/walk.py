@@ -11,7 +11,6 @@ the 2D surfaces also look for infinite slopes (``engine.surfaces.domain``).
 from __future__ import annotations
 
 import ast
-import operator
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -19,15 +18,7 @@ import torch
 from torch import Tensor
 
 from engine.expressions.latex import ALIASES
-from engine.expressions.parser import CONSTANTS, FUNCTIONS, Expression
-
-_BINARY = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-}
+from engine.expressions.parser import BINARY, CONSTANTS, FUNCTIONS, Expression
 
 
 class Part(NamedTuple):
@@ -80,7 +71,7 @@ class _Walker:
             out = -args[0] if isinstance(node.op, ast.USub) else args[0]
         elif isinstance(node, ast.BinOp):
             args = (self.value(node.left), self.value(node.right))
-            out = _BINARY[type(node.op)](*args)
+            out = BINARY[type(node.op)](*args)
         else:
             assert isinstance(node, ast.Call)
             args = (self.value(node.args[0]),)

@@ -5,7 +5,8 @@ Each optimizer has one learning rate for the 2D surfaces (its metadata,
 (SGD on Rosenbrock's steep walls, every plain step on Goldstein-Price's 10⁵-high slopes), the
 surface's default is the largest rate on the ladder ``base x LADDER`` that passes a quick
 deterministic check: from the surface's own start, in ``DEFAULT_STEPS`` steps, in float64 on the
-CPU, the path neither diverges nor ends higher than it began. All candidates run as one batched call of ``trajectories.run``.
+CPU, the path neither diverges nor ends higher than it began. All candidates run as one batched
+call of ``trajectories.run``.
 
 >>> default_lr("sgd", "rosenbrock")  # base 0.01 explodes at step 5
 0.002
