@@ -8,6 +8,8 @@ import time
 
 import torch
 
+from engine.core.threads import set_threads
+
 BENCHMARKS = ["trajectories", "playground", "gradient_flow", "race", "landscape", "sequences"]
 THREADS = torch.get_num_threads()  # a benchmark's imports may change it: reset before each
 
@@ -18,8 +20,8 @@ for name in BENCHMARKS:
         if exc.name != f"bench.{name}":
             raise
         continue  # that page's benchmark has not been written yet
-    torch.set_num_threads(THREADS)
     print(f"\n== bench/{name}.py")
     started = time.perf_counter()
-    module.main()
+    with set_threads(THREADS):
+        module.main()
     print(f"({time.perf_counter() - started:.1f} s)")

@@ -19,6 +19,7 @@ import torch  # noqa: E402
 from engine import optimizers
 from engine.core.device import resolve  # noqa: E402
 from engine.nets import datasets, training  # noqa: E402
+from engine.nets.history import History  # noqa: E402
 from engine.nets.networks import MLPConfig  # noqa: E402
 
 
@@ -33,7 +34,7 @@ def main() -> None:
     data = datasets.split(X, y, 0.25, seed=0)
     cfg = MLPConfig(2, 2, depth=20, width=64, activation="relu", init="kaiming_normal")
 
-    def run(probe_every: int) -> training.History:
+    def run(probe_every: int) -> History:
         opt = optimizers.create("adam", lr=1e-3)
         return training.train(cfg, data, opt, args.steps, probe_every=probe_every, device=dev)
 

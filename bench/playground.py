@@ -14,7 +14,8 @@ import numpy as np
 
 from bench.common import best_of, page_app, table
 from engine import optimizers, surfaces
-from engine.surfaces import analysis, trajectories
+from engine.optimizers import grids
+from engine.surfaces import trajectories
 
 STEPS = 300
 DEFAULT = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
@@ -48,10 +49,10 @@ def _page_timings() -> list[list[str]]:
 
 def _sweep_timings() -> list[list[str]]:
     s = surfaces.get("beale")
-    lrs = analysis.lr_grid(1e-4, 10.0, 64)
+    lrs = grids.lr_grid(1e-4, 10.0, 64)
 
     def single(names):
-        opts = [optimizers.create(n, lr=optimizers.DEFAULT_LR[n]) for n in names]
+        opts = [optimizers.create(n, lr=optimizers.traits(n).lr["surface"]) for n in names]
         return trajectories.run(s, opts, [s.start], STEPS, record_state=False, device="cpu")
 
     def sweep(names):

@@ -9,8 +9,6 @@ Bad arguments print one line on stderr and exit with status 2; nothing prints a 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
 from collections.abc import Sequence
@@ -19,6 +17,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from engine import activations, optimizers, surfaces
+from engine.core.tables import to_csv
 from engine.optimizers import schedules
 from engine.surfaces import trajectories
 
@@ -83,7 +82,6 @@ def _surface(name_or_expression: str) -> surfaces.Surface:
 
 
 def _rows(run: trajectories.Run):
-    yield ["optimizer", "start", "step", "x", "y", "loss", "grad_norm", "diverged_at"]
     K, S, T1, _ = run.paths.shape
     for k in range(K):
         for s in range(S):
@@ -94,13 +92,12 @@ def _rows(run: trajectories.Run):
                        repr(float(run.losses[k, s, t])), grad, int(run.diverged_at[k, s])]  # fmt: skip
 
 
-def to_csv(run: trajectories.Run) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(_rows(run))
-    return buffer.getvalue()
+def paths_csv(run: trajectories.Run) -> str:
+    header = ["optimizer", "start", "step", "x", "y", "loss", "grad_norm", "diverged_at"]
+    return to_csv(header, _rows(run))
 
 
-def to_json(run: trajectories.Run, surface: surfaces.Surface) -> str:
+def paths_json(run: trajectories.Run, surface: surfaces.Surface) -> str:
     return json.dumps(
         {
             "surface": surface.name,
@@ -175,7 +172,7 @@ def _run(args: argparse.Namespace) -> str:
         noise=args.noise, seed=args.seed, device=args.device, schedule=schedule,
         record_state=False,
     )  # fmt: skip
-    return to_csv(result) if args.format == "csv" else to_json(result, surface)
+    return paths_csv(result) if args.format == "csv" else paths_json(result, surface)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

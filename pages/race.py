@@ -32,8 +32,8 @@ else:
         split = glue.load(settings.data, settings.seed)
         result = glue.run(settings, split)  # None: waiting for Run
         what = "sweep" if settings.mode == "sweep" else "race"
-        if isinstance(result, str):
-            st.info(glue.STOPPED_TEXT[settings.mode], icon=":material/stop_circle:")
+        if isinstance(result, glue.Stopped):
+            st.info(result.text, icon=":material/stop_circle:")
             glue.rerun_button(settings, f"Run the {what}")
         elif result is not None:
             res = result.result if settings.mode == "sweep" else result

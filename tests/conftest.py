@@ -8,12 +8,12 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from engine.core.threads import configure_process
 from tests.helpers import assert_no_exception, page_test
 
-# The suite's tensors are small: one intra-op thread avoids OpenMP workers spinning against the
-# browser tests' server and chromium on a 2-core CI machine (seen: 30x slower steps). An explicit
-# OMP_NUM_THREADS wins, so `make test-repeat` can check that results do not depend on it.
-torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or 1))
+# The suite's tensors are small: one intra-op thread, unless OMP_NUM_THREADS says otherwise, so
+# `make test-repeat` can check that results do not depend on it (see engine.core.threads).
+configure_process()
 # GRADLAB_DETERMINISTIC=1 (`make test-repeat`): torch must use deterministic kernels only.
 if os.environ.get("GRADLAB_DETERMINISTIC") == "1":
     torch.use_deterministic_algorithms(True)

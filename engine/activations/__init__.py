@@ -1,5 +1,6 @@
-"""Activation functions: the catalogue with its formulas, the registry by name, properties measured
-with autograd, how derivatives compound through depth, and the tables the explorer shows."""
+"""Activation functions: what one is (``catalog``), their formulas by family (``squashing``,
+``rectifiers``, ``smooth``), the registry by name, properties measured with autograd, how
+derivatives compound through depth, and the tables the explorer shows."""
 
 from engine.activations import depth, tables
 from engine.activations.registry import (

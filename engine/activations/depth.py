@@ -20,6 +20,7 @@ from torch import Tensor
 
 from engine.activations.catalog import Activation
 from engine.activations.properties import FLAT, first_derivative
+from engine.core.checks import check_int, check_number
 from engine.core.device import resolve
 
 MAX_DEPTH = 100
@@ -47,12 +48,9 @@ class InputHistograms(NamedTuple):
 
 
 def _check(mu: float, sigma: float, samples: int) -> None:
-    if not math.isfinite(mu):
-        raise ValueError(f"Invalid mu: {mu}")
-    if not (math.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"Invalid sigma: {sigma} (must be > 0)")
-    if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= MAX_SAMPLES:
-        raise ValueError(f"Invalid samples: {samples!r} (an integer from 1 to {MAX_SAMPLES})")
+    check_number("mu", mu)
+    check_number("sigma", sigma, 0.0, open_low=True)
+    check_int("samples", samples, 1, MAX_SAMPLES)
 
 
 def _normal(shape: tuple[int, ...], mu: float, sigma: float, seed: int, device) -> Tensor:
@@ -72,12 +70,7 @@ def depth_profile(
 ) -> DepthProfile:
     """Mean and median of |∏_{l ≤ L} f'(z_l)| for L = 1..depth_max, z_l i.i.d. N(mu, sigma²)."""
     _check(mu, sigma, samples)
-    if (
-        isinstance(depth_max, bool)
-        or not isinstance(depth_max, int)
-        or not 1 <= depth_max <= MAX_DEPTH
-    ):
-        raise ValueError(f"Invalid depth_max: {depth_max!r} (an integer from 1 to {MAX_DEPTH})")
+    check_int("depth_max", depth_max, 1, MAX_DEPTH)
     z = _normal((samples, depth_max), mu, sigma, seed, device)
     log_p = torch.cumsum(torch.log(first_derivative(act, z).abs()), dim=1)  # log|P_L|, (n, L)
     log_mean = torch.logsumexp(log_p, dim=0) - math.log(samples)
@@ -110,8 +103,7 @@ def input_histograms(
 ) -> InputHistograms:
     """Where N(mu, sigma²) inputs land: histograms of f(z) and f'(z), and the flat share."""
     _check(mu, sigma, samples)
-    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= MAX_BINS:
-        raise ValueError(f"Invalid bins: {bins!r} (an integer from 1 to {MAX_BINS})")
+    check_int("bins", bins, 1, MAX_BINS)
     z = _normal((samples,), mu, sigma, seed, device)
     f = act.fn(z).detach()
     df = first_derivative(act, z)

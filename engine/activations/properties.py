@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import torch
 from torch import Tensor
 
+from engine.core.checks import check_int
 from engine.core.device import resolve
 
 if TYPE_CHECKING:
@@ -96,8 +97,7 @@ def properties(
     """Measure ``act`` on ``n`` points of [lo, hi] (float64) and at ±1e2..1e4 for asymptotics."""
     if not lo < hi:
         raise ValueError(f"Invalid range: lo = {lo}, hi = {hi} (need lo < hi)")
-    if not 3 <= n <= MAX_POINTS:
-        raise ValueError(f"Invalid n: {n} (from 3 to {MAX_POINTS})")
+    check_int("n", n, 3, MAX_POINTS)
     dev = resolve(device)
     # One fine grid: every REFINE-th point is the n-point grid the statistics are read on, and
     # the sub-steps in between tell a kink (one sub-step holds the whole jump) from a slope.

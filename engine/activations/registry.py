@@ -1,7 +1,8 @@
 """Activation functions by name: ``names()``, ``get(name, **params)`` and ``from_expression(text)``.
 
-The formulas and their torch code live in ``engine.activations.catalog``; curves and properties
-measured with ``torch.autograd`` live in ``engine.activations.properties`` (re-exported here).
+The formulas and their torch code live by family in ``engine.activations.squashing``,
+``rectifiers`` and ``smooth``; curves and properties measured with ``torch.autograd`` live in
+``engine.activations.properties`` (re-exported here).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from typing import Any, NamedTuple
 import torch
 from torch import Tensor
 
-from engine.activations import catalog as cat
+from engine.activations import rectifiers, smooth, squashing
 from engine.activations.catalog import Activation, Elementwise, Maxout, ParamSpec
 from engine.activations.properties import Properties, curves, first_derivative, properties
+from engine.core.checks import check_int, check_number
+from engine.expressions.parser import compile_expression
 
 __all__ = [
     "Activation",
@@ -50,8 +53,7 @@ def maxout(k: Any = None, slopes: Any = None, intercepts: Any = None) -> dict[st
     r"""f(x) = \max_i (a_i x + b_i): the pieces' slopes a_i and intercepts b_i, k of each."""
     if k is None:
         k = 3 if slopes is None else len(_pieces("slopes", slopes, None))
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_PIECES:
-        raise ValueError(f"Invalid k: {k!r} (an integer from 1 to {MAX_PIECES})")
+    k = check_int("k", k, 1, MAX_PIECES)
     default_a, default_b = _maxout_defaults(k)
     a = _pieces("slopes", default_a if slopes is None else slopes, k)
     b = _pieces("intercepts", default_b if intercepts is None else intercepts, k)
@@ -84,7 +86,7 @@ def _pieces(name: str, values: Any, k: int | None) -> tuple[float, ...]:
         raise ValueError(f"Invalid {name}: {values!r} (a sequence of numbers)") from None
     if k is not None and len(items) != k:
         raise ValueError(f"Invalid {name}: {values!r} (needs {k} numbers, one per piece)")
-    return tuple(cat._number(name, v) for v in items)
+    return tuple(check_number(name, v) for v in items)
 
 
 def _spec(name: str, default: Any, low: float, high: float, help: str) -> ParamSpec:
@@ -93,30 +95,30 @@ def _spec(name: str, default: Any, low: float, high: float, help: str) -> ParamS
 
 _SLOPE = _spec("slope", 0.01, 0.0, 1.0, "slope a for x < 0")
 _CATALOG: dict[str, _Entry] = {
-    "linear": _Entry("Linear (identity)", cat.linear, (), "Passes its input through unchanged. A deep network of linear layers is still one linear map, so it cannot bend a decision boundary."),
-    "sigmoid": _Entry("Sigmoid (logistic)", cat.sigmoid, (), "Squashes any input into (0, 1). Its slope is at most 0.25, so gradients shrink by at least 4x per layer: the classic vanishing-gradient culprit."),
-    "tanh": _Entry("Tanh", cat.tanh, (), "A zero-centred sigmoid with outputs in (-1, 1) and slope 1 at the origin. It still saturates for large |x|, where the gradient vanishes."),
-    "hard_sigmoid": _Entry("Hard sigmoid", cat.hard_sigmoid, (), "A piecewise-linear sigmoid, cheap to compute: slope 1/6 between -3 and 3, flat (dead) outside."),
-    "hard_tanh": _Entry("Hard tanh", cat.hard_tanh, (), "Clips its input to [-1, 1]. Slope 1 inside, 0 outside, so clipped units pass no gradient."),
-    "softsign": _Entry("Softsign", cat.softsign, (), "Like tanh but its tails approach ±1 polynomially, not exponentially, so it saturates more gently."),
-    "arctan": _Entry("Arctan", cat.arctan, (), "The inverse tangent: bounded in (-π/2, π/2), zero-centred, with slope 1 at 0 and tails that flatten like 1/x²."),
-    "relu": _Entry("ReLU", cat.relu, (), "Zero for negative inputs, identity for positive ones. The gradient is exactly 1 or 0, so it does not shrink with depth, but units stuck below 0 are dead."),
-    "relu6": _Entry("ReLU6", cat.relu6, (), "ReLU capped at 6, popular on mobile hardware. Dead both below 0 and above 6."),
-    "leaky_relu": _Entry("Leaky ReLU", cat.leaky_relu, (_SLOPE,), "ReLU with a small slope a for negative inputs, so no unit is ever completely dead."),
-    "prelu": _Entry("PReLU", cat.prelu, (_SLOPE._replace(default=0.25, help="initial slope a for x < 0 (learned)"),), "Leaky ReLU whose negative slope a is a parameter the network learns; the value here is its starting point."),
-    "rrelu": _Entry("RReLU (randomised leaky ReLU)", cat.rrelu, (_spec("lower", 1 / 8, 0.0, 0.99, "smallest random slope l"), _spec("upper", 1 / 3, 0.0, 0.99, "largest random slope u")), "During training each negative input gets a random slope drawn from [l, u]; at evaluation the mean slope (l + u)/2 is used. The randomness acts as a regulariser."),
-    "elu": _Entry("ELU", cat.elu, (_spec("alpha", 1.0, 0.0, 3.0, "how low the negative side goes: -α"),), "Identity for positive inputs and a smooth exponential curve down to -α for negative ones, which pushes mean activations towards zero."),
-    "selu": _Entry("SELU", cat.selu, (), "A scaled ELU whose constants α and λ make activations of a deep network keep mean 0 and variance 1 by themselves (self-normalising), with the right initialisation."),
-    "celu": _Entry("CELU", cat.celu, (_spec("alpha", 1.0, 0.1, 3.0, "scale α of the negative side"),), "ELU rewritten so its derivative is continuous for every α: the negative side is α(e^{x/α} - 1)."),
-    "gelu": _Entry("GELU", cat.gelu, (), "Weights the input by the probability that a standard normal is below it: x Φ(x). Smooth and slightly non-monotonic; the default in transformers."),
-    "gelu_tanh": _Entry("GELU (tanh approximation)", cat.gelu_tanh, (), "The tanh formula that approximates GELU closely and was faster on older hardware."),
-    "silu": _Entry("SiLU", cat.silu, (), "x times its own sigmoid. Smooth, unbounded above, with a small negative dip below zero."),
-    "swish": _Entry("Swish", cat.swish, (_spec("beta", 1.0, 0.0, 5.0, "sharpness β; β = 1 is SiLU, large β approaches ReLU"),), "x σ(βx): β = 1 gives SiLU, β → ∞ approaches ReLU, β = 0 gives the line x/2."),
-    "mish": _Entry("Mish", cat.mish, (), "x tanh(softplus(x)): smooth, non-monotonic like SiLU, with a slightly deeper negative dip."),
-    "softplus": _Entry("Softplus", cat.softplus, (_spec("beta", 1.0, 0.1, 10.0, "sharpness β; large β approaches ReLU"),), "A smooth ReLU: ln(1 + e^{βx})/β. Its derivative is the sigmoid σ(βx)."),
-    "hardswish": _Entry("Hard swish", cat.hardswish, (), "A piecewise approximation of swish built from ReLU6, used in MobileNetV3."),
-    "sinusoid": _Entry("Sinusoid", cat.sinusoid, (), "sin(x): bounded and periodic. Its derivative never settles to 0, so it never saturates, but it is far from monotonic."),
-    "gaussian": _Entry("Gaussian", cat.gaussian, (), "A bump e^{-x²} (as in radial-basis networks). It saturates on both sides: far from 0 the gradient vanishes."),
+    "linear": _Entry("Linear (identity)", squashing.linear, (), "Passes its input through unchanged. A deep network of linear layers is still one linear map, so it cannot bend a decision boundary."),
+    "sigmoid": _Entry("Sigmoid (logistic)", squashing.sigmoid, (), "Squashes any input into (0, 1). Its slope is at most 0.25, so gradients shrink by at least 4x per layer: the classic vanishing-gradient culprit."),
+    "tanh": _Entry("Tanh", squashing.tanh, (), "A zero-centred sigmoid with outputs in (-1, 1) and slope 1 at the origin. It still saturates for large |x|, where the gradient vanishes."),
+    "hard_sigmoid": _Entry("Hard sigmoid", squashing.hard_sigmoid, (), "A piecewise-linear sigmoid, cheap to compute: slope 1/6 between -3 and 3, flat (dead) outside."),
+    "hard_tanh": _Entry("Hard tanh", squashing.hard_tanh, (), "Clips its input to [-1, 1]. Slope 1 inside, 0 outside, so clipped units pass no gradient."),
+    "softsign": _Entry("Softsign", squashing.softsign, (), "Like tanh but its tails approach ±1 polynomially, not exponentially, so it saturates more gently."),
+    "arctan": _Entry("Arctan", squashing.arctan, (), "The inverse tangent: bounded in (-π/2, π/2), zero-centred, with slope 1 at 0 and tails that flatten like 1/x²."),
+    "relu": _Entry("ReLU", rectifiers.relu, (), "Zero for negative inputs, identity for positive ones. The gradient is exactly 1 or 0, so it does not shrink with depth, but units stuck below 0 are dead."),
+    "relu6": _Entry("ReLU6", rectifiers.relu6, (), "ReLU capped at 6, popular on mobile hardware. Dead both below 0 and above 6."),
+    "leaky_relu": _Entry("Leaky ReLU", rectifiers.leaky_relu, (_SLOPE,), "ReLU with a small slope a for negative inputs, so no unit is ever completely dead."),
+    "prelu": _Entry("PReLU", rectifiers.prelu, (_SLOPE._replace(default=0.25, help="initial slope a for x < 0 (learned)"),), "Leaky ReLU whose negative slope a is a parameter the network learns; the value here is its starting point."),
+    "rrelu": _Entry("RReLU (randomised leaky ReLU)", rectifiers.rrelu, (_spec("lower", 1 / 8, 0.0, 0.99, "smallest random slope l"), _spec("upper", 1 / 3, 0.0, 0.99, "largest random slope u")), "During training each negative input gets a random slope drawn from [l, u]; at evaluation the mean slope (l + u)/2 is used. The randomness acts as a regulariser."),
+    "elu": _Entry("ELU", rectifiers.elu, (_spec("alpha", 1.0, 0.0, 3.0, "how low the negative side goes: -α"),), "Identity for positive inputs and a smooth exponential curve down to -α for negative ones, which pushes mean activations towards zero."),
+    "selu": _Entry("SELU", rectifiers.selu, (), "A scaled ELU whose constants α and λ make activations of a deep network keep mean 0 and variance 1 by themselves (self-normalising), with the right initialisation."),
+    "celu": _Entry("CELU", rectifiers.celu, (_spec("alpha", 1.0, 0.1, 3.0, "scale α of the negative side"),), "ELU rewritten so its derivative is continuous for every α: the negative side is α(e^{x/α} - 1)."),
+    "gelu": _Entry("GELU", smooth.gelu, (), "Weights the input by the probability that a standard normal is below it: x Φ(x). Smooth and slightly non-monotonic; the default in transformers."),
+    "gelu_tanh": _Entry("GELU (tanh approximation)", smooth.gelu_tanh, (), "The tanh formula that approximates GELU closely and was faster on older hardware."),
+    "silu": _Entry("SiLU", smooth.silu, (), "x times its own sigmoid. Smooth, unbounded above, with a small negative dip below zero."),
+    "swish": _Entry("Swish", smooth.swish, (_spec("beta", 1.0, 0.0, 5.0, "sharpness β; β = 1 is SiLU, large β approaches ReLU"),), "x σ(βx): β = 1 gives SiLU, β → ∞ approaches ReLU, β = 0 gives the line x/2."),
+    "mish": _Entry("Mish", smooth.mish, (), "x tanh(softplus(x)): smooth, non-monotonic like SiLU, with a slightly deeper negative dip."),
+    "softplus": _Entry("Softplus", smooth.softplus, (_spec("beta", 1.0, 0.1, 10.0, "sharpness β; large β approaches ReLU"),), "A smooth ReLU: ln(1 + e^{βx})/β. Its derivative is the sigmoid σ(βx)."),
+    "hardswish": _Entry("Hard swish", smooth.hardswish, (), "A piecewise approximation of swish built from ReLU6, used in MobileNetV3."),
+    "sinusoid": _Entry("Sinusoid", squashing.sinusoid, (), "sin(x): bounded and periodic. Its derivative never settles to 0, so it never saturates, but it is far from monotonic."),
+    "gaussian": _Entry("Gaussian", squashing.gaussian, (), "A bump e^{-x²} (as in radial-basis networks). It saturates on both sides: far from 0 the gradient vanishes."),
     "maxout": _Entry("Maxout", maxout, (_spec("k", 3, 1, MAX_PIECES, "number of linear pieces"), _spec("slopes", (-1.0, 0.0, 1.0), -3.0, 3.0, "slope a_i of each piece"), _spec("intercepts", (-0.5, 0.0, -0.5), -3.0, 3.0, "intercept b_i of each piece")), "The maximum of k lines a_i x + b_i: always convex and piecewise linear. With enough pieces it can approximate any convex function; in a network the pieces are learned."),
 }  # fmt: skip
 
@@ -159,8 +161,6 @@ def from_expression(text: str) -> Activation:
 
     Raises ``engine.expressions.ExpressionError`` (a ValueError) if the formula is refused.
     """
-    from engine.expressions.parser import compile_expression
-
     expr = compile_expression(text, variables=("x",))
 
     def fn(x: Tensor) -> Tensor:

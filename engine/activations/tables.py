@@ -8,8 +8,6 @@ Values that are not finite (a custom ``log(x)`` at x < 0, a product of derivativ
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
@@ -22,7 +20,9 @@ from engine.activations.catalog import Activation
 from engine.activations.depth import depth_profile, input_histograms
 from engine.activations.properties import Properties, curves, first_derivative
 from engine.activations.registry import from_expression, get
+from engine.core.checks import check_int
 from engine.core.device import resolve
+from engine.core.tables import to_csv
 from engine.expressions.domain import explain, where_text
 from engine.expressions.parser import compile_expression
 
@@ -75,8 +75,7 @@ def grid(lo: float, hi: float, n: int, device: str | torch.device | None = None)
     """n points from lo to hi; lo + (hi - lo) i / (n - 1) so that [-a, a] holds 0 exactly."""
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise ValueError(f"Invalid x range: [{lo}, {hi}] (need finite lo < hi)")
-    if isinstance(n, bool) or not isinstance(n, int) or not 3 <= n <= MAX_POINTS:
-        raise ValueError(f"Invalid n: {n!r} (an integer from 3 to {MAX_POINTS})")
+    check_int("n", n, 3, MAX_POINTS)
     i = torch.arange(n, dtype=torch.float64, device=resolve(device))
     return lo + (hi - lo) * (i / (n - 1))
 
@@ -272,9 +271,7 @@ def curves_csv(tables: Sequence[CurveTable], orders: Sequence[int] = (0, 1, 2)) 
         if t.band is not None and 0 in orders:
             header += [f"{t.name} f band low", f"{t.name} f band high"]
             columns += list(t.band)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for row in zip(*columns, strict=True):
-        writer.writerow(["" if math.isnan(v) else f"{v:.8g}" for v in row])
-    return out.getvalue()
+    rows = (
+        ["" if math.isnan(v) else f"{v:.8g}" for v in row] for row in zip(*columns, strict=True)
+    )
+    return to_csv(header, rows)

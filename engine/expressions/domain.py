@@ -1,8 +1,8 @@
 """Where a typed formula is undefined, and why.
 
 A formula such as ``log(x)`` or ``x/0`` gives NaN or ±inf at some inputs. To tell a person what to
-change, the checked syntax tree is evaluated again node by node, and each point is blamed on the
-first part that turned finite inputs into a value that is not finite: ``x/0`` "divides by zero",
+change, each point is blamed on the first part that turned finite inputs into a value that is
+not finite (:mod:`engine.expressions.walk` finds those parts): ``x/0`` "divides by zero",
 ``log(x)`` "takes the log of a number ≤ 0". Only points where the whole formula is not finite are
 reported (``exp(-1/x**2)`` is finite at 0 even though ``1/x**2`` is not).
 """
@@ -10,26 +10,18 @@ reported (``exp(-1/x**2)`` is finite at 0 even though ``1/x**2`` is not).
 from __future__ import annotations
 
 import ast
-import operator
 from typing import NamedTuple
 
 import torch
 from torch import Tensor
 
-from engine.expressions.latex import ALIASES
-from engine.expressions.parser import CONSTANTS, FUNCTIONS, Expression
+from engine.expressions import walk
+from engine.expressions.parser import Expression
 
 OVERFLOW = "gives a number too large for a float"
 _REASONS = {
     "log": "takes the log of a number ≤ 0",
     "sqrt": "takes the square root of a negative number",
-}
-_BINARY = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
 }
 
 
@@ -47,83 +39,45 @@ def undefined_parts(expr: Expression, *inputs: Tensor) -> list[Gap]:
     env = torch.broadcast_tensors(*[torch.as_tensor(t, dtype=torch.float64) for t in inputs])
     with torch.no_grad():
         whole = expr(*env)
-        if bool(torch.isfinite(whole).all()):
-            return []
-        walker = _Walker(expr.source, dict(zip(expr.variables, env, strict=True)))
-        walker.value(ast.parse(expr.source, mode="eval").body)
+    if bool(torch.isfinite(whole).all()):
+        return []
     failing = ~torch.isfinite(whole)
     gaps: dict[tuple[str, str], Tensor] = {}
-    for part, reason, mask in walker.found:
-        key = (part, reason)
-        gaps[key] = gaps[key] | mask if key in gaps else mask
+    for p in walk.parts(expr, env):
+        if not isinstance(p.node, ast.BinOp | ast.Call) or not bool(p.breaks.any()):
+            continue
+        text = ast.get_source_segment(expr.source, p.node) or ast.unparse(p.node)
+        for reason, mask in _blame(p):
+            key = (text, reason)
+            gaps[key] = gaps[key] | mask if key in gaps else mask
     return [Gap(p, r, m & failing) for (p, r), m in gaps.items() if bool((m & failing).any())]
 
 
-class _Walker:
-    """Evaluate a checked tree (``engine.expressions`` accepted it) and record first failures."""
-
-    def __init__(self, source: str, env: dict[str, Tensor]):
-        self.source, self.env = source, env
-        self.shape = next(iter(env.values())).shape
-        self.found: list[tuple[str, str, Tensor]] = []
-
-    def value(self, node: ast.AST) -> Tensor:
-        if isinstance(node, ast.Constant):
-            return torch.full(self.shape, float(node.value), dtype=torch.float64)
-        if isinstance(node, ast.Name):
-            if node.id in self.env:
-                return self.env[node.id]
-            return torch.full(self.shape, CONSTANTS[node.id], dtype=torch.float64)
-        if isinstance(node, ast.UnaryOp):
-            inner = self.value(node.operand)
-            return -inner if isinstance(node.op, ast.USub) else inner
-        if isinstance(node, ast.BinOp):
-            left, right = self.value(node.left), self.value(node.right)
-            out = _BINARY[type(node.op)](left, right)
-            self._blame(node, out, (left, right), self._binary_reason(node.op, left, right))
-            return out
-        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        name = ALIASES.get(node.func.id, node.func.id)
-        arg = self.value(node.args[0])
-        out = FUNCTIONS[name](arg)
-        reason = _REASONS.get(name)
-        self._blame(node, out, (arg,), [(reason, ~torch.isfinite(out))] if reason else [])
-        return out
-
-    @staticmethod
-    def _binary_reason(op: ast.operator, left: Tensor, right: Tensor) -> list[tuple[str, Tensor]]:
-        if isinstance(op, ast.Div):
-            return [("divides by zero", right == 0)]
-        if isinstance(op, ast.Pow):
-            return [
-                ("divides by zero (0 to a negative power)", (left == 0) & (right < 0)),
-                ("raises a negative number to a fractional power",
-                 (left < 0) & (right != torch.round(right))),
-            ]  # fmt: skip
-        return []
-
-    def _blame(
-        self,
-        node: ast.AST,
-        out: Tensor,
-        args: tuple[Tensor, ...],
-        reasons: list[tuple[str, Tensor]],
-    ) -> None:
-        """Record where ``node`` is the first part to fail: its inputs finite, its value not."""
-        first = ~torch.isfinite(out)
-        for a in args:
-            first &= torch.isfinite(a)
-        if not bool(first.any()):
-            return
-        part = ast.get_source_segment(self.source, node) or ast.unparse(node)
-        left = first.clone()
-        for reason, where in reasons:
-            hit = left & where
-            if bool(hit.any()):
-                self.found.append((part, reason, hit))
-                left &= ~hit
-        if bool(left.any()):
-            self.found.append((part, OVERFLOW, left))
+def _blame(p: walk.Part) -> list[tuple[str, Tensor]]:
+    """Where ``p`` breaks, split by the rule it breaks (an overflow where none applies)."""
+    reasons: list[tuple[str, Tensor]] = []
+    if isinstance(p.node, ast.Call):
+        reason = _REASONS.get(walk.function_name(p.node))
+        if reason:
+            reasons = [(reason, ~torch.isfinite(p.value))]
+    elif isinstance(p.node.op, ast.Div):
+        reasons = [("divides by zero", p.args[1] == 0)]
+    elif isinstance(p.node.op, ast.Pow):
+        left, right = p.args
+        reasons = [
+            ("divides by zero (0 to a negative power)", (left == 0) & (right < 0)),
+            ("raises a negative number to a fractional power",
+             (left < 0) & (right != torch.round(right))),
+        ]  # fmt: skip
+    found, left = [], p.breaks.clone()
+    for reason, where in reasons:
+        hit = left & where
+        if bool(hit.any()):
+            found.append((reason, hit))
+            left &= ~hit
+    if bool(left.any()):
+        found.append((OVERFLOW, left))
+    return found
 
 
 def _num(value: float) -> str:

@@ -49,7 +49,7 @@ FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 }
 CONSTANTS = {"pi": math.pi, "e": math.e}
 # Python operators, so a float constant may sit on either side of a tensor (2.0 ** x works).
-_BINARY = {
+BINARY = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
@@ -264,7 +264,7 @@ class _Builder:
         )
 
     def _binop(self, node: ast.BinOp, depth: int) -> tuple[Fn | None, float | None]:
-        op = _BINARY.get(type(node.op))
+        op = BINARY.get(type(node.op))
         if op is None:
             written = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@"}.get(type(node.op), "")
             raise ExpressionError(

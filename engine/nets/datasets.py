@@ -13,10 +13,12 @@ from typing import NamedTuple
 
 import torch
 
+from engine.core.checks import check_int, check_number
 from engine.core.device import resolve
 
 MAX_N = 20000
 DIGITS_N = 1797
+DIGITS_DIM = 64  # 8 x 8 pixels
 
 # name -> (default n, default noise, default number of classes)
 _DEFAULTS = {
@@ -27,6 +29,8 @@ _DEFAULTS = {
     "gaussians": (400, 0.5, 3),
     "digits": (DIGITS_N, 0.0, 10),
 }
+#: The data sets whose number of classes (arms, blobs) can be chosen.
+CHOOSE_CLASSES = ("spirals", "gaussians")
 
 
 class Split(NamedTuple):
@@ -54,9 +58,19 @@ def names() -> list[str]:
 def n_classes(name: str, classes: int | None = None) -> int:
     """How many classes ``make(name, classes=classes)`` produces."""
     _check_name(name)
-    return (
-        classes if classes is not None and name in ("spirals", "gaussians") else _DEFAULTS[name][2]
-    )
+    return classes if classes is not None and name in CHOOSE_CLASSES else _DEFAULTS[name][2]
+
+
+def in_dim(name: str) -> int:
+    """How many inputs a network needs for data set ``name``: 2 for the toys, 64 for digits."""
+    _check_name(name)
+    return DIGITS_DIM if name == "digits" else 2
+
+
+def max_n(name: str) -> int:
+    """The most points ``make(name, n)`` can give (digits has 1797 images)."""
+    _check_name(name)
+    return DIGITS_N if name == "digits" else MAX_N
 
 
 def _check_name(name: str) -> None:
@@ -152,12 +166,9 @@ def make(
     default_n, default_noise, default_k = _DEFAULTS[name]
     n = default_n if n is None else int(n)
     noise = default_noise if noise is None else float(noise)
-    limit = DIGITS_N if name == "digits" else MAX_N
-    if not 2 <= n <= limit:
-        raise ValueError(f"Invalid n: {n} (must be 2..{limit} for {name})")
-    if not 0.0 <= noise <= 10.0:
-        raise ValueError(f"Invalid noise: {noise} (must be in [0, 10])")
-    if classes is not None and (name not in ("spirals", "gaussians") or not 2 <= classes <= 10):
+    check_int("n", n, 2, max_n(name))
+    check_number("noise", noise, 0.0, 10.0)
+    if classes is not None and (name not in CHOOSE_CLASSES or not 2 <= classes <= 10):
         raise ValueError(f"Invalid classes: {classes} (2..10, for spirals and gaussians only)")
     k = default_k if classes is None else int(classes)
     g = torch.Generator(device="cpu").manual_seed(int(seed))
@@ -186,8 +197,7 @@ def bounds(X: torch.Tensor, margin: float = 0.1) -> tuple[tuple[float, float], t
 
 def split(X: torch.Tensor, y: torch.Tensor, test_fraction: float = 0.25, seed: int = 0) -> Split:
     """A seeded random split with ``round(n * test_fraction)`` test rows (at least 1 of each)."""
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"Invalid test_fraction: {test_fraction} (must be in (0, 1))")
+    check_number("test_fraction", test_fraction, 0.0, 1.0, open_low=True, open_high=True)
     n = len(X)
     if n < 2 or len(y) != n:
         raise ValueError(f"Invalid data: {n} rows of X for {len(y)} labels (need n >= 2)")

@@ -1,7 +1,7 @@
 """A training run's record (:class:`History`) and the decision-boundary grid of a 2D network.
 
 Kept apart from :mod:`engine.nets.training` so the page and plotting code can read results without
-the training loop; both names are re-exported by ``engine.nets.training``.
+the training loop.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from engine.core.checks import check_int
 from engine.nets import losses, networks
 
 MAX_GRID = 400
@@ -86,8 +87,7 @@ def decision_grid(
     ``loss`` defaults to the history's loss, or ``"ce"`` for a bare model. A model's train/eval
     mode is restored afterwards; the grid is evaluated in eval mode.
     """
-    if not 2 <= n <= MAX_GRID:
-        raise ValueError(f"Invalid n: {n} (must be 2..{MAX_GRID})")
+    check_int("n", n, 2, MAX_GRID)
     (x0, x1), (y0, y1) = bounds
     if not (x0 < x1 and y0 < y1):
         raise ValueError(f"Invalid bounds: {bounds}")

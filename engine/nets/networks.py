@@ -29,6 +29,8 @@ from typing import Any, NamedTuple
 import torch
 from torch import nn
 
+from engine import activations
+from engine.core.checks import check_int, check_number
 from engine.core.device import resolve
 from engine.nets import initializers
 
@@ -64,24 +66,17 @@ class MLPConfig:
     activation_params: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
-        if not 1 <= self.in_dim <= MAX_IN_DIM:
-            raise ValueError(f"Invalid in_dim: {self.in_dim} (must be 1..{MAX_IN_DIM})")
-        if not 1 <= self.out_dim <= MAX_OUT_DIM:
-            raise ValueError(f"Invalid out_dim: {self.out_dim} (must be 1..{MAX_OUT_DIM})")
-        if not 1 <= self.depth <= MAX_DEPTH:
-            raise ValueError(f"Invalid depth: {self.depth} (must be 1..{MAX_DEPTH})")
-        if not 1 <= self.width <= MAX_WIDTH:
-            raise ValueError(f"Invalid width: {self.width} (must be 1..{MAX_WIDTH})")
+        check_int("in_dim", self.in_dim, 1, MAX_IN_DIM)
+        check_int("out_dim", self.out_dim, 1, MAX_OUT_DIM)
+        check_int("depth", self.depth, 1, MAX_DEPTH)
+        check_int("width", self.width, 1, MAX_WIDTH)
         if self.init not in initializers.NAMES:
             raise ValueError(
                 f"Invalid init: {self.init!r} (choose from {', '.join(initializers.NAMES)})"
             )
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"Invalid dropout: {self.dropout} (must be in [0, 1))")
-        if not self.init_std >= 0.0:
-            raise ValueError(f"Invalid init_std: {self.init_std}")
-        if not self.init_a >= 0.0:
-            raise ValueError(f"Invalid init_a: {self.init_a}")
+        check_number("dropout", self.dropout, 0.0, 1.0, open_high=True)
+        check_number("init_std", self.init_std, 0.0)
+        check_number("init_a", self.init_a, 0.0)
         params = self.activation_params
         if isinstance(params, Mapping):
             params = tuple(sorted(params.items()))
@@ -100,10 +95,8 @@ class Record(NamedTuple):
     blocks: list[torch.Tensor]
 
 
-def activation_of(config: MLPConfig):
+def activation_of(config: MLPConfig) -> activations.Activation:
     """The ``engine.activations`` object that ``config`` names."""
-    from engine import activations  # imported late: the networks module must not need it to load
-
     return activations.get(config.activation, **dict(config.activation_params))
 
 

@@ -24,6 +24,7 @@ import torch
 
 from engine import optimizers
 from engine.nets import datasets, networks, probes, training
+from engine.nets.history import History
 
 MAX_PROBES = 200  # at most this many probe columns per run: keeps the layer x step heatmap light
 
@@ -239,7 +240,7 @@ def initial_report(
 
 
 def final_report(
-    history: training.History,
+    history: History,
     net: NetSettings,
     data: DataSettings,
     device: str | torch.device | None = None,
@@ -278,9 +279,9 @@ def probe_every(steps: int) -> int:
 def run(
     net: NetSettings,
     data: DataSettings,
-    callback: Callable[[int, training.History], Any] | None = None,
+    callback: Callable[[int, History], Any] | None = None,
     device: str | torch.device | None = None,
-) -> training.History:
+) -> History:
     """Train ``net`` on ``data`` (see :func:`engine.nets.training.train`), probing every layer."""
     split = make_split(data, device)
     optimizer = optimizers.create(net.optimizer, lr=float(net.lr))

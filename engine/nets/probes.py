@@ -34,6 +34,7 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from engine.core.checks import check_int
 from engine.nets import losses
 from engine.nets.networks import MLP, Record
 
@@ -194,8 +195,7 @@ def layer_report(
     the model's mode, running statistics and ``.grad`` fields exactly as they were.
     """
     losses.check(loss, model.config.out_dim)
-    if not 1 <= bins <= 1000:
-        raise ValueError(f"Invalid bins: {bins} (must be 1..1000)")
+    check_int("bins", bins, 1, 1000)
     params = {k: p for k, p in model.named_parameters()}
     dev = next(iter(params.values())).device
     x, y = x.to(dev, torch.float32), y.to(dev)

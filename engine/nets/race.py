@@ -1,7 +1,7 @@
 """An optimizer race: one network, K optimizers, trained side by side as one batched computation.
 
 All K models start from the same weights (``networks.build(config, seed)``) and see the same
-minibatches (:func:`engine.nets.training.batch_indices`), so the optimizer is the only difference.
+minibatches (:func:`engine.nets.batches.batch_indices`), so the optimizer is the only difference.
 Each step on batch :math:`B_t`, for every model :math:`k` at once:
 
 .. math::
@@ -10,14 +10,12 @@ Each step on batch :math:`B_t`, for every model :math:`k` at once:
     g^k_t = \\nabla_{\\theta^k} L^k_t, \\qquad
     \\theta^k_{t+1} = \\mathrm{step}_k(\\theta^k_t, g^k_t, s^k_t)
 
-The K parameter sets live in one ``(K, P)`` tensor (each row a model's parameters, flattened,
-stacked with ``torch.func.stack_module_state``); ``torch.func.vmap`` of ``functional_call`` runs
-the K forwards as batched matrix products (a plain MLP takes an equivalent hand-batched path,
-see :func:`_batched_forward`) and one ``autograd.grad`` of :math:`\\sum_k L^k_t` gives every
+The K parameter sets live in one ``(K, P)`` tensor, one row a model, and one forward runs all K
+(:mod:`engine.nets.stacked`); one ``autograd.grad`` of :math:`\\sum_k L^k_t` gives every
 :math:`g^k_t` (the models share no parameter, so the sum separates). Optimizers of one kind
-step their rows together, with their hyperparameters as ``(k,)`` tensors (see
-:mod:`engine.surfaces.trajectories`), so a learning-rate sweep is the same call with K learning rates
-(:func:`engine.nets.sweeps.lr_sweep`). Row ``t`` of the curves is measured at
+step their rows together, with their hyperparameters as ``(k,)`` tensors
+(:mod:`engine.optimizers.grouping`), so a learning-rate sweep is the same call with K learning
+rates (:func:`engine.nets.sweeps.lr_sweep`). Row ``t`` of the curves is measured at
 :math:`\\theta_t`, before its update. Divergence is tracked with masks on the device: no host
 sync per step, except for the callback.
 
@@ -35,19 +33,26 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.func import functional_call, stack_module_state, vmap
+from torch.func import stack_module_state, vmap
 
-from engine import optimizers
+from engine.core.checks import check_int
 from engine.core.device import resolve
+from engine.core.divergence import race_limit, race_ok
 from engine.nets import losses, networks
-from engine.nets.training import check_limits, minibatches, prepare_data
-from engine.surfaces.trajectories import group_optimizers, optimizer_labels
+from engine.nets.batches import check_batch_norm, check_limits, minibatches, prepare_data
+from engine.nets.stacked import (
+    Layout,
+    accuracy,
+    batched_forward,
+    init_rows,
+    stacked_logits,
+    step_rows,
+)
+from engine.optimizers import Optimizer, create
+from engine.optimizers.grouping import group_optimizers, optimizer_labels
 
 #: The most networks one race trains side by side (a sweep: optimizers x learning rates).
 MAX_MODELS = 64
-#: A training loss this many times the first one counts as diverged: cross-entropy on a ReLU
-#: network grows without bound rather than overflowing, so non-finite values come too late.
-EXPLODE = 100.0
 FIELDS = ("train_loss", "train_acc", "test_loss", "test_acc")
 
 
@@ -60,8 +65,8 @@ class RaceResult:
     ``t`` ended (the K models share every step, so they share the clock).
 
     ``diverged_at[k]`` is -1, or the first step whose loss or gradient was non-finite or whose
-    training loss passed :data:`EXPLODE` times the first one (or whose update made a parameter
-    non-finite: then the step after it). A diverged model is frozen at
+    training loss passed ``engine.core.divergence.RACE_EXPLODE`` times the first one (or whose
+    update made a parameter non-finite: then the step after it). A diverged model is frozen at
     its last finite parameters; its curve entries from ``diverged_at`` on are NaN, so use
     :meth:`curve` (cut at divergence) for plotting. ``params``/``buffers``: the final stacked
     ``(K, ...)`` state dict on the CPU, for :meth:`network` or :func:`decision_grids`.
@@ -102,52 +107,19 @@ class RaceResult:
         net.load_state_dict(state)
         return net.eval()
 
-
-class _Layout:
-    """Where each named parameter sits in a flat row: hidden weights first, in layer order,
-    so layers 2..L (all ``width x width``) form one contiguous block for the gradient norms."""
-
-    def __init__(self, model: networks.MLP) -> None:
-        named = dict(model.named_parameters())
-        weights = [f"hidden.{i}.weight" for i in range(len(model.hidden))]
-        self.names = weights + [k for k in named if k not in weights]
-        self.shapes = [tuple(named[k].shape) for k in self.names]
-        self.sizes = [named[k].numel() for k in self.names]
-        self.first = self.sizes[0]
-        self.rest = (len(weights) - 1, self.sizes[1] if len(weights) > 1 else 0)
-
-    def flatten(self, stacked: dict[str, torch.Tensor]) -> torch.Tensor:
-        K = next(iter(stacked.values())).shape[0]
-        return torch.cat([stacked[k].detach().reshape(K, -1) for k in self.names], 1)
-
-    def unflatten(self, flat: torch.Tensor) -> dict[str, torch.Tensor]:
-        # One split, not P slices: its backward is one concatenation instead of a zero-filled
-        # (K, P) gradient per parameter.
-        lead = flat.shape[:-1]
-        parts = flat.split(self.sizes, dim=-1)
-        return {
-            name: part.view(*lead, *shape)
-            for name, shape, part in zip(self.names, self.shapes, parts, strict=True)
-        }
-
-    def layer_norms(self, g: torch.Tensor) -> torch.Tensor:
-        """``(K, depth)`` Frobenius norms of the hidden weight gradients in ``g`` ``(K, P)``."""
-        first = torch.linalg.vector_norm(g[:, : self.first], dim=1, keepdim=True)
-        n, size = self.rest
-        if n == 0:
-            return first
-        block = g[:, self.first : self.first + n * size].reshape(len(g), n, size)
-        return torch.cat([first, torch.linalg.vector_norm(block, dim=2)], 1)
+    def logits(self, X: torch.Tensor, device: str | torch.device | None = None) -> torch.Tensor:
+        """``(K, N, C)`` logits of every raced model on ``X``, in eval mode, in one batch."""
+        return stacked_logits(self.config, self.params, self.buffers, X, resolve(device))
 
 
-def _check(optimizers_: Sequence[optimizers.Optimizer]) -> None:
-    if not optimizers_:
+def _check(opts: Sequence[Optimizer]) -> None:
+    if not opts:
         raise ValueError("Invalid optimizers: give at least one")
-    if not all(isinstance(o, optimizers.Optimizer) for o in optimizers_):
+    if not all(isinstance(o, Optimizer) for o in opts):
         raise ValueError("Invalid optimizers: use engine.optimizers.create(name, ...)")
-    if len(optimizers_) > MAX_MODELS:
+    if len(opts) > MAX_MODELS:
         raise ValueError(
-            f"Too many optimizers: {len(optimizers_)}, one network each "
+            f"Too many optimizers: {len(opts)}, one network each "
             f"(the limit is {MAX_MODELS} networks)"
         )
 
@@ -155,7 +127,7 @@ def _check(optimizers_: Sequence[optimizers.Optimizer]) -> None:
 def race(
     config: networks.MLPConfig,
     data: Any,
-    optimizers: Sequence[optimizers.Optimizer | str],
+    optimizers: Sequence[Optimizer | str],
     steps: int,
     batch_size: int | None = None,
     seed: int = 0,
@@ -171,23 +143,21 @@ def race(
     ``data`` is ``(X, y)`` or a :class:`engine.nets.datasets.Split`; ``optimizers`` engine
     ``Optimizer`` objects (or names). ``batch_size=None`` is full batch. ``callback(step,
     result_so_far)`` runs after the first step, every ``callback_every`` steps and after the
-    last; returning ``False`` stops the race. Raises ``ValueError`` for bad arguments.
+    last; returning ``False`` stops the race. A model diverges by the race's rule of
+    ``engine.core.divergence`` (a loss 100 times its first one counts). Raises ``ValueError``
+    for bad arguments.
     """
-    from engine import optimizers as registry
-
-    opts = [registry.create(o) if isinstance(o, str) else o for o in optimizers]
+    opts = [create(o) if isinstance(o, str) else o for o in optimizers]
     _check(opts)
     check_limits(steps, batch_size, 0, eval_every)
-    if callback_every < 1:
-        raise ValueError(f"Invalid callback_every: {callback_every} (must be >= 1)")
+    check_int("callback_every", callback_every, 1)
     losses.check(loss, config.out_dim)
     dev = resolve(device)
     d = prepare_data(data, config, dev)
-    if config.batchnorm and min(batch_size or len(d.X), len(d.X)) < 2:
-        raise ValueError(f"Invalid batch_size: {batch_size} (batch norm needs at least 2 rows)")
+    check_batch_norm(config, d, batch_size)
     K = len(opts)
     model = networks.build(config, seed, dev).train()
-    layout = _Layout(model)
+    layout = Layout(model)
     # K copies of one module: identical weights by construction, stacked along dim 0.
     stacked, buffers = stack_module_state([model] * K)
     flat = layout.flatten(stacked)
@@ -202,12 +172,12 @@ def race(
     for _, idx in groups:
         slices.append(slice(at, at + len(idx)))
         at += len(idx)
-    states = [_init(opt, flat[sl], layout) for (opt, _), sl in zip(groups, slices, strict=True)]
+    states = [init_rows(opt, flat[sl], layout) for (opt, _), sl in zip(groups, slices, strict=True)]
 
-    batched = _batched_forward(model, layout)
+    batched = batched_forward(model, layout)
     score = vmap(lambda z, y: losses.compute(loss, z, y), in_dims=(0, None))
-    correct = _accuracy
-    has_test = d.X_test is not None and len(d.X_test) > 0
+    correct = accuracy
+    has_test = d.has_test
     depth = config.depth
     rows = torch.full((steps, K, 4 + depth), float("nan"), device=dev)
     alive = torch.ones(K, dtype=torch.bool, device=dev)
@@ -237,9 +207,9 @@ def race(
                 if has_test and t % eval_every == 0:
                     test_now = _evaluate(model, batched, score, correct, flat, buffers, d)
                 if t == 0:  # the same for every model: same weights, same batch
-                    limit = EXPLODE * value.detach().abs().clamp_min(1e-2)
+                    limit = race_limit(value.detach())
                 # A sum is non-finite when any term is (or when it overflows: diverging anyway).
-                ok = torch.isfinite(value) & (value <= limit) & torch.isfinite(g.sum(1))
+                ok = race_ok(value, limit) & torch.isfinite(g.sum(1))
                 if has_test:
                     ok &= torch.isfinite(test_now).all(1)
                 acc = correct(logits.detach(), yb)
@@ -247,7 +217,7 @@ def race(
                     [value[:, None], acc[:, None], test_now, layout.layer_norms(g)], 1
                 )
                 new = [
-                    _step(opt, flat[sl], g[sl], st, layout)
+                    step_rows(opt, flat[sl], g[sl], st, layout)
                     for (opt, _), sl, st in zip(groups, slices, states, strict=True)
                 ]
                 states = [s for _, s in new]
@@ -274,68 +244,6 @@ def race(
     return out
 
 
-def _init(opt: optimizers.Optimizer, rows: torch.Tensor, layout: _Layout) -> Any:
-    """Each row is one model; an optimizer that uses a tensor's shape (Muon's matrices, LAMB's
-    per-layer norms) gets the named weight tensors, (k, out, in) each, instead of flat rows."""
-    if opt.entry.structured:
-        return opt.init(layout.unflatten(rows), batch_dims=1)
-    return opt.init(rows, batch_dims=1)
-
-
-def _step(opt, rows, grads, state, layout: _Layout) -> tuple[torch.Tensor, Any]:
-    if opt.entry.structured:
-        new, state = opt.step(layout.unflatten(rows), layout.unflatten(grads), state, batch_dims=1)
-        return layout.flatten(new), state
-    return opt.step(rows, grads, state, batch_dims=1)
-
-
-def _accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """``(K,)`` accuracies of ``(K, N, C)`` logits, as :func:`engine.nets.losses.accuracy`.
-
-    softmax and sigmoid are monotone, so the most probable class is the largest logit (or
-    ``z > 0`` for one logit); skipping the probabilities saves a pass over the logits.
-    """
-    pred = logits.argmax(-1) if logits.shape[-1] > 1 else (logits[..., 0] > 0).long()
-    return (pred == losses.labels(y)).float().mean(-1)
-
-
-#: Use the hand-batched forward for plain MLPs (tests switch it off to compare with vmap).
-FAST_PATH = True
-
-
-def _batched_forward(model: networks.MLP, layout: _Layout) -> Callable:
-    """``(flat (K, P), buffers, x (N, d)) -> logits (K, N, C)`` for the K stacked models.
-
-    In general ``vmap`` of ``functional_call`` (BatchNorm with per-model buffers, dropout with
-    ``randomness="same"``). A plain MLP (no BatchNorm, no dropout, a parameter-free activation)
-    takes a hand-batched path with the same maths, twice as fast on a CPU: ``vmap``'s rule for
-    ``linear`` expands the shared input and adds the bias apart, where here the first layer is
-    one matmul for all K models and the others one ``baddbmm`` each.
-    """
-    cfg = model.config
-
-    def general(p: torch.Tensor, b: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-        return functional_call(model, (layout.unflatten(p), b), (x,))
-
-    plain = not cfg.batchnorm and cfg.dropout == 0 and not list(model.acts.parameters())
-    if not (plain and FAST_PATH):
-        return vmap(general, in_dims=(0, 0, None), randomness="same")
-    act = model.acts[0]
-
-    def fast(flat: torch.Tensor, _: dict, x: torch.Tensor) -> torch.Tensor:
-        p, K, n = layout.unflatten(flat), flat.shape[0], x.shape[0]
-        W, b = p["hidden.0.weight"], p["hidden.0.bias"]  # (K, width, in), (K, width)
-        z = torch.addmm(b.reshape(-1), x, W.reshape(-1, W.shape[-1]).T)  # (n, K * width)
-        h = act(z.view(n, K, -1).transpose(0, 1))
-        for i in range(1, cfg.depth):
-            W, b = p[f"hidden.{i}.weight"], p[f"hidden.{i}.bias"]
-            a = act(torch.baddbmm(b.unsqueeze(1), h, W.transpose(1, 2)))
-            h = h + a if cfg.residual else a
-        return torch.baddbmm(p["out.bias"].unsqueeze(1), h, p["out.weight"].transpose(1, 2))
-
-    return fast
-
-
 def _rows(mask: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return mask.reshape(-1, *([1] * (like.ndim - 1)))
 
@@ -351,7 +259,18 @@ def _evaluate(model, batched, score, correct, flat, buffers, d) -> torch.Tensor:
 
 
 def _result(
-    meta, rows, diverged, inverse, wall, has_test, flat, buffers, layout, config, loss, stopped
+    meta,
+    rows,
+    diverged,
+    inverse,
+    wall,
+    has_test,
+    flat,
+    buffers,
+    layout: Layout,
+    config,
+    loss,
+    stopped,
 ) -> RaceResult:
     labels, names, hypers = meta
     table = rows[:, inverse].permute(1, 0, 2).double().cpu().numpy()  # (K, T, F): one sync
@@ -380,17 +299,3 @@ def _result(
         config=config,
         loss=loss,
     )
-
-
-@torch.no_grad()
-def stacked_logits(res: RaceResult, X: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """``(K, N, C)`` logits of every raced model on ``X``, in eval mode."""
-    model = networks.build(res.config, device=device).eval()
-    layout = _Layout(model)
-    flat = layout.flatten({k: v.to(device) for k, v in res.params.items()})
-    buffers = {k: v.to(device) for k, v in res.buffers.items()}
-
-    def forward(p: torch.Tensor, b: dict[str, torch.Tensor]) -> torch.Tensor:
-        return functional_call(model, (layout.unflatten(p), b), (X.to(device),))
-
-    return vmap(forward)(flat, buffers)

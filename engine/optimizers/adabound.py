@@ -31,28 +31,12 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .adam import decay
-from .base import (
-    DECOUPLED,
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    betas_spec,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-    decoupled_line,
-    eps_spec,
-    grad_line,
-    lr_spec,
-    require,
-    wd_spec,
-)
+from engine.core.checks import require
+
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, decoupled_line, grad_line
+from .primitives import bias_correction, decay, moment, square_moment, zeros
+from .specs import DECOUPLED, MAXIMIZE, HyperSpec, betas_spec, eps_spec, lr_spec, wd_spec
 
 #: pytorch-optimizer's ``exp_avg_sq_eps``, added to v inside the square root.
 V_EPS = 1e-15
@@ -74,27 +58,19 @@ class AdaBoundState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check_lr(h)
     require(h["final_lr"], lambda x: x >= 0, f"Invalid final_lr value: {h['final_lr']}")
-    check_betas(h)
     require(h["gamma"], lambda x: x > 0, f"Invalid gamma value: {h['gamma']} (must be > 0)")
-    check_weight_decay(h)
-    check_eps(h)
-
-
-def _init(h: Hyper, p: Tensor) -> Leaf:
-    return {"m": torch.zeros_like(p), "v": torch.zeros_like(p), "v_max": torch.zeros_like(p)}
 
 
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
     beta1, beta2 = h["betas"]
     lr, lr0, gamma = h["lr"], h["initial_lr"], h["gamma"]
     p, g = decay(h, p, g)
-    m = torch.lerp(s["m"], g, 1 - beta1)
-    v = s["v"] * beta2 + (1 - beta2) * (g * g)
+    m = moment(s["m"], g, beta1)
+    v = square_moment(s["v"], g, beta2)
     v_max = torch.maximum(s["v_max"], v) if h["amsbound"] else s["v_max"]
     denom = ((v_max if h["amsbound"] else v) + V_EPS).sqrt() + h["eps"]
-    step_size = lr * (1 - beta2**t) ** 0.5 / (1 - beta1**t)
+    step_size = lr * bias_correction(beta2, t) ** 0.5 / bias_correction(beta1, t)
     if isinstance(lr0, Tensor):
         final = torch.where(lr0 > 0, h["final_lr"] * lr / torch.where(lr0 > 0, lr0, 1.0), 0.0)
     else:
@@ -145,8 +121,9 @@ ENTRIES = (
             eps_spec(1e-8),
             MAXIMIZE,
         ),
+        checks=("lr", "betas", "weight_decay", "eps"),
         validate=_validate,
-        init_leaf=_init,
+        init_leaf=zeros("m", "v", "v_max"),
         update_leaf=_update,
         formula=_formula,
         description=(
@@ -154,6 +131,7 @@ ENTRIES = (
             "close in on a final SGD learning rate, so it starts like Adam and ends like SGD."
         ),
         default_lr=0.5,
+        second_moment=True,
         group="adaptive",
     ),
 )

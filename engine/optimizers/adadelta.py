@@ -19,27 +19,14 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import torch
 from torch import Tensor
 
-from .base import (
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-    eps_spec,
-    grad_line,
-    is_zero,
-    lr_spec,
-    require,
-    wd_spec,
-)
+from engine.core.checks import require
+
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, grad_line
+from .primitives import coupled_decay, maximize, square_moment, zeros
+from .specs import MAXIMIZE, HyperSpec, eps_spec, lr_spec, wd_spec
 
 
 class AdadeltaState(NamedTuple):
@@ -54,25 +41,15 @@ class AdadeltaState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check_lr(h)
     require(h["rho"], lambda x: (x >= 0) & (x <= 1), f"Invalid rho value: {h['rho']}")
-    check_eps(h)
-    check_weight_decay(h)
-
-
-def _init(h: Hyper, p: Tensor) -> Leaf:
-    return {"v": torch.zeros_like(p), "u": torch.zeros_like(p)}
 
 
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
     rho, eps = h["rho"], h["eps"]
-    if h["maximize"]:
-        g = -g
-    if not is_zero(h["weight_decay"]):
-        g = g + h["weight_decay"] * p
-    v = s["v"] * rho + (1 - rho) * (g * g)
+    g = coupled_decay(h, p, maximize(h, g))
+    v = square_moment(s["v"], g, rho)
     delta = (s["u"] + eps).sqrt() / (v + eps).sqrt() * g
-    u = s["u"] * rho + (1 - rho) * (delta * delta)
+    u = square_moment(s["u"], delta, rho)
     return p - h["lr"] * delta, {"v": v, "u": u}
 
 
@@ -110,8 +87,9 @@ ENTRIES = (
             wd_spec(),
             MAXIMIZE,
         ),
+        checks=("lr", "eps", "weight_decay"),
         validate=_validate,
-        init_leaf=_init,
+        init_leaf=zeros("v", "u"),
         update_leaf=_update,
         formula=_formula,
         description=(
@@ -119,5 +97,7 @@ ENTRIES = (
             "size, so it needs almost no learning-rate tuning."
         ),
         default_lr=10.0,
+        network_lr=1.0,
+        second_moment=True,
     ),
 )

@@ -39,22 +39,13 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .base import (
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    check_lr,
-    check_weight_decay,
-    is_zero,
-    lr_spec,
-    require,
-    wd_spec,
-)
+from engine.core.checks import require
+
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, decoupled_line, grad_line
+from .primitives import decoupled_decay, is_zero, maximize, zeros
 from .shapes import own_norm, own_size
+from .specs import MAXIMIZE, HyperSpec, lr_spec, wd_spec
 
 
 class AdafactorState(NamedTuple):
@@ -73,23 +64,16 @@ class AdafactorState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check_lr(h)
     decay = h["beta2_decay"]
     require(decay, lambda x: x <= 0, f"Invalid beta2_decay value: {decay} (must be <= 0)")
     eps1, eps2 = h["eps"]
     require(eps1, lambda x: x >= 0, f"Invalid epsilon value: {eps1}")
     require(eps2, lambda x: x >= 0, f"Invalid epsilon value: {eps2}")
     require(h["d"], lambda x: x >= 1, f"Invalid d value: {h['d']} (the clipping threshold is >= 1)")
-    check_weight_decay(h)
 
 
 def _factored(h: Hyper, p: Tensor) -> bool:
     return p.ndim - h["batch_dims"] >= 2
-
-
-def _init(h: Hyper, p: Tensor) -> Leaf:
-    zeros = torch.zeros_like(p)
-    return {"r": zeros, "c": zeros, "v": zeros}
 
 
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
@@ -97,15 +81,13 @@ def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[
     eps1, eps2 = h["eps"]
     if is_zero(eps1):
         eps1 = torch.finfo(p.dtype).eps
-    if h["maximize"]:
-        g = -g
+    g = maximize(h, g)
     beta_hat = (t ** h["beta2_decay"]).to(p.dtype)  # torch's one_minus_beta2_t
     inv_sqrt = (1 / t**0.5).to(p.dtype)
     rho = torch.minimum(lr, inv_sqrt) if isinstance(lr, Tensor) else inv_sqrt.clamp(max=lr)
     size = own_size(p, h)
     alpha = torch.clamp(own_norm(p, h) / size**0.5, min=eps2) * rho
-    if not is_zero(h["weight_decay"]):
-        p = p * (1 - lr * h["weight_decay"])
+    p = decoupled_decay(h, p, lr)
     if _factored(h, p):
         row_mean = torch.norm(g, dim=-1, keepdim=True).square() / g.size(-1)
         r = torch.lerp(s["r"][..., :1], row_mean, beta_hat)
@@ -122,15 +104,11 @@ def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[
 
 
 def _formula(h: Hyper) -> str:
-    sign = "-" if h["maximize"] else ""
-    decay = None
-    if not is_zero(h["weight_decay"]):
-        decay = r"\theta_{t-1} &\leftarrow (1 - \eta\lambda)\, \theta_{t-1}"
     return aligned(
-        rf"g_t &= {sign}\nabla_\theta f(\theta_{{t-1}}), \quad \hat\beta_t = t^{{c}}",
+        grad_line(h, coupled_decay=False) + r", \quad \hat\beta_t = t^{c}",
         r"\rho_t &= \min(\eta, 1/\sqrt{t}), \quad"
         r" \alpha_t = \max(\epsilon_2, \mathrm{RMS}(\theta_{t-1}))\, \rho_t",
-        decay,
+        decoupled_line(h, decoupled=True),
         r"r_t &= (1 - \hat\beta_t) r_{t-1} + \hat\beta_t \operatorname{mean}_j g_t^2, \quad"
         r" c_t = (1 - \hat\beta_t) c_{t-1} + \hat\beta_t \operatorname{mean}_i g_t^2",
         r"v_t &= r_t c_t / \max(\operatorname{mean}_i r_t, \epsilon_1) \text{ (matrix)}, \quad"
@@ -167,8 +145,9 @@ ENTRIES = (
             wd_spec(),
             MAXIMIZE,
         ),
+        checks=("lr", "weight_decay"),
         validate=_validate,
-        init_leaf=_init,
+        init_leaf=zeros("r", "c", "v"),
         update_leaf=_update,
         formula=_formula,
         description=(

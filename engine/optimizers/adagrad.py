@@ -22,24 +22,12 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .base import (
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-    eps_spec,
-    grad_line,
-    is_zero,
-    lr_spec,
-    require,
-    wd_spec,
-)
+from engine.core.checks import require
+
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, grad_line
+from .primitives import coupled_decay, is_zero, maximize
+from .specs import MAXIMIZE, HyperSpec, eps_spec, lr_spec, wd_spec
 
 
 class AdagradState(NamedTuple):
@@ -54,12 +42,9 @@ class AdagradState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check_lr(h)
     require(h["lr_decay"], lambda x: x >= 0, f"Invalid lr_decay value: {h['lr_decay']}")
-    check_weight_decay(h)
     iav = h["initial_accumulator_value"]
     require(iav, lambda x: x >= 0, f"Invalid initial_accumulator_value value: {iav}")
-    check_eps(h)
 
 
 def _init(h: Hyper, p: Tensor) -> Leaf:
@@ -67,10 +52,7 @@ def _init(h: Hyper, p: Tensor) -> Leaf:
 
 
 def _update(h: Hyper, p: Tensor, g: Tensor, st: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
-    if h["maximize"]:
-        g = -g
-    if not is_zero(h["weight_decay"]):
-        g = g + h["weight_decay"] * p
+    g = coupled_decay(h, p, maximize(h, g))
     s = st["s"] + g * g
     lr_t = h["lr"] / (1 + (t - 1) * h["lr_decay"])
     return p - lr_t * (g / (s.sqrt() + h["eps"])), {"s": s}
@@ -122,6 +104,7 @@ ENTRIES = (
             eps_spec(1e-10),
             MAXIMIZE,
         ),
+        checks=("lr", "weight_decay", "eps"),
         validate=_validate,
         init_leaf=_init,
         update_leaf=_update,
@@ -131,5 +114,6 @@ ENTRIES = (
             "gradients, so steps shrink where gradients have been large."
         ),
         default_lr=1.0,
+        network_lr=0.02,
     ),
 )

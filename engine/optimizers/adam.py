@@ -31,27 +31,10 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .base import (
-    DECOUPLED,
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    betas_spec,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-    decoupled_line,
-    eps_spec,
-    grad_line,
-    is_zero,
-    lr_spec,
-    wd_spec,
-)
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, decoupled_line, grad_line
+from .primitives import bias_correction, decay, moment, square_moment, zeros
+from .specs import DECOUPLED, MAXIMIZE, HyperSpec, betas_spec, eps_spec, lr_spec, wd_spec
 
 
 class AdamState(NamedTuple):
@@ -69,37 +52,13 @@ class AdamState(NamedTuple):
     v_max: Params
 
 
-def validate(h: Hyper) -> None:
-    check_lr(h)
-    check_eps(h)
-    check_betas(h)
-    check_weight_decay(h)
-
-
-def _init(h: Hyper, p: Tensor) -> Leaf:
-    return {"m": torch.zeros_like(p), "v": torch.zeros_like(p), "v_max": torch.zeros_like(p)}
-
-
-def decay(h: Hyper, p: Tensor, g: Tensor) -> tuple[Tensor, Tensor]:
-    """Apply maximize and weight decay the torch way: coupled into g, or decoupled on θ."""
-    lr, wd = h["lr"], h["weight_decay"]
-    if h["maximize"]:
-        g = -g
-    if not is_zero(wd):
-        if h.get("decoupled_weight_decay"):
-            p = p * (1 - lr * wd)
-        else:
-            g = g + wd * p
-    return p, g
-
-
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
     beta1, beta2 = h["betas"]
     p, g = decay(h, p, g)
-    m = torch.lerp(s["m"], g, 1 - beta1)
-    v = s["v"] * beta2 + (1 - beta2) * (g * g)
-    bias_correction1 = 1 - beta1**t
-    bias_correction2_sqrt = (1 - beta2**t) ** 0.5
+    m = moment(s["m"], g, beta1)
+    v = square_moment(s["v"], g, beta2)
+    bias_correction1 = bias_correction(beta1, t)
+    bias_correction2_sqrt = bias_correction(beta2, t) ** 0.5
     v_max = torch.maximum(s["v_max"], v) if h["amsgrad"] else s["v_max"]
     denom = (v_max if h["amsgrad"] else v).sqrt() / bias_correction2_sqrt + h["eps"]
     # Same grouping as torch: (η / (1-β₁ᵗ)) · (m / denom).
@@ -138,13 +97,16 @@ def _entry(name: str, specs: tuple[HyperSpec, ...], description: str, **fixed: b
         leaf_fields=("m", "v", "v_max"),
         has_t=True,
         specs=specs,
-        validate=validate,
-        init_leaf=_init,
+        checks=("lr", "eps", "betas", "weight_decay"),
+        init_leaf=zeros("m", "v", "v_max"),
         update_leaf=_update,
         formula=_formula,
         description=description,
         default_lr=0.1,
+        network_lr=0.003,
         fixed=fixed,
+        bias_corrected=True,
+        second_moment=True,
     )
 
 

@@ -21,24 +21,10 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .adam import decay
-from .base import (
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    Leaf,
-    Params,
-    aligned,
-    betas_spec,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-    eps_spec,
-    grad_line,
-    lr_spec,
-    wd_spec,
-)
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, grad_line
+from .primitives import bias_correction, decay, moment, zeros
+from .specs import MAXIMIZE, betas_spec, eps_spec, lr_spec, wd_spec
 
 
 class AdamaxState(NamedTuple):
@@ -54,23 +40,12 @@ class AdamaxState(NamedTuple):
     t: Tensor
 
 
-def _validate(h: Hyper) -> None:
-    check_lr(h)
-    check_eps(h)
-    check_betas(h)
-    check_weight_decay(h)
-
-
-def _init(h: Hyper, p: Tensor) -> Leaf:
-    return {"m": torch.zeros_like(p), "u": torch.zeros_like(p)}
-
-
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
     beta1, beta2 = h["betas"]
     p, g = decay(h, p, g)
-    m = torch.lerp(s["m"], g, 1 - beta1)
+    m = moment(s["m"], g, beta1)
     u = torch.maximum(s["u"] * beta2, g.abs() + h["eps"])
-    return p - (h["lr"] / (1 - beta1**t)) * (m / u), {"m": m, "u": u}
+    return p - (h["lr"] / bias_correction(beta1, t)) * (m / u), {"m": m, "u": u}
 
 
 def _formula(h: Hyper) -> str:
@@ -90,8 +65,8 @@ ENTRIES = (
         leaf_fields=("m", "u"),
         has_t=True,
         specs=(lr_spec(2e-3), betas_spec(), eps_spec(1e-8), wd_spec(), MAXIMIZE),
-        validate=_validate,
-        init_leaf=_init,
+        checks=("lr", "eps", "betas", "weight_decay"),
+        init_leaf=zeros("m", "u"),
         update_leaf=_update,
         formula=_formula,
         description=(
@@ -99,5 +74,6 @@ ENTRIES = (
             "their root mean square."
         ),
         default_lr=0.3,
+        network_lr=0.003,
     ),
 )

@@ -1,4 +1,5 @@
-"""Shared machinery: the ``Optimizer`` object, hyperparameter specs, validation, broadcasting.
+"""Shared machinery: the registered ``Entry`` of an optimizer, the configured ``Optimizer``, and
+how hyperparameters broadcast over batched parameters.
 
 An optimizer family (sgd.py, adam.py, ...) supplies pure per-tensor functions; this module maps
 them over a single tensor or a ``dict[str, Tensor]`` of parameters and shares the step counter.
@@ -6,84 +7,20 @@ them over a single tensor or a ``dict[str, Tensor]`` of parameters and shares th
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from numbers import Real
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import torch
 from torch import Tensor
 
+if TYPE_CHECKING:
+    from .specs import HyperSpec
+
 Params = Tensor | dict[str, Tensor]
 Hyper = dict[str, Any]
 Leaf = dict[str, Tensor]
-
-
-class HyperSpec(NamedTuple):
-    """What the app needs to build one hyperparameter widget.
-
-    ``kind`` is ``"float"`` (a slider between ``low`` and ``high``, log-scaled when ``log``),
-    ``"pair"`` (``betas``: two floats, each in ``[low, high]``), ``"bool"`` (a checkbox) or
-    ``"choice"`` (one of ``choices``). The ranges are the widget's, not the validation's.
-    ``symbol`` is how the formula writes it (``"λ"``) and ``label`` its plain name (``"weight
-    decay"``); a pair has one of each per element. ``step`` is a linear slider's resolution, so a
-    display shows every digit that the slider can set (β₂ = 0.999, not "1.00").
-    """
-
-    name: str
-    default: Any
-    kind: str
-    low: float | None = None
-    high: float | None = None
-    log: bool = False
-    choices: tuple[str, ...] = ()
-    help: str = ""
-    symbol: str | tuple[str, str] = ""
-    label: str | tuple[str, str] = ""
-    step: float = 0.0
-
-
-# The widget ranges of the hyperparameters shared by several optimizers.
-# The lr range reaches down to 1e-7: plain steps on steep surfaces (Goldstein-Price) need it.
-def lr_spec(default: float) -> HyperSpec:
-    return HyperSpec(
-        "lr", default, "float", 1e-7, 10.0, True,
-        help="learning rate η", symbol="η", label="learning rate",
-    )  # fmt: skip
-
-
-def eps_spec(default: float) -> HyperSpec:
-    return HyperSpec(
-        "eps", default, "float", 1e-12, 1e-1, True,
-        help="ε, keeps the division finite", symbol="ε", label="stability constant",
-    )  # fmt: skip
-
-
-def wd_spec(default: float = 0.0) -> HyperSpec:
-    return HyperSpec(
-        "weight_decay", default, "float", 0.0, 1.0,
-        help="weight decay λ", symbol="λ", label="weight decay", step=1e-3,
-    )  # fmt: skip
-
-
-def betas_spec(default: tuple[float, float] = (0.9, 0.999)) -> HyperSpec:
-    return HyperSpec(
-        "betas", default, "pair", 0.0, 0.9999,
-        help="(β₁, β₂): decay of the first and second moment averages",
-        symbol=("β₁", "β₂"), label=("first-moment decay", "second-moment decay"), step=1e-4,
-    )  # fmt: skip
-
-
-MAXIMIZE = HyperSpec(
-    "maximize", False, "bool",
-    help="ascend the objective instead of descending", label="maximize (climb uphill)",
-)  # fmt: skip
-DECOUPLED = HyperSpec(
-    "decoupled_weight_decay", False, "bool",
-    help="shrink θ directly (AdamW) instead of adding λθ to g",
-    label="decoupled weight decay (AdamW)",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -94,6 +31,12 @@ class Entry:
     holds the hyperparameters with tensor values already broadcast to ``p``. ``leaf_fields`` are
     the state fields that mirror the parameters; ``t`` (if ``has_t``) is one shared scalar.
     ``fixed`` holds settings the name implies but does not expose (AdamW's decoupled decay).
+
+    What a page asks about an optimizer is metadata here, never a list of names in the page:
+    ``default_lr`` is a learning rate for the 2D surfaces, ``network_lr`` one for the race's
+    default network, ``bias_corrected`` says the update divides both moments m and v by
+    1 - βᵗ as Adam does (so m̂ and v̂ are worth showing), ``second_moment`` that the state field
+    ``v`` is a running average of g².
     """
 
     name: str
@@ -101,12 +44,15 @@ class Entry:
     leaf_fields: tuple[str, ...]
     has_t: bool
     specs: tuple[HyperSpec, ...]
-    validate: Callable[[Hyper], None]
     init_leaf: Callable[[Hyper, Tensor], Leaf]
     update_leaf: Callable[[Hyper, Tensor, Tensor, Leaf, Tensor | None], tuple[Tensor, Leaf]]
     formula: Callable[[Hyper], str]
     description: str
     default_lr: float
+    # The shared hyperparameters' checks (``specs.check``), run first in this (torch's) order;
+    # then ``validate`` checks the optimizer's own hyperparameters.
+    checks: tuple[str, ...] = ()
+    validate: Callable[[Hyper], None] = lambda h: None
     fixed: Hyper = field(default_factory=dict)
     group: str = ""  # the picker's heading, one of GROUPS
     symbols: dict[str, str] = field(default_factory=dict)  # LaTeX of fields SYMBOLS lacks
@@ -116,6 +62,9 @@ class Entry:
     # update_leaf when a step sums over all of a model's tensors; hs: h broadcast to each.
     update_tree: Callable[..., tuple[dict[str, Tensor], dict[str, Leaf]]] | None = None
     wraps: bool = False  # a wrapper (Lookahead): its "optimizer" names the one it wraps
+    network_lr: float | None = None  # None: not tuned for networks; the surface rate is used
+    bias_corrected: bool = False
+    second_moment: bool = False
 
 
 #: The picker's groups, in teaching order.
@@ -249,108 +198,3 @@ def _broadcast(h: Hyper, p: Tensor) -> Hyper:
             v = tuple(lead(x, p) if isinstance(x, Tensor) else x for x in v)
         out[k] = v
     return out
-
-
-def is_zero(x: float | Tensor) -> bool:
-    """True only for a plain float 0, the case where torch skips a term entirely."""
-    return not isinstance(x, Tensor) and x == 0
-
-
-# --- validation ----------------------------------------------------------------------------
-
-
-def require(value: float | Tensor, ok: Callable[[Any], Any], message: str) -> None:
-    """Raise ``ValueError(message)`` unless ``value`` (every element) is finite and ``ok``.
-
-    ``ok`` must use ``&``/``|`` rather than ``and``/chained comparisons, so it works on tensors.
-    """
-    if isinstance(value, Tensor):
-        v = value.detach()
-        good = bool(torch.isfinite(v).all()) and bool(torch.as_tensor(ok(v)).all())
-    else:
-        good = math.isfinite(value) and bool(ok(value))
-    if not good:
-        raise ValueError(message)
-
-
-def check_lr(h: Hyper) -> None:
-    require(h["lr"], lambda x: x >= 0, f"Invalid learning rate: {h['lr']}")
-
-
-def check_eps(h: Hyper) -> None:
-    require(h["eps"], lambda x: x >= 0, f"Invalid epsilon value: {h['eps']}")
-
-
-def check_weight_decay(h: Hyper) -> None:
-    wd = h["weight_decay"]
-    require(wd, lambda x: x >= 0, f"Invalid weight_decay value: {wd}")
-
-
-def check_betas(h: Hyper) -> None:
-    for i, b in enumerate(h["betas"]):
-        require(b, lambda x: (x >= 0) & (x < 1), f"Invalid beta parameter at index {i}: {b}")
-
-
-def normalize(spec: HyperSpec, value: Any) -> Any:
-    """Coerce one user value to its spec's type (ints to floats); reject wrong types."""
-    bad = ValueError(f"Invalid {spec.name} value: {value!r}")
-    if spec.kind == "float":
-        if isinstance(value, Tensor):
-            if value.is_complex():
-                raise bad
-            return value if value.is_floating_point() else value.double()
-        if isinstance(value, bool) or not isinstance(value, Real):
-            raise bad
-        return float(value)
-    if spec.kind == "pair":
-        if isinstance(value, Tensor) and value.numel() == 2 and value.ndim == 1:
-            value = (value[0], value[1])
-        if not isinstance(value, tuple | list) or len(value) != 2:
-            raise bad
-        return tuple(normalize(spec._replace(kind="float"), v) for v in value)
-    if spec.kind == "bool":
-        if isinstance(value, Tensor) or value not in (True, False):
-            raise bad
-        return bool(value)
-    if value not in spec.choices:
-        raise ValueError(
-            f"Invalid {spec.name} value: {value!r}; choose one of {list(spec.choices)}"
-        )
-    return value
-
-
-# --- LaTeX shared by the formulas ------------------------------------------------------------
-
-#: Every state field is named after a symbol of the formulas; this is how each one is written.
-SYMBOLS: dict[str, str] = {
-    "m": "m_t",
-    "v": "v_t",
-    "v_max": r"v^{\max}_t",
-    "s": "s_t",
-    "b": "b_t",
-    "g": r"\bar g_t",
-    "u": "u_t",
-    "mu_product": r"\Pi_t",
-    "t": "t",
-}
-
-
-def grad_line(h: Hyper, *, coupled_decay: bool = True) -> str:
-    r"""The line defining ``g_t``: the gradient, negated for ``maximize``, plus ``\lambda\theta``."""
-    sign = "-" if h.get("maximize") else ""
-    line = rf"g_t &= {sign}\nabla_\theta f(\theta_{{t-1}})"
-    if coupled_decay and not is_zero(h.get("weight_decay", 0.0)):
-        line += r" + \lambda \theta_{t-1}"
-    return line
-
-
-def decoupled_line(h: Hyper) -> str | None:
-    """AdamW-style decay applied to θ before the step, if configured."""
-    if h.get("decoupled_weight_decay") and not is_zero(h["weight_decay"]):
-        return r"\theta_{t-1} &\leftarrow (1 - \eta\lambda)\, \theta_{t-1}"
-    return None
-
-
-def aligned(*lines: str | None) -> str:
-    body = r" \\ ".join(line for line in lines if line)
-    return rf"\begin{{aligned}} {body} \end{{aligned}}"

@@ -31,25 +31,18 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .base import (
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    betas_spec,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-    eps_spec,
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, decoupled_line, grad_line
+from .primitives import (
+    bias_correction,
+    coupled_decay,
+    decoupled_decay,
     is_zero,
-    lr_spec,
-    wd_spec,
+    maximize,
+    square_moment,
 )
 from .shapes import own_norm
+from .specs import MAXIMIZE, HyperSpec, betas_spec, eps_spec, lr_spec, wd_spec
 
 #: φ(‖θ‖) = min(‖θ‖, CLAMP), pytorch-optimizer's bound on the weight norm.
 CLAMP = 10.0
@@ -70,52 +63,39 @@ class LambState(NamedTuple):
     t: Tensor
 
 
-def _validate(h: Hyper) -> None:
-    check_lr(h)
-    check_betas(h)
-    check_weight_decay(h)
-    check_eps(h)
-
-
 def _init(h: Hyper, p: Tensor) -> Leaf:
     return {"m": torch.zeros_like(p), "v": torch.zeros_like(p), "r": torch.ones_like(p)}
 
 
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
     beta1, beta2 = h["betas"]
-    lr, wd, eps = h["lr"], h["weight_decay"], h["eps"]
-    if h["maximize"]:
-        g = -g
+    lr, eps = h["lr"], h["eps"]
+    g = maximize(h, g)
+    # grad_averaging=False sums: β₁m + g, not a running average.
     m = s["m"] * beta1 + (1 - beta1 if h["grad_averaging"] else 1.0) * g
-    v = s["v"] * beta2 + (1 - beta2) * (g * g)
+    v = square_moment(s["v"], g, beta2)
     decoupled = h["decoupled_weight_decay"]
-    if decoupled and not is_zero(wd):
-        p = p * (1 - wd * lr)
+    if decoupled:
+        p = decoupled_decay(h, p, lr)
     u = m / (v.sqrt() + eps)
-    if not decoupled and not is_zero(wd):
-        u = u + wd * p
+    if not decoupled:  # coupled: λθ joins the update, not the gradient
+        u = coupled_decay(h, p, u)
     weight_norm = own_norm(p, h).clamp(min=0, max=CLAMP)
     u_norm = own_norm(u, h)
     r = torch.where((weight_norm != 0) & (u_norm != 0), weight_norm / (u_norm + eps), 1.0)
-    new_p = p - (lr / (1 - beta1**t)) * r * u
+    new_p = p - (lr / bias_correction(beta1, t)) * r * u
     return new_p, {"m": m, "v": v, "r": r.expand_as(p)}
 
 
 def _formula(h: Hyper) -> str:
-    sign = "-" if h["maximize"] else ""
-    decoupled, wd = h["decoupled_weight_decay"], h["weight_decay"]
-    decay = None
     u = r"u_t &= m_t / (\sqrt{v_t} + \epsilon)"
-    if not is_zero(wd):
-        if decoupled:
-            decay = r"\theta_{t-1} &\leftarrow (1 - \eta\lambda)\, \theta_{t-1}"
-        else:
-            u += r" + \lambda \theta_{t-1}"
+    if not h["decoupled_weight_decay"] and not is_zero(h["weight_decay"]):
+        u += r" + \lambda \theta_{t-1}"
     avg = r"(1 - \beta_1) " if h["grad_averaging"] else ""
     return aligned(
-        rf"g_t &= {sign}\nabla_\theta f(\theta_{{t-1}})",
+        grad_line(h, coupled_decay=False),
         rf"m_t &= \beta_1 m_{{t-1}} + {avg}g_t, \quad v_t = \beta_2 v_{{t-1}} + (1 - \beta_2) g_t^2",
-        decay,
+        decoupled_line(h),
         u,
         r"r_t &= \min(\lVert\theta_{t-1}\rVert, 10) / (\lVert u_t \rVert + \epsilon)",
         r"\theta_t &= \theta_{t-1} - \frac{\eta}{1 - \beta_1^t}\, r_t\, u_t",
@@ -142,7 +122,7 @@ ENTRIES = (
             HyperSpec("grad_averaging", True, "bool", help="m averages g (else it sums β₁m + g)"),
             MAXIMIZE,
         ),
-        validate=_validate,
+        checks=("lr", "betas", "weight_decay", "eps"),
         init_leaf=_init,
         update_leaf=_update,
         formula=_formula,
@@ -151,6 +131,7 @@ ENTRIES = (
             "layer moves by a fixed fraction of its own size."
         ),
         default_lr=0.05,
+        second_moment=True,
         group="adaptive",
         symbols={"r": "r_t"},
         structured=True,

@@ -23,21 +23,10 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .base import (
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    Leaf,
-    Params,
-    aligned,
-    betas_spec,
-    check_betas,
-    check_lr,
-    check_weight_decay,
-    is_zero,
-    lr_spec,
-    wd_spec,
-)
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, decoupled_line, grad_line
+from .primitives import decoupled_decay, maximize, moment, zeros
+from .specs import MAXIMIZE, betas_spec, lr_spec, wd_spec
 
 
 class LionState(NamedTuple):
@@ -49,37 +38,21 @@ class LionState(NamedTuple):
     m: Params
 
 
-def _validate(h: Hyper) -> None:
-    check_lr(h)
-    check_betas(h)
-    check_weight_decay(h)
-
-
-def _init(h: Hyper, p: Tensor) -> Leaf:
-    return {"m": torch.zeros_like(p)}
-
-
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
     beta1, beta2 = h["betas"]
-    lr, wd = h["lr"], h["weight_decay"]
-    if h["maximize"]:
-        g = -g
-    if not is_zero(wd):
-        p = p * (1 - wd * lr)
-    c = torch.lerp(s["m"], g, 1 - beta1)
+    lr = h["lr"]
+    g = maximize(h, g)
+    p = decoupled_decay(h, p, lr)
+    c = moment(s["m"], g, beta1)
     new_p = p - lr * torch.sign(c)
-    m = torch.lerp(s["m"], g, 1 - beta2)
+    m = moment(s["m"], g, beta2)
     return new_p, {"m": m}
 
 
 def _formula(h: Hyper) -> str:
-    sign = "-" if h["maximize"] else ""
-    decay = None
-    if not is_zero(h["weight_decay"]):
-        decay = r"\theta_{t-1} &\leftarrow (1 - \eta\lambda)\, \theta_{t-1}"
     return aligned(
-        rf"g_t &= {sign}\nabla_\theta f(\theta_{{t-1}})",
-        decay,
+        grad_line(h, coupled_decay=False),
+        decoupled_line(h, decoupled=True),
         r"c_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t",
         r"\theta_t &= \theta_{t-1} - \eta\, \mathrm{sign}(c_t)",
         r"m_t &= \beta_2 m_{t-1} + (1 - \beta_2) g_t",
@@ -93,8 +66,8 @@ ENTRIES = (
         leaf_fields=("m",),
         has_t=False,
         specs=(lr_spec(1e-4), betas_spec((0.9, 0.99)), wd_spec(), MAXIMIZE),
-        validate=_validate,
-        init_leaf=_init,
+        checks=("lr", "betas", "weight_decay"),
+        init_leaf=zeros("m"),
         update_leaf=_update,
         formula=_formula,
         description=(

@@ -28,8 +28,11 @@ from typing import Any, NamedTuple
 import torch
 from torch import Tensor
 
-from .base import Entry, Hyper, HyperSpec, Leaf, lr_spec, require
+from engine.core.checks import require
+
+from .base import Entry, Hyper, Leaf
 from .shapes import tree_leaf
+from .specs import HyperSpec, lr_spec
 
 K = HyperSpec("k", 5.0, "float", 1.0, 20.0, False, (), "k: fast steps between synchronisations")
 ALPHA = HyperSpec("alpha", 0.5, "float", 0.0, 1.0, False, (), "α: how far φ moves towards θ")
@@ -112,6 +115,7 @@ def _build(inner: Entry, choices: tuple[str, ...]) -> Entry:
         leaf_fields=(*inner.leaf_fields, "phi"),
         has_t=True,
         specs=(optimizer_spec(choices), K, ALPHA, *inner.specs),
+        checks=inner.checks,
         validate=validate,
         init_leaf=init,
         update_leaf=tree_leaf(tree),

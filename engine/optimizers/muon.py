@@ -39,21 +39,13 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .base import (
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    check_lr,
-    check_weight_decay,
-    is_zero,
-    lr_spec,
-    require,
-    wd_spec,
-)
+from engine.core.checks import require
+
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, grad_line
+from .primitives import decoupled_decay, is_zero, moment, zeros
 from .shapes import own_dims
+from .specs import HyperSpec, lr_spec, wd_spec
 
 #: torch.optim.Muon's quintic Newton–Schulz coefficients (a, b, c).
 NS_COEFFICIENTS = (3.4445, -4.7750, 2.0315)
@@ -69,16 +61,8 @@ class MuonState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check_lr(h)
-    require(h["momentum"], lambda x: x >= 0, f"Invalid momentum value: {h['momentum']}")
-    check_weight_decay(h)
-    require(h["eps"], lambda x: x >= 0, f"Invalid epsilon value: {h['eps']}")
     k = h["ns_steps"]
     require(k, lambda x: (x >= 1) & (x < 100) & (x == x // 1), f"Invalid ns_steps value: {k}")
-
-
-def _init(h: Hyper, p: Tensor) -> Leaf:
-    return {"B": torch.zeros_like(p)}
 
 
 def matrix_view(x: Tensor, batch_dims: int) -> Tensor:
@@ -128,8 +112,8 @@ def lr_scale(rows: int, cols: int, adjust_lr_fn: str) -> float:
 
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
     mu, lr, bd = h["momentum"], h["lr"], h["batch_dims"]
-    B = torch.lerp(s["B"], g, 1 - mu)
-    update = torch.lerp(g, B, mu) if h["nesterov"] else B
+    B = moment(s["B"], g, mu)
+    update = torch.lerp(g, B, mu) if h["nesterov"] else B  # μB + (1-μ)g
     own_dims(p, h)  # checks that a hyperparameter sweep runs over separate matrices
     M = matrix_view(update, bd)
     eps = h["eps"]
@@ -138,8 +122,7 @@ def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[
     ortho = newton_schulz(M, int(h["ns_steps"]), eps, h["ns_dtype"] == "bfloat16")
     ortho = ortho.reshape(p.shape).to(p.dtype)
     scale = lr_scale(M.size(-2), M.size(-1), h["adjust_lr_fn"])
-    if not is_zero(h["weight_decay"]):
-        p = p * (1 - lr * h["weight_decay"])
+    p = decoupled_decay(h, p, lr)
     if isinstance(lr, Tensor):
         return p - (lr * scale) * ortho, {"B": B}
     return p.add(ortho, alpha=-(lr * scale)), {"B": B}
@@ -154,7 +137,7 @@ def _formula(h: Hyper) -> str:
     )
     decay = "" if is_zero(h["weight_decay"]) else r"(1 - \eta\lambda)\, "
     return aligned(
-        r"g_t &= \nabla_\theta f(\theta_{t-1})",
+        grad_line(h, coupled_decay=False),
         r"B_t &= \mu B_{t-1} + (1 - \mu) g_t",
         nesterov,
         r"X_0 &= \tilde B_t / \max(\lVert \tilde B_t \rVert_F, \epsilon),"
@@ -192,8 +175,9 @@ ENTRIES = (
                 help="precision of the iterations: the parameters' dtype, or bfloat16 as torch",
             ),
         ),
+        checks=("lr", "momentum", "weight_decay", "eps"),
         validate=_validate,
-        init_leaf=_init,
+        init_leaf=zeros("B"),
         update_leaf=_update,
         formula=_formula,
         description=(

@@ -28,28 +28,12 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .adam import decay
-from .base import (
-    DECOUPLED,
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    betas_spec,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-    decoupled_line,
-    eps_spec,
-    grad_line,
-    lr_spec,
-    require,
-    wd_spec,
-)
+from engine.core.checks import require
+
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, decoupled_line, grad_line
+from .primitives import bias_correction, decay, moment, square_moment
+from .specs import DECOUPLED, MAXIMIZE, HyperSpec, betas_spec, eps_spec, lr_spec, wd_spec
 
 
 class NAdamState(NamedTuple):
@@ -68,10 +52,6 @@ class NAdamState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check_lr(h)
-    check_eps(h)
-    check_betas(h)
-    check_weight_decay(h)
     psi = h["momentum_decay"]
     require(psi, lambda x: x >= 0, f"Invalid momentum_decay value: {psi}")
 
@@ -84,13 +64,13 @@ def _init(h: Hyper, p: Tensor) -> Leaf:
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
     beta1, beta2 = h["betas"]
     lr, psi = h["lr"], h["momentum_decay"]
-    bias_correction2 = 1 - beta2**t
+    bias_correction2 = bias_correction(beta2, t)
     p, g = decay(h, p, g)
     mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * psi)))
     mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * psi)))
     mu_product = s["mu_product"] * mu
-    m = torch.lerp(s["m"], g, 1 - beta1)
-    v = s["v"] * beta2 + (1 - beta2) * (g * g)
+    m = moment(s["m"], g, beta1)
+    v = square_moment(s["v"], g, beta2)
     denom = (v / bias_correction2).sqrt() + h["eps"]
     p = p + (-lr * (1.0 - mu) / (1.0 - mu_product)) * (g / denom)
     p = p + ((-lr * mu_next) / (1.0 - mu_product * mu_next)) * (m / denom)
@@ -137,11 +117,14 @@ ENTRIES = (
             DECOUPLED,
             MAXIMIZE,
         ),
+        checks=("lr", "eps", "betas", "weight_decay"),
         validate=_validate,
         init_leaf=_init,
         update_leaf=_update,
         formula=_formula,
         description="NAdam: Adam with Nesterov's look-ahead momentum.",
         default_lr=0.1,
+        network_lr=0.003,
+        second_moment=True,
     ),
 )

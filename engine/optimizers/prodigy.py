@@ -34,25 +34,13 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .base import (
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    betas_spec,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-    eps_spec,
-    is_zero,
-    require,
-    wd_spec,
-)
+from engine.core.checks import require
+
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, grad_line
+from .primitives import bias_correction, decoupled_decay, is_zero, maximize
 from .shapes import first, own_sum, per_model, spread, to_leaf, tree_leaf
+from .specs import MAXIMIZE, HyperSpec, betas_spec, eps_spec, wd_spec
 
 
 class ProdigyState(NamedTuple):
@@ -77,12 +65,8 @@ class ProdigyState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check_lr(h)
-    check_betas(h)
     require(h["d0"], lambda x: x > 0, f"Invalid d0 value: {h['d0']} (must be > 0)")
     require(h["d_coef"], lambda x: x > 0, f"Invalid d_coef value: {h['d_coef']} (must be > 0)")
-    check_weight_decay(h)
-    check_eps(h)
 
 
 def _init(h: Hyper, p: Tensor) -> Leaf:
@@ -97,7 +81,7 @@ def _rates(h: Hyper, s: Leaf, t: Tensor) -> tuple[Tensor, Tensor]:
     d = first(s["d"], h)
     bias = 1.0
     if h["bias_correction"]:
-        bias = (1 - beta1**t) / (1 - beta2**t) ** 0.5
+        bias = bias_correction(beta1, t) / bias_correction(beta2, t) ** 0.5
     return d, d * h["lr"] / bias
 
 
@@ -112,8 +96,7 @@ def _tree(hs, ps, gs, leaves, t):
         beta1, beta2 = h["betas"]
         beta3 = beta2**0.5
         d, eta = _rates(h, st, t)
-        if h["maximize"]:
-            g = -g
+        g = maximize(h, g)
         r = r + per_model((d / h["d0"]) * eta * own_sum(g * (st["theta0"] - p), h), h)
         m = st["m"] * beta1 + (d * (1 - beta1)) * g
         v = st["v"] * beta2 + (d * d * (1 - beta2)) * (g * g)
@@ -132,9 +115,7 @@ def _tree(hs, ps, gs, leaves, t):
         m, v, s = moments[k]
         _, eta = _rates(h, st, t)
         d_leaf = to_leaf(d_new, p, h)
-        q = p
-        if not is_zero(h["weight_decay"]):
-            q = q * (1 - h["weight_decay"] * eta)
+        q = decoupled_decay(h, p, eta)
         q = q - eta * (m / (v.sqrt() + d_leaf * h["eps"]))
         new_ps[k] = torch.where(to_leaf(moved, p, h), q, p)
         new_leaves[k] = {
@@ -149,12 +130,11 @@ def _tree(hs, ps, gs, leaves, t):
 
 
 def _formula(h: Hyper) -> str:
-    sign = "-" if h["maximize"] else ""
     bias = r"b_t = (1 - \beta_1^t) / \sqrt{1 - \beta_2^t}" if h["bias_correction"] else "b_t = 1"
     s_rate = "d_{t-1}" if h["safeguard_warmup"] else r"\eta_t"
     decay = "" if is_zero(h["weight_decay"]) else r"(1 - \eta_t\lambda)\, "
     return aligned(
-        rf"g_t &= {sign}\nabla_\theta f(\theta_{{t-1}}), \quad \beta_3 = \sqrt{{\beta_2}},"
+        grad_line(h, coupled_decay=False) + r", \quad \beta_3 = \sqrt{\beta_2},"
         rf" \quad \eta_t = d_{{t-1}} \eta / b_t, \quad {bias}",
         r"r_t &= \beta_3 r_{t-1} + \tfrac{d_{t-1}}{d_0} \eta_t"
         r" \langle g_t, \theta_0 - \theta_{t-1} \rangle",
@@ -187,6 +167,7 @@ ENTRIES = (
             eps_spec(1e-8),
             MAXIMIZE,
         ),
+        checks=("lr", "betas", "weight_decay", "eps"),
         validate=_validate,
         init_leaf=_init,
         update_leaf=tree_leaf(_tree),

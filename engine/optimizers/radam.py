@@ -28,23 +28,10 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .adam import decay
-from .adam import validate as _validate
-from .base import (
-    DECOUPLED,
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    Leaf,
-    Params,
-    aligned,
-    betas_spec,
-    decoupled_line,
-    eps_spec,
-    grad_line,
-    lr_spec,
-    wd_spec,
-)
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, decoupled_line, grad_line
+from .primitives import bias_correction, decay, moment, square_moment, zeros
+from .specs import DECOUPLED, MAXIMIZE, betas_spec, eps_spec, lr_spec, wd_spec
 
 
 class RAdamState(NamedTuple):
@@ -60,18 +47,14 @@ class RAdamState(NamedTuple):
     t: Tensor
 
 
-def _init(h: Hyper, p: Tensor) -> Leaf:
-    return {"m": torch.zeros_like(p), "v": torch.zeros_like(p)}
-
-
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
     beta1, beta2 = h["betas"]
     lr = h["lr"]
     p, g = decay(h, p, g)
-    m = torch.lerp(s["m"], g, 1 - beta1)
-    v = s["v"] * beta2 + (1 - beta2) * (g * g)
-    bias_correction2 = 1 - beta2**t
-    m_hat = m / (1 - beta1**t)
+    m = moment(s["m"], g, beta1)
+    v = square_moment(s["v"], g, beta2)
+    bias_correction2 = bias_correction(beta2, t)
+    m_hat = m / bias_correction(beta1, t)
     rho_inf = 2 / (1 - beta2) - 1
     rho_t = rho_inf - 2 * t * (beta2**t) / bias_correction2
     # The root is only taken where rho_t > 5; clamp so the unused branch holds no NaN.
@@ -107,8 +90,8 @@ ENTRIES = (
         leaf_fields=("m", "v"),
         has_t=True,
         specs=(lr_spec(1e-3), betas_spec(), eps_spec(1e-8), wd_spec(), DECOUPLED, MAXIMIZE),
-        validate=_validate,
-        init_leaf=_init,
+        checks=("lr", "eps", "betas", "weight_decay"),
+        init_leaf=zeros("m", "v"),
         update_leaf=_update,
         formula=_formula,
         description=(
@@ -116,5 +99,8 @@ ENTRIES = (
             "once its variance estimate is reliable."
         ),
         default_lr=0.05,
+        network_lr=0.003,
+        bias_corrected=True,
+        second_moment=True,
     ),
 )

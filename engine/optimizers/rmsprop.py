@@ -30,24 +30,12 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .base import (
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-    eps_spec,
-    grad_line,
-    is_zero,
-    lr_spec,
-    require,
-    wd_spec,
-)
+from engine.core.checks import require
+
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, grad_line
+from .primitives import coupled_decay, is_zero, maximize, moment, square_moment, zeros
+from .specs import MAXIMIZE, HyperSpec, eps_spec, lr_spec, momentum_spec, wd_spec
 
 
 class RMSpropState(NamedTuple):
@@ -66,31 +54,20 @@ class RMSpropState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check_lr(h)
-    check_eps(h)
-    require(h["momentum"], lambda x: x >= 0, f"Invalid momentum value: {h['momentum']}")
-    check_weight_decay(h)
     require(h["alpha"], lambda x: x >= 0, f"Invalid alpha value: {h['alpha']}")
     if h["convention"] == "course" and h["centered"]:
         raise ValueError("Invalid centered value: True (the course convention is not centered)")
 
 
-def _init(h: Hyper, p: Tensor) -> Leaf:
-    return {"v": torch.zeros_like(p), "b": torch.zeros_like(p), "g": torch.zeros_like(p)}
-
-
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
     alpha, mu = h["alpha"], h["momentum"]
-    if h["maximize"]:
-        g = -g
-    if not is_zero(h["weight_decay"]):
-        g = g + h["weight_decay"] * p
-    v = s["v"] * alpha + (1 - alpha) * (g * g)
+    g = coupled_decay(h, p, maximize(h, g))
+    v = square_moment(s["v"], g, alpha)
     if h["convention"] == "course":
         v = torch.where(t == 1, g * g, v)
     g_avg = s["g"]
     if h["centered"]:
-        g_avg = torch.lerp(g_avg, g, 1 - alpha)
+        g_avg = moment(g_avg, g, alpha)
         avg = (v - g_avg * g_avg).sqrt() + h["eps"]
     else:
         avg = v.sqrt() + h["eps"]
@@ -140,17 +117,7 @@ ENTRIES = (
             ),
             eps_spec(1e-8),
             wd_spec(),
-            HyperSpec(
-                "momentum",
-                0.0,
-                "float",
-                0.0,
-                0.999,
-                help="momentum μ",
-                symbol="μ",
-                label="momentum",
-                step=1e-4,
-            ),
+            momentum_spec(0.0),
             HyperSpec(
                 "centered",
                 False,
@@ -168,8 +135,9 @@ ENTRIES = (
                 label="update convention",
             ),
         ),
+        checks=("lr", "eps", "momentum", "weight_decay"),
         validate=_validate,
-        init_leaf=_init,
+        init_leaf=zeros("v", "b", "g"),
         update_leaf=_update,
         formula=_formula,
         description=(
@@ -177,5 +145,7 @@ ENTRIES = (
             "so every coordinate moves at a similar pace."
         ),
         default_lr=0.05,
+        network_lr=0.001,
+        second_moment=True,
     ),
 )

@@ -26,18 +26,12 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .base import (
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    check_lr,
-    lr_spec,
-    require,
-)
+from engine.core.checks import require
+
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, grad_line
+from .primitives import maximize
+from .specs import MAXIMIZE, HyperSpec, lr_spec
 
 
 class RpropState(NamedTuple):
@@ -52,7 +46,6 @@ class RpropState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check_lr(h)
     eta_minus, eta_plus = h["etas"]
     require(
         eta_minus,
@@ -72,8 +65,7 @@ def _init(h: Hyper, p: Tensor) -> Leaf:
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
     eta_minus, eta_plus = h["etas"]
     low, high = h["step_sizes"]
-    if h["maximize"]:
-        g = -g
+    g = maximize(h, g)
     sigma = torch.sign(g * s["g_tilde"])
     one = torch.ones_like(p)
     factor = torch.where(sigma > 0, eta_plus, torch.where(sigma < 0, eta_minus, one))
@@ -84,9 +76,8 @@ def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[
 
 
 def _formula(h: Hyper) -> str:
-    sign = "-" if h["maximize"] else ""
     return aligned(
-        rf"g_t &= {sign}\nabla_\theta f(\theta_{{t-1}})",
+        grad_line(h, coupled_decay=False),
         r"\sigma_t &= \mathrm{sign}(g_t \tilde g_{t-1})",
         r"\Delta_t &= \mathrm{clip}\bigl(\Delta_{t-1} \cdot \{\eta_+ \text{ if } \sigma_t > 0;"
         r"\ \eta_- \text{ if } \sigma_t < 0;\ 1\},\ \Delta_{\min}, \Delta_{\max}\bigr)"
@@ -119,6 +110,7 @@ ENTRIES = (
             ),
             MAXIMIZE,
         ),
+        checks=("lr",),
         validate=_validate,
         init_leaf=_init,
         update_leaf=_update,

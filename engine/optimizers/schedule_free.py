@@ -33,24 +33,12 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .base import (
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    betas_spec,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-    eps_spec,
-    is_zero,
-    lr_spec,
-    require,
-    wd_spec,
-)
+from engine.core.checks import require
+
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, grad_line
+from .primitives import bias_correction, coupled_decay, is_zero, square_moment
+from .specs import HyperSpec, betas_spec, eps_spec, lr_spec, wd_spec
 
 
 class ScheduleFreeState(NamedTuple):
@@ -73,10 +61,6 @@ class ScheduleFreeState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check_lr(h)
-    check_betas(h)
-    check_eps(h)
-    check_weight_decay(h)
     w = h["warmup_steps"]
     require(w, lambda x: (x >= 0) & (x == x // 1), f"Invalid warmup_steps value: {w}")
     require(h["r"], lambda x: x >= 0, f"Invalid r value: {h['r']}")
@@ -99,10 +83,9 @@ def _update(h: Hyper, y: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[
     weight = ((t ** h["r"]) * eta_max ** h["weight_lr_power"]).to(y.dtype)
     w_sum = s["w_sum"] + weight
     c = torch.where(w_sum != 0, weight / torch.where(w_sum != 0, w_sum, 1.0), 0.0)
-    v = s["v"] * beta2 + (1 - beta2) * (g * g)
-    g_hat = g / ((v / (1 - beta2**t)).sqrt() + h["eps"])
-    if not is_zero(h["weight_decay"]):
-        g_hat = g_hat + h["weight_decay"] * y
+    v = square_moment(s["v"], g, beta2)
+    g_hat = g / ((v / bias_correction(beta2, t)).sqrt() + h["eps"])
+    g_hat = coupled_decay(h, y, g_hat)  # λy joins the normalised step, so z decays too
     new_y = torch.lerp(y, s["z"], c) + (lr * (beta1 * (1 - c) - 1)) * g_hat
     z = s["z"] - lr * g_hat
     x = torch.lerp(s["x"], z, c)
@@ -114,7 +97,7 @@ def _formula(h: Hyper) -> str:
     warm = r" \min(1, t / T_{\text{warmup}})" if not is_zero(h["warmup_steps"]) else ""
     decay = "" if is_zero(h["weight_decay"]) else r" + \lambda \theta_{t-1}"
     return aligned(
-        rf"g_t &= \nabla_\theta f(\theta_{{t-1}}), \quad \eta_t = \eta{warm}",
+        grad_line(h, coupled_decay=False) + rf", \quad \eta_t = \eta{warm}",
         r"\eta^{\max}_t &= \max(\eta^{\max}_{t-1}, \eta_t), \quad"
         r" W_t = W_{t-1} + t^r (\eta^{\max}_t)^p, \quad c_t = t^r (\eta^{\max}_t)^p / W_t",
         r"v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g_t^2",
@@ -144,6 +127,7 @@ ENTRIES = (
                 "weight_lr_power", 2.0, "float", 0.0, 4.0, False, (), "p: weights grow as η_max^p"
             ),
         ),
+        checks=("lr", "betas", "eps", "weight_decay"),
         validate=_validate,
         init_leaf=_init,
         update_leaf=_update,
@@ -153,6 +137,7 @@ ENTRIES = (
             "normalised SGD steps (z) and their running average (x), which is what you deploy."
         ),
         default_lr=0.5,
+        second_moment=True,
         group="schedule-free",
         symbols={
             "z": "z_t",

@@ -30,22 +30,12 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .base import (
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    check_lr,
-    check_weight_decay,
-    grad_line,
-    is_zero,
-    lr_spec,
-    require,
-    wd_spec,
-)
+from engine.core.checks import require
+
+from .base import Entry, Hyper, Leaf, Params
+from .latex import aligned, grad_line
+from .primitives import coupled_decay, is_zero, maximize, zeros
+from .specs import MAXIMIZE, HyperSpec, lr_spec, momentum_spec, wd_spec
 
 CONVENTIONS = ("pytorch", "velocity", "ema")
 
@@ -64,12 +54,8 @@ class SGDState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    check_lr(h)
-    require(h["momentum"], lambda x: x >= 0, f"Invalid momentum value: {h['momentum']}")
-    damp = h["dampening"]
+    damp, mu = h["dampening"], h["momentum"]
     require(damp, lambda x: (x >= 0) & (x <= 1), f"Invalid dampening value: {damp}")
-    check_weight_decay(h)
-    mu = h["momentum"]
     if h["nesterov"] and (_any(mu, lambda x: x <= 0) or _any(damp, lambda x: x != 0)):
         raise ValueError("Nesterov momentum requires a momentum and zero dampening")
     if h["convention"] == "ema" and _any(damp, lambda x: x != 0):
@@ -80,16 +66,9 @@ def _any(x: float | Tensor, cond) -> bool:
     return bool(torch.as_tensor(cond(x)).any())
 
 
-def _init(h: Hyper, p: Tensor) -> Leaf:
-    return {"v": torch.zeros_like(p)}
-
-
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:
-    lr, mu, tau, wd = h["lr"], h["momentum"], h["dampening"], h["weight_decay"]
-    if h["maximize"]:
-        g = -g
-    if not is_zero(wd):
-        g = g + wd * p
+    lr, mu, tau = h["lr"], h["momentum"], h["dampening"]
+    g = coupled_decay(h, p, maximize(h, g))
     if is_zero(mu):
         return p - lr * g, {"v": s["v"]}
     first = t == 1
@@ -130,17 +109,7 @@ def _formula(h: Hyper) -> str:
 def _specs(momentum: float, nesterov: bool) -> tuple[HyperSpec, ...]:
     return (
         lr_spec(1e-3),
-        HyperSpec(
-            "momentum",
-            momentum,
-            "float",
-            0.0,
-            0.999,
-            help="momentum μ",
-            symbol="μ",
-            label="momentum",
-            step=1e-4,
-        ),
+        momentum_spec(momentum),
         HyperSpec(
             "dampening",
             0.0,
@@ -172,7 +141,9 @@ def _specs(momentum: float, nesterov: bool) -> tuple[HyperSpec, ...]:
     )
 
 
-def _entry(name: str, momentum: float, nesterov: bool, description: str, lr: float) -> Entry:
+def _entry(
+    name: str, momentum: float, nesterov: bool, description: str, lr: float, network_lr: float
+) -> Entry:
     return Entry(
         name=name,
         group="classic",
@@ -180,23 +151,26 @@ def _entry(name: str, momentum: float, nesterov: bool, description: str, lr: flo
         leaf_fields=("v",),
         has_t=True,
         specs=_specs(momentum, nesterov),
+        checks=("lr", "momentum", "weight_decay"),
         validate=_validate,
-        init_leaf=_init,
+        init_leaf=zeros("v"),
         update_leaf=_update,
         formula=_formula,
         description=description,
         default_lr=lr,
+        network_lr=network_lr,
     )
 
 
 ENTRIES = (
-    _entry("sgd", 0.0, False, "SGD: step straight down the gradient, scaled by η.", 0.01),
+    _entry("sgd", 0.0, False, "SGD: step straight down the gradient, scaled by η.", 0.01, 0.05),
     _entry(
         "momentum",
         0.9,
         False,
         "Momentum: SGD that accumulates a velocity, so steps build up along consistent directions.",
         0.003,
+        0.01,
     ),
     _entry(
         "nesterov",
@@ -204,5 +178,6 @@ ENTRIES = (
         True,
         "Nesterov: momentum that corrects its step with the gradient at the look-ahead point.",
         0.003,
+        0.01,
     ),
 )

@@ -41,27 +41,19 @@ import torch
 from torch import Tensor
 
 from .adabound import V_EPS
-from .base import (
-    DECOUPLED,
-    MAXIMIZE,
-    Entry,
-    Hyper,
-    HyperSpec,
-    Leaf,
-    Params,
-    aligned,
-    betas_spec,
-    check_betas,
-    check_eps,
-    check_lr,
-    check_weight_decay,
-    eps_spec,
-    grad_line,
-    is_zero,
-    lr_spec,
-    wd_spec,
+from .base import Entry, Hyper, Params
+from .latex import aligned, decoupled_line, grad_line
+from .primitives import (
+    bias_correction,
+    coupled_decay,
+    decoupled_decay,
+    maximize,
+    moment,
+    square_moment,
+    zeros,
 )
 from .shapes import first, own_sum, per_model, spread, to_leaf, tree_leaf
+from .specs import DECOUPLED, MAXIMIZE, HyperSpec, betas_spec, eps_spec, lr_spec, wd_spec
 
 
 class SWATSState(NamedTuple):
@@ -85,25 +77,6 @@ class SWATSState(NamedTuple):
     b: Params
 
 
-def _validate(h: Hyper) -> None:
-    check_lr(h)
-    check_betas(h)
-    check_weight_decay(h)
-    check_eps(h)
-
-
-def _init(h: Hyper, p: Tensor) -> Leaf:
-    zeros = torch.zeros_like(p)
-    return {
-        "m": zeros,
-        "v": zeros,
-        "v_max": zeros,
-        "gamma_bar": zeros,
-        "eta_sgd": zeros,
-        "b": zeros,
-    }
-
-
 def _tree(hs, ps, gs, leaves, t):
     key = next(iter(ps))
     eta_sgd = per_model(leaves[key]["eta_sgd"], hs[key])  # one rate per model
@@ -115,30 +88,27 @@ def _tree(hs, ps, gs, leaves, t):
         beta1, beta2 = h["betas"]
         sgd = to_leaf(switched, p, h)
         lr = torch.where(sgd, to_leaf(eta_sgd, p, h), h["lr"])
-        if h["maximize"]:
-            g = -g
-        wd = h["weight_decay"]
-        if not is_zero(wd):
-            if h["decoupled_weight_decay"]:
-                p = p * (1 - wd * lr)
-            else:
-                g = g + wd * p
+        g = maximize(h, g)
+        if h["decoupled_weight_decay"]:
+            p = decoupled_decay(h, p, lr)  # λ scales with the SGD rate once switched
+        else:
+            g = coupled_decay(h, p, g)
         # SGD phase.
         b = s["b"] * beta1 + g
         p_sgd = p - lr * (b if h["nesterov"] else (1 - beta1) * b)
         # Adam phase.
-        m = torch.lerp(s["m"], g, 1 - beta1)
-        v = s["v"] * beta2 + (1 - beta2) * (g * g)
+        m = moment(s["m"], g, beta1)
+        v = square_moment(s["v"], g, beta2)
         v_max = torch.maximum(s["v_max"], v) if h["amsbound"] else s["v_max"]
         denom = ((v_max if h["amsbound"] else v) + V_EPS).sqrt() + h["eps"]
-        bias_correction2 = 1 - beta2**t
-        step_size = h["lr"] * bias_correction2**0.5 / (1 - beta1**t)
+        bias_correction2 = bias_correction(beta2, t)
+        step_size = h["lr"] * bias_correction2**0.5 / bias_correction(beta1, t)
         p_step = (m / denom) * -step_size
         pg = own_sum(p_step * g, h)
         valid = pg != 0
         gamma = own_sum(p_step * p_step, h) / torch.where(valid, -pg, 1.0)
         prev = first(s["gamma_bar"], h)
-        gamma_bar = torch.where(valid, torch.lerp(prev, gamma, 1 - beta2), prev)
+        gamma_bar = torch.where(valid, moment(prev, gamma, beta2), prev)
         corrected = gamma_bar / bias_correction2
         close = (corrected - gamma).abs() <= 1e-8 + h["eps"] * gamma.abs()
         ok = valid & (t > 1) & (corrected > 0) & close
@@ -161,13 +131,9 @@ def _formula(h: Hyper) -> str:
     sgd_step = "b_t" if h["nesterov"] else r"(1 - \beta_1) b_t"
     v = r"v^{\max}_t" if h["amsbound"] else "v_t"
     ams = r", \quad v^{\max}_t = \max(v^{\max}_{t-1}, v_t)" if h["amsbound"] else ""
-    g = grad_line(h, coupled_decay=not h["decoupled_weight_decay"])
-    decay = None
-    if h["decoupled_weight_decay"] and not is_zero(h["weight_decay"]):
-        decay = r"\theta_{t-1} &\leftarrow (1 - \eta\lambda)\, \theta_{t-1}"
     return aligned(
-        decay,
-        g,
+        decoupled_line(h),
+        grad_line(h, coupled_decay=not h["decoupled_weight_decay"]),
         r"m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t, \quad"
         rf" v_t = \beta_2 v_{{t-1}} + (1 - \beta_2) g_t^2{ams}",
         r"p_t &= -\eta \frac{\sqrt{1 - \beta_2^t}}{1 - \beta_1^t}\,"
@@ -199,8 +165,8 @@ ENTRIES = (
             eps_spec(1e-6),
             MAXIMIZE,
         ),
-        validate=_validate,
-        init_leaf=_init,
+        checks=("lr", "betas", "weight_decay", "eps"),
+        init_leaf=zeros("m", "v", "v_max", "gamma_bar", "eta_sgd", "b"),
         update_leaf=tree_leaf(_tree),
         formula=_formula,
         description=(
@@ -208,6 +174,7 @@ ENTRIES = (
             "that Adam's steps imply for SGD has settled."
         ),
         default_lr=0.5,
+        second_moment=True,
         group="adaptive",
         symbols={
             "gamma_bar": r"\bar\gamma_t",

@@ -5,7 +5,7 @@ trajectories, divergence of a path, and the numbers the playground shows beside 
 >>> run = surfaces.trajectories.run(surfaces.get("beale"), [optimizers.create("adam")], [(1, 1)], 10)
 """
 
-from engine.surfaces import analysis, trajectories
+from engine.surfaces import analysis, default_lrs, divergence, domain, trajectories
 from engine.surfaces.registry import MAX_GRID, ExpressionError, Surface, get, grid, names, parse
 
 __all__ = [
@@ -13,6 +13,9 @@ __all__ = [
     "ExpressionError",
     "Surface",
     "analysis",
+    "default_lrs",
+    "divergence",
+    "domain",
     "get",
     "grid",
     "names",

@@ -1,8 +1,9 @@
 """Numbers the optimizer playground shows next to its pictures: a comparison table, basins,
-learning-rate sweeps, distances to the minima, and the log-friendly loss the plots use.
+learning-rate sweep scores (the grid itself is ``engine.optimizers.grids``), distances to the
+minima, and the log-friendly loss the plots use.
 
-Everything here is numpy in, numpy out (results of :func:`engine.surfaces.trajectories.run`); nothing
-non-finite is returned where a plot would use it.
+Everything here is numpy in, numpy out (results of :func:`engine.surfaces.trajectories.run`);
+nothing non-finite is returned where a plot would use it.
 
 >>> idx, dist = nearest_minimum(np.array([[2.9, 2.1]]), [(3.0, 2.0), (-3.0, 3.0)])
 >>> int(idx[0]), round(float(dist[0]), 3)
@@ -16,6 +17,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
+
+from engine.core.checks import check_int
 
 Point = tuple[float, float]
 
@@ -131,15 +134,6 @@ def summary(
     return rows
 
 
-def lr_grid(low: float, high: float, n: int) -> np.ndarray:
-    """``n`` learning rates spaced evenly in log from ``low`` to ``high`` (both included)."""
-    if not (0 < low < high and math.isfinite(high)):
-        raise ValueError(f"Invalid learning-rate range: {low} to {high}")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"Invalid number of learning rates: {n!r} (use 2 or more)")
-    return np.logspace(math.log10(low), math.log10(high), n)
-
-
 def sweep_scores(
     losses: np.ndarray, diverged_at: np.ndarray, min_value: float, metric: str = "final"
 ) -> np.ndarray:
@@ -171,8 +165,7 @@ def start_grid(
     bounds: tuple[tuple[float, float], tuple[float, float]], n: int, inset: float = 0.05
 ) -> np.ndarray:
     """An n x n grid of starts (n², 2), row-major in y then x, kept ``inset`` inside the edges."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"Invalid grid size: {n!r}")
+    check_int("grid size", n, 1)
     (x0, x1), (y0, y1) = bounds
     xs = np.linspace(x0 + inset * (x1 - x0), x1 - inset * (x1 - x0), n)
     ys = np.linspace(y0 + inset * (y1 - y0), y1 - inset * (y1 - y0), n)

@@ -1,11 +1,12 @@
 """Default learning rates per 2D surface, so a first look at any surface runs without diverging.
 
-Each optimizer has one learning rate for the 2D surfaces (``optimizers.DEFAULT_LR``, its
-metadata); it suits most of them. Where it fails on a surface (SGD on Rosenbrock's steep walls,
-every plain step on Goldstein-Price's 10⁵-high slopes), the surface's default is the largest rate
-on the ladder ``base x LADDER`` that passes a quick deterministic check: from the surface's own
-start, in ``DEFAULT_STEPS`` steps, in float64 on the CPU, the path neither diverges nor ends
-higher than it began. All candidates run as one batched call of ``trajectories.run``.
+Each optimizer has one learning rate for the 2D surfaces (its metadata,
+``optimizers.traits(name).lr["surface"]``); it suits most of them. Where it fails on a surface
+(SGD on Rosenbrock's steep walls, every plain step on Goldstein-Price's 10⁵-high slopes), the
+surface's default is the largest rate on the ladder ``base x LADDER`` that passes a quick
+deterministic check: from the surface's own start, in ``DEFAULT_STEPS`` steps, in float64 on the
+CPU, the path neither diverges nor ends higher than it began. All candidates run as one batched
+call of ``trajectories.run``.
 
 >>> default_lr("sgd", "rosenbrock")  # base 0.01 explodes at step 5
 0.002
@@ -36,7 +37,7 @@ def _passes(losses: np.ndarray, diverged_at: np.ndarray) -> tuple[np.ndarray, np
 @lru_cache(maxsize=64)
 def _defaults(surface: Surface, start: tuple[float, float], steps: int) -> tuple[float, ...]:
     names = optimizers.names()
-    base = [optimizers.DEFAULT_LR[n] for n in names]
+    base = [optimizers.traits(n).lr["surface"] for n in names]
     candidates = [(k, b * f) for k, b in enumerate(base) for f in LADDER]
     try:
         result = run(

@@ -1,6 +1,8 @@
 """Divergence of 2D trajectories: found once after the batched loop, and frozen.
 
-Every operation of the loop is row-wise, so a diverging path cannot contaminate the others; the
+The rule (a position beyond ``engine.core.divergence.EXPLODE_WIDTHS`` region-widths, or
+anything non-finite) is the 2D paths' rule of :mod:`engine.core.divergence`, which says why it
+differs from the networks'. Every operation of the loop is row-wise, so a diverging path cannot contaminate the others; the
 loop therefore runs without checks or host syncs, and ``stop_diverged`` finds each path's first
 bad step afterwards and holds the path at its last good point.
 """
@@ -13,27 +15,18 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from engine.core.divergence import path_inside, path_limits
 from engine.surfaces.domain import why_undefined
 from engine.surfaces.registry import Surface
-
-# A coordinate this many bound-widths away from the plotted region counts as exploded.
-EXPLODE_WIDTHS = 1000.0
-
-
-def explode_limits(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
-    """The centre of the surface's region and how far from it a path may go."""
-    (x0, x1), (y0, y1) = surface.bounds
-    center = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
-    return center, EXPLODE_WIDTHS * np.array([x1 - x0, y1 - y0])
 
 
 def check_start(surface: Surface, starts: Tensor, loss: Tensor, grad: Tensor | None) -> None:
     """Refuse starts where the surface is undefined or absurdly far from its region."""
-    center, limit = explode_limits(surface)
+    center, limit = path_limits(surface.bounds)
     bad = ~torch.isfinite(loss[0])
     if grad is not None:
         bad |= ~torch.isfinite(grad[0]).all(-1)
-    far = (np.abs(starts.cpu().numpy() - center) > limit).any(-1)
+    far = ~path_inside(starts.cpu().numpy(), center, limit)
     if far.any():
         x0, y0 = starts[int(np.argmax(far))].tolist()
         raise ValueError(
@@ -72,16 +65,14 @@ def stop_diverged(
 ) -> Stops:
     """Find each path's first bad step and hold the path there.
 
-    Step d is bad when the position is non-finite or exploded (``EXPLODE_WIDTHS`` bound-widths
-    away), or the loss, gradient or recorded state there is non-finite. From d on, the path
+    Step d is bad when the position is non-finite or exploded (outside
+    ``engine.core.divergence.path_limits``), or the loss, gradient or recorded state there is non-finite. From d on, the path
     stays at its last good point d - 1, its loss and state are held, and its gradient is 0.
     Edits the arrays in place.
     """
-    center, limit = explode_limits(surface)
-    # Per-coordinate tests combined by hand: numpy's .all(-1) over a length-2 axis is slow.
+    center, limit = path_limits(surface.bounds)
     # NaN fails every comparison, so "not within the limit" also catches non-finite values.
-    ok = np.abs(paths[..., 0] - center[0]) <= limit[0]
-    ok &= np.abs(paths[..., 1] - center[1]) <= limit[1]
+    ok = path_inside(paths, center, limit)
     ok &= np.isfinite(losses)
     ok[..., :-1] &= np.isfinite(grads[..., 0]) & np.isfinite(grads[..., 1])
     for k, fields in enumerate(states):
@@ -101,7 +92,7 @@ def stop_diverged(
     # Before freezing: a bad step to a finite point inside the limits, where f or its gradient
     # is not finite, is the formula's domain ending, not a step size blowing up.
     at = paths[ks, ss, d]
-    inside = (np.abs(at[:, 0] - center[0]) <= limit[0]) & (np.abs(at[:, 1] - center[1]) <= limit[1])
+    inside = path_inside(at, center, limit)
     g = grads[ks, ss, np.minimum(d, grads.shape[2] - 1)]
     f_bad = ~np.isfinite(losses[ks, ss, d])
     f_bad |= (d < grads.shape[2]) & ~(np.isfinite(g[:, 0]) & np.isfinite(g[:, 1]))

@@ -1,16 +1,17 @@
 """Where a typed formula has no value, and which part of it is to blame.
 
 When f is not a finite number somewhere, an optimizer is rarely the culprit: ``log(-x)`` has no
-value where ``-x <= 0``, whatever the learning rate. This module evaluates every part of the
-formula at the points in question and reports the innermost parts whose value is not finite
-although their inputs are, each with the rule it breaks::
+value where ``-x <= 0``, whatever the learning rate. The parts to blame are the innermost ones
+whose value is not finite although their inputs are (:mod:`engine.expressions.walk` finds
+them); this module says which rule each one breaks in the surfaces' words, and adds what only
+matters for a gradient step, an infinite slope::
 
     >>> why_undefined(surfaces.parse("log(-x) + y**2"), [(1.0, 2.0)])
     'log(-x) is undefined where -x ≤ 0'
 
-Every part is compiled by the safe parser (``engine.expressions``) on its own, so nothing of the
-user's text is ever evaluated by Python. Built-in surfaces have no formula text and are finite on
-their regions; for them the answers stay generic.
+Nothing of the user's text is ever evaluated by Python: the walker evaluates the tree the safe
+parser accepted. Built-in surfaces have no formula text and are finite on their regions; for
+them the answers stay generic.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from engine.expressions import walk
 from engine.expressions.parser import CONSTANTS, compile_expression
 from engine.surfaces.catalog import Surface
 
@@ -49,16 +51,6 @@ class Undefined(NamedTuple):
     @property
     def sentence(self) -> str:
         return f"{self.part} {self.reason}"
-
-
-def _children(node: ast.AST) -> list[ast.AST]:
-    if isinstance(node, ast.BinOp):
-        return [node.left, node.right]
-    if isinstance(node, ast.UnaryOp):
-        return [node.operand]
-    if isinstance(node, ast.Call):
-        return list(node.args)
-    return []
 
 
 def _constant(node: ast.AST) -> bool:
@@ -110,29 +102,32 @@ def undefined_parts(
     stops a gradient step as surely as a missing value. ``text`` must be a formula that
     ``compile_expression`` accepts (ExpressionError otherwise).
     """
-    tree = ast.parse(compile_expression(text, variables).text, mode="eval").body
     found: list[Undefined] = []
-
-    def visit(node: ast.AST) -> torch.Tensor:
-        kids = [(ast.unparse(k), visit(k)) for k in _children(node)]
-        with torch.no_grad():
-            value = compile_expression(ast.unparse(node), variables)(*inputs)
-        finite = torch.isfinite(value)
-        bad = ~finite
+    for p in walk.parts(compile_expression(text, variables), inputs):
+        kids = [(ast.unparse(k), v) for k, v in zip(_operands(p.node), p.args, strict=True)]
+        if bool(p.breaks.any()):
+            reason, kind = _reason(p.node, [(u, v[p.breaks]) for u, v in kids])
+            found.append(Undefined(ast.unparse(p.node), reason, kind, p.breaks.cpu().numpy()))
+        finite = torch.isfinite(p.value)
         for _, kid in kids:
-            bad &= torch.isfinite(kid)
             finite &= torch.isfinite(kid)
-        if bool(bad.any()):
-            reason, kind = _reason(node, [(u, v[bad]) for u, v in kids])
-            found.append(Undefined(ast.unparse(node), reason, kind, bad.cpu().numpy()))
-        kink = _kink(node, kids)
+        kink = _kink(p.node, kids)
         if kink is not None and bool((kink[1] & finite).any()):
             reason = f"has an infinite slope where {kink[0]} = 0"
-            found.append(Undefined(ast.unparse(node), reason, "slope", (kink[1] & finite).numpy()))
-        return value
-
-    visit(tree)
+            found.append(
+                Undefined(ast.unparse(p.node), reason, "slope", (kink[1] & finite).numpy())
+            )
     return found
+
+
+def _operands(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    return []
 
 
 def _points(xy: Sequence[Sequence[float]] | np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:

@@ -18,6 +18,7 @@ import math
 import numpy as np
 import torch
 
+from engine.core.checks import check_int
 from engine.core.device import resolve
 from engine.expressions.parser import ExpressionError, compile_expression
 from engine.surfaces.catalog import CATALOG, Bounds, Point, Surface
@@ -80,8 +81,7 @@ def grid(
     expects). Every value is finite: nan and +inf become the largest finite value, -inf the
     smallest, and a surface with no finite value at all gives zeros.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_GRID:
-        raise ValueError(f"Invalid grid size: {n!r} (use an integer from 2 to {MAX_GRID})")
+    check_int("grid size", n, 2, MAX_GRID)
     xs, ys, Z = _evaluate(surface.f, surface.bounds, n, resolve(device), dtype)
     finite = torch.isfinite(Z)
     if not finite.all():

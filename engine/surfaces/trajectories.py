@@ -6,9 +6,9 @@ Optimizers of one kind with different numeric hyperparameters share one batched 
 hyperparameters become (k,) tensors that broadcast over the leading dim), so a learning-rate
 sweep of 64 values is one optimizer step per iteration, not 64.
 
->>> from engine import optimizers, surfaces, trajectories
->>> run = trajectories.run(surfaces.get("rosenbrock"), [optimizers.create("adam", lr=0.05)],
-...                        starts=[(-1.5, 2.0)], steps=500)
+>>> from engine import optimizers, surfaces
+>>> adam = optimizers.create("adam", lr=0.05)
+>>> run = surfaces.trajectories.run(surfaces.get("rosenbrock"), [adam], [(-1.5, 2.0)], 500)
 >>> run.paths.shape
 (1, 1, 501, 2)
 """
@@ -23,8 +23,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from engine.core.checks import check_int
 from engine.core.device import resolve
-from engine.optimizers import Optimizer, create
+from engine.optimizers import Optimizer
+from engine.optimizers.grouping import group_optimizers, optimizer_labels
 from engine.surfaces.divergence import check_start, stop_diverged
 from engine.surfaces.registry import Surface
 
@@ -79,60 +81,6 @@ class Run:
         return np.where(grad > 1e-300, delta / safe, 0.0)
 
 
-def optimizer_labels(optimizers: Sequence[Optimizer]) -> list[str]:
-    """Optimizer names, with the learning rate added where a name appears more than once."""
-    counts: dict[str, int] = {}
-    for opt in optimizers:
-        counts[opt.name] = counts.get(opt.name, 0) + 1
-    return [
-        opt.name if counts[opt.name] == 1 else f"{opt.name} (lr={float(opt.hyper['lr']):.3g})"
-        for opt in optimizers
-    ]
-
-
-def _group_key(opt: Optimizer) -> tuple:
-    """Optimizers share a batched state when they differ only in numeric hyperparameters."""
-    flags = tuple(
-        (k, v) for k, v in sorted(opt.hyper.items()) if isinstance(v, bool | str) or v is None
-    )
-    return (opt.name, flags)
-
-
-def _stack(values: list[Any], dtype: torch.dtype, device: torch.device) -> Any:
-    """One hyperparameter across a group: a float if all agree, else a (k,) tensor."""
-    first = values[0]
-    if isinstance(first, tuple):
-        return tuple(_stack([v[i] for v in values], dtype, device) for i in range(len(first)))
-    if isinstance(first, bool | str) or first is None:
-        return first
-    floats = [float(v) for v in values]
-    if all(v == floats[0] for v in floats):
-        return floats[0]
-    return torch.tensor(floats, dtype=dtype, device=device)
-
-
-def group_optimizers(
-    optimizers: Sequence[Optimizer], dtype: torch.dtype, device: torch.device
-) -> list[tuple[Optimizer, list[int]]]:
-    """Group optimizers that can share one batched state: ``[(batched optimizer, indices)]``.
-
-    Members of a group differ only in numeric hyperparameters, which become (k,) tensors that
-    broadcast over the leading dim of the group's parameters (also used by the race).
-    """
-    by_key: dict[tuple, list[int]] = {}
-    for i, opt in enumerate(optimizers):
-        by_key.setdefault(_group_key(opt), []).append(i)
-    groups = []
-    for indices in by_key.values():
-        members = [optimizers[i] for i in indices]
-        if len(members) == 1:
-            groups.append((members[0], indices))
-            continue
-        hyper = {k: _stack([m.hyper[k] for m in members], dtype, device) for k in members[0].hyper}
-        groups.append((create(members[0].name, **hyper), indices))
-    return groups
-
-
 def _check(optimizers: Sequence[Optimizer], starts: Tensor, steps: int, noise: float) -> None:
     if not optimizers:
         raise ValueError("Invalid optimizers: give at least one")
@@ -142,8 +90,7 @@ def _check(optimizers: Sequence[Optimizer], starts: Tensor, steps: int, noise: f
         raise ValueError(f"Invalid starts: expected shape (S, 2), got {tuple(starts.shape)}")
     if not bool(torch.isfinite(starts).all()):
         raise ValueError("Invalid starts: every coordinate must be a finite number")
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"Invalid steps: {steps} (use 1 to {MAX_STEPS})")
+    check_int("steps", steps, 1, MAX_STEPS)
     batch = len(optimizers) * starts.shape[0]
     if batch > MAX_BATCH:
         raise ValueError(

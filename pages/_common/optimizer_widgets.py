@@ -5,8 +5,8 @@ so two pages never share state. Declare the URL fields with :func:`fields`, draw
 :func:`picker` and :func:`hyper_widgets`, and read the chosen settings back as a hashable
 tuple with :func:`settings` (for ``st.cache_data``) or :func:`hyper` (a dict for ``create``).
 
-Floats with a log range (learning rate, eps) use a select-slider over a 1-1.5-2-3-5-7 grid per
-decade; the current value (from a link or a sweep) is always one of the options, so a value that
+Floats with a log range (learning rate, eps) use a select-slider over the engine's ladder
+(``engine.optimizers.grids.log_ladder``: 1, 1.5, 2, 3, 5, 7 per decade); the current value (from a link or a sweep) is always one of the options, so a value that
 is not on the grid is kept exactly. Labels and slider steps come from the engine's ``HyperSpec``
 (``"λ — weight decay"``); a slider shows every digit its step can set.
 """
@@ -20,7 +20,7 @@ from typing import Any
 import streamlit as st
 
 from engine import optimizers
-from engine.optimizers import HyperSpec
+from engine.optimizers import HyperSpec, grids
 from pages._common.state import BoolField, ChoiceField, Field, FloatField, MultiChoiceField
 
 DEFAULT_PICK = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
@@ -41,7 +41,6 @@ CONVENTION_LABELS = {
     "ema": "course: v ← βv + (1−β)∇L",
     "course": "course: σ⁰ = (g⁰)² (not 0)",
 }
-_GRID = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
 
 
 def key(prefix: str, name: str, hyper_name: str) -> str:
@@ -50,15 +49,7 @@ def key(prefix: str, name: str, hyper_name: str) -> str:
 
 def _default(name: str, spec: HyperSpec) -> Any:
     # The 2D surfaces need larger steps than torch's network-tuned defaults.
-    return optimizers.DEFAULT_LR[name] if spec.name == "lr" else spec.default
-
-
-def log_options(low: float, high: float, *extra: float) -> list[float]:
-    """A readable log grid from ``low`` to ``high`` plus ``extra`` values, sorted."""
-    values = {float(f"{m * 10.0**e:.3g}") for e in range(-13, 3) for m in _GRID}
-    values = {v for v in values if low * (1 - 1e-9) <= v <= high * (1 + 1e-9)}
-    values |= {float(x) for x in extra if low <= x <= high}
-    return sorted(values)
+    return optimizers.traits(name).lr["surface"] if spec.name == "lr" else spec.default
 
 
 def fields(prefix: str, names: Sequence[str] | None = None) -> list[Field]:
@@ -123,7 +114,7 @@ def _float_widget(container: Any, label: str, k: str, spec: HyperSpec, **kw: Any
         current = float(_value(k, spec.default))
         container.select_slider(
             label,
-            options=log_options(spec.low, spec.high, current, spec.default),
+            options=grids.log_ladder(spec.low, spec.high, current, spec.default),
             key=k,
             format_func=lambda v: f"{v:.3g}",
             help=spec.help + " (log scale)",

@@ -9,17 +9,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import io
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import streamlit as st
-import torch
 
 from engine.core.device import resolve
+from engine.core.tables import to_csv
+from engine.core.threads import set_threads
 from engine.nets import datasets, presets, probes
 from pages._common import state
 from pages._common.keys import gradient_flow as K
@@ -147,26 +144,9 @@ def color(label: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------- caching
-@contextlib.contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch's CPU ops on this script thread alone while inside.
-
-    The nets here are small (<= 256 wide): on a busy 2-core machine two OpenMP threads made a
-    training step 30-50x slower (240 ms against 5 ms per step, measured), because the spinning
-    workers fight the server's threads. The setting is per thread (an OpenMP ICV), so other
-    sessions are not affected; it is restored afterwards.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def initial_report(net: presets.NetSettings, data: presets.DataSettings) -> probes.LayerReport:
-    with one_thread():
+    with set_threads(1):  # small nets: see engine.core.threads
         return presets.initial_report(net, data)
 
 
@@ -185,19 +165,17 @@ COLUMNS = ("config", "phase", "step", "layer", *probes.QUANTITIES, "unit_similar
 
 def records_csv(reports: dict[str, probes.LayerReport], runs: dict[str, Trained]) -> str:
     """Per-layer records: each configuration at initialisation, then at every probed step."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    rows = []
     for label, r in reports.items():
         for layer in range(len(r.grad_norms)):
             values = [getattr(r, q)[layer] for q in (*probes.QUANTITIES, "unit_similarity")]
-            writer.writerow([label, "init", "", layer + 1, *(f"{v:.6g}" for v in values)])
+            rows.append([label, "init", "", layer + 1, *(f"{v:.6g}" for v in values)])
     for label, run in runs.items():
         h = run.history
         for row, step in enumerate(h.probe_steps):
             for layer in range(h.grad_norms.shape[1]):
                 values = [getattr(h, q)[row, layer] for q in probes.QUANTITIES]
-                writer.writerow(
+                rows.append(
                     [label, "train", int(step), layer + 1, *(f"{v:.6g}" for v in values), ""]
                 )
-    return out.getvalue()
+    return to_csv(COLUMNS, rows)

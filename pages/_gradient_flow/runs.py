@@ -29,7 +29,9 @@ import numpy as np
 import streamlit as st
 import torch
 
-from engine.nets import presets, probes, training
+from engine.core.threads import set_threads
+from engine.nets import presets, probes
+from engine.nets.history import Grid, History, decision_grid
 from pages._common import run_policy
 from pages._common.keys import gradient_flow as K
 from pages._gradient_flow import glue
@@ -47,8 +49,8 @@ RUN_BUTTON = "gf_run_button"
 
 
 class Trained(NamedTuple):
-    history: training.History  # its ``model`` is emptied before the run is kept
-    grid: training.Grid | None  # decision boundary after training (2D data, final weights)
+    history: History  # its ``model`` is emptied before the run is kept
+    grid: Grid | None  # decision boundary after training (2D data, final weights)
     final: probes.LayerReport | None  # per-layer report of the trained network
 
 
@@ -123,12 +125,12 @@ def store() -> _LRU:
     return _LRU(STORE_SIZE, STORE_BYTES)
 
 
-def _finish(history: training.History, net, data) -> Trained:
+def _finish(history: History, net, data) -> Trained:
     """The boundary and final report of a run that has its final weights; then the weights go."""
     if not history.model or history.steps == 0:
         return Trained(dataclasses.replace(history, model={}), None, None)
     box = glue.points(data)[2]
-    grid = training.decision_grid(history, box, GRID_N) if box is not None else None
+    grid = decision_grid(history, box, GRID_N) if box is not None else None
     final = presets.final_report(history, net, data)
     return Trained(dataclasses.replace(history, model={}), grid, final)
 
@@ -154,7 +156,7 @@ def train_again() -> None:
 
 
 # ------------------------------------------------------------------------------------ live training
-def _live_charts(slot, runs: dict[str, training.History], heatmap: str, n: int) -> None:
+def _live_charts(slot, runs: dict[str, History], heatmap: str, n: int) -> None:
     with slot.container():
         left, right = st.columns(2)
         curves = [(label, glue.color(label), h) for label, h in runs.items()]
@@ -227,7 +229,7 @@ def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]
     begun = time.perf_counter()
     for i, (label, net) in enumerate(missing):
 
-        def callback(t: int, h: training.History, label=label, i=i) -> bool:
+        def callback(t: int, h: History, label=label, i=i) -> bool:
             saved[label] = Trained(h, None, None)  # kept if a click interrupts the script
             if ss.get("gf_stop"):
                 return False
@@ -244,7 +246,7 @@ def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]
                 _live_charts(charts, live, heatmap, draws[0])
             return True
 
-        with glue.one_thread():
+        with set_threads(1):  # small nets: see engine.core.threads
             history = presets.run(net, data, callback)
             saved[label] = _finish(history, net, data)
         if history.stopped:  # the rerun shows ``gf_partial``, Train again in the button's place

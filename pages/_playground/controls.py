@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 import streamlit as st
 
 from engine import optimizers, surfaces
-from engine.optimizers import schedules
+from engine.optimizers import grids, schedules
 from engine.surfaces import default_lrs as surface_lrs
 from pages._common import optimizer_widgets as ow
 from pages._common import state
@@ -185,7 +185,7 @@ def sidebar() -> tuple[Settings, surfaces.Surface]:
     schedule = _schedule(st, steps)
     tol = st.select_slider(
         "Tolerance for 'reached the minimum'",
-        options=ow.log_options(1e-12, 1e3, float(st.session_state[keys.TOL.key])),
+        options=grids.log_ladder(1e-12, 1e3, float(st.session_state[keys.TOL.key])),
         key=keys.TOL.key,
         format_func=lambda v: f"{v:.0e}",
     )

@@ -6,13 +6,13 @@ so changing one hyperparameter reruns the trajectories only. Results are plain n
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from engine import surfaces
+from engine import optimizers, surfaces
+from engine.core.tables import to_csv
 from engine.optimizers import schedules
 from engine.surfaces import analysis, trajectories
 from engine.surfaces import domain as surface_domain
@@ -69,7 +69,7 @@ def paths(cfg: Settings) -> dict[str, Any]:
     inner = []
     for k, (name, hyper) in enumerate(cfg.opts):
         h = dict(hyper)
-        betas = h.get("betas") if name in ("adam", "adamw", "amsgrad", "radam") else None
+        betas = h.get("betas") if optimizers.traits(name).bias_corrected else None
         inner.append(analysis.internals(run.states[k], eff[k, 0], run.paths[k, 0], betas))
     table = analysis.summary(
         run.labels,
@@ -167,12 +167,11 @@ def sweep(cfg: Settings, lrs: tuple[float, ...], metric: str) -> dict[str, Any]:
 
 def trajectories_csv(result: dict[str, Any]) -> str:
     """optimizer, step, x, y, loss: one row per point of every drawn path."""
-    out = io.StringIO()
-    out.write("optimizer,step,x,y,loss,diverged_at\n")
+    rows = []
     for k, label in enumerate(result["labels"]):
         d = int(result["diverged_at"][k])
         n = result["paths"].shape[1] if d < 0 else max(d, 1)
         for t in range(n):
             x, y = result["paths"][k, t]
-            out.write(f"{label},{t},{x:.10g},{y:.10g},{result['losses'][k, t]:.10g},{d}\n")
-    return out.getvalue()
+            rows.append([label, t, f"{x:.10g}", f"{y:.10g}", f"{result['losses'][k, t]:.10g}", d])
+    return to_csv(["optimizer", "step", "x", "y", "loss", "diverged_at"], rows)

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from engine import optimizers
-from engine.optimizers import schedules
+from engine.optimizers import grids, schedules
 from engine.surfaces import Surface, analysis
 from pages._common import optimizer_widgets as ow
 from pages._common.guard import friendly_errors
@@ -35,7 +35,6 @@ FIELD_TITLES = {
     "v_max": "running max of v",
     "mu_product": "product of μ",
 }
-SECOND_MOMENT = ("rmsprop", "adam", "adamw", "amsgrad", "nadam", "radam", "adadelta")
 
 
 def _compute(view: str, fn: Callable[..., Any], cfg: Settings, *args: Any):
@@ -65,7 +64,7 @@ def _titles(name: str, keys_: list[str]) -> dict[str, str]:
             out[k] = f"bias-corrected {pp.html_symbol(symbols[base])}/(1−β<sup>t</sup>)"
         else:
             what = FIELD_TITLES.get(k, k)
-            if k == "v" and name in SECOND_MOMENT:
+            if k == "v" and optimizers.traits(name).second_moment:
                 what = "average of g²"
             out[k] = f"{pp.html_symbol(symbols.get(k, k))}: {what}"
     return out
@@ -235,11 +234,11 @@ def _apply_lr(name: str, lr: float) -> None:
 def sweep_view(cfg: Settings) -> None:
     c1, c2, c3, c4 = st.columns(4)
     lo = c1.select_slider(
-        "lowest η", ow.log_options(1e-6, 10.0, st.session_state[keys.SWEEP_LO.key]),
+        "lowest η", grids.log_ladder(1e-6, 10.0, st.session_state[keys.SWEEP_LO.key]),
         key=keys.SWEEP_LO.key, format_func=lambda v: f"{v:.3g}",
     )  # fmt: skip
     hi = c2.select_slider(
-        "highest η", ow.log_options(1e-5, 100.0, st.session_state[keys.SWEEP_HI.key]),
+        "highest η", grids.log_ladder(1e-5, 100.0, st.session_state[keys.SWEEP_HI.key]),
         key=keys.SWEEP_HI.key, format_func=lambda v: f"{v:.3g}",
     )  # fmt: skip
     n = c3.slider("learning rates", 4, keys.MAX_SWEEP, key=keys.SWEEP_N.key)
@@ -250,7 +249,7 @@ def sweep_view(cfg: Settings) -> None:
     if not lo < hi:
         st.warning(f"The lowest learning rate ({lo:g}) must be below the highest ({hi:g}).")
         return
-    lrs = tuple(float(v) for v in analysis.lr_grid(lo, hi, n))
+    lrs = tuple(float(v) for v in grids.lr_grid(lo, hi, n))
     with st.spinner(f"Sweeping {n} learning rates for every optimizer in one batch…"):
         cfg, result = _compute("sweep", data.sweep, cfg, lrs, metric)
     if result is None:

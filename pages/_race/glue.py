@@ -12,17 +12,16 @@ from __future__ import annotations
 import dataclasses
 from typing import NamedTuple
 
-import numpy as np
 import streamlit as st
 
 from engine import activations, optimizers
-from engine.nets import datasets, initializers, networks
+from engine.core.threads import set_threads
+from engine.nets import datasets, initializers, networks, race_cost, sweeps
 from engine.nets import race as engine_race
-from engine.nets import sweeps as race_tools
+from engine.optimizers import grids
 from pages._common import optimizer_widgets as ow
 from pages._common import run_policy, state
 from pages._common.keys import race as keys
-from pages._gradient_flow.glue import one_thread  # torch's thread policy, one place
 from pages._race.views import curves
 
 RESULTS = "_rc_results"  # settings -> finished (or stopped) race, newest last
@@ -30,11 +29,19 @@ PARTIAL = "_rc_partial"  # (settings, the race so far), for the Stop button
 GO = "_rc_go"  # settings to train on the next run (the rerun button after a stop)
 LIVE = "_rc_live"  # Run was pressed once: short races now follow the controls
 KEEP = 4
-STOPPED = "stopped"
-STOPPED_TEXT = {  # a stopped race keeps its curves, unless it had none yet; a sweep keeps nothing
-    "race": "The race was stopped before its first step.",
-    "sweep": "The sweep was stopped before it finished: its final losses need every step.",
-}
+
+
+class Stopped(NamedTuple):
+    """A race or sweep stopped with nothing to show: a stopped race keeps its curves unless it
+    had none yet; a stopped sweep keeps nothing (its final losses need every step)."""
+
+    mode: str
+
+    @property
+    def text(self) -> str:
+        if self.mode == "sweep":
+            return "The sweep was stopped before it finished: its final losses need every step."
+        return "The race was stopped before its first step."
 
 
 class Settings(NamedTuple):
@@ -85,12 +92,12 @@ def sidebar() -> Settings:
         st.header("Sweep")
         lo, hi = st.columns(2)
         for col, label, field in ((lo, "From η", keys.SWEEP_LO), (hi, "To η", keys.SWEEP_HI)):
-            grid = ow.log_options(1e-6, 10.0, state.value(field))
+            grid = grids.log_ladder(1e-6, 10.0, state.value(field))
             col.select_slider(label, grid, key=field.key, format_func="{:.3g}".format)
         st.slider("Learning rates", 3, keys.MAX_SWEEP, key=keys.SWEEP_N.key)
         sweep = (state.value(keys.SWEEP_LO), state.value(keys.SWEEP_HI), state.value(keys.SWEEP_N))
     out_dim = datasets.n_classes(name, classes if many else None)
-    config = networks.MLPConfig(64 if digits else 2, out_dim, depth, width, act, init, bn)
+    config = networks.MLPConfig(datasets.in_dim(name), out_dim, depth, width, act, init, bn)
     return Settings(
         mode=state.value(keys.MODE),
         data=(name, int(n), 0.0 if digits else float(noise), int(classes) if many else None),
@@ -106,7 +113,7 @@ def sidebar() -> Settings:
 @st.cache_data(max_entries=8)
 def load(data: tuple, seed: int) -> datasets.Split:
     name, n, noise, classes = data
-    n = min(n, datasets.DIGITS_N) if name == "digits" else n
+    n = min(n, datasets.max_n(name))
     X, y = datasets.make(name, n, noise, seed, classes=classes, device="cpu")
     return datasets.split(X, y, 0.25, seed=seed)
 
@@ -127,7 +134,7 @@ def _stop(key: Settings) -> None:
     if key.mode == "race" and partial is not None and partial[0] == key:
         _remember(key, dataclasses.replace(partial[1], stopped=True))
     else:
-        _remember(key, STOPPED)
+        _remember(key, Stopped(key.mode))
 
 
 def forget(key: Settings) -> None:
@@ -148,7 +155,7 @@ def networks_count(s: Settings) -> int:
 def estimate(s: Settings, split: datasets.Split) -> float:
     """A rough time for the race on this CPU, in seconds."""
     train, test = len(split.X_train), len(split.X_test) if split.X_test is not None else 0
-    return race_tools.estimate_seconds(s.config, train, test, s.steps, networks_count(s), s.batch)
+    return race_cost.estimate_seconds(s.config, train, test, s.steps, networks_count(s), s.batch)
 
 
 def _duration(seconds: float) -> str:
@@ -185,7 +192,7 @@ def _ready(s: Settings, split: datasets.Split) -> bool:
     """
     if s.mode == "sweep":
         try:
-            race_tools.check_sweep_size(len(s.opts), s.sweep[2])
+            sweeps.check_sweep_size(len(s.opts), s.sweep[2])
         except ValueError as exc:
             st.warning(f"{exc}. Pick fewer optimizers or learning rates.", icon=":material/block:")
             st.button("Run the sweep", key="rc_run", type="primary", disabled=True)
@@ -236,12 +243,12 @@ def run(s: Settings, split: datasets.Split):
     every = max(1, s.steps // 15)
     kw = dict(batch_size=s.batch, seed=s.seed, callback=callback, callback_every=every)
     try:
-        with one_thread():
+        with set_threads(1):
             if s.mode == "sweep":
                 lo, hi, n = s.sweep
-                lrs = np.geomspace(min(lo, hi), max(lo, hi), n)
+                lrs = grids.lr_grid(min(lo, hi), max(lo, hi), n)
                 settings = [(name, dict(items)) for name, items in s.opts]
-                result = race_tools.lr_sweep(s.config, split, settings, lrs, s.steps, **kw)
+                result = sweeps.lr_sweep(s.config, split, settings, lrs, s.steps, **kw)
             else:
                 result = engine_race.race(s.config, split, opts, s.steps, **kw)
     except Exception:

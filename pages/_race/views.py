@@ -12,9 +12,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from engine.nets import datasets
-from engine.nets import sweeps as race_tools
-from pages._common import optimizer_widgets as ow
+from engine.nets import datasets, race_summary
+from engine.optimizers import grids
 from pages._common import state
 from pages._common.keys import race as keys
 from viz.colors import optimizer_color
@@ -50,7 +49,7 @@ def _number(value: Any, fmt: str, none: str = MISSING) -> str:
 
 
 def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """engine.nets.sweeps.summary's rows as display text, one formatted string per cell."""
+    """engine.nets.race_summary.summary's rows as display text, one formatted string per cell."""
     return [
         {
             "optimizer": row["optimizer"],
@@ -74,11 +73,11 @@ def show_race(s, res, split: datasets.Split) -> None:
     K = len(res.labels)
     st.plotly_chart(curves(res), key="rc_curves", width="stretch")
     target = st.select_slider(
-        "Target training loss", ow.log_options(1e-4, 10.0, state.value(keys.TARGET)),
+        "Target training loss", grids.log_ladder(1e-4, 10.0, state.value(keys.TARGET)),
         key=keys.TARGET.key,
         format_func="{:.3g}".format, help="The summary counts the steps each optimizer needs.",
     )  # fmt: skip
-    st.dataframe(table_rows(race_tools.summary(res, target)), hide_index=True, width="stretch")
+    st.dataframe(table_rows(race_summary.summary(res, target)), hide_index=True, width="stretch")
     for k in np.flatnonzero(res.diverged_at >= 0):
         st.warning(f"**{res.labels[k]}** diverged at step {res.diverged_at[k]}: it is frozen "
                    "there while the others go on. Try a smaller learning rate.")  # fmt: skip
@@ -90,13 +89,13 @@ def show_race(s, res, split: datasets.Split) -> None:
                     key="rc_grads", width="stretch")  # fmt: skip
     if s.config.in_dim == 2:
         st.subheader("Decision boundaries")
-        bounds = race_tools.data_bounds(split.X_train)
-        xs, ys, probs = race_tools.decision_grids(res, bounds, n=60)
+        bounds = race_summary.data_bounds(split.X_train)
+        xs, ys, probs = race_summary.decision_grids(res, bounds, n=60)
         X, y = split.X_train.cpu().numpy(), split.y_train.cpu().numpy()
         st.plotly_chart(boundaries_figure(res.labels, colors, xs, ys, probs, X, y),
                         key="rc_bounds", width="stretch")  # fmt: skip
     st.download_button(
-        "Download the curves (CSV)", race_tools.curves_csv(res), "race.csv", "text/csv",
+        "Download the curves (CSV)", race_summary.curves_csv(res), "race.csv", "text/csv",
         icon=":material/download:", key="rc_csv",
     )  # fmt: skip
 
@@ -112,6 +111,6 @@ def show_sweep(sw) -> None:
                             title="final test loss")  # fmt: skip
         st.plotly_chart(test, key="rc_sweep_test", width="stretch")
     st.download_button(
-        "Download the sweep's curves (CSV)", race_tools.curves_csv(sw.result), "sweep.csv",
+        "Download the sweep's curves (CSV)", race_summary.curves_csv(sw.result), "sweep.csv",
         "text/csv", icon=":material/download:", key="rc_csv",
     )  # fmt: skip

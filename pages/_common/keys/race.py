@@ -1,15 +1,15 @@
 """URL/session-state fields of the Optimizer race page (prefix ``rc_``).
 
 The optimizer picker and hyperparameters come from :mod:`pages._common.optimizer_widgets`
-(``rc_opts``, ``rc_<optimizer>_<hyper>``), with learning rates tuned for the default network
-instead of the 2D surfaces' ones.
+(``rc_opts``, ``rc_<optimizer>_<hyper>``), with each optimizer's learning rate for networks
+(``engine.optimizers.traits(name).lr["network"]``) instead of its 2D surfaces' one.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from engine import activations
+from engine import activations, optimizers
 from engine.nets import datasets, initializers
 from pages._common import optimizer_widgets as ow
 from pages._common.state import BoolField, ChoiceField, Field, FloatField, IntField
@@ -23,23 +23,6 @@ MAX_WIDTH = 128
 MAX_SWEEP = 15
 MAX_N = 2000
 WIDTHS = (2, 4, 8, 16, 32, 64, 128)
-
-# Learning rates for the default race (3-class spirals, 3 x 32 ReLU, full batch, 300 steps):
-# each optimizer learns, and the race shows them apart (SGD slowest, Adam/AdaGrad first).
-NET_LR = {
-    "sgd": 0.05,
-    "momentum": 0.01,
-    "nesterov": 0.01,
-    "adagrad": 0.02,
-    "rmsprop": 0.001,
-    "adadelta": 1.0,
-    "adam": 0.003,
-    "adamw": 0.003,
-    "amsgrad": 0.003,
-    "nadam": 0.003,
-    "radam": 0.003,
-    "adamax": 0.003,
-}
 
 MODE = ChoiceField("rc_mode", "race", choices=MODES)
 DATASET = ChoiceField("rc_data", "spirals", choices=tuple(datasets.names()))
@@ -64,8 +47,8 @@ def _optimizer_fields() -> list[Field]:
     out = []
     for field in ow.fields(PREFIX):
         name = field.key[len(PREFIX) :].rsplit("_", 1)
-        if len(name) == 2 and name[1] == "lr" and name[0] in NET_LR:
-            field = dataclasses.replace(field, default=NET_LR[name[0]])
+        if len(name) == 2 and name[1] == "lr" and name[0] in optimizers.names():
+            field = dataclasses.replace(field, default=optimizers.traits(name[0]).lr["network"])
         out.append(field)
     return out
 

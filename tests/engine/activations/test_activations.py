@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from engine import activations as A
-from engine.activations.catalog import SELU_ALPHA, SELU_SCALE
+from engine.activations.rectifiers import SELU_ALPHA, SELU_SCALE
 from engine.expressions import ExpressionError
 
 REQUIRED = [

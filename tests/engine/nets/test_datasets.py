@@ -102,3 +102,12 @@ def test_bounds_pad_the_box():
     assert (x0, x1, y0, y1) == pytest.approx((-0.2, 2.2, -1.2, 1.2))
     with pytest.raises(ValueError, match="shape"):
         datasets.bounds(torch.zeros(3, 64))
+
+
+def test_each_data_set_says_its_input_size_and_largest_n():
+    for name in datasets.names():
+        X, _ = datasets.make(name, n=50, seed=0, device="cpu")
+        assert X.shape[1] == datasets.in_dim(name)
+        assert datasets.max_n(name) == (datasets.DIGITS_N if name == "digits" else datasets.MAX_N)
+    with pytest.raises(ValueError, match="Invalid dataset"):
+        datasets.in_dim("nope")

@@ -8,8 +8,9 @@ import torch
 import torch.nn.functional as F
 
 from engine import optimizers
-from engine.nets import datasets, networks, race, training
-from engine.nets import sweeps as race_tools
+from engine.core.divergence import RACE_EXPLODE
+from engine.nets import batches, datasets, networks, race, race_summary, sweeps, training
+from engine.nets import stacked as stacked_module
 from engine.nets.networks import MLPConfig
 
 CFG = MLPConfig(2, 2, 3, 16, "tanh", "xavier_normal")
@@ -46,7 +47,7 @@ def reference(cfg, split, name, lr, steps, batch_size=None, seed=0, test=None):
     model = networks.build(cfg, seed, "cpu").train()
     opt = TORCH[name](model.parameters(), lr)
     curve = []
-    for idx in training.batch_indices(len(split.X_train), batch_size, steps, seed):
+    for idx in batches.batch_indices(len(split.X_train), batch_size, steps, seed):
         xb, yb = (
             (split.X_train, split.y_train)
             if idx is None
@@ -130,7 +131,7 @@ def test_single_optimizer_race_equals_engine_training(split):
 
 def test_lr_sweep_equals_separate_races(split):
     lrs = [1e-3, 1e-2, 1e-1]
-    sweep = race_tools.lr_sweep(
+    sweep = sweeps.lr_sweep(
         CFG, split, [("adam", {}), ("sgd", {"momentum": 0.5})], lrs, 20, device="cpu"
     )
     assert sweep.final_loss.shape == (2, 3)
@@ -161,7 +162,7 @@ def test_a_diverging_optimizer_is_frozen_and_the_others_go_on(split):
     assert np.isnan(res.train_loss[0, k:]).all()
     assert all(torch.isfinite(p[0]).all() for p in res.params.values())
     np.testing.assert_allclose(res.train_loss[1], alone.train_loss[0], rtol=1e-5, atol=1e-6)
-    assert race_tools.summary(res, 0.3)[0]["diverged at"] == k
+    assert race_summary.summary(res, 0.3)[0]["diverged at"] == k
 
 
 def test_an_exploding_loss_counts_as_divergence(split):
@@ -171,10 +172,10 @@ def test_an_exploding_loss_counts_as_divergence(split):
     k = int(res.diverged_at[0])
     assert k > 0 and res.diverged_at[1] == -1
     first = res.train_loss[0, 0]
-    assert res.curve("train_loss", 0).max() <= race.EXPLODE * first
+    assert res.curve("train_loss", 0).max() <= RACE_EXPLODE * first
     curve, _ = reference(cfg, split, "adam", 10.0, k + 1)  # torch.optim, unchecked
     np.testing.assert_allclose(curve[:k], res.curve("train_loss", 0), rtol=1e-3)
-    assert not curve[k] <= race.EXPLODE * first  # step k exploded (or overflowed)
+    assert not curve[k] <= RACE_EXPLODE * first  # step k exploded (or overflowed)
 
 
 @pytest.mark.parametrize("residual", [False, True])
@@ -182,7 +183,7 @@ def test_hand_batched_forward_equals_vmap_functional_call(split, monkeypatch, re
     cfg = MLPConfig(2, 2, 3, 16, "gelu", residual=residual)
     opts = [optimizers.create("sgd", lr=0.1), optimizers.create("adam", lr=0.01)]
     fast = race.race(cfg, split, opts, 15, batch_size=32, device="cpu")
-    monkeypatch.setattr(race, "FAST_PATH", False)
+    monkeypatch.setattr(stacked_module, "FAST_PATH", False)
     general = race.race(cfg, split, opts, 15, batch_size=32, device="cpu")
     for field in race.FIELDS:
         np.testing.assert_allclose(
@@ -218,7 +219,7 @@ def test_callback_can_stop_and_sees_partial_results(split):
 
 def test_decision_grids_match_each_network(split):
     res = race.race(CFG, split, ["sgd", "adam"], 5, device="cpu")
-    xs, ys, probs = race_tools.decision_grids(res, ((-2, 3), (-1.5, 2)), n=7)
+    xs, ys, probs = race_summary.decision_grids(res, ((-2, 3), (-1.5, 2)), n=7)
     assert probs.shape == (2, 7, 7, 2)
     point = torch.tensor([[xs[3], ys[5]]])
     for k in range(2):
@@ -229,11 +230,11 @@ def test_decision_grids_match_each_network(split):
 
 def test_summary_and_csv(split):
     res = race.race(CFG, split, ["sgd", "adam"], 10, device="cpu")
-    rows = race_tools.summary(res, target_loss=float(res.train_loss[1, 4]))
+    rows = race_summary.summary(res, target_loss=float(res.train_loss[1, 4]))
     assert rows[1]["steps to target"] <= 4
     assert rows[1]["best accuracy"] == pytest.approx(np.max(res.test_acc[1]))
     assert rows[1]["seconds to target"] == pytest.approx(res.wall_time[rows[1]["steps to target"]])
-    text = race_tools.curves_csv(res)
+    text = race_summary.curves_csv(res)
     lines = text.strip().splitlines()
     assert lines[0].startswith("optimizer,step,seconds,train_loss,train_acc,test_loss")
     assert len(lines) == 1 + 2 * 10
@@ -251,9 +252,12 @@ def test_validation(split):
         race.race(CFG, split, ["nope"], 5)
 
 
-def test_race_is_public_as_training_race():
-    from engine.nets import race as race_module
-    from engine.nets import training
+def test_training_and_the_race_do_not_import_each_other():
+    import grimp
 
-    assert training.race is race_module.race
-    assert training.RaceResult is race_module.RaceResult
+    graph = grimp.build_graph("engine")
+    for a, b in (
+        ("engine.nets.training", "engine.nets.race"),
+        ("engine.nets.race", "engine.nets.training"),
+    ):
+        assert graph.find_shortest_chain(importer=a, imported=b) is None, (a, b)

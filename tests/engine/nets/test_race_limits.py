@@ -1,12 +1,11 @@
-"""engine.nets.race and engine.nets.sweeps: stopping at any step, sweep sizes, run-time estimates."""
+"""engine.nets.race, sweeps, race_summary and race_cost: stopping at any step, sweep sizes, run-time estimates."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from engine.nets import datasets, race
-from engine.nets import sweeps as race_tools
+from engine.nets import datasets, race, race_cost, race_summary, sweeps
 from engine.nets.networks import MLPConfig
 
 CFG = MLPConfig(2, 2, 2, 8, "tanh", "xavier_normal")
@@ -29,14 +28,14 @@ def test_a_race_stopped_at_any_step_is_whole_up_to_there(split, stop_after):
         assert getattr(res, field).shape[1] == stop_after
         assert np.isfinite(getattr(res, field)).all()
     assert res.wall_time.shape == (stop_after,)
-    rows = race_tools.summary(res, target_loss=1e-6)
+    rows = race_summary.summary(res, target_loss=1e-6)
     assert [r["steps to target"] for r in rows] == [None, None]
     assert all(r["final train loss"] is not None for r in rows)
-    assert race_tools.curves_csv(res).count("\n") == 1 + 2 * stop_after
+    assert race_summary.curves_csv(res).count("\n") == 1 + 2 * stop_after
 
 
 def test_a_stopped_sweep_still_reports_final_losses(split):
-    sweep = race_tools.lr_sweep(
+    sweep = sweeps.lr_sweep(
         CFG, split, [("sgd", {})], [0.01, 0.1], 30, device="cpu", callback=lambda t, p: t < 3
     )
     assert sweep.result.stopped and sweep.result.steps == 4
@@ -47,22 +46,22 @@ def test_a_sweep_over_the_limit_names_networks_not_optimizers(split):
     lrs = np.geomspace(1e-4, 1.0, 9)
     settings = [("sgd", {})] * 12
     with pytest.raises(ValueError, match=r"12 optimizers × 9 learning rates = 108 \(the limit"):
-        race_tools.lr_sweep(CFG, split, settings, lrs, 5)
-    race_tools.check_sweep_size(12, race.MAX_MODELS // 12)  # at the limit: fine
+        sweeps.lr_sweep(CFG, split, settings, lrs, 5)
+    sweeps.check_sweep_size(12, race.MAX_MODELS // 12)  # at the limit: fine
     with pytest.raises(ValueError, match="Too many networks"):
-        race_tools.check_sweep_size(race.MAX_MODELS + 1, 1)
+        sweeps.check_sweep_size(race.MAX_MODELS + 1, 1)
     with pytest.raises(ValueError, match="one network each"):
         race.race(CFG, split, ["sgd"] * (race.MAX_MODELS + 1), 5)
 
 
 def test_the_estimate_grows_with_the_work():
     base = dict(config=CFG, train_rows=300, test_rows=100, steps=300, models=5)
-    t = race_tools.estimate_seconds(**base)
+    t = race_cost.estimate_seconds(**base)
     assert 0 < t < 10  # the default race is a live one
-    assert race_tools.estimate_seconds(**{**base, "steps": 600}) == pytest.approx(2 * t)
-    assert race_tools.estimate_seconds(**{**base, "models": 50}) > 2 * t
-    assert race_tools.estimate_seconds(**base, batch_size=32) < t
+    assert race_cost.estimate_seconds(**{**base, "steps": 600}) == pytest.approx(2 * t)
+    assert race_cost.estimate_seconds(**{**base, "models": 50}) > 2 * t
+    assert race_cost.estimate_seconds(**base, batch_size=32) < t
     wide = MLPConfig(2, 3, 8, 128)
-    assert race_tools.estimate_seconds(**{**base, "config": wide}) > 10 * t
+    assert race_cost.estimate_seconds(**{**base, "config": wide}) > 10 * t
     bn = MLPConfig(2, 2, 2, 8, "tanh", "xavier_normal", batchnorm=True)
-    assert race_tools.estimate_seconds(**{**base, "config": bn}) > t
+    assert race_cost.estimate_seconds(**{**base, "config": bn}) > t

@@ -8,7 +8,8 @@ import torch
 import torch.nn.functional as F
 
 from engine import optimizers
-from engine.nets import datasets, losses, networks, training
+from engine.nets import batches, datasets, losses, networks, training
+from engine.nets.history import decision_grid
 from engine.nets.networks import MLPConfig
 
 CFG = MLPConfig(2, 2, 3, 16, "tanh", "xavier_normal")
@@ -78,7 +79,7 @@ def test_training_matches_a_hand_loop_with_torch_optim(split, engine_opt, torch_
     model = networks.build(CFG, seed=3)
     opt = torch_opt[0](model.parameters(), **torch_opt[1])
     expected = []
-    for idx in training.batch_indices(len(split.X_train), batch, steps, seed=3):
+    for idx in batches.batch_indices(len(split.X_train), batch, steps, seed=3):
         opt.zero_grad()
         loss = F.cross_entropy(model(split.X_train[idx]), split.y_train[idx])
         loss.backward()
@@ -196,7 +197,7 @@ def test_bce_and_mse_train_and_digits_run():
 
 def test_decision_grid(split):
     h = training.train(CFG, split, optimizers.create("adam", lr=0.05), 40)
-    grid = training.decision_grid(h, ((-2, 3), (-1.5, 2)), n=30)
+    grid = decision_grid(h, ((-2, 3), (-1.5, 2)), n=30)
     assert grid.probs.shape == (30, 30, 2) and grid.xs.shape == grid.ys.shape == (30,)
     np.testing.assert_allclose(grid.probs.sum(2), 1.0, rtol=1e-5)
     net = h.network()
@@ -205,10 +206,10 @@ def test_decision_grid(split):
         expected = torch.softmax(net(point), 1)[0].numpy()
     np.testing.assert_allclose(grid.probs[3, 7], expected, rtol=1e-5, atol=1e-6)
     net.train()
-    training.decision_grid(net, ((0, 1), (0, 1)), n=5)
+    decision_grid(net, ((0, 1), (0, 1)), n=5)
     assert net.training  # mode restored
     with pytest.raises(ValueError, match="Invalid n: 1000"):
-        training.decision_grid(h, ((0, 1), (0, 1)), n=1000)
+        decision_grid(h, ((0, 1), (0, 1)), n=1000)
 
 
 def test_compare_starts_every_optimizer_from_the_same_weights(split):

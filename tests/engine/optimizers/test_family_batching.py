@@ -15,6 +15,7 @@ from torch.testing import assert_close
 from engine import optimizers, surfaces
 from engine.nets import datasets, race, training
 from engine.nets.networks import MLPConfig
+from engine.optimizers import grouping
 from engine.surfaces import trajectories
 from tests.engine.optimizers.test_family import NEW, run_ours
 from tests.engine.optimizers.test_optimizers import F64, as_batch, grads_for
@@ -81,9 +82,9 @@ def test_batched_rows_equal_separate_runs(name, key, values, extra, kind):
 @pytest.mark.parametrize("name", NEW)
 def test_an_lr_sweep_is_one_state_in_trajectories(name):
     s = surfaces.get("rosenbrock")
-    lrs = [0.3 * optimizers.DEFAULT_LR[name], optimizers.DEFAULT_LR[name]]
+    lrs = [0.3 * optimizers.traits(name).lr["surface"], optimizers.traits(name).lr["surface"]]
     opts = [optimizers.create(name, lr=lr) for lr in lrs]
-    groups = trajectories.group_optimizers(opts, torch.float64, torch.device("cpu"))
+    groups = grouping.group_optimizers(opts, torch.float64, torch.device("cpu"))
     assert len(groups) == 1 and isinstance(groups[0][0].hyper["lr"], torch.Tensor)
     starts = [s.start, (0.5, -0.5)]
     run = trajectories.run(s, opts, starts, 40, device="cpu")
@@ -102,7 +103,7 @@ def test_lookaheads_group_by_their_inner_optimizer():
         optimizers.create("lookahead", optimizer="adam", lr=0.1),
         optimizers.create("lookahead", optimizer="sgd", lr=0.001),
     ]
-    groups = trajectories.group_optimizers(opts, torch.float64, torch.device("cpu"))
+    groups = grouping.group_optimizers(opts, torch.float64, torch.device("cpu"))
     assert sorted(idx for _, idx in groups) == [[0, 2], [1]]
     s = surfaces.get("beale")
     run = trajectories.run(s, opts, [s.start], 30, device="cpu")
@@ -159,7 +160,7 @@ def test_a_race_sweep_equals_separate_races(name):
     X, y = datasets.make("moons", n=120, seed=0, device="cpu")
     cfg = MLPConfig(2, 2, 2, 8, "tanh", "xavier_normal")
     extra = {"optimizer": "muon"} if name == "lookahead" else {}
-    lrs = [0.5 * optimizers.DEFAULT_LR[name], optimizers.DEFAULT_LR[name]]
+    lrs = [0.5 * optimizers.traits(name).lr["surface"], optimizers.traits(name).lr["surface"]]
     opts = [optimizers.create(name, lr=lr, **extra) for lr in lrs]
     both = race.race(cfg, (X, y), opts, steps=10, seed=0, device="cpu")
     for k, o in enumerate(opts):
@@ -173,7 +174,7 @@ def test_the_race_gives_shape_aware_optimizers_the_weight_matrices(name, spirals
     batched (K, out, in) tensors must give the same curve (on flat rows, Muon would normalise
     the whole network as one vector and LAMB take one trust ratio for it)."""
     cfg = MLPConfig(2, 2, 2, 16, "tanh", "xavier_normal")
-    o = optimizers.create(name, lr=optimizers.DEFAULT_LR[name] / 10)
+    o = optimizers.create(name, lr=optimizers.traits(name).lr["surface"] / 10)
     res = race.race(cfg, spirals, [o], 15, batch_size=64, seed=3, device="cpu")
     hist = training.train(cfg, spirals, o, 15, batch_size=64, seed=3, device="cpu")
     np.testing.assert_allclose(res.train_loss[0], hist.train_loss, rtol=1e-5, atol=1e-6)

@@ -287,7 +287,7 @@ def test_names_cover_the_brief():
     required = {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"}
     required |= {"nadam", "radam", "adadelta", "adamax", "amsgrad"}
     assert required <= set(opt.names())
-    assert set(opt.DEFAULT_LR) == set(opt.names())
+    assert all(opt.traits(n).lr["surface"] > 0 for n in opt.names())
 
 
 @pytest.mark.parametrize("name", list(TORCH))
@@ -545,7 +545,7 @@ def test_runs_on_the_resolved_device(name):
     device = resolve(None)
     params = torch.randn(3, 4, 2, dtype=F64, generator=torch.Generator().manual_seed(5))
     grads = grads_for(params)[:10]
-    lr = torch.tensor([0.5, 1.0, 2.0], dtype=F64) * opt.DEFAULT_LR[name]
+    lr = torch.tensor([0.5, 1.0, 2.0], dtype=F64) * opt.traits(name).lr["surface"]
     cpu, _ = run_ours(name, {"lr": lr}, params, grads)
     moved = [g.to(device) for g in grads]
     there, state = run_ours(name, {"lr": lr}, params.to(device), moved)

@@ -91,14 +91,6 @@ def test_sweep_scores_and_best_index():
         analysis.sweep_scores(losses, div, 0.0, "median")
 
 
-def test_lr_grid_is_log_spaced_and_validated():
-    g = analysis.lr_grid(1e-4, 10.0, 6)
-    np.testing.assert_allclose(g, [1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0])
-    for bad in ((0.0, 1.0, 4), (1.0, 0.1, 4), (1e-3, 1.0, 1)):
-        with pytest.raises(ValueError):
-            analysis.lr_grid(*bad)
-
-
 def test_start_grid_and_frame_steps():
     g = analysis.start_grid(((-1.0, 1.0), (0.0, 4.0)), 3, inset=0.0)
     assert g.shape == (9, 2)

@@ -213,15 +213,16 @@ def test_default_learning_rates_neither_diverge_nor_go_uphill(surface):
         assert run.losses[k, 0, -1] < run.losses[k, 0, 0], (name, lrs[name])
         assert surface_lrs.default_lr(name, s) == lrs[name]
         # Only ever scaled down from the optimizer's rate for 2D surfaces, on a 1-2-5 ladder.
-        assert lrs[name] <= optimizers.DEFAULT_LR[name]
+        assert lrs[name] <= optimizers.traits(name).lr["surface"]
 
 
 def test_default_learning_rates_shrink_only_where_the_base_rate_fails():
     from engine.surfaces import default_lrs as surface_lrs
 
-    assert surface_lrs.default_lrs("bowl") == optimizers.DEFAULT_LR
+    base = {n: optimizers.traits(n).lr["surface"] for n in optimizers.names()}
+    assert surface_lrs.default_lrs("bowl") == base
     rosenbrock = surface_lrs.default_lrs("rosenbrock")
-    assert rosenbrock["sgd"] < optimizers.DEFAULT_LR["sgd"]  # the base rate explodes at step 5
-    assert rosenbrock["adam"] == optimizers.DEFAULT_LR["adam"]
+    assert rosenbrock["sgd"] < base["sgd"]  # the base rate explodes at step 5
+    assert rosenbrock["adam"] == base["adam"]
     with pytest.raises(ValueError, match="Unknown optimizer"):
         surface_lrs.default_lr("nope", "bowl")
