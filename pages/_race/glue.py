@@ -1,40 +1,21 @@
-"""Glue of the Optimizer race page: its sidebar, the Run gate and the live race with Stop.
+"""The Optimizer race page's sidebar: its settings, the data set they name, and the time they take.
 
-widgets -> engine.nets.race (one batched run, live through its callback) -> race_views.
-Nothing trains when the page opens: Run says what it will train and for how long. After the
-first press, a race estimated under run_policy's live limit follows the controls; a longer one
-waits for Run again. Results are kept per settings in session state, so a rerun redraws without
-training again; Stop keeps the partial race.
+:func:`sidebar` draws every control and returns a hashable :class:`Settings`; the run gate, the
+live race and Stop are in pages/_race/runs.py, the views of a result in pages/_race/views.py.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import NamedTuple
 
-import numpy as np
 import streamlit as st
 
 from engine import activations, optimizers
 from engine.nets import datasets, initializers, networks
-from engine.nets import race as engine_race
 from engine.nets import sweeps as race_tools
 from pages._common import optimizer_widgets as ow
-from pages._common import run_policy, state
+from pages._common import state
 from pages._common.keys import race as keys
-from pages._gradient_flow.glue import one_thread  # torch's thread policy, one place
-from pages._race.views import curves
-
-RESULTS = "_rc_results"  # settings -> finished (or stopped) race, newest last
-PARTIAL = "_rc_partial"  # (settings, the race so far), for the Stop button
-GO = "_rc_go"  # settings to train on the next run (the rerun button after a stop)
-LIVE = "_rc_live"  # Run was pressed once: short races now follow the controls
-KEEP = 4
-STOPPED = "stopped"
-STOPPED_TEXT = {  # a stopped race keeps its curves, unless it had none yet; a sweep keeps nothing
-    "race": "The race was stopped before its first step.",
-    "sweep": "The sweep was stopped before it finished: its final losses need every step.",
-}
 
 
 class Settings(NamedTuple):
@@ -76,8 +57,7 @@ def sidebar() -> Settings:
     picked = ow.picker(keys.PREFIX, st)
     shared = ow.shared_lr_widgets(keys.PREFIX, st)
     for opt in picked:
-        lr = shared if shared is not None else ow.hyper(keys.PREFIX, opt)["lr"]
-        with st.expander(f"**{opt}** · η = {lr:.3g}"):
+        with ow.panel(keys.PREFIX, opt, st):
             st.caption(optimizers.describe(opt))
             ow.hyper_widgets(keys.PREFIX, opt, st, lr_locked=shared is not None)
     sweep = ()
@@ -111,30 +91,6 @@ def load(data: tuple, seed: int) -> datasets.Split:
     return datasets.split(X, y, 0.25, seed=seed)
 
 
-def _remember(key: Settings, result) -> None:
-    # A fresh dict assigned back: session_state.setdefault does not persist from a callback.
-    results = {k: v for k, v in st.session_state.get(RESULTS, {}).items() if k != key}
-    results[key] = result
-    while len(results) > KEEP:
-        results.pop(next(iter(results)))
-    st.session_state[RESULTS] = results
-
-
-def _stop(key: Settings) -> None:
-    """Keep the race so far; a stopped sweep has no final losses, so it keeps only a note
-    (as does a race stopped before its first update)."""
-    partial = st.session_state.get(PARTIAL)
-    if key.mode == "race" and partial is not None and partial[0] == key:
-        _remember(key, dataclasses.replace(partial[1], stopped=True))
-    else:
-        _remember(key, STOPPED)
-
-
-def forget(key: Settings) -> None:
-    results = st.session_state.get(RESULTS, {})
-    st.session_state[RESULTS] = {k: v for k, v in results.items() if k != key}
-
-
 def _with(options: tuple, field) -> list:
     """``options`` plus the field's current value (from a link), so the widget accepts it."""
     return sorted({*options, state.value(field)})
@@ -149,108 +105,3 @@ def estimate(s: Settings, split: datasets.Split) -> float:
     """A rough time for the race on this CPU, in seconds."""
     train, test = len(split.X_train), len(split.X_test) if split.X_test is not None else 0
     return race_tools.estimate_seconds(s.config, train, test, s.steps, networks_count(s), s.batch)
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 1.5:
-        return "about a second"
-    return f"about {seconds:.0f} s" if seconds < 90 else f"about {seconds / 60:.0f} min"
-
-
-def _plan(s: Settings, seconds: float) -> str:
-    """What Run will do, in words."""
-    n = networks_count(s)
-    if s.mode == "sweep":
-        what = f"{len(s.opts)} optimizers × {s.sweep[2]} learning rates = {n} networks"
-    else:
-        what = f"{n} network{'s' * (n > 1)}, one per optimizer, from the same initial weights,"
-    return f"**Run** trains {what} for {s.steps} steps: {_duration(seconds)} on this machine."
-
-
-def _request(key: Settings) -> None:
-    """The rerun button after a stop: forget the stopped result and train again."""
-    forget(key)
-    st.session_state[GO] = key
-
-
-def rerun_button(s: Settings, label: str) -> None:
-    st.button(label, on_click=_request, args=(s,), key="rc_rerun", icon=":material/replay:")
-
-
-def _ready(s: Settings, split: datasets.Split) -> bool:
-    """Whether to train now; otherwise draw what Run will do (or why it cannot).
-
-    Nothing trains when the page opens: the first race waits for Run. After that, a race
-    estimated under run_policy's live limit follows the controls; a longer one waits again.
-    """
-    if s.mode == "sweep":
-        try:
-            race_tools.check_sweep_size(len(s.opts), s.sweep[2])
-        except ValueError as exc:
-            st.warning(f"{exc}. Pick fewer optimizers or learning rates.", icon=":material/block:")
-            st.button("Run the sweep", key="rc_run", type="primary", disabled=True)
-            return False
-    seconds = estimate(s, split)
-    if st.session_state.pop(GO, None) == s:
-        return True
-    if st.session_state.get(LIVE) and not run_policy.needs_press(seconds):
-        return True
-    text = _plan(s, seconds)
-    if st.session_state.get(LIVE):  # it would have followed the controls: say why it waits
-        text += f" Runs over {run_policy.LIVE_LIMIT_S:.0f} s wait for this button."
-    slot = st.empty()
-    with slot.container():
-        st.info(text, icon=":material/play_circle:")
-        what = "sweep" if s.mode == "sweep" else "race"
-        pressed = st.button(f"Run the {what}", key="rc_run", type="primary",
-                            icon=":material/play_arrow:")  # fmt: skip
-    if pressed:
-        slot.empty()
-    return pressed
-
-
-def run(s: Settings, split: datasets.Split):
-    """The race (or sweep) for ``s``: from session state, trained now with live progress, or
-    None while it waits for Run."""
-    done = st.session_state.get(RESULTS, {}).get(s)
-    if done is not None:
-        return done
-    if not _ready(s, split):
-        return None
-    st.session_state[LIVE] = True  # a Run press: from now on, short races follow the controls
-    opts = ow.build(s.opts)
-    panel = st.empty()  # progress, Stop and the live curve: cleared when the race ends
-    with panel.container():
-        bar_col, stop_col = st.columns([6, 1], vertical_alignment="center")
-        n = networks_count(s)
-        bar = bar_col.progress(0.0, text=f"Training {n} network{'s' * (n > 1)}…")
-        stop_col.button("Stop", key="rc_stop", on_click=_stop, args=(s,), icon=":material/stop:")
-        live = st.empty()
-
-    def callback(t: int, partial) -> None:
-        st.session_state[PARTIAL] = (s, partial)
-        bar.progress((t + 1) / s.steps, text=f"Step {t + 1} of {s.steps}")
-        if s.mode == "race":
-            live.plotly_chart(curves(partial), key=f"rc_live_{t}", width="stretch")
-
-    every = max(1, s.steps // 15)
-    kw = dict(batch_size=s.batch, seed=s.seed, callback=callback, callback_every=every)
-    try:
-        with one_thread():
-            if s.mode == "sweep":
-                lo, hi, n = s.sweep
-                lrs = np.geomspace(min(lo, hi), max(lo, hi), n)
-                settings = [(name, dict(items)) for name, items in s.opts]
-                result = race_tools.lr_sweep(s.config, split, settings, lrs, s.steps, **kw)
-            else:
-                result = engine_race.race(s.config, split, opts, s.steps, **kw)
-    except Exception:
-        # A failure leaves no progress bar or Stop button behind. (Stop and reruns are not
-        # Exceptions: they pass, and the Stop button's callback still finds PARTIAL.)
-        panel.empty()
-        st.session_state.pop(PARTIAL, None)
-        raise
-    panel.empty()
-    st.session_state.pop(PARTIAL, None)
-    _remember(s, result)
-    return result
