@@ -9,8 +9,6 @@ operators (``x ** 2``), so Markdown shows them as typed.
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from pages._common.keys import playground as keys
@@ -29,15 +27,15 @@ def undefined_region(cfg: Settings) -> None:
         )
 
 
-def stops(result: dict[str, Any]) -> None:
+def stops(result: data.Paths) -> None:
     """Say why paths stopped: the formula's domain (grouped by cause), or a step size."""
     undefined: dict[str, list[str]] = {}
-    for k, (label, d) in enumerate(zip(result["labels"], result["diverged_at"], strict=True)):
+    for k, (label, d) in enumerate(zip(result.labels, result.diverged_at, strict=True)):
         if d < 0:
             continue
-        if result["undefined"][k]:
-            x, y = result["undefined_points"][k]
-            undefined.setdefault(result["why"][k], []).append(
+        if result.undefined[k]:
+            x, y = result.undefined_points[k]
+            undefined.setdefault(result.why[k], []).append(
                 f"{label} (step {int(d)}, at ({x:.3g}, {y:.3g}))"
             )
         else:
