@@ -82,7 +82,7 @@ def restore() -> list[str]:
 
 def publish() -> None:
     """Write every field that differs from its default or from the active preset to the URL."""
-    ss, params = st.session_state, st.query_params
+    ss = st.session_state
     name = ss.get(K.PRESET.key)
     ref = preset_values(name) if name in presets.PRESETS else {}
     for field in K.FIELDS:
@@ -90,11 +90,7 @@ def publish() -> None:
         needed = encoded != field.encode(field.default) or (
             field.key in ref and encoded != field.encode(ref[field.key])
         )
-        if not needed:
-            if field.key in params:
-                del params[field.key]
-        elif params.get(field.key) != encoded:
-            params[field.key] = encoded
+        state.write_url(field.key, encoded if needed else None)
 
 
 def preset_changed() -> list[str]:

@@ -95,19 +95,25 @@ def _names(opts: tuple) -> list[str]:
     return [name for name, _ in opts]
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def paths(cfg: Settings) -> Paths:
-    """The main run from one start, with state history, table, distances and internals."""
-    surface = get_surface(cfg.surface)
-    run = trajectories.run(
-        surface,
-        ow.build(cfg.opts),
-        [cfg.start],
+def _run(cfg: Settings, opts: list, starts: Any, record_state: bool = True):
+    """``opts`` from ``starts`` on the settings' surface, with their steps, noise and schedule."""
+    return trajectories.run(
+        get_surface(cfg.surface),
+        opts,
+        starts,
         cfg.steps,
         noise=cfg.noise,
         seed=cfg.seed,
         schedule=_schedule(cfg.schedule, cfg.steps),
+        record_state=record_state,
     )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def paths(cfg: Settings) -> Paths:
+    """The main run from one start, with state history, table, distances and internals."""
+    surface = get_surface(cfg.surface)
+    run = _run(cfg, ow.build(cfg.opts), [cfg.start])
     eff = run.effective_lr()
     undefined = run.undefined[:, 0]
     why = [
@@ -158,16 +164,7 @@ def many_starts(cfg: Settings, n: int) -> Starts:
     usable = surface_domain.usable(surface, starts)
     if not usable.any():
         raise ValueError("f or its slope is undefined at every start of the grid")
-    run = trajectories.run(
-        surface,
-        ow.build(cfg.opts),
-        starts[usable],
-        cfg.steps,
-        noise=cfg.noise,
-        seed=cfg.seed,
-        schedule=_schedule(cfg.schedule, cfg.steps),
-        record_state=False,
-    )
+    run = _run(cfg, ow.build(cfg.opts), starts[usable], record_state=False)
     basin = np.full((len(cfg.opts), len(starts)), -1)
     basin[:, usable] = analysis.basins(
         run.paths[:, :, -1], surface.minima, analysis.radius(surface.bounds), run.diverged_at
@@ -190,16 +187,7 @@ def sweep(cfg: Settings, lrs: tuple[float, ...], metric: str) -> Sweep:
     for name, hyper in cfg.opts:
         base = dict(hyper)
         opts += ow.build(tuple((name, tuple({**base, "lr": lr}.items())) for lr in lrs))
-    run = trajectories.run(
-        surface,
-        opts,
-        [cfg.start],
-        cfg.steps,
-        noise=cfg.noise,
-        seed=cfg.seed,
-        schedule=_schedule(cfg.schedule, cfg.steps),
-        record_state=False,
-    )
+    run = _run(cfg, opts, [cfg.start], record_state=False)
     K, N = len(cfg.opts), len(lrs)
     scores = analysis.sweep_scores(
         run.losses[:, 0].reshape(K, N, -1),

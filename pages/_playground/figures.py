@@ -59,17 +59,23 @@ def internals_titles(name: str, keys_: list[str]) -> dict[str, str]:
     return out
 
 
+def map_figure(cfg: Settings) -> go.Figure:
+    """The surface's map with its minima and the start, and the grid a click picks a start on."""
+    surface = get_surface(cfg.surface)
+    xs, ys, Z = data.contour(cfg.surface, data.CONTOUR_N)
+    return sp.contour_map(
+        xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
+        title=f"{surface.title}: click anywhere to start there",
+    )  # fmt: skip
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def paths_figures(cfg: Settings, show_3d: bool) -> TrajectoryFigures:
     """Every figure of the trajectories view, built once per settings (never mutated after)."""
     result = data.paths(cfg)
     surface = get_surface(cfg.surface)
     names, labels, div = result.names, result.labels, result.diverged_at
-    xs, ys, Z = data.contour(cfg.surface, data.CONTOUR_N)
-    fig = sp.contour_map(
-        xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
-        title=f"{surface.title}: click anywhere to start there",
-    )  # fmt: skip
+    fig = map_figure(cfg)
     undefined = result.undefined
     sp.add_paths(fig, names, labels, result.paths, result.losses, div, undefined)
     sp.add_playback(fig, names, labels, result.paths, div, analysis.frame_steps(cfg.steps))

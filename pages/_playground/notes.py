@@ -12,9 +12,8 @@ from __future__ import annotations
 import streamlit as st
 
 from pages._common.keys import playground as keys
-from pages._playground import data
-from pages._playground.controls import Settings, get_surface
-from viz import surface_plots as sp
+from pages._playground import data, figures
+from pages._playground.controls import Settings
 
 
 def undefined_region(cfg: Settings) -> None:
@@ -51,12 +50,10 @@ def stops(result: data.Paths) -> None:
 
 def bare_map(cfg: Settings) -> None:
     """The map without paths, so that a click can still pick a start where a run works."""
-    surface = get_surface(cfg.surface)
-    xs, ys, Z = data.contour(cfg.surface, data.CONTOUR_N)
-    fig = sp.contour_map(
-        xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
-        title=f"{surface.title}: click anywhere to start there",
-    )  # fmt: skip
     st.plotly_chart(
-        fig, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
+        figures.map_figure(cfg),
+        key=keys.MAP_KEY,
+        on_select="rerun",
+        selection_mode="points",
+        width="stretch",
     )
