@@ -25,7 +25,7 @@ from engine.nets import datasets, landscape, networks
 SIDE = 41
 TARGET = networks.MLPConfig(in_dim=2, out_dim=2, depth=4, width=80)  # 19,842 parameters
 # (label, config, torch threads: None = the process default). The app evaluates on one thread
-# (pages/_common/gradient_flow_glue.one_thread), so the other networks are timed that way.
+# (engine.core.threads.set_threads), so the other networks are timed that way.
 CASES = [
     ("4 x 80 relu (the target)", TARGET, None),
     ("4 x 80 relu", TARGET, 1),

@@ -4,6 +4,7 @@ import math
 
 import streamlit as st
 
+from pages._activations import data, figures
 from pages._activations import widgets as w
 from pages._common import state
 from pages._common.keys import activations as keys
@@ -21,7 +22,7 @@ specs = w.sidebar()
 lo, hi = state.value(keys.X_RANGE)
 mu, sigma = state.value(keys.MU), state.value(keys.SIGMA)
 orders = w.orders()
-drawn, curves = w.curve_tables(specs, lo, hi)
+drawn, curves = data.curve_tables(specs, lo, hi)
 
 if not curves:
     st.info("Pick an activation on the left, or type your own formula in x.")
@@ -29,11 +30,11 @@ elif not orders:
     st.info("Tick f, f′ or f″ on the left to draw a curve.")
 else:
     w.undefined_warnings(curves)  # above the chart, where an empty or broken curve is noticed
-    fig = w.curves_figure(drawn, lo, hi, orders)
+    fig = figures.curves_figure(drawn, lo, hi, orders)
     st.plotly_chart(fig, key="act_curves_chart", width="stretch")
     st.download_button(
         "Download the curves (CSV)",
-        w.curves_csv(drawn, lo, hi, orders),
+        data.curves_csv(drawn, lo, hi, orders),
         file_name="activations.csv",
         mime="text/csv",
         key="act_csv",
@@ -52,7 +53,7 @@ with inputs_tab:
         "the share of inputs where |f′(z)| < 0.001: saturated or dead units that pass almost no "
         "gradient back."
     )
-    hist_specs, hists = w.hist_tables(specs, mu, sigma)
+    hist_specs, hists = data.hist_tables(specs, mu, sigma)
     if hists:
         cols = st.columns(min(len(hists), 4))
         for i, h in enumerate(hists):
@@ -61,7 +62,7 @@ with inputs_tab:
             )
             if h.undefined_share > 0:
                 st.caption(f"{h.title}: f′ undefined for {h.undefined_share:.1%} of z (not drawn).")
-        fig = w.histograms_figure(hist_specs, mu, sigma)
+        fig = figures.histograms_figure(hist_specs, mu, sigma)
         st.plotly_chart(fig, key="act_hist_chart", width="stretch")
 
 with depth_tab:
@@ -75,7 +76,7 @@ with depth_tab:
         "and He initialisation's doubled weight variance makes up exactly that factor of 2."
     )
     with st.spinner("Multiplying derivatives through the layers..."):
-        depth_specs, profiles = w.depth_tables(specs, mu, sigma, depth)
+        depth_specs, profiles = data.depth_tables(specs, mu, sigma, depth)
     if profiles:
         st.markdown("**Mean factor per layer, E|f′(z)|**")
         cols = st.columns(min(len(profiles), 4))
@@ -85,7 +86,7 @@ with depth_tab:
                 p.title, factor, border=True,
                 help="E|f′(z)|: the mean factor each layer multiplies the gradient by",
             )  # fmt: skip
-        fig = w.depth_figure(depth_specs, mu, sigma, depth)
+        fig = figures.depth_figure(depth_specs, mu, sigma, depth)
         st.plotly_chart(fig, key="act_depth_chart", width="stretch")
         for p in profiles:
             if p.note:

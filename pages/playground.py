@@ -1,7 +1,7 @@
 """Optimizer playground: every optimizer on one 2D loss surface, its internals, basins, sweeps.
 
-Thin: controls (pages/_playground/controls.py) -> cached engine calls
-(playground_data.py) -> figures from viz/ (playground_views.py). Every setting is in the URL.
+Thin: controls (pages/_playground/controls.py) -> cached engine calls (data.py) -> figures
+from viz/ (figures.py) -> the views (views.py). Every setting is in the URL.
 """
 
 import streamlit as st
@@ -9,7 +9,7 @@ import streamlit as st
 from pages._common import state
 from pages._common.keys import playground as keys
 from pages._common.navigation import ensure_app_entry
-from pages._playground import controls, views
+from pages._playground import controls, share, views
 
 ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 st.title("Optimizer playground")
@@ -35,4 +35,4 @@ else:
     views.run_view(mode or "paths", cfg)
 
 controls.publish(surface)
-views.share_box(top[1])
+share.share_box(top[1])

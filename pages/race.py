@@ -1,7 +1,8 @@
 """Optimizer race: one network, the same initial weights and minibatches, several optimizers.
 
-Thin: the sidebar and the live race are in pages/_race/glue.py, the views of a result in
-race_views.py. Every setting is in the URL. Nothing trains until Run is pressed.
+Thin: the sidebar is pages/_race/glue.py, the Run gate and the live race pages/_race/runs.py,
+the views of a result pages/_race/views.py. Every setting is in the URL. Nothing trains until
+Run is pressed.
 """
 
 import streamlit as st
@@ -10,7 +11,7 @@ from pages._common import state
 from pages._common.guard import friendly_errors
 from pages._common.keys import race as keys
 from pages._common.navigation import ensure_app_entry
-from pages._race import glue, views
+from pages._race import glue, runs, views
 
 ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 st.title("Optimizer race")
@@ -30,19 +31,11 @@ if not settings.opts:
 else:
     with friendly_errors("Running the race"):
         split = glue.load(settings.data, settings.seed)
-        result = glue.run(settings, split)  # None: waiting for Run
-        what = "sweep" if settings.mode == "sweep" else "race"
-        if isinstance(result, glue.Stopped):
-            st.info(result.text, icon=":material/stop_circle:")
-            glue.rerun_button(settings, f"Run the {what}")
-        elif result is not None:
-            res = result.result if settings.mode == "sweep" else result
-            if res.stopped:
-                st.info(f"Stopped at step {res.steps} of {settings.steps}.",
-                        icon=":material/stop_circle:")  # fmt: skip
-                glue.rerun_button(settings, f"Run the whole {what}")
-            if settings.mode == "sweep":
-                views.show_sweep(result)
-            else:
-                views.show_race(settings, result, split)
+        outcome = runs.run(settings, split)
+        if outcome.status is runs.Status.STOPPED:
+            runs.show_stopped(settings, outcome)
+        if outcome.result is not None and settings.mode == "sweep":
+            views.show_sweep(outcome.result)
+        elif outcome.result is not None:
+            views.show_race(settings, outcome.result, split)
 state.publish(keys.FIELDS)

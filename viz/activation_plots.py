@@ -1,13 +1,13 @@
 """Figures for the Activation explorer: curves with derivatives, input histograms, depth profile.
 
-Inputs are the numpy tables of ``engine.activations.tables`` (anything with the same fields).
+Inputs are the small records below (numpy arrays and names); the page's glue fills them.
 Every builder drops non-finite points itself, so nothing NaN or infinite reaches a figure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -15,11 +15,56 @@ from plotly.subplots import make_subplots
 
 from viz.colors import activation_color
 
-if TYPE_CHECKING:
-    from engine.activations.tables import CurveTable, DepthTable, HistTable
-
 FONT = 18  # readable on a classroom projector
 ORDER_LABELS = ("f(x)", "f′(x)", "f″(x)")
+
+Band = tuple[np.ndarray, np.ndarray]  # (low, high) on the curve's x
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One activation on a grid ``x``: f, f′ and f″ (NaN where undefined). ``band`` and
+    ``band_df``: the envelope of f and f′ of a random activation (RReLU), else None."""
+
+    name: str  # picks the colour (activation_color)
+    title: str
+    x: np.ndarray
+    f: np.ndarray
+    df: np.ndarray
+    d2f: np.ndarray
+    band: Band | None = None
+    band_df: Band | None = None
+
+
+@dataclass(frozen=True)
+class Bars:
+    """A histogram as bars: centres, widths and each bar's share of the samples (sums to 1)."""
+
+    centers: np.ndarray
+    widths: np.ndarray
+    share: np.ndarray
+
+
+@dataclass(frozen=True)
+class Histograms:
+    """Where inputs z land: the histograms of f(z) and of f′(z) for one activation."""
+
+    name: str
+    title: str
+    f: Bars
+    df: Bars
+
+
+@dataclass(frozen=True)
+class DepthProfile:
+    """The product of derivatives through ``depth`` layers: the law (E|f′|)^L and the mean over
+    sampled paths, both per depth L."""
+
+    name: str
+    title: str
+    depth: np.ndarray
+    law: np.ndarray
+    mean: np.ndarray
 
 
 def _finite(*arrays: np.ndarray, dtype=np.float32) -> tuple[np.ndarray, ...]:
@@ -88,7 +133,7 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
     return fig
 
 
-def curves_figure(tables: Sequence[CurveTable], orders: Sequence[int]) -> go.Figure:
+def curves_figure(tables: Sequence[Curve], orders: Sequence[int]) -> go.Figure:
     """One panel per derivative order (0: f, 1: f′, 2: f″), stacked on a shared x axis.
 
     Each curve carries ``meta = {"act": name, "order": k, "kind": "curve" | "band"}``.
@@ -133,7 +178,7 @@ def curves_figure(tables: Sequence[CurveTable], orders: Sequence[int]) -> go.Fig
     return _layout(fig, 120 + 290 * rows)
 
 
-def histograms_figure(tables: Sequence[HistTable]) -> go.Figure:
+def histograms_figure(tables: Sequence[Histograms]) -> go.Figure:
     """Small multiples: one row per activation, f(z) on the left and f′(z) on the right."""
     rows = max(1, len(tables))
     titles = [f"{t.title}: {part}" for t in tables for part in ("f(z)", "f′(z)")]
@@ -142,12 +187,8 @@ def histograms_figure(tables: Sequence[HistTable]) -> go.Figure:
     )
     for row, t in enumerate(tables, start=1):
         color = activation_color(t.name)
-        for col, (centers, widths, share, label) in enumerate(
-            ((t.f_centers, t.f_widths, t.f_share, "f(z)"),
-             (t.df_centers, t.df_widths, t.df_share, "f′(z)")),
-            start=1,
-        ):  # fmt: skip
-            bx, by, bw = _finite(centers, 100 * share, widths)
+        for col, (bars, label) in enumerate(((t.f, "f(z)"), (t.df, "f′(z)")), start=1):
+            bx, by, bw = _finite(bars.centers, 100 * bars.share, bars.widths)
             fig.add_trace(
                 go.Bar(
                     x=bx,
@@ -169,7 +210,7 @@ def histograms_figure(tables: Sequence[HistTable]) -> go.Figure:
     return _layout(fig, 80 + 230 * rows)
 
 
-def depth_figure(tables: Sequence[DepthTable], bound: float | None = None) -> go.Figure:
+def depth_figure(tables: Sequence[DepthProfile], bound: float | None = None) -> go.Figure:
     """Product of derivatives against depth L on a log axis.
 
     Per activation: a line for the law (E|f′(z)|)^L and dots for the Monte Carlo mean over

@@ -1,16 +1,16 @@
 """Per-layer figures of a network at one moment: gradients, activations, saturated and dead units.
 
 Every builder takes numpy arrays with one entry per hidden layer (input to output) and returns a
-``go.Figure`` with layer number on the x axis. A *series* is ``(label, color, report)`` where
-``report`` has the arrays of an ``engine.nets.probes.LayerReport`` (``grad_norms``, ``signal_norms``,
-``act_mean``, ``act_std``, ``saturated``, ``dead``, ``unit_similarity``): several series overlay on
-the same axes, so configurations A and B compare directly. Nothing non-finite reaches a figure,
-and exact zeros on a log axis are drawn at a floor (the hover says they are zero).
+``go.Figure`` with layer number on the x axis. A :class:`LayerProfile` holds one network's
+per-layer numbers with its label and colour: several profiles overlay on the same axes, so
+configurations A and B compare directly. Nothing non-finite reaches a figure, and exact zeros on
+a log axis are drawn at a floor (the hover says they are zero).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,34 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 FONT = dict(size=16)
-Series = tuple[str, str, Any]  # (label, colour, report-like object)
+
+
+@dataclass(frozen=True)
+class LayerProfile:
+    """One network's numbers per hidden layer, input side first, with its label and colour.
+
+    ``grad_norms``: ‖∂L/∂W_l‖; ``signal_norms``: the mean per-sample ‖∂ℓ/∂h_l‖; ``act_mean`` and
+    ``act_std`` of the activations; ``saturated`` and ``dead``: shares of units (0 to 1);
+    ``unit_similarity``: the largest gap between two units of a layer.
+    """
+
+    label: str
+    color: str
+    grad_norms: np.ndarray
+    signal_norms: np.ndarray
+    act_mean: np.ndarray
+    act_std: np.ndarray
+    saturated: np.ndarray
+    dead: np.ndarray
+    unit_similarity: np.ndarray
+
+
+@dataclass(frozen=True)
+class LayerHistogram:
+    """One layer's activation values as a histogram: ``counts`` per bin between ``edges``."""
+
+    counts: np.ndarray
+    edges: np.ndarray
 
 
 def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
@@ -82,7 +109,7 @@ def _line(label, color, y, *, raw=None, dash=None, unit="", showlegend=True) -> 
     )
 
 
-def gradient_profile(series: Sequence[Series]) -> go.Figure:
+def gradient_profile(series: Sequence[LayerProfile]) -> go.Figure:
     """Weight-gradient norm and back-propagated signal per layer, both on log axes.
 
     Left: :math:`\\lVert \\partial L/\\partial W_l \\rVert_F`; right: the mean per-sample
@@ -96,12 +123,14 @@ def gradient_profile(series: Sequence[Series]) -> go.Figure:
         horizontal_spacing=0.1,
     )
     for col, field in ((1, "grad_norms"), (2, "signal_norms")):
-        arrays = [getattr(r, field) for _, _, r in series]
+        arrays = [getattr(p, field) for p in series]
         floor = log_floor(*arrays)
-        for label, color, r in series:
-            values = getattr(r, field)
+        for p in series:
+            values = getattr(p, field)
             fig.add_trace(
-                _line(label, color, on_log_axis(values, floor), raw=values, showlegend=col == 1),
+                _line(
+                    p.label, p.color, on_log_axis(values, floor), raw=values, showlegend=col == 1
+                ),
                 1,
                 col,
             )
@@ -112,20 +141,20 @@ def gradient_profile(series: Sequence[Series]) -> go.Figure:
     return base_layout(fig, "Gradient per layer")
 
 
-def activation_stats(series: Sequence[Series]) -> go.Figure:
+def activation_stats(series: Sequence[LayerProfile]) -> go.Figure:
     """Mean and standard deviation of each layer's activations, with the ideal 0 and 1 marked."""
     fig = make_subplots(1, 2, subplot_titles=("mean of a_l", "std of a_l"), horizontal_spacing=0.1)
     for col, field, ideal in ((1, "act_mean", 0.0), (2, "act_std", 1.0)):
-        for label, color, r in series:
+        for p in series:
             fig.add_trace(
-                _line(label, color, finite(getattr(r, field)), showlegend=col == 1), 1, col
+                _line(p.label, p.color, finite(getattr(p, field)), showlegend=col == 1), 1, col
             )
         fig.add_hline(y=ideal, line=dict(color="#888", dash="dot"), row=1, col=col)
     fig.update_xaxes(title_text="layer")
     return base_layout(fig, "Activation mean and spread per layer")
 
 
-def unit_health(series: Sequence[Series], after: Sequence[Series] = ()) -> go.Figure:
+def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = ()) -> go.Figure:
     """Saturated share, dead share and the largest gap between two units, per layer.
 
     Saturated: :math:`|f'(z)| < 10^{-3}`; dead: a unit whose slope is 0 on every sample. The
@@ -139,16 +168,16 @@ def unit_health(series: Sequence[Series], after: Sequence[Series] = ()) -> go.Fi
         horizontal_spacing=0.08,
     )
     for dash, group in ((None, series), ("dash", after)):
-        for label, color, r in group:
-            name = label if dash is None else f"{label}, after training"
+        for p in group:
+            name = p.label if dash is None else f"{p.label}, after training"
             for col, field, scale, unit in (
                 (1, "saturated", 100, " %"),
                 (2, "dead", 100, " %"),
                 (3, "unit_similarity", 1, ""),
             ):
-                y = finite(getattr(r, field)) * np.float32(scale)
+                y = finite(getattr(p, field)) * np.float32(scale)
                 fig.add_trace(
-                    _line(name, color, y, dash=dash, unit=unit, showlegend=col == 1), 1, col
+                    _line(name, p.color, y, dash=dash, unit=unit, showlegend=col == 1), 1, col
                 )
     fig.update_yaxes(range=[-3, 103], row=1, col=1)
     fig.update_yaxes(range=[-3, 103], row=1, col=2)
@@ -156,14 +185,14 @@ def unit_health(series: Sequence[Series], after: Sequence[Series] = ()) -> go.Fi
     return base_layout(fig, "Saturated, dead and identical units")
 
 
-def activation_range(histograms: Sequence[Any]) -> tuple[float, float]:
-    """The value range covered by a report's histograms (to share an axis between figures)."""
+def activation_range(histograms: Sequence[LayerHistogram]) -> tuple[float, float]:
+    """The value range covered by a network's histograms (to share an axis between figures)."""
     edges = np.concatenate([finite(h.edges) for h in histograms])
     return float(edges.min()), float(edges.max())
 
 
 def activation_violins(
-    histograms: Sequence[Any],
+    histograms: Sequence[LayerHistogram],
     color: str,
     title: str = "Activation distribution per layer",
     y_range: tuple[float, float] | None = None,

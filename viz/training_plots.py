@@ -1,15 +1,14 @@
 """Figures of a training run: loss and accuracy curves, a layer x step heatmap, a decision boundary.
 
-Numpy in, ``go.Figure`` out. A *run* is ``(label, colour, history)`` where ``history`` has the
-arrays of an ``engine.nets.training.History`` (``train_loss``, ``train_acc``, ``test_loss``,
-``test_acc``, ``probe_steps`` and the ``(P, depth)`` probe arrays). Several runs overlay on one
-pair of axes so configurations compare directly; heatmaps take a shared colour range instead.
+Numpy in, ``go.Figure`` out. A :class:`TrainingCurves` holds one run's per-step curves with its
+label and colour; several runs overlay on one pair of axes so configurations compare directly.
+Heatmaps take a shared colour range instead, and a :class:`Quantity` says how to show the values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -18,33 +17,48 @@ from plotly.subplots import make_subplots
 from viz.colors import series_color
 from viz.network_plots import base_layout, finite, log_floor, log_range, on_log_axis
 
-Run = tuple[str, str, Any]
 
-#: The probe quantities a heatmap can show: (title, log colour?, unit scale, unit).
-HEATMAP_QUANTITIES: dict[str, tuple[str, bool, float, str]] = {
-    "grad_norms": ("gradient norm ‖∂L/∂W_l‖", True, 1.0, ""),
-    "signal_norms": ("back-propagated signal ‖∂ℓ/∂h_l‖", True, 1.0, ""),
-    "act_std": ("activation std", True, 1.0, ""),
-    "act_mean": ("activation mean", False, 1.0, ""),
-    "saturated": ("saturated share (%)", False, 100.0, " %"),
-    "dead": ("dead units (%)", False, 100.0, " %"),
-}
+@dataclass(frozen=True)
+class TrainingCurves:
+    """One run's loss and accuracy per step, on the training and on the test set (accuracy as
+    a share, 0 to 1; an empty test curve is left out)."""
+
+    label: str
+    color: str
+    train_loss: np.ndarray
+    train_acc: np.ndarray
+    test_loss: np.ndarray
+    test_acc: np.ndarray
 
 
-def training_curves(runs: Sequence[Run]) -> go.Figure:
+@dataclass(frozen=True)
+class Quantity:
+    """How a heatmap shows a per-layer quantity: its title, a log colour scale or not, and the
+    factor and unit of the values it shows (shares as percent: 100 and " %")."""
+
+    title: str
+    log: bool
+    scale: float = 1.0
+    unit: str = ""
+
+
+def training_curves(runs: Sequence[TrainingCurves]) -> go.Figure:
     """Loss (log axis) and accuracy per step: train solid, test dashed, one colour per run."""
     fig = make_subplots(1, 2, subplot_titles=("loss", "accuracy"), horizontal_spacing=0.1)
-    losses = [finite(h.train_loss) for _, _, h in runs] + [finite(h.test_loss) for _, _, h in runs]
+    losses = [finite(r.train_loss) for r in runs] + [finite(r.test_loss) for r in runs]
     floor = log_floor(*[a for a in losses if len(a)]) if any(len(a) for a in losses) else 1e-8
-    for label, color, h in runs:
-        for part, dash in (("train", None), ("test", "dash")):
-            loss = finite(getattr(h, f"{part}_loss"))
+    for r in runs:
+        for part, dash, loss, acc in (
+            ("train", None, r.train_loss, r.train_acc),
+            ("test", "dash", r.test_loss, r.test_acc),
+        ):
+            loss = finite(loss)
             if not len(loss):
                 continue
-            acc = finite(getattr(h, f"{part}_acc")) * np.float32(100)
+            acc = finite(acc) * np.float32(100)
             steps = np.arange(len(loss), dtype=np.int32)
-            name = f"{label} ({part})"
-            line = dict(color=color, width=3 if part == "train" else 2, dash=dash)
+            name = f"{r.label} ({part})"
+            line = dict(color=r.color, width=3 if part == "train" else 2, dash=dash)
             for col, y, raw, unit in ((1, on_log_axis(loss, floor), loss, ""), (2, acc, acc, " %")):
                 fig.add_trace(
                     go.Scatter(
@@ -68,16 +82,15 @@ def training_curves(runs: Sequence[Run]) -> go.Figure:
     return base_layout(fig, "Loss and accuracy")
 
 
-def heatmap_range(quantity: str, arrays: Sequence[np.ndarray]) -> tuple[float, float]:
+def heatmap_range(quantity: Quantity, arrays: Sequence[np.ndarray]) -> tuple[float, float]:
     """The colour range (in plotted units: log10 for log quantities) shared by several heatmaps."""
-    _, log, scale, _ = HEATMAP_QUANTITIES[quantity]
     arrays = [finite(a) for a in arrays if np.size(a)]
     if not arrays:
         return (0.0, 1.0)
-    if log:
+    if quantity.log:
         lo, hi = log_range(*arrays)
         return (lo, hi)
-    vals = np.concatenate([a.ravel() for a in arrays]) * scale
+    vals = np.concatenate([a.ravel() for a in arrays]) * quantity.scale
     lo, hi = float(vals.min()), float(vals.max())
     return (lo, hi if hi > lo else lo + 1.0)
 
@@ -85,16 +98,16 @@ def heatmap_range(quantity: str, arrays: Sequence[np.ndarray]) -> tuple[float, f
 def layer_heatmap(
     probe_steps: np.ndarray,
     values: np.ndarray,
-    quantity: str = "grad_norms",
+    quantity: Quantity,
     title: str = "",
     zrange: tuple[float, float] | None = None,
 ) -> go.Figure:
-    """Layer (y) x step (x) heatmap of a probe quantity, ``values`` shaped ``(P, depth)``.
+    """Layer (y) x step (x) heatmap of a per-layer quantity, ``values`` shaped ``(P, depth)``.
 
     Log quantities are coloured by :math:`\\log_{10}` with the colour bar labelled in powers of
     ten; the hover shows the raw value.
     """
-    label, log, scale, unit = HEATMAP_QUANTITIES[quantity]
+    label, log, scale, unit = quantity.title, quantity.log, quantity.scale, quantity.unit
     raw = finite(values).reshape(len(probe_steps), -1) * np.float32(scale)
     depth = raw.shape[1]
     if log:

@@ -1,7 +1,7 @@
-"""Glue for the Activation explorer: its widgets, and cached engine calls keyed on hashable specs.
+"""The Activation explorer's widgets: the sidebar, the warnings above the curves, the formulas.
 
-Cached functions take ``engine.activations.tables`` specs (tuples), never Activation objects, and
-return numpy tables, so a warm rerun costs a dictionary look-up per activation.
+The sidebar returns the activations to draw as ``engine.activations.tables`` specs (hashable
+tuples), which the cached calls of pages/_activations/data.py take.
 """
 
 from __future__ import annotations
@@ -11,57 +11,12 @@ from collections.abc import Sequence
 import numpy as np
 import streamlit as st
 
-from engine.activations import get, names, properties, tables
-from engine.activations.tables import CurveTable, DepthTable, HistTable, Spec
+from engine.activations import get, names, tables
+from engine.activations.tables import CurveTable, Spec
+from pages._activations.data import TITLES, each, expression_error, formulas, property_rows
 from pages._common import state
 from pages._common.guard import friendly_errors, literal
 from pages._common.keys import activations as keys
-from viz import activation_plots as plots
-
-CURVE_POINTS = 601
-TITLES = {name: get(name).title for name in names()}
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def curve_table(spec: Spec, lo: float, hi: float) -> CurveTable:
-    return tables.curve_table(spec, lo, hi, CURVE_POINTS)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def hist_table(spec: Spec, mu: float, sigma: float) -> HistTable:
-    return tables.hist_table(spec, mu, sigma)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def depth_table(spec: Spec, mu: float, sigma: float, depth: int) -> DepthTable:
-    return tables.depth_table(spec, mu, sigma, depth)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def formulas(spec: Spec) -> tuple[str, str, str, str]:
-    """(title, f in LaTeX, f′ in LaTeX, description)."""
-    act = tables.build(spec)
-    return act.title, act.latex, act.derivative_latex, act.description
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def property_rows(spec: Spec) -> dict[str, str]:
-    return tables.property_rows(properties(tables.build(spec)))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def curves_csv(specs: tuple[Spec, ...], lo: float, hi: float, orders: tuple[int, ...]) -> str:
-    return tables.curves_csv([curve_table(s, lo, hi) for s in specs], orders)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def expression_error(text: str) -> str | None:
-    """The parser's message for a refused formula, else None."""
-    try:
-        tables.build(tables.custom_spec(text))
-    except ValueError as exc:
-        return str(exc)
-    return None
 
 
 def _reset_maxout_pieces() -> None:
@@ -153,49 +108,6 @@ def orders() -> tuple[int, ...]:
     return tuple(i for i, field in enumerate(flags) if state.value(field))
 
 
-def _each(specs: Sequence[Spec], what: str, call) -> tuple[tuple[Spec, ...], list]:
-    """``call(spec)`` for each spec; a failure becomes a message and the others still draw.
-
-    Returns the specs that worked and their results.
-    """
-    ok, out = [], []
-    for spec in specs:
-        with friendly_errors(f"{what} {TITLES.get(spec[0], 'the custom formula')}"):
-            out.append(call(spec))
-            ok.append(spec)
-    return tuple(ok), out
-
-
-def curve_tables(specs: Sequence[Spec], lo: float, hi: float):
-    return _each(specs, "Drawing", lambda s: curve_table(s, lo, hi))
-
-
-def hist_tables(specs: Sequence[Spec], mu: float, sigma: float):
-    return _each(specs, "Histogram of", lambda s: hist_table(s, mu, sigma))
-
-
-def depth_tables(specs: Sequence[Spec], mu: float, sigma: float, depth: int):
-    return _each(specs, "Depth profile of", lambda s: depth_table(s, mu, sigma, depth))
-
-
-# Figures are cached as shared objects (st.plotly_chart copies them, never mutates them): building
-# Plotly objects costs far more than serialising them. Their specs have all been computed already.
-@st.cache_resource(max_entries=64, show_spinner=False)
-def curves_figure(specs: tuple[Spec, ...], lo: float, hi: float, orders: tuple[int, ...]):
-    return plots.curves_figure([curve_table(s, lo, hi) for s in specs], orders)
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def histograms_figure(specs: tuple[Spec, ...], mu: float, sigma: float):
-    return plots.histograms_figure([hist_table(s, mu, sigma) for s in specs])
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def depth_figure(specs: tuple[Spec, ...], mu: float, sigma: float, depth: int):
-    bound = 0.25 if any(s[0] == "sigmoid" for s in specs) else None
-    return plots.depth_figure([depth_table(s, mu, sigma, depth) for s in specs], bound)
-
-
 def undefined_warnings(curves: Sequence[CurveTable]) -> None:
     """A warning box per curve that is undefined somewhere: which part fails, why, and where."""
     for t in curves:
@@ -213,7 +125,7 @@ def formula_panel(specs: Sequence[Spec]) -> None:
             st.markdown(f"**{title}**: {description}")
             st.latex(latex)
             st.latex(dlatex)
-    rows = dict(_each(specs, "Properties of", lambda s: (formulas(s)[0], property_rows(s)))[1])
+    rows = dict(each(specs, "Properties of", lambda s: (formulas(s)[0], property_rows(s)))[1])
     if rows:
         st.markdown("**Properties** (measured with autograd on [−10, 10] and far out)")
         st.table(rows)

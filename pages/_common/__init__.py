@@ -1,2 +1,3 @@
 """What several pages use: URL/session state and its keys, friendly errors, the page list, the
-optimizer widgets, and the rule for which runs wait for a press."""
+optimizer widgets, torch's threads while training, the rule for which runs wait for a press,
+and the imports warmed up before any page draws."""

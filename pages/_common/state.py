@@ -140,17 +140,24 @@ def value(field: Field) -> Any:
     return st.session_state.get(field.key, field.default)
 
 
+def write_url(key: str, text: str | None) -> None:
+    """Put ``key=text`` in the URL, or take ``key`` out of it when ``text`` is None (a default:
+    links stay short). The URL is only touched where it changes."""
+    params = st.query_params
+    if text is None:
+        if key in params:
+            del params[key]
+    elif params.get(key) != text:
+        params[key] = text
+
+
 def publish(fields: Sequence[Field]) -> None:
     """Write the non-default values to the URL and drop the default ones."""
-    params = st.query_params
     for field in fields:
         current = value(field)
         encoded = field.encode(current)
-        if current == field.default or encoded == field.encode(field.default):
-            if field.key in params:
-                del params[field.key]
-        elif params.get(field.key) != encoded:
-            params[field.key] = encoded
+        default = current == field.default or encoded == field.encode(field.default)
+        write_url(field.key, None if default else encoded)
 
 
 def reset(fields: Sequence[Field]) -> None:

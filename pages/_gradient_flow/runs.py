@@ -10,7 +10,7 @@
   Streamlit call; the callback has kept the run so far in ``gf_partial``, so the rerun shows
   it, with "Train again". A run started while ``gf_stop`` is set stops after one step and
   reruns into the same view. Changing a setting clears the flag
-  (``gradient_flow_glue.settings_changed``).
+  (:func:`pages._gradient_flow.settings.settings_changed`).
 
 :func:`train` answers with an :class:`Outcome` whose :class:`Status` says which of these
 happened; its ``runs`` hold only configurations that recorded at least one step.
@@ -34,7 +34,8 @@ from engine.nets import presets, probes
 from engine.nets.history import Grid, History, decision_grid
 from pages._common import run_policy
 from pages._common.keys import gradient_flow as K
-from pages._gradient_flow import glue
+from pages._gradient_flow import data as gf_data
+from pages._gradient_flow import figures
 from viz import training_plots
 
 GRID_N = 80
@@ -129,7 +130,7 @@ def _finish(history: History, net, data) -> Trained:
     """The boundary and final report of a run that has its final weights; then the weights go."""
     if not history.model or history.steps == 0:
         return Trained(dataclasses.replace(history, model={}), None, None)
-    box = glue.points(data)[2]
+    box = gf_data.points(data)[2]
     grid = decision_grid(history, box, GRID_N) if box is not None else None
     final = presets.final_report(history, net, data)
     return Trained(dataclasses.replace(history, model={}), grid, final)
@@ -159,14 +160,11 @@ def train_again() -> None:
 def _live_charts(slot, runs: dict[str, History], heatmap: str, n: int) -> None:
     with slot.container():
         left, right = st.columns(2)
-        curves = [(label, glue.color(label), h) for label, h in runs.items()]
+        curves = [figures.curves(label, label, h) for label, h in runs.items()]
         left.plotly_chart(training_plots.training_curves(curves), key=f"gf_live_c{n}")
         label, h = list(runs.items())[-1]
-        values = getattr(h, heatmap)
         if len(h.probe_steps):
-            title = f"{label}: {training_plots.HEATMAP_QUANTITIES[heatmap][0]}"
-            fig = training_plots.layer_heatmap(h.probe_steps, values, heatmap, title)
-            right.plotly_chart(fig, key=f"gf_live_h{n}")
+            right.plotly_chart(figures.heatmap(label, h, heatmap), key=f"gf_live_h{n}")
 
 
 def _outcome(status: Status, labels: list[str], runs: dict, estimate: float = 0.0) -> Outcome:
@@ -211,9 +209,9 @@ def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]
     partial = ss.get("gf_partial")
     if ss.get("gf_stop") and partial and partial["key"] == key:
         return _show_stopped(_outcome(Status.STOPPED, labels, {**cached, **partial["runs"]}))
-    in_dim = glue.points(data)[0].shape[1]
+    in_dim = gf_data.points(data)[0].shape[1]
     estimate = sum(presets.estimate_seconds(net, data, in_dim) for _, net in missing)
-    if glue.on_cpu() and run_policy.needs_press(estimate) and ss.get("gf_go") != key:
+    if gf_data.on_cpu() and run_policy.needs_press(estimate) and ss.get("gf_go") != key:
         _ask_to_train(key, estimate)
         return _outcome(Status.WAITING, labels, cached, estimate)
     ss.pop("gf_go", None)  # a press starts one run: coming back to these settings asks again
@@ -246,7 +244,7 @@ def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]
                 _live_charts(charts, live, heatmap, draws[0])
             return True
 
-        with set_threads(1):  # small nets: see engine.core.threads
+        with set_threads(1):
             history = presets.run(net, data, callback)
             saved[label] = _finish(history, net, data)
         if history.stopped:  # the rerun shows ``gf_partial``, Train again in the button's place

@@ -10,10 +10,10 @@ from engine import activations, optimizers
 from engine.nets import datasets, initializers, losses, presets
 from engine.nets.networks import MAX_DEPTH, MAX_WIDTH
 from pages._common.keys import gradient_flow as K
-from pages._gradient_flow import glue
+from pages._gradient_flow.settings import settings_changed
 
 LOSSES = {"ce": "cross-entropy", "mse": "mean squared error", "bce": "binary cross-entropy"}
-changed = glue.settings_changed
+changed = settings_changed
 
 
 def net_widgets(fields: dict) -> None:

@@ -20,11 +20,11 @@ from typing import Any, NamedTuple
 import numpy as np
 import streamlit as st
 
+from engine.core.threads import set_threads
 from engine.nets import landscape_study as study
 from engine.nets.landscape import Line
 from pages._common.keys import landscape as K
 from pages._common.run_policy import needs_press
-from pages._gradient_flow.glue import one_thread
 from pages._landscape.settings import Request
 
 STORE_SIZE = 8
@@ -123,7 +123,7 @@ def _compute(req: Request) -> Result | None:
 
     started = time.perf_counter()
     data = split(req.data)
-    with one_thread():
+    with set_threads(1):
         runs = study.train(req.specs, req.data, data, progress(0.0, 0.5))
         if len(runs) < n or any(r.stopped for r in runs):
             return _stopped(panel, req)

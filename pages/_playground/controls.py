@@ -209,11 +209,7 @@ def publish(surface: surfaces.Surface) -> None:
     relative += [(field, lrs[name]) for name, field in keys.LR.items()]
     skip = {field.key for field, _ in relative}
     state.publish([f for f in keys.FIELDS if f.key not in skip])
-    params = st.query_params
     for field, default in relative:
         value = state.value(field)
-        if value is None or abs(float(value) - default) <= 1e-12 * max(1.0, abs(default)):
-            if field.key in params:
-                del params[field.key]
-        elif params.get(field.key) != field.encode(value):
-            params[field.key] = field.encode(value)
+        same = value is None or abs(float(value) - default) <= 1e-12 * max(1.0, abs(default))
+        state.write_url(field.key, None if same else field.encode(value))

@@ -1,18 +1,20 @@
 """Cached computations of the optimizer playground: engine calls keyed on hashable settings.
 
 The contour grid, the trajectories, the many-starts grid and the sweep are cached separately,
-so changing one hyperparameter reruns the trajectories only. Results are plain numpy dicts.
+so changing one hyperparameter reruns the trajectories only. Results are small typed records
+of numpy arrays (:class:`Paths`, :class:`Starts`, :class:`Sweep`).
 """
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from engine import optimizers, surfaces
-from engine.core.tables import to_csv
+from engine import surfaces
 from engine.optimizers import schedules
 from engine.surfaces import analysis, trajectories
 from engine.surfaces import domain as surface_domain
@@ -21,6 +23,54 @@ from pages._playground.controls import Settings, get_surface
 
 CONTOUR_N = 120
 SURFACE_3D_N = 60
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every optimizer ``k`` from the one start: its path, losses and internals.
+
+    ``diverged_at[k]``: the step where path k stopped, or -1; ``undefined[k]``: it stopped
+    because f has no value at ``undefined_points[k]`` (``why[k]`` says why), not because its
+    steps blew up. ``gap``: the loss as plotted (f − f* where f* is known); ``distance``: to the
+    nearest known minimum, None without one; ``table``: the engine's summary rows.
+    """
+
+    names: list[str]
+    labels: list[str]
+    paths: np.ndarray  # (K, T+1, 2)
+    losses: np.ndarray  # (K, T+1)
+    diverged_at: np.ndarray  # (K,)
+    undefined: np.ndarray  # (K,) bool
+    undefined_points: np.ndarray  # (K, 2)
+    why: list[str | None]
+    gap: np.ndarray  # (K, T+1)
+    gap_title: str
+    gap_log: bool
+    distance: np.ndarray | None  # (K, T+1)
+    internals: list[dict[str, np.ndarray]]  # per optimizer: panel key -> (T', 2)
+    table: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Starts:
+    """Every optimizer from an n x n grid of starts: the minimum each start reached (-1: none)."""
+
+    names: list[str]
+    starts: np.ndarray  # (n², 2)
+    basin: np.ndarray  # (K, n²)
+    shares: list[float]  # converged share per optimizer
+    diverged: list[float]  # diverged share per optimizer
+    undefined_starts: int  # starts where f or its slope has no value (left out)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Every optimizer at N learning rates: its score per rate (inf: diverged), the best index."""
+
+    names: list[str]
+    lrs: np.ndarray  # (N,)
+    scores: np.ndarray  # (K, N)
+    best: list[int]  # -1 where every rate diverged
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -45,19 +95,25 @@ def _names(opts: tuple) -> list[str]:
     return [name for name, _ in opts]
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def paths(cfg: Settings) -> dict[str, Any]:
-    """The main run from one start, with state history, table, distances and internals."""
-    surface = get_surface(cfg.surface)
-    run = trajectories.run(
-        surface,
-        ow.build(cfg.opts),
-        [cfg.start],
+def _run(cfg: Settings, opts: list, starts: Any, record_state: bool = True):
+    """``opts`` from ``starts`` on the settings' surface, with their steps, noise and schedule."""
+    return trajectories.run(
+        get_surface(cfg.surface),
+        opts,
+        starts,
         cfg.steps,
         noise=cfg.noise,
         seed=cfg.seed,
         schedule=_schedule(cfg.schedule, cfg.steps),
+        record_state=record_state,
     )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def paths(cfg: Settings) -> Paths:
+    """The main run from one start, with state history, table, distances and internals."""
+    surface = get_surface(cfg.surface)
+    run = _run(cfg, ow.build(cfg.opts), [cfg.start])
     eff = run.effective_lr()
     undefined = run.undefined[:, 0]
     why = [
@@ -69,7 +125,7 @@ def paths(cfg: Settings) -> dict[str, Any]:
     inner = []
     for k, (name, hyper) in enumerate(cfg.opts):
         h = dict(hyper)
-        betas = h.get("betas") if optimizers.traits(name).bias_corrected else None
+        betas = h.get("betas") if name in ("adam", "adamw", "amsgrad", "radam") else None
         inner.append(analysis.internals(run.states[k], eff[k, 0], run.paths[k, 0], betas))
     table = analysis.summary(
         run.labels,
@@ -81,7 +137,7 @@ def paths(cfg: Settings) -> dict[str, Any]:
         analysis.radius(surface.bounds),
         cfg.tol,
     )
-    return dict(
+    return Paths(
         names=_names(cfg.opts),
         labels=run.labels,
         paths=run.paths[:, 0],
@@ -100,7 +156,7 @@ def paths(cfg: Settings) -> dict[str, Any]:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def many_starts(cfg: Settings, n: int) -> dict[str, Any]:
+def many_starts(cfg: Settings, n: int) -> Starts:
     """Every optimizer from an n x n grid of starts, one batch, no state recorded."""
     surface = get_surface(cfg.surface)
     starts = analysis.start_grid(surface.bounds, n)
@@ -108,21 +164,12 @@ def many_starts(cfg: Settings, n: int) -> dict[str, Any]:
     usable = surface_domain.usable(surface, starts)
     if not usable.any():
         raise ValueError("f or its slope is undefined at every start of the grid")
-    run = trajectories.run(
-        surface,
-        ow.build(cfg.opts),
-        starts[usable],
-        cfg.steps,
-        noise=cfg.noise,
-        seed=cfg.seed,
-        schedule=_schedule(cfg.schedule, cfg.steps),
-        record_state=False,
-    )
+    run = _run(cfg, ow.build(cfg.opts), starts[usable], record_state=False)
     basin = np.full((len(cfg.opts), len(starts)), -1)
     basin[:, usable] = analysis.basins(
         run.paths[:, :, -1], surface.minima, analysis.radius(surface.bounds), run.diverged_at
     )
-    return dict(
+    return Starts(
         names=_names(cfg.opts),
         starts=starts,
         basin=basin,
@@ -133,23 +180,14 @@ def many_starts(cfg: Settings, n: int) -> dict[str, Any]:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def sweep(cfg: Settings, lrs: tuple[float, ...], metric: str) -> dict[str, Any]:
+def sweep(cfg: Settings, lrs: tuple[float, ...], metric: str) -> Sweep:
     """K optimizers x N learning rates from the start, as one batched run."""
     surface = get_surface(cfg.surface)
     opts = []
     for name, hyper in cfg.opts:
         base = dict(hyper)
         opts += ow.build(tuple((name, tuple({**base, "lr": lr}.items())) for lr in lrs))
-    run = trajectories.run(
-        surface,
-        opts,
-        [cfg.start],
-        cfg.steps,
-        noise=cfg.noise,
-        seed=cfg.seed,
-        schedule=_schedule(cfg.schedule, cfg.steps),
-        record_state=False,
-    )
+    run = _run(cfg, opts, [cfg.start], record_state=False)
     K, N = len(cfg.opts), len(lrs)
     scores = analysis.sweep_scores(
         run.losses[:, 0].reshape(K, N, -1),
@@ -157,7 +195,7 @@ def sweep(cfg: Settings, lrs: tuple[float, ...], metric: str) -> dict[str, Any]:
         surface.min_value,
         metric,
     )
-    return dict(
+    return Sweep(
         names=_names(cfg.opts),
         lrs=np.asarray(lrs),
         scores=scores,
@@ -165,13 +203,14 @@ def sweep(cfg: Settings, lrs: tuple[float, ...], metric: str) -> dict[str, Any]:
     )
 
 
-def trajectories_csv(result: dict[str, Any]) -> str:
+def trajectories_csv(result: Paths) -> str:
     """optimizer, step, x, y, loss: one row per point of every drawn path."""
-    rows = []
-    for k, label in enumerate(result["labels"]):
-        d = int(result["diverged_at"][k])
-        n = result["paths"].shape[1] if d < 0 else max(d, 1)
+    out = io.StringIO()
+    out.write("optimizer,step,x,y,loss,diverged_at\n")
+    for k, label in enumerate(result.labels):
+        d = int(result.diverged_at[k])
+        n = result.paths.shape[1] if d < 0 else max(d, 1)
         for t in range(n):
-            x, y = result["paths"][k, t]
-            rows.append([label, t, f"{x:.10g}", f"{y:.10g}", f"{result['losses'][k, t]:.10g}", d])
-    return to_csv(["optimizer", "step", "x", "y", "loss", "diverged_at"], rows)
+            x, y = result.paths[k, t]
+            out.write(f"{label},{t},{x:.10g},{y:.10g},{result.losses[k, t]:.10g},{d}\n")
+    return out.getvalue()

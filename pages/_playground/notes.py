@@ -9,14 +9,11 @@ operators (``x ** 2``), so Markdown shows them as typed.
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from pages._common.keys import playground as keys
-from pages._playground import data
-from pages._playground.controls import Settings, get_surface
-from viz import surface_plots as sp
+from pages._playground import data, figures
+from pages._playground.controls import Settings
 
 
 def undefined_region(cfg: Settings) -> None:
@@ -29,15 +26,15 @@ def undefined_region(cfg: Settings) -> None:
         )
 
 
-def stops(result: dict[str, Any]) -> None:
+def stops(result: data.Paths) -> None:
     """Say why paths stopped: the formula's domain (grouped by cause), or a step size."""
     undefined: dict[str, list[str]] = {}
-    for k, (label, d) in enumerate(zip(result["labels"], result["diverged_at"], strict=True)):
+    for k, (label, d) in enumerate(zip(result.labels, result.diverged_at, strict=True)):
         if d < 0:
             continue
-        if result["undefined"][k]:
-            x, y = result["undefined_points"][k]
-            undefined.setdefault(result["why"][k], []).append(
+        if result.undefined[k]:
+            x, y = result.undefined_points[k]
+            undefined.setdefault(result.why[k], []).append(
                 f"{label} (step {int(d)}, at ({x:.3g}, {y:.3g}))"
             )
         else:
@@ -53,12 +50,10 @@ def stops(result: dict[str, Any]) -> None:
 
 def bare_map(cfg: Settings) -> None:
     """The map without paths, so that a click can still pick a start where a run works."""
-    surface = get_surface(cfg.surface)
-    xs, ys, Z = data.contour(cfg.surface, data.CONTOUR_N)
-    fig = sp.contour_map(
-        xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
-        title=f"{surface.title}: click anywhere to start there",
-    )  # fmt: skip
     st.plotly_chart(
-        fig, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
+        figures.map_figure(cfg),
+        key=keys.MAP_KEY,
+        on_select="rerun",
+        selection_mode="points",
+        width="stretch",
     )

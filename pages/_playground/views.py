@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
@@ -19,22 +18,10 @@ from engine.surfaces import Surface, analysis
 from pages._common import optimizer_widgets as ow
 from pages._common.guard import friendly_errors
 from pages._common.keys import playground as keys
-from pages._playground import data, notes
+from pages._playground import data, figures, notes
 from pages._playground.controls import Settings, get_surface
-from viz import basin_plots, surface_3d
+from viz import basin_plots
 from viz import playground_plots as pp
-from viz import surface_plots as sp
-
-FIELD_TITLES = {
-    "v": "velocity / buffer",
-    "s": "accumulated squared gradients",
-    "m": "first moment",
-    "b": "momentum buffer",
-    "g": "average gradient",
-    "u": "second accumulator",
-    "v_max": "running max of v",
-    "mu_product": "product of μ",
-}
 
 
 def _compute(view: str, fn: Callable[..., Any], cfg: Settings, *args: Any):
@@ -51,28 +38,9 @@ def _compute(view: str, fn: Callable[..., Any], cfg: Settings, *args: Any):
     return cfg, result
 
 
-def _titles(name: str, keys_: list[str]) -> dict[str, str]:
-    symbols = optimizers.symbols(name)
-    out = {}
-    for k in keys_:
-        if k == "log:eff":
-            out[k] = "effective step size |Δθ|/|g| (log)"
-        elif k == "log:step":
-            out[k] = "step length |Δθ| (log); dashed: η"
-        elif k.endswith("_hat"):
-            base = k[:-4]
-            out[k] = f"bias-corrected {pp.html_symbol(symbols[base])}/(1−β<sup>t</sup>)"
-        else:
-            what = FIELD_TITLES.get(k, k)
-            if k == "v" and optimizers.traits(name).second_moment:
-                what = "average of g²"
-            out[k] = f"{pp.html_symbol(symbols.get(k, k))}: {what}"
-    return out
-
-
-def _table(result: dict[str, Any], surface: Surface) -> list[dict[str, Any]]:
+def _table(result: data.Paths, surface: Surface) -> list[dict[str, Any]]:
     rows = []
-    for row in result["table"]:
+    for row in result.table:
         m = row["minimum"]
         rows.append(
             {
@@ -94,53 +62,6 @@ def _table(result: dict[str, Any], surface: Surface) -> list[dict[str, Any]]:
     return rows
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def paths_figures(cfg: Settings, show_3d: bool) -> dict[str, Any]:
-    """Every figure of the trajectories view, built once per settings (never mutated after)."""
-    result = data.paths(cfg)
-    surface = get_surface(cfg.surface)
-    names, labels, div = result["names"], result["labels"], result["diverged_at"]
-    xs, ys, Z = data.contour(cfg.surface, data.CONTOUR_N)
-    fig = sp.contour_map(
-        xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
-        title=f"{surface.title}: click anywhere to start there",
-    )  # fmt: skip
-    undefined = result["undefined"]
-    sp.add_paths(fig, names, labels, result["paths"], result["losses"], div, undefined)
-    sp.add_playback(fig, names, labels, result["paths"], div, analysis.frame_steps(cfg.steps))
-    out: dict[str, Any] = {"map": fig, "3d": None, "dist": None}
-    if show_3d:
-        x3, y3, Z3 = data.contour(cfg.surface, data.SURFACE_3D_N)
-        out["3d"] = surface_3d.surface_3d(
-            x3, y3, Z3, log_scale=surface.log_scale, names=names, labels=labels,
-            paths=result["paths"], losses=result["losses"], diverged_at=div,
-        )  # fmt: skip
-    out["loss"] = pp.per_step_figure(
-        names, labels, result["gap"], div, y_title=result["gap_title"],
-        log_y=result["gap_log"], title="Loss against step", undefined=undefined,
-    )  # fmt: skip
-    if result["distance"] is not None:
-        out["dist"] = pp.per_step_figure(
-            names, labels, result["distance"] + 1e-16, div,
-            y_title="distance to the nearest minimum (log)", log_y=True,
-            title="Distance to the nearest known minimum", undefined=undefined,
-        )  # fmt: skip
-    out["inner"] = [
-        pp.internals_figure(
-            name,
-            label,
-            series,
-            _titles(name, list(series)),
-            dict(cfg.opts[k][1])["lr"],
-            int(div[k]),
-        )  # fmt: skip
-        for k, (name, label, series) in enumerate(
-            zip(names, labels, result["internals"], strict=True)
-        )
-    ]
-    return out
-
-
 def trajectories_view(cfg: Settings) -> None:
     asked = cfg
     cfg, result = _compute("paths", data.paths, cfg)
@@ -150,13 +71,13 @@ def trajectories_view(cfg: Settings) -> None:
     surface = get_surface(cfg.surface)
     notes.stops(result)
     show_3d = bool(st.session_state.get(keys.SHOW_3D.key))
-    figs = paths_figures(cfg, show_3d)
+    figs = figures.paths_figures(cfg, show_3d)
     left, right = st.columns([3, 2]) if show_3d else (st, None)
     left.plotly_chart(
-        figs["map"], key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
+        figs.map, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
     )
     if right is not None:
-        right.plotly_chart(figs["3d"], key="pg_fig_3d", width="stretch")
+        right.plotly_chart(figs.view_3d, key="pg_fig_3d", width="stretch")
     st.latex(f"f(x, y) = {surface.latex}")
 
     tab_loss, tab_inner, tab_table, tab_rules = st.tabs(
@@ -164,18 +85,18 @@ def trajectories_view(cfg: Settings) -> None:
     )
     with tab_loss:
         c1, c2 = st.columns(2)
-        c1.plotly_chart(figs["loss"], key="pg_fig_loss", width="stretch")
-        if figs["dist"] is None:
+        c1.plotly_chart(figs.loss, key="pg_fig_loss", width="stretch")
+        if figs.dist is None:
             c2.info("This surface has no known minimum, so there is no distance to plot.")
         else:
-            c2.plotly_chart(figs["dist"], key="pg_fig_dist", width="stretch")
+            c2.plotly_chart(figs.dist, key="pg_fig_dist", width="stretch")
     with tab_inner:
         st.caption(
             "Solid: x coordinate, dotted: y. The effective step size |Δθ|/|g| shows why AdaGrad "
             "slows down (its s only grows) and why Adam's steps stay about η long."
         )
         cols = st.columns(2)
-        for k, ifig in enumerate(figs["inner"]):
+        for k, ifig in enumerate(figs.inner):
             cols[k % 2].plotly_chart(ifig, key=f"pg_fig_inner_{k}", width="stretch")
     with tab_table:
         st.dataframe(_table(result, surface), hide_index=True, width="stretch")
@@ -196,7 +117,7 @@ def trajectories_view(cfg: Settings) -> None:
         file_name="trajectories.csv", mime="text/csv", icon=":material/download:",
     )  # fmt: skip
     c2.download_button(
-        "Download the map (HTML)", lambda: figs["map"].to_html(include_plotlyjs="cdn"),
+        "Download the map (HTML)", lambda: figs.map.to_html(include_plotlyjs="cdn"),
         file_name="playground.html", mime="text/html", icon=":material/download:",
     )  # fmt: skip
 
@@ -211,11 +132,11 @@ def starts_view(cfg: Settings) -> None:
     if not surface.minima:
         st.info("This surface has no known minimum: every start counts as not converged.")
     fig = basin_plots.basin_maps(
-        result["names"], result["starts"], result["basin"], surface.minima,
-        result["shares"], int(round(len(result["starts"]) ** 0.5)),
+        result.names, result.starts, result.basin, surface.minima,
+        result.shares, int(round(len(result.starts) ** 0.5)),
     )  # fmt: skip
     st.plotly_chart(fig, key="pg_fig_basins", width="stretch")
-    undefined = result["undefined_starts"]
+    undefined = result.undefined_starts
     st.caption(
         "Each cell is a start, coloured by the known minimum its path ends in (within "
         f"{analysis.radius(surface.bounds):.3g}); grey: none reached in {cfg.steps} steps or "
@@ -257,33 +178,20 @@ def sweep_view(cfg: Settings) -> None:
     surface = get_surface(cfg.surface)
     what = "final" if metric == "final" else "average"
     y_title = f"{what} loss − f* (log)" if np.isfinite(surface.min_value) else f"{what} loss"
-    fig = pp.sweep_figure(result["names"], result["lrs"], result["scores"], result["best"],
+    fig = pp.sweep_figure(result.names, result.lrs, result.scores, result.best,
                           y_title=y_title)  # fmt: skip
     st.plotly_chart(fig, key="pg_fig_sweep", width="stretch")
-    cols = st.columns(max(len(result["names"]), 1))
-    for k, name in enumerate(result["names"]):
-        b = result["best"][k]
+    cols = st.columns(max(len(result.names), 1))
+    for k, name in enumerate(result.names):
+        b = result.best[k]
         if b < 0:
             cols[k].caption(f"{name}: every learning rate diverged")
             continue
-        best = float(result["lrs"][b])
+        best = float(result.lrs[b])
         cols[k].button(
             f"Use η = {best:.3g} for {name}", key=f"pg_apply_{name}",
             on_click=_apply_lr, args=(name, best), width="stretch",
         )  # fmt: skip
-
-
-def share_link() -> str:
-    """The address that reopens this view (the page's URL and its query string)."""
-    query = urlencode(st.query_params.to_dict(), safe=",")
-    base = st.context.url or "/playground"
-    return f"{base}?{query}" if query else base
-
-
-def share_box(container: Any) -> None:
-    with container.popover("Share this view", icon=":material/share:"):
-        st.caption("Copy this link (the copy icon at its right): it reopens exactly this view.")
-        st.code(share_link(), language=None, wrap_lines=True)
 
 
 def run_view(mode: str, cfg: Settings) -> None:

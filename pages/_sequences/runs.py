@@ -18,9 +18,9 @@ import numpy as np
 import streamlit as st
 
 from engine.core.device import resolve
+from engine.core.threads import set_threads
 from engine.sequences import presets, tasks, training
 from pages._common.run_policy import needs_press
-from pages._gradient_flow.glue import one_thread
 from viz import sequence_plots
 
 LIVE_EVERY_S = 0.5  # redraw the live chart at most this often
@@ -38,7 +38,7 @@ def on_cpu() -> bool:
 @st.cache_data(max_entries=64, show_spinner=False)
 def initial(s: presets.Settings) -> dict:
     """Every cell's probes at initialisation."""
-    with one_thread():
+    with set_threads(1):
         return presets.initial_probes(s)
 
 
@@ -59,7 +59,7 @@ def connectivity(
 ) -> np.ndarray:
     """Connectivity of ``cell`` at output ``position`` (1-based), trained weights if any."""
     state = trained[cell].state if trained and cell in trained else None
-    with one_thread():
+    with set_threads(1):
         return presets.connectivity(s, cell, position - 1, state)
 
 
@@ -139,7 +139,7 @@ def train(s: presets.Settings) -> tuple[Races | None, bool]:
             live_curves(chart, s, saved, draws[0])
         return True
 
-    with one_thread():
+    with set_threads(1):
         runs = presets.race(s, callback)
     saved.update(runs)
     box.empty()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from engine import optimizers
+from engine.optimizers.grids import log_ladder
 from engine.sequences import models, presets, tasks
 from pages._common.keys import sequences as K
-from pages._common.optimizer_widgets import log_options
 from pages._sequences.urlstate import position
 from pages._sequences.urlstate import settings_changed as changed
 
@@ -57,13 +57,13 @@ def sidebar() -> None:
     st.session_state["sq_clip_on"] = clip > 0  # follows the field (a preset or link sets it)
     if st.toggle("Clip the gradient norm", key="sq_clip_on", on_change=_toggle_clip):
         st.select_slider(
-            "Clipping threshold c", log_options(min(0.01, clip), K.MAX_CLIP, clip),
+            "Clipping threshold c", log_ladder(min(0.01, clip), K.MAX_CLIP, clip),
             key=f["clip"].key, on_change=changed, format_func=lambda v: f"{v:g}",
             help="Pascanu et al. (2013): rescale g to norm c when its norm exceeds c.",
         )  # fmt: skip
     st.selectbox("Optimizer", optimizers.names(), key=f["optimizer"].key, on_change=changed)
     st.select_slider(
-        "Learning rate η", log_options(1e-5, 10.0, st.session_state[f["lr"].key]),
+        "Learning rate η", log_ladder(1e-5, 10.0, st.session_state[f["lr"].key]),
         key=f["lr"].key, on_change=changed, format_func=lambda v: f"{v:g}",
     )  # fmt: skip
     st.number_input(

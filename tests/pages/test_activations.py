@@ -272,10 +272,10 @@ def test_csv_download_holds_the_plotted_curves(default):
     (button,) = default.get("download_button")
     assert button.proto.label == "Download the curves (CSV)"
     from engine.activations.tables import make_spec
-    from pages._activations import widgets as w
+    from pages._activations import data
 
     specs = tuple(make_spec(n) for n in ("sigmoid", "tanh", "relu", "gelu"))
-    rows = list(csv.reader(io.StringIO(w.curves_csv(specs, -6.0, 6.0, (0, 1)))))
+    rows = list(csv.reader(io.StringIO(data.curves_csv(specs, -6.0, 6.0, (0, 1)))))
     assert rows[0][:3] == ["x", "sigmoid f", "sigmoid f'"]
     assert len(rows) == 602 and float(rows[301][2]) == pytest.approx(0.25)
 

@@ -10,8 +10,8 @@ import pytest
 
 from engine.nets import presets
 from pages._common import run_policy
-from pages._gradient_flow import glue
 from pages._gradient_flow import runs as gf_runs
+from pages._gradient_flow.records import records_csv
 from tests.helpers import assert_no_exception, figures, page_test
 from tests.helpers import figure_array as arr
 
@@ -239,7 +239,7 @@ def test_csv_holds_init_and_training_rows_per_layer():
     data = presets.DataSettings(steps=4)
     report = presets.initial_report(p.a, data, device="cpu")
     history = presets.run(p.a, data, device="cpu")
-    text = glue.records_csv({"A": report}, {"A": gf_runs.Trained(history, None, None)})
+    text = records_csv({"A": report}, {"A": gf_runs.Trained(history, None, None)})
     lines = text.strip().splitlines()
     assert lines[0].split(",")[:4] == ["config", "phase", "step", "layer"]
     assert len(lines) == 1 + 10 + 4 * 10

@@ -216,7 +216,7 @@ def stop_after(monkeypatch, module, step: int, before_first: bool = False) -> No
     the Stop button's callback runs, then the script is interrupted by the rerun."""
     import streamlit as st
 
-    from pages._race import glue
+    from pages._race import runs
 
     real = module.race
 
@@ -224,10 +224,10 @@ def stop_after(monkeypatch, module, step: int, before_first: bool = False) -> No
         def pressed(t, partial):
             callback(t, partial)
             if t + 1 >= step:
-                key = st.session_state[glue.PARTIAL][0]
+                key = st.session_state[runs.PARTIAL][0]
                 if before_first:  # the click landed before the first update arrived
-                    del st.session_state[glue.PARTIAL]
-                glue._stop(key)
+                    del st.session_state[runs.PARTIAL]
+                runs._stop(key)
                 st.rerun()
 
         return real(config, data, opts, steps, batch_size, seed, pressed, **kw)
@@ -268,6 +268,35 @@ def test_a_race_stopped_before_its_first_update_offers_a_rerun(monkeypatch):
     press_run(at)
     assert_clean_stop(at, "stopped before its first step", "Run the race")
     assert not figures(at)
+
+
+def test_a_stop_is_kept_as_a_typed_outcome(monkeypatch):
+    # Not a magic string: the page keeps an Outcome whose status says it was stopped, with the
+    # race so far, or None when there was nothing to keep.
+    import engine.nets.race
+    from pages._race import runs
+
+    for before_first, kept in ((False, 3), (True, None)):
+        at = opened({"rc_steps": "20", "rc_opts": "sgd,adam"})
+        stop_after(monkeypatch, engine.nets.race, 3, before_first=before_first)
+        press_run(at)
+        monkeypatch.undo()
+        (outcome,) = at.session_state[runs.RESULTS].values()
+        assert isinstance(outcome, runs.Outcome) and outcome.status is runs.Status.STOPPED
+        assert (None if outcome.result is None else outcome.result.steps) == kept
+    at.button(key="rc_rerun").click().run()
+    (outcome,) = at.session_state[runs.RESULTS].values()
+    assert outcome.status is runs.Status.DONE and outcome.result.steps == 20
+
+
+def test_changing_a_learning_rate_keeps_its_panel():
+    # The panel's title held η: every change made a new, collapsed panel.
+    at = opened({"rc_opts": "sgd,adam"})
+    before = [e.label for e in at.expander]
+    at.select_slider(key="rc_adam_lr").set_value(0.01).run()
+    at.select_slider(key="rc_adam_lr").set_value(0.02).run()
+    assert_no_exception(at)
+    assert [e.label for e in at.expander] == before == ["**sgd**", "**adam**"]
 
 
 def test_stopping_the_sweep_says_so_and_offers_a_rerun(monkeypatch):

@@ -39,6 +39,6 @@ def test_warm_up_imports_every_engine_viz_and_glue_module():
     warmup.warm_up()
     for name in ("pandas", "pyarrow", "sklearn.datasets", "torch.func", "plotly.graph_objects",
                  "engine.nets.sweeps", "viz.race_plots", "pages._race.glue",
-                 "pages._gradient_flow.glue", "pages._playground.views"):  # fmt: skip
+                 "pages._gradient_flow.runs", "pages._playground.views"):  # fmt: skip
         assert name in sys.modules, name
     assert "engine.__main__" not in sys.modules  # a program, not a library

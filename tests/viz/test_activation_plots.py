@@ -1,4 +1,7 @@
-"""viz.activation_plots and engine.activations.tables: shapes, finiteness, colours, CSV."""
+"""viz.activation_plots and engine.activations.tables: shapes, finiteness, colours, CSV.
+
+The engine's tables reach the figures through the page's converters
+(pages/_activations/figures.py), as on the page."""
 
 from __future__ import annotations
 
@@ -20,13 +23,21 @@ from engine.activations.tables import (
     make_spec,
     property_rows,
 )
-from viz.activation_plots import (
-    activation_color,
-    curves_figure,
-    depth_figure,
-    histograms_figure,
-    robust_range,
-)
+from pages._activations.figures import curve, depth_profile, histograms
+from viz import activation_plots as plots
+from viz.activation_plots import activation_color, robust_range
+
+
+def curves_figure(tables, orders):
+    return plots.curves_figure([curve(t) for t in tables], orders)
+
+
+def histograms_figure(tables):
+    return plots.histograms_figure([histograms(t) for t in tables])
+
+
+def depth_figure(tables, bound=None):
+    return plots.depth_figure([depth_profile(t) for t in tables], bound)
 
 
 def test_curve_table_matches_autograd_and_holds_zero_exactly():
@@ -149,3 +160,20 @@ def test_csv_has_a_column_per_curve_and_blanks_for_nan():
     assert rows[0] == ["x", "custom f", "custom f'", "relu f", "relu f'"]
     assert rows[1] == ["-1", "", "", "0", "0"]
     assert rows[-1] == ["1", "1", "0.5", "1", "1"]
+
+
+def test_the_figures_take_viz_records_built_from_plain_numpy():
+    x = np.linspace(-2.0, 2.0, 5)
+    band = (x * 0.1, x * 0.4)
+    c = plots.Curve("rrelu", "RReLU", x, np.maximum(x, 0), (x > 0) * 1.0, 0 * x, band, band)
+    assert [t.meta["kind"] for t in plots.curves_figure([c], (0,)).data] == [
+        "band",
+        "band",
+        "curve",
+    ]
+    bars = plots.Bars(np.array([0.5, 1.5]), np.array([1.0, 1.0]), np.array([0.25, 0.75]))
+    fig = plots.histograms_figure([plots.Histograms("relu", "ReLU", bars, bars)])
+    np.testing.assert_allclose(np.asarray(fig.data[1].y, float), [25, 75])
+    d = plots.DepthProfile("tanh", "Tanh", np.arange(1, 4), 0.5 ** np.arange(1, 4), np.full(3, 0.2))
+    law = next(t for t in plots.depth_figure([d]).data if t.meta["kind"] == "law")
+    np.testing.assert_allclose(np.asarray(law.y, float), [0.5, 0.25, 0.125])

@@ -1,14 +1,17 @@
 """viz.network_plots and viz.training_plots: finite data, log axes, shared ranges, honest values."""
 
 import json
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from engine.nets import presets
+from pages._gradient_flow import figures
+from pages._gradient_flow.figures import HEATMAPS, histograms
 from viz import network_plots as npl
 from viz import training_plots as tpl
+from viz.network_plots import LayerProfile
+from viz.training_plots import TrainingCurves
 
 
 def figure_json(fig) -> dict:
@@ -38,7 +41,16 @@ def run():
     return presets.run(p.a, data, device="cpu")
 
 
-def fake_report(depth=4, **overrides):
+def profile(label, report) -> LayerProfile:
+    """An engine report as the page's glue hands it to viz (configuration ``label``'s colour)."""
+    return figures.profile(label, label, report)
+
+
+def curves(label, history) -> TrainingCurves:
+    return figures.curves(label, label, history)
+
+
+def fake_profile(depth=4, **overrides):
     base = dict(
         grad_norms=np.array([0.0, 1e-6, np.inf, 1.0], np.float32)[:depth],
         signal_norms=np.array([np.nan, 2.0, 3.0, 4.0], np.float32)[:depth],
@@ -49,11 +61,11 @@ def fake_report(depth=4, **overrides):
         unit_similarity=np.zeros(depth, np.float32),
     )
     base.update(overrides)
-    return SimpleNamespace(**base)
+    return LayerProfile("A", "#000", **base)
 
 
 def test_gradient_profile_is_log_and_shows_the_report_values(reports):
-    series = [(k, "#000", r) for k, r in reports.items()]
+    series = [profile(k, r) for k, r in reports.items()]
     fig = npl.gradient_profile(series)
     data = figure_json(fig)
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.type == "log"
@@ -68,7 +80,7 @@ def test_gradient_profile_is_log_and_shows_the_report_values(reports):
 
 
 def test_zeros_and_non_finite_values_never_reach_the_plot():
-    fig = npl.gradient_profile([("A", "#000", fake_report())])
+    fig = npl.gradient_profile([fake_profile()])
     figure_json(fig)
     y = values(fig.data[0].y)
     assert (y > 0).all(), "a zero is drawn at the floor of the log axis"
@@ -79,7 +91,7 @@ def test_zeros_and_non_finite_values_never_reach_the_plot():
 def test_activation_violins_one_per_layer_on_a_shared_axis(reports):
     r = reports["A"]
     rng = (-5.0, 5.0)
-    fig = npl.activation_violins(r.histograms, "#123456", "A", rng, r.act_mean)
+    fig = npl.activation_violins(histograms(r), "#123456", "A", rng, r.act_mean)
     figure_json(fig)
     shapes = [t for t in fig.data if t.fill == "toself"]
     assert len(shapes) == len(r.histograms) == 10
@@ -88,12 +100,12 @@ def test_activation_violins_one_per_layer_on_a_shared_axis(reports):
         assert np.abs(x - layer).max() <= 0.45 + 1e-6
     lo, hi = fig.layout.yaxis.range
     assert lo < -5 and hi > 5
-    assert npl.activation_range(r.histograms)[0] == pytest.approx(float(r.histograms[0].edges[0]))
+    assert npl.activation_range(histograms(r))[0] == pytest.approx(float(r.histograms[0].edges[0]))
 
 
 def test_unit_health_in_percent_with_after_lines(reports):
     r = reports["A"]
-    fig = npl.unit_health([("A", "#000", r)], [("A", "#000", r)])
+    fig = npl.unit_health([profile("A", r)], [profile("A", r)])
     figure_json(fig)
     sat = [t for t in fig.data if t.xaxis == "x"]
     assert len(sat) == 2 and sat[1].line.dash == "dash"
@@ -101,13 +113,13 @@ def test_unit_health_in_percent_with_after_lines(reports):
 
 
 def test_activation_stats_marks_the_ideal_mean_and_std(reports):
-    fig = npl.activation_stats([("A", "#000", reports["A"])])
+    fig = npl.activation_stats([profile("A", reports["A"])])
     figure_json(fig)
     assert sorted(s.y0 for s in fig.layout.shapes) == [0.0, 1.0]
 
 
 def test_training_curves_log_loss_and_percent_accuracy(run):
-    fig = tpl.training_curves([("A", "#000", run)])
+    fig = tpl.training_curves([curves("A", run)])
     figure_json(fig)
     assert fig.layout.yaxis.type == "log"
     names = [t.name for t in fig.data if t.xaxis == "x"]
@@ -117,7 +129,7 @@ def test_training_curves_log_loss_and_percent_accuracy(run):
 
 
 def test_layer_heatmap_log_colour_with_raw_hover(run):
-    fig = tpl.layer_heatmap(run.probe_steps, run.grad_norms, "grad_norms")
+    fig = tpl.layer_heatmap(run.probe_steps, run.grad_norms, HEATMAPS["grad_norms"])
     figure_json(fig)
     hm = fig.data[0]
     z, raw = np.asarray(hm.z), np.asarray(hm.customdata)
@@ -128,12 +140,12 @@ def test_layer_heatmap_log_colour_with_raw_hover(run):
 
 
 def test_heatmap_range_is_shared_and_linear_for_shares(run):
-    lo, hi = tpl.heatmap_range("dead", [run.dead, run.dead * 0.5])
+    lo, hi = tpl.heatmap_range(HEATMAPS["dead"], [run.dead, run.dead * 0.5])
     assert lo == pytest.approx(0.0, abs=1e-6) or lo >= 0
     assert hi == pytest.approx(run.dead.max() * 100)
-    fig = tpl.layer_heatmap(run.probe_steps, run.dead, "dead", zrange=(0.0, 100.0))
+    fig = tpl.layer_heatmap(run.probe_steps, run.dead, HEATMAPS["dead"], zrange=(0.0, 100.0))
     assert (fig.data[0].zmin, fig.data[0].zmax) == (0.0, 100.0)
-    log_lo, log_hi = tpl.heatmap_range("grad_norms", [run.grad_norms])
+    log_lo, log_hi = tpl.heatmap_range(HEATMAPS["grad_norms"], [run.grad_norms])
     assert log_lo < np.log10(run.grad_norms[run.grad_norms > 0].min()) < log_hi
 
 

@@ -9,10 +9,9 @@ and ``DATA`` are keyed by the attribute names of :class:`engine.nets.presets.Net
 from __future__ import annotations
 
 from engine import activations, optimizers
-from engine.nets import datasets, initializers, losses, presets
+from engine.nets import datasets, initializers, losses, presets, probes
 from engine.nets.networks import MAX_DEPTH, MAX_WIDTH
 from pages._common.state import BoolField, ChoiceField, Field, FloatField, IntField
-from viz.training_plots import HEATMAP_QUANTITIES
 
 MAX_STEPS = 2000  # the page's bound (the engine allows 5000): keeps a classroom demo under a minute
 MAX_N = 2000
@@ -24,7 +23,7 @@ _D = presets.DataSettings()
 
 PRESET = ChoiceField("gf_preset", "sigmoid_mse", choices=(CUSTOM, *presets.names()))
 COMPARE = BoolField("gf_compare", False)
-HEATMAP = ChoiceField("gf_heatmap", "grad_norms", choices=tuple(HEATMAP_QUANTITIES))
+HEATMAP = ChoiceField("gf_heatmap", "grad_norms", choices=probes.QUANTITIES)
 
 DATA: dict[str, Field] = {
     "dataset": ChoiceField("gf_dataset", _D.dataset, choices=tuple(datasets.names())),

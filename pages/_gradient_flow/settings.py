@@ -1,39 +1,21 @@
-"""Glue of the Gradient flow page: presets in the URL, cached reports, the CSV.
+"""The Gradient flow page's settings: presets, the URL, and the frozen settings of a run.
 
-- URL state: a link may name a preset (``gf_preset``) and override any of its settings. On the
-  first run the preset's values seed every field the URL does not set; ``publish`` writes each
-  field that differs from its default *or* from the active preset, so the link reopens the view.
-- Caching: initial reports and data points go through ``st.cache_data`` (bounded in count; the
-  values are small numpy records). Trained runs, Stop and Train: ``gradient_flow_runs``.
+A link may name a preset (``gf_preset``) and override any of its settings. On the first run the
+preset's values seed every field the URL does not set; :func:`publish` writes each field that
+differs from its default *or* from the active preset, so the link reopens the view.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 import streamlit as st
 
-from engine.core.device import resolve
-from engine.core.tables import to_csv
-from engine.core.threads import set_threads
-from engine.nets import datasets, presets, probes
+from engine.nets import presets
 from pages._common import state
 from pages._common.keys import gradient_flow as K
-from viz.colors import series_color
-
-if TYPE_CHECKING:
-    from pages._gradient_flow.runs import Trained
-
-LABELS = ("A", "B")
 
 
-def on_cpu() -> bool:
-    """Whether training runs on the CPU (the time estimate is for a CPU)."""
-    return resolve(None).type == "cpu"
-
-
-# --------------------------------------------------------------------------- URL state and presets
 def preset_values(name: str) -> dict[str, Any]:
     """Session-state values for every field of preset ``name``."""
     p = presets.get(name)
@@ -100,7 +82,7 @@ def restore() -> list[str]:
 
 def publish() -> None:
     """Write every field that differs from its default or from the active preset to the URL."""
-    ss, params = st.session_state, st.query_params
+    ss = st.session_state
     name = ss.get(K.PRESET.key)
     ref = preset_values(name) if name in presets.PRESETS else {}
     for field in K.FIELDS:
@@ -108,11 +90,7 @@ def publish() -> None:
         needed = encoded != field.encode(field.default) or (
             field.key in ref and encoded != field.encode(ref[field.key])
         )
-        if not needed:
-            if field.key in params:
-                del params[field.key]
-        elif params.get(field.key) != encoded:
-            params[field.key] = encoded
+        state.write_url(field.key, encoded if needed else None)
 
 
 def preset_changed() -> list[str]:
@@ -129,7 +107,7 @@ def preset_changed() -> list[str]:
     return [f.key for f in fields if f.encode(ss.get(f.key)) != f.encode(ref[f.key])]
 
 
-def settings() -> tuple[presets.DataSettings, list[tuple[str, presets.NetSettings]]]:
+def current() -> tuple[presets.DataSettings, list[tuple[str, presets.NetSettings]]]:
     """The shared data settings and the (label, NetSettings) of each shown configuration."""
     ss = st.session_state
     data = presets.DataSettings(**{attr: ss[f.key] for attr, f in K.DATA.items()})
@@ -137,45 +115,3 @@ def settings() -> tuple[presets.DataSettings, list[tuple[str, presets.NetSetting
     if ss.get(K.COMPARE.key):
         nets.append(("B", presets.NetSettings(**{attr: ss[f.key] for attr, f in K.B.items()})))
     return data, nets
-
-
-def color(label: str) -> str:
-    return series_color(LABELS.index(label))
-
-
-# ---------------------------------------------------------------------------------------- caching
-@st.cache_data(max_entries=64, show_spinner=False)
-def initial_report(net: presets.NetSettings, data: presets.DataSettings) -> probes.LayerReport:
-    with set_threads(1):  # small nets: see engine.core.threads
-        return presets.initial_report(net, data)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def points(data: presets.DataSettings) -> tuple[np.ndarray, np.ndarray, Any]:
-    """Training points as numpy, and the plot box of a 2D data set (None otherwise)."""
-    split = presets.make_split(data, device="cpu")
-    X, y = split.X_train, split.y_train
-    box = datasets.bounds(X) if X.shape[1] == 2 else None
-    return X.numpy().astype(np.float32), y.numpy(), box
-
-
-# ------------------------------------------------------------------------------------------ CSV
-COLUMNS = ("config", "phase", "step", "layer", *probes.QUANTITIES, "unit_similarity")
-
-
-def records_csv(reports: dict[str, probes.LayerReport], runs: dict[str, Trained]) -> str:
-    """Per-layer records: each configuration at initialisation, then at every probed step."""
-    rows = []
-    for label, r in reports.items():
-        for layer in range(len(r.grad_norms)):
-            values = [getattr(r, q)[layer] for q in (*probes.QUANTITIES, "unit_similarity")]
-            rows.append([label, "init", "", layer + 1, *(f"{v:.6g}" for v in values)])
-    for label, run in runs.items():
-        h = run.history
-        for row, step in enumerate(h.probe_steps):
-            for layer in range(h.grad_norms.shape[1]):
-                values = [getattr(h, q)[row, layer] for q in probes.QUANTITIES]
-                rows.append(
-                    [label, "train", int(step), layer + 1, *(f"{v:.6g}" for v in values), ""]
-                )
-    return to_csv(COLUMNS, rows)

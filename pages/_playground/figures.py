@@ -1,0 +1,110 @@
+"""The figures of the playground's trajectories view: the map with paths and playback, the 3D
+view, loss and distance per step, and each optimizer's internals, from one cached run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from engine import optimizers
+from engine.surfaces import analysis
+from pages._playground import data
+from pages._playground.controls import Settings, get_surface
+from viz import playground_plots as pp
+from viz import surface_3d
+from viz import surface_plots as sp
+
+FIELD_TITLES = {
+    "v": "velocity / buffer",
+    "s": "accumulated squared gradients",
+    "m": "first moment",
+    "b": "momentum buffer",
+    "g": "average gradient",
+    "u": "second accumulator",
+    "v_max": "running max of v",
+    "mu_product": "product of μ",
+}
+SECOND_MOMENT = ("rmsprop", "adam", "adamw", "amsgrad", "nadam", "radam", "adadelta")
+
+
+@dataclass(frozen=True)
+class TrajectoryFigures:
+    map: go.Figure  # the contour map, the paths and their playback; a click picks the start
+    view_3d: go.Figure | None  # None while the 3D view is switched off
+    loss: go.Figure
+    dist: go.Figure | None  # None on a surface without a known minimum
+    inner: list[go.Figure]  # one per optimizer
+
+
+def internals_titles(name: str, keys_: list[str]) -> dict[str, str]:
+    """The title of each internals panel of optimizer ``name``, its state symbols in HTML."""
+    symbols = optimizers.symbols(name)
+    out = {}
+    for k in keys_:
+        if k == "log:eff":
+            out[k] = "effective step size |Δθ|/|g| (log)"
+        elif k == "log:step":
+            out[k] = "step length |Δθ| (log); dashed: η"
+        elif k.endswith("_hat"):
+            base = k[:-4]
+            out[k] = f"bias-corrected {pp.html_symbol(symbols[base])}/(1−β<sup>t</sup>)"
+        else:
+            what = FIELD_TITLES.get(k, k)
+            if k == "v" and name in SECOND_MOMENT:
+                what = "average of g²"
+            out[k] = f"{pp.html_symbol(symbols.get(k, k))}: {what}"
+    return out
+
+
+def map_figure(cfg: Settings) -> go.Figure:
+    """The surface's map with its minima and the start, and the grid a click picks a start on."""
+    surface = get_surface(cfg.surface)
+    xs, ys, Z = data.contour(cfg.surface, data.CONTOUR_N)
+    return sp.contour_map(
+        xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
+        title=f"{surface.title}: click anywhere to start there",
+    )  # fmt: skip
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def paths_figures(cfg: Settings, show_3d: bool) -> TrajectoryFigures:
+    """Every figure of the trajectories view, built once per settings (never mutated after)."""
+    result = data.paths(cfg)
+    surface = get_surface(cfg.surface)
+    names, labels, div = result.names, result.labels, result.diverged_at
+    fig = map_figure(cfg)
+    undefined = result.undefined
+    sp.add_paths(fig, names, labels, result.paths, result.losses, div, undefined)
+    sp.add_playback(fig, names, labels, result.paths, div, analysis.frame_steps(cfg.steps))
+    view_3d = dist = None
+    if show_3d:
+        x3, y3, Z3 = data.contour(cfg.surface, data.SURFACE_3D_N)
+        view_3d = surface_3d.surface_3d(
+            x3, y3, Z3, log_scale=surface.log_scale, names=names, labels=labels,
+            paths=result.paths, losses=result.losses, diverged_at=div,
+        )  # fmt: skip
+    loss = pp.per_step_figure(
+        names, labels, result.gap, div, y_title=result.gap_title,
+        log_y=result.gap_log, title="Loss against step", undefined=undefined,
+    )  # fmt: skip
+    if result.distance is not None:
+        dist = pp.per_step_figure(
+            names, labels, result.distance + 1e-16, div,
+            y_title="distance to the nearest minimum (log)", log_y=True,
+            title="Distance to the nearest known minimum", undefined=undefined,
+        )  # fmt: skip
+    inner = [
+        pp.internals_figure(
+            name,
+            label,
+            series,
+            internals_titles(name, list(series)),
+            dict(cfg.opts[k][1])["lr"],
+            int(div[k]),
+        )  # fmt: skip
+        for k, (name, label, series) in enumerate(zip(names, labels, result.internals, strict=True))
+    ]
+    return TrajectoryFigures(fig, view_3d, loss, dist, inner)
