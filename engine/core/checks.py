@@ -69,7 +69,8 @@ def check_number(
         )
     if not ok:
         raise ValueError(
-            f"Invalid {name}: {shown(value)} ({_interval(low, high, open_low, open_high)})"
+            f"Invalid {name}: {shown(value if number is None else number)} "
+            f"({_interval(low, high, open_low, open_high)})"
         )
     return number
 
