@@ -31,8 +31,14 @@ from torch import Tensor
 from .base import Entry, Hyper, HyperSpec, Leaf, lr_spec, require
 from .shapes import tree_leaf
 
-K = HyperSpec("k", 5.0, "float", 1.0, 20.0, False, (), "k: fast steps between synchronisations")
-ALPHA = HyperSpec("alpha", 0.5, "float", 0.0, 1.0, False, (), "α: how far φ moves towards θ")
+K = HyperSpec(
+    "k", 5.0, "float", 1.0, 20.0, False, (), "k: fast steps between synchronisations",
+    symbol="k", label="synchronisation period", step=1.0,
+)  # fmt: skip
+ALPHA = HyperSpec(
+    "alpha", 0.5, "float", 0.0, 1.0, False, (), "α: how far φ moves towards θ",
+    symbol="α", label="slow-weight step", step=0.01,
+)  # fmt: skip
 #: The default inner optimizer.
 INNER = "adam"
 
@@ -44,6 +50,7 @@ def optimizer_spec(choices: tuple[str, ...]) -> HyperSpec:
         "choice",
         choices=choices,
         help="the inner optimizer that takes the fast steps",
+        label="inner optimizer",
     )
 
 
