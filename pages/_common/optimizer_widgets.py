@@ -137,14 +137,33 @@ def _float_widget(container: Any, label: str, k: str, spec: HyperSpec, **kw: Any
     )  # fmt: skip
 
 
+def grouped(names: Sequence[str] | None = None) -> list[str]:
+    """``names`` (default: every optimizer) by family, in ``GROUPS`` order, teaching order within."""
+    names = list(names or optimizers.names())
+    rank = {g: i for i, g in enumerate(optimizers.GROUPS)}
+    return sorted(names, key=lambda n: (rank[optimizers.group(n)], names.index(n)))
+
+
+def option_label(name: str) -> str:
+    """A picker option: the name and its family (``"muon · matrix"``)."""
+    return f"{name} · {optimizers.group(name)}"
+
+
 def picker(prefix: str, container: Any = st, label: str = "Optimizers") -> list[str]:
-    """The optimizer multiselect; returns the picked names in teaching order."""
+    """The optimizer multiselect, listed by family; returns the picked names in teaching order.
+
+    The options are the same names as before (the URL keeps them); only their order and label
+    show the family.
+    """
     names = optimizers.names()
     picked = container.multiselect(
         label,
-        names,
+        grouped(names),
         key=f"{prefix}opts",
-        help="Every optimizer of the engine; the colours are the same on every page.",
+        format_func=option_label,
+        help="Every optimizer of the engine, by family ("
+        + ", ".join(optimizers.GROUPS)
+        + "); the colours are the same on every page.",
     )
     return [n for n in names if n in picked]
 
@@ -179,7 +198,7 @@ def hyper_widgets(prefix: str, name: str, container: Any = st, lr_locked: bool =
                 spec.choices,
                 key=k,
                 format_func=lambda c: CONVENTION_LABELS.get(c, c),
-                help="How the course notes write the update, where they differ from PyTorch.",
+                help=spec.help,
             )
 
 
