@@ -118,12 +118,15 @@ def panel(prefix: str, name: str, container: Any = st) -> Any:
     return container.expander(f"**{name}**", key=f"{prefix}panel_{name}")
 
 
-def _float_widget(container: Any, label: str, k: str, spec: HyperSpec, **kw: Any) -> None:
+def _float_widget(
+    container: Any, label: str, k: str, spec: HyperSpec, part: int | None = None, **kw: Any
+) -> None:
+    default = spec.default if part is None else spec.default[part]
     if spec.log:
-        current = float(_value(k, spec.default))
+        current = float(_value(k, default))
         container.select_slider(
             label,
-            options=log_options(spec.low, spec.high, current, spec.default),
+            options=log_options(spec.low, spec.high, current, default),
             key=k,
             format_func=lambda v: f"{v:.3g}",
             help=spec.help + " (log scale)",
@@ -189,7 +192,7 @@ def hyper_widgets(prefix: str, name: str, container: Any = st, lr_locked: bool =
             _float_widget(container, label(spec), k, spec, disabled=locked)
         elif spec.kind == "pair":
             for i in range(2):
-                _float_widget(container, label(spec, i), f"{k}{i + 1}", spec)
+                _float_widget(container, label(spec, i), f"{k}{i + 1}", spec, i)
         elif spec.kind == "bool":
             container.checkbox(label(spec), key=k, help=spec.help)
         else:
