@@ -76,3 +76,15 @@ def test_every_new_optimizer_races_with_finite_curves():
     for traces in by_axis(figures(at)[0]).values():
         assert [t["name"] for t in traces] == [n for n in optimizers.names() if n in NEW]
         assert all(np.isfinite(values(t)).all() for t in traces)
+
+
+def test_the_race_starts_new_optimizers_at_their_network_rate_not_the_surface_one():
+    from pages._common.keys import race as keys
+
+    at = page_test("race", {"rc_opts": "muon,lion,adam"}).run()
+    assert_no_exception(at)
+    for name in ("muon", "lion"):
+        spec_lr = next(s.default for s in optimizers.hyper_specs(name) if s.name == "lr")
+        assert keys.net_lr(name) == spec_lr != optimizers.DEFAULT_LR[name]
+        assert at.select_slider(key=f"rc_{name}_lr").value == spec_lr
+    assert at.select_slider(key="rc_adam_lr").value == keys.NET_LR["adam"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from engine import activations
+from engine import activations, optimizers
 from engine.nets import datasets, initializers
 from pages._common import optimizer_widgets as ow
 from pages._common.state import BoolField, ChoiceField, Field, FloatField, IntField
@@ -60,12 +60,22 @@ SWEEP_LO = FloatField("rc_sweep_lo", 1e-4, low=1e-6, high=10.0)
 SWEEP_HI = FloatField("rc_sweep_hi", 1.0, low=1e-6, high=10.0)
 
 
+def net_lr(name: str) -> float:
+    """``name``'s learning rate for a network: measured above, else the engine's (torch's) default.
+
+    The optimizers' own defaults are tuned for networks; the 2D surfaces' rates are not.
+    """
+    if name in NET_LR:
+        return NET_LR[name]
+    return next(float(s.default) for s in optimizers.hyper_specs(name) if s.name == "lr")
+
+
 def _optimizer_fields() -> list[Field]:
+    lr_keys = {ow.key(PREFIX, n, "lr"): n for n in optimizers.names()}
     out = []
     for field in ow.fields(PREFIX):
-        name = field.key[len(PREFIX) :].rsplit("_", 1)
-        if len(name) == 2 and name[1] == "lr" and name[0] in NET_LR:
-            field = dataclasses.replace(field, default=NET_LR[name[0]])
+        if field.key in lr_keys:
+            field = dataclasses.replace(field, default=net_lr(lr_keys[field.key]))
         out.append(field)
     return out
 
