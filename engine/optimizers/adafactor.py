@@ -127,7 +127,17 @@ ENTRIES = (
         specs=(
             lr_spec(1e-2),
             HyperSpec(
-                "beta2_decay", -0.8, "float", -1.0, 0.0, False, (), "c: the average forgets t^c"
+                "beta2_decay",
+                -0.8,
+                "float",
+                -1.0,
+                0.0,
+                False,
+                (),
+                "c: the average forgets t^c",
+                symbol="c",
+                label="decay exponent",
+                step=0.01,
             ),
             HyperSpec(
                 "eps",
@@ -138,9 +148,22 @@ ENTRIES = (
                 False,
                 (),
                 "(ε₁, ε₂): floor of v (0: machine epsilon) and of RMS(θ)",
+                symbol=("ε₁", "ε₂"),
+                label=("floor of v", "floor of RMS(θ)"),
+                step=1e-4,
             ),
             HyperSpec(
-                "d", 1.0, "float", 1.0, 10.0, False, (), "d: the update's RMS is clipped to d"
+                "d",
+                1.0,
+                "float",
+                1.0,
+                10.0,
+                False,
+                (),
+                "d: the update's RMS is clipped to d",
+                symbol="d",
+                label="clipping threshold",
+                step=0.01,
             ),
             wd_spec(),
             MAXIMIZE,

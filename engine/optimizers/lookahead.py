@@ -34,8 +34,14 @@ from .base import Entry, Hyper, Leaf
 from .shapes import tree_leaf
 from .specs import HyperSpec, lr_spec
 
-K = HyperSpec("k", 5.0, "float", 1.0, 20.0, False, (), "k: fast steps between synchronisations")
-ALPHA = HyperSpec("alpha", 0.5, "float", 0.0, 1.0, False, (), "α: how far φ moves towards θ")
+K = HyperSpec(
+    "k", 5.0, "float", 1.0, 20.0, False, (), "k: fast steps between synchronisations",
+    symbol="k", label="synchronisation period", step=1.0,
+)  # fmt: skip
+ALPHA = HyperSpec(
+    "alpha", 0.5, "float", 0.0, 1.0, False, (), "α: how far φ moves towards θ",
+    symbol="α", label="slow-weight step", step=0.01,
+)  # fmt: skip
 #: The default inner optimizer.
 INNER = "adam"
 
@@ -47,6 +53,7 @@ def optimizer_spec(choices: tuple[str, ...]) -> HyperSpec:
         "choice",
         choices=choices,
         help="the inner optimizer that takes the fast steps",
+        label="inner optimizer",
     )
 
 

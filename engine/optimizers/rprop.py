@@ -96,17 +96,30 @@ ENTRIES = (
         specs=(
             lr_spec(1e-2),
             HyperSpec(
-                "etas", (0.5, 1.2), "pair", 0.0, 5.0, False, (), "(η₋, η₊): shrink and growth of Δ"
+                "etas",
+                (0.5, 1.2),
+                "pair",
+                0.0,
+                5.0,
+                False,
+                (),
+                "(η₋, η₊): shrink and growth of Δ",
+                symbol=("η₋", "η₊"),
+                label=("shrink factor", "growth factor"),
+                step=0.01,
             ),
+            # Log-scaled: Δmin sits at 1e-6, Δmax at 50.
             HyperSpec(
                 "step_sizes",
                 (1e-6, 50.0),
                 "pair",
-                0.0,
+                1e-8,
                 100.0,
-                False,
+                True,
                 (),
                 "(Δmin, Δmax): bounds of the step size",
+                symbol=("Δmin", "Δmax"),
+                label=("smallest step", "largest step"),
             ),
             MAXIMIZE,
         ),

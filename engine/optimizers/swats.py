@@ -158,9 +158,19 @@ ENTRIES = (
             betas_spec(),
             wd_spec(),
             DECOUPLED,
-            HyperSpec("amsbound", False, "bool", help="divide by the running maximum of v"),
             HyperSpec(
-                "nesterov", False, "bool", help="after the switch, step by b instead of (1-β₁)b"
+                "amsbound",
+                False,
+                "bool",
+                help="divide by the running maximum of v",
+                label="AMSBound (running maximum of v)",
+            ),
+            HyperSpec(
+                "nesterov",
+                False,
+                "bool",
+                help="after the switch, step by b instead of (1-β₁)b",
+                label="Nesterov steps after the switch to SGD",
             ),
             eps_spec(1e-6),
             MAXIMIZE,

@@ -109,12 +109,15 @@ def panel(prefix: str, name: str, container: Any = st) -> Any:
     return container.expander(f"**{name}**", key=f"{prefix}panel_{name}")
 
 
-def _float_widget(container: Any, label: str, k: str, spec: HyperSpec, **kw: Any) -> None:
+def _float_widget(
+    container: Any, label: str, k: str, spec: HyperSpec, part: int | None = None, **kw: Any
+) -> None:
+    default = spec.default if part is None else spec.default[part]
     if spec.log:
-        current = float(_value(k, spec.default))
+        current = float(_value(k, default))
         container.select_slider(
             label,
-            options=grids.log_ladder(spec.low, spec.high, current, spec.default),
+            options=grids.log_ladder(spec.low, spec.high, current, default),
             key=k,
             format_func=lambda v: f"{v:.3g}",
             help=spec.help + " (log scale)",
@@ -128,14 +131,33 @@ def _float_widget(container: Any, label: str, k: str, spec: HyperSpec, **kw: Any
     )  # fmt: skip
 
 
+def grouped(names: Sequence[str] | None = None) -> list[str]:
+    """``names`` (default: every optimizer) by family, in ``GROUPS`` order, teaching order within."""
+    names = list(names or optimizers.names())
+    rank = {g: i for i, g in enumerate(optimizers.GROUPS)}
+    return sorted(names, key=lambda n: (rank[optimizers.group(n)], names.index(n)))
+
+
+def option_label(name: str) -> str:
+    """A picker option: the name and its family (``"muon · matrix"``)."""
+    return f"{name} · {optimizers.group(name)}"
+
+
 def picker(prefix: str, container: Any = st, label: str = "Optimizers") -> list[str]:
-    """The optimizer multiselect; returns the picked names in teaching order."""
+    """The optimizer multiselect, listed by family; returns the picked names in teaching order.
+
+    The options are the same names as before (the URL keeps them); only their order and label
+    show the family.
+    """
     names = optimizers.names()
     picked = container.multiselect(
         label,
-        names,
+        grouped(names),
         key=f"{prefix}opts",
-        help="Every optimizer of the engine; the colours are the same on every page.",
+        format_func=option_label,
+        help="Every optimizer of the engine, by family ("
+        + ", ".join(optimizers.GROUPS)
+        + "); the colours are the same on every page.",
     )
     return [n for n in names if n in picked]
 
@@ -161,7 +183,7 @@ def hyper_widgets(prefix: str, name: str, container: Any = st, lr_locked: bool =
             _float_widget(container, label(spec), k, spec, disabled=locked)
         elif spec.kind == "pair":
             for i in range(2):
-                _float_widget(container, label(spec, i), f"{k}{i + 1}", spec)
+                _float_widget(container, label(spec, i), f"{k}{i + 1}", spec, i)
         elif spec.kind == "bool":
             container.checkbox(label(spec), key=k, help=spec.help)
         else:
@@ -170,7 +192,7 @@ def hyper_widgets(prefix: str, name: str, container: Any = st, lr_locked: bool =
                 spec.choices,
                 key=k,
                 format_func=lambda c: CONVENTION_LABELS.get(c, c),
-                help="How the course notes write the update, where they differ from PyTorch.",
+                help=spec.help,
             )
 
 

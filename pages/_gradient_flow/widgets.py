@@ -6,9 +6,10 @@ settings as changed, so a preset's note can say when the settings no longer matc
 
 import streamlit as st
 
-from engine import activations, optimizers
+from engine import activations
 from engine.nets import datasets, initializers, losses, presets
 from engine.nets.networks import MAX_DEPTH, MAX_WIDTH
+from pages._common import optimizer_widgets as ow
 from pages._common.keys import gradient_flow as K
 from pages._gradient_flow.settings import settings_changed
 
@@ -36,7 +37,10 @@ def net_widgets(fields: dict) -> None:
     st.selectbox(
         "Loss", losses.names(), format_func=LOSSES.get, key=fields["loss"].key, on_change=changed
     )
-    st.selectbox("Optimizer", optimizers.names(), key=fields["optimizer"].key, on_change=changed)
+    st.selectbox(
+        "Optimizer", ow.grouped(), format_func=ow.option_label, key=fields["optimizer"].key,
+        on_change=changed,
+    )  # fmt: skip
     st.number_input(
         "Learning rate",
         1e-5,

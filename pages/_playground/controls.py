@@ -55,14 +55,22 @@ def _surface_changed() -> None:
     st.session_state[keys.X0.key] = None
     st.session_state[keys.Y0.key] = None
     last = st.session_state.get(keys.LR_DEFAULTS, {})
-    for name, field in keys.LR.items():
-        if st.session_state.get(field.key) == last.get(name):
-            st.session_state[field.key] = None
+    for k in keys.RATES:
+        if st.session_state.get(k) == last.get(k):
+            st.session_state[k] = None
 
 
 def default_lrs(surface: surfaces.Surface) -> dict[str, float]:
-    """Every optimizer's default learning rate on ``surface`` (the engine caches them)."""
-    return surface_lrs.default_lrs(surface)
+    """Every rate field's default on ``surface``, by session key (the engine caches them).
+
+    The learning rates, and the step sizes that scale with them (AdaBound's final rate).
+    """
+    hypers = surface_lrs.default_hypers(surface)
+    out = {}
+    for k, (name, hyper, part) in keys.RATE_KEYS.items():
+        value = hypers[name][hyper]
+        out[k] = float(value if part is None else value[part])
+    return out
 
 
 def _fill_defaults(surface: surfaces.Surface) -> None:
@@ -70,9 +78,9 @@ def _fill_defaults(surface: surfaces.Surface) -> None:
     if st.session_state.get(keys.X0.key) is None or st.session_state.get(keys.Y0.key) is None:
         st.session_state[keys.X0.key], st.session_state[keys.Y0.key] = surface.start
     lrs = default_lrs(surface)
-    for name, field in keys.LR.items():
-        if st.session_state.get(field.key) is None:
-            st.session_state[field.key] = lrs[name]
+    for k in keys.RATES:
+        if st.session_state.get(k) is None:
+            st.session_state[k] = lrs[k]
     st.session_state[keys.LR_DEFAULTS] = lrs
 
 
@@ -206,7 +214,7 @@ def publish(surface: surfaces.Surface) -> None:
     """Write the URL; the start and learning rates only where they differ from the surface's."""
     lrs = default_lrs(surface)
     relative = [(keys.X0, surface.start[0]), (keys.Y0, surface.start[1])]
-    relative += [(field, lrs[name]) for name, field in keys.LR.items()]
+    relative += [(field, lrs[k]) for k, field in keys.RATES.items()]
     skip = {field.key for field, _ in relative}
     state.publish([f for f in keys.FIELDS if f.key not in skip])
     for field, default in relative:

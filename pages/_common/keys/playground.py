@@ -7,6 +7,7 @@ from typing import Any
 
 from engine import optimizers, surfaces
 from engine.optimizers import schedules
+from engine.surfaces import default_lrs
 from pages._common import optimizer_widgets
 from pages._common.state import (
     BoolField,
@@ -61,14 +62,32 @@ PAGE_FIELDS = [
     SCHED_EGAMMA, SCHED_MIN, SCHED_WARM, SCHED_F0, TOL, SHOW_3D, GRID, SWEEP_LO, SWEEP_HI,
     SWEEP_N, SWEEP_METRIC,
 ]  # fmt: skip
-#: Each optimizer's learning rate; None (the default) means the surface's own default rate
+
+
+def _rate_keys() -> dict[str, tuple[str, str, int | None]]:
+    """Session key -> (optimizer, setting, element of a pair) of every per-surface step size."""
+    out: dict[str, tuple[str, str, int | None]] = {}
+    for name in optimizers.names():
+        specs = {s.name: s for s in optimizers.hyper_specs(name)}
+        for hyper in ("lr", *default_lrs.SCALED.get(name, ())):
+            k = optimizer_widgets.key(PREFIX, name, hyper)
+            if specs[hyper].kind == "pair":
+                out |= {f"{k}{i + 1}": (name, hyper, i) for i in range(2)}
+            else:
+                out[k] = (name, hyper, None)
+    return out
+
+
+#: Each optimizer's learning rate (and AdaBound's final rate, Rprop's step bounds, which scale
+#: with it); None (the default) means the surface's own default
 #: (``engine.surfaces.default_lrs``), so a link only carries the rates someone changed.
-_LR_NAMES = {optimizer_widgets.key(PREFIX, name, "lr"): name for name in optimizers.names()}
+RATE_KEYS = _rate_keys()
 _OPTIMIZER_FIELDS = [
-    OptionalFloatField(f.key, None, low=f.low, high=f.high) if f.key in _LR_NAMES else f
+    OptionalFloatField(f.key, None, low=f.low, high=f.high) if f.key in RATE_KEYS else f
     for f in optimizer_widgets.fields(PREFIX)
 ]
-LR = {_LR_NAMES[f.key]: f for f in _OPTIMIZER_FIELDS if f.key in _LR_NAMES}
+RATES = {f.key: f for f in _OPTIMIZER_FIELDS if f.key in RATE_KEYS}
+LR = {name: RATES[optimizer_widgets.key(PREFIX, name, "lr")] for name in optimizers.names()}
 FIELDS = PAGE_FIELDS + _OPTIMIZER_FIELDS
 
 #: Session-state keys that are not URL fields.

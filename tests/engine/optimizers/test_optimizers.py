@@ -558,7 +558,22 @@ def test_runs_on_the_resolved_device(name):
 SYMBOL_LATEX = {
     "η": r"\eta", "λ": r"\lambda", "β₁": r"\beta_1", "β₂": r"\beta_2", "μ": r"\mu", "τ": r"\tau",
     "ε": r"\epsilon", "α": r"\alpha", "ρ": r"\rho", "ψ": r"\psi", "γ": r"\gamma", "s₀": "s_0",
+    "η_final": r"\eta_{\text{final}}", "k": "k", "d₀": "d_0", "κ": r"\kappa", "η₋": r"\eta_-",
+    "η₊": r"\eta_+", "Δmin": r"\Delta_{\min}", "Δmax": r"\Delta_{\max}", "c": "t^{c}",
+    "ε₁": r"\epsilon_1", "ε₂": r"\epsilon_2", "d": "/ d", "T_warmup": r"T_{\text{warmup}}",
+    "r": "t^r", "p": "^p",
 }  # fmt: skip
+
+
+def _shown_value(spec):
+    """A valid value of ``spec`` that the formula writes out (a zero hides its term)."""
+    if spec.kind == "pair":
+        return (0.8, 0.99) if spec.name == "betas" else spec.default
+    if spec.name == "lr":
+        return 0.01
+    if spec.step == 1.0:  # a whole number (steps, a period)
+        return max(float(spec.default), 2.0)
+    return 0.1 if spec.low <= 0.1 <= spec.high else spec.default
 
 
 @pytest.mark.parametrize("name", opt.names())
@@ -570,7 +585,7 @@ def test_every_hyperparameter_has_a_plain_name_and_the_formulas_symbol(name):
             continue
         assert spec.log or spec.step > 0  # a linear slider knows how many digits to show
         symbols = spec.symbol if spec.kind == "pair" else (spec.symbol,)
-        value = (0.8, 0.99) if spec.kind == "pair" else (0.01 if spec.name == "lr" else 0.1)
+        value = _shown_value(spec)
         extra = {"momentum": 0.5} if name == "sgd" else {}
         if spec.name == "dampening" and name == "nesterov":
             continue  # Nesterov refuses a dampening

@@ -204,9 +204,11 @@ def test_default_learning_rates_neither_diverge_nor_go_uphill(surface):
 
     s = surfaces.get(surface)
     lrs = surface_lrs.default_lrs(surface)
+    hypers = surface_lrs.default_hypers(surface)
     names = optimizers.names()
     assert set(lrs) == set(names)
-    opts = [optimizers.create(n, lr=lrs[n]) for n in names]
+    assert all(hypers[n]["lr"] == lrs[n] for n in names)
+    opts = [optimizers.create(n, **hypers[n]) for n in names]
     run = trajectories.run(s, opts, [s.start], surface_lrs.DEFAULT_STEPS, device="cpu")
     for k, name in enumerate(names):
         assert run.diverged_at[k, 0] == -1, (name, lrs[name])
@@ -214,6 +216,9 @@ def test_default_learning_rates_neither_diverge_nor_go_uphill(surface):
         assert surface_lrs.default_lr(name, s) == lrs[name]
         # Only ever scaled down from the optimizer's rate for 2D surfaces, on a 1-2-5 ladder.
         assert lrs[name] <= optimizers.traits(name).lr["surface"]
+        # AdaBound's final rate and Rprop's step bounds scale with η, by the same factor.
+        factor = lrs[name] / optimizers.traits(name).lr["surface"]
+        assert hypers[name] == surface_lrs.scaled(name, factor), name
 
 
 def test_default_learning_rates_shrink_only_where_the_base_rate_fails():
