@@ -176,3 +176,21 @@ def keep(fields: Sequence[Field]) -> None:
     for field in fields:
         if field.key in st.session_state:
             st.session_state[field.key] = st.session_state[field.key]
+
+
+def url_notes(fields: Sequence[Field], params: Any) -> list[str]:
+    """Messages for URL values that were unreadable or out of range (they fall back quietly)."""
+    notes = []
+    for field in fields:
+        if field.key not in params:
+            continue
+        raw = params[field.key]
+        try:
+            decoded = field.decode(raw)
+        except (ValueError, TypeError):
+            notes.append(f"Ignored the link's {field.key}={raw!r}: not a valid value.")
+            continue
+        numeric = isinstance(decoded, int | float) and not isinstance(decoded, bool)
+        if numeric and abs(float(decoded) - float(raw)) > 1e-9 * max(1.0, abs(float(raw))):
+            notes.append(f"The link's {field.key}={raw} is out of range: using {decoded}.")
+    return notes

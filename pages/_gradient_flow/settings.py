@@ -44,24 +44,6 @@ def settings_changed() -> None:
     st.session_state["gf_stop"] = False
 
 
-def _url_notes(params: Any) -> list[str]:
-    """Messages for URL values that were out of range or unreadable (they fall back quietly)."""
-    notes = []
-    for field in K.FIELDS:
-        if field.key not in params:
-            continue
-        raw = params[field.key]
-        try:
-            decoded = field.decode(raw)
-        except (ValueError, TypeError):
-            notes.append(f"Ignored the link's {field.key}={raw!r}: not a valid value.")
-            continue
-        numeric = isinstance(decoded, int | float) and not isinstance(decoded, bool)
-        if numeric and abs(float(decoded) - float(raw)) > 1e-9 * max(1.0, abs(float(raw))):
-            notes.append(f"The link's {field.key}={raw} is out of range: using {decoded}.")
-    return notes
-
-
 def restore() -> list[str]:
     """Seed session state (preset, then URL, then defaults); return notes about bad URL values."""
     ss = st.session_state
@@ -73,7 +55,7 @@ def restore() -> list[str]:
             for key, value in preset_values(name).items():
                 if key not in params:
                     ss[key] = value
-        notes = _url_notes(params)
+        notes = state.url_notes(K.FIELDS, params)
     state.restore(K.FIELDS)
     for field in K.FIELDS:  # re-assigning keeps B's values while its widgets are hidden
         ss[field.key] = ss[field.key]

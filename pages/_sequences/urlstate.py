@@ -37,24 +37,6 @@ def apply_preset(name: str) -> None:
     settings_changed()
 
 
-def _url_notes(params: Any) -> list[str]:
-    """Messages for URL values that were unreadable or out of range (they fall back quietly)."""
-    notes = []
-    for field in K.FIELDS:
-        if field.key not in params:
-            continue
-        raw = params[field.key]
-        try:
-            decoded = field.decode(raw)
-        except (ValueError, TypeError):
-            notes.append(f"Ignored the link's {field.key}={raw!r}: not a valid value.")
-            continue
-        numeric = isinstance(decoded, int | float) and not isinstance(decoded, bool)
-        if numeric and abs(float(decoded) - float(raw)) > 1e-9 * max(1.0, abs(float(raw))):
-            notes.append(f"The link's {field.key}={raw} is out of range: using {decoded}.")
-    return notes
-
-
 def restore() -> list[str]:
     """Seed session state (preset, then URL, then defaults); return notes about bad URL values."""
     ss = st.session_state
@@ -66,7 +48,7 @@ def restore() -> list[str]:
             for key, value in preset_values(name).items():
                 if key not in params:
                     ss[key] = value
-        notes = _url_notes(params)
+        notes = state.url_notes(K.FIELDS, params)
     state.restore(K.FIELDS)
     return notes
 
