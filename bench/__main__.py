@@ -8,7 +8,7 @@ import time
 
 import torch
 
-BENCHMARKS = ["trajectories", "playground", "gradient_flow", "race"]
+BENCHMARKS = ["trajectories", "playground", "gestures", "gradient_flow", "race", "e2e"]
 THREADS = torch.get_num_threads()  # a benchmark's imports may change it: reset before each
 
 for name in BENCHMARKS:
