@@ -10,7 +10,10 @@ import torch
 
 from engine.core.threads import set_threads
 
-BENCHMARKS = ["trajectories", "playground", "gradient_flow", "race", "landscape", "sequences"]
+BENCHMARKS = [
+    "trajectories", "playground", "gestures", "gradient_flow", "race", "landscape", "sequences",
+    "e2e",
+]  # fmt: skip
 THREADS = torch.get_num_threads()  # a benchmark's imports may change it: reset before each
 
 for name in BENCHMARKS:

@@ -48,3 +48,18 @@ def page_app(page: str) -> Any:
     from tests.helpers import page_test
 
     return page_test(page)
+
+
+def median_of(fn: Callable[[], object], repeats: int = 5) -> tuple[float, list[float]]:
+    """The median wall-clock time (seconds) of ``repeats`` calls, and every time."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2], times
+
+
+def verdict(value: float, target: float) -> str:
+    """``"ok"`` when ``value`` meets the ``<= target``, else how far over it is."""
+    return "ok" if value <= target else f"MISS ({value / target:.1f}x)"

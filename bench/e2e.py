@@ -1,0 +1,197 @@
+"""What a person sees: a learning rate changed in chromium until the new paths are drawn.
+
+Starts ``streamlit run app.py`` on a free loopback port, opens the playground's default view in
+Debian's chromium (Playwright), opens Adam's panel and moves its learning-rate slider one notch
+with the keyboard, several times. Each change is timed in the page, from the key press until
+the map's Adam path holds new data, the app is idle and two frames have been painted.
+
+The time is split with the page's own clock: until the first websocket message of the rerun
+(input, slider commit, request), while the rerun's messages stream in (the server's script run
+and the transfer; the bytes are counted), and after the last one (the browser drawing the
+figures). Run: `python -m bench.e2e` from the repository root (or `make bench`).
+Target (issue 12): <= 1.0 s, median of several changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from bench.common import table, verdict
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+TARGET_S = 1.0
+CHANGES = 7
+
+# Before the app's scripts: count websocket messages and script-state switches with times.
+INSTRUMENT = """
+(() => {
+  const lab = window.__lab = {msgs: [], states: [], t0: 0};
+  const Native = window.WebSocket;
+  function Counted(...args) {
+    const ws = new Native(...args);
+    ws.addEventListener('message', e => {
+      const d = e.data;
+      lab.msgs.push([performance.now(), d.byteLength || d.size || d.length || 0]);
+    });
+    return ws;
+  }
+  Counted.prototype = Native.prototype;
+  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Counted[k] = Native[k];
+  window.WebSocket = Counted;
+  new MutationObserver(() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    const s = app && app.getAttribute('data-test-script-state');
+    if (s && (!lab.states.length || lab.states[lab.states.length - 1][1] !== s))
+      lab.states.push([performance.now(), s]);
+  }).observe(document, {subtree: true, attributes: true,
+                        attributeFilter: ['data-test-script-state']});
+})();
+"""
+
+SIGNATURE = """() => {
+  const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+  const t = gd && gd._fullData && gd._fullData.find(t => t.name === 'adam' && t.mode === 'lines+markers');
+  if (!t) return null;
+  return t.x.length + ':' + t.x[t.x.length - 1] + ':' + t.y[t.y.length - 1];
+}"""
+
+# Resolves once the map shows new data for Adam and the app is idle, two frames later.
+WAIT = """async (before) => {
+  const lab = window.__lab, t0 = lab.t0;
+  const sig = (SIGNATURE);
+  const frame = () => new Promise(r => requestAnimationFrame(r));
+  for (;;) {
+    await frame();
+    const s = sig();
+    if (s && s !== before && document.querySelector("IDLE")) break;
+    if (performance.now() - t0 > 120000) return null;
+  }
+  await frame(); await frame();
+  const end = performance.now();
+  const msgs = lab.msgs.filter(m => m[0] >= t0);
+  return {t0, end, first: msgs.length ? msgs[0][0] : end,
+          last: msgs.length ? msgs[msgs.length - 1][0] : end,
+          bytes: msgs.reduce((a, m) => a + m[1], 0)};
+}""".replace("SIGNATURE", SIGNATURE).replace("IDLE", IDLE)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve() -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port, until the block ends."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _idle(tab) -> None:
+    tab.wait_for_selector(IDLE)
+    tab.wait_for_timeout(400)
+    tab.wait_for_selector(IDLE)
+
+
+def measure(url: str, changes: int = CHANGES) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.add_init_script(INSTRUMENT)
+        tab = context.new_page()
+        tab.set_default_timeout(120_000)
+        tab.goto(url)  # the root first: a fresh server's deep link needs st.navigation once
+        _idle(tab)
+        tab.goto(f"{url}/playground")
+        _idle(tab)
+        tab.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot")
+        sidebar = tab.locator("[data-testid='stSidebar']")
+        panel = sidebar.locator("[data-testid='stExpander']").filter(has_text="adam").first
+        panel.locator("summary").click()
+        _idle(tab)
+        tab.wait_for_timeout(1000)
+        results = []
+        for _ in range(changes):
+            before = tab.evaluate(SIGNATURE)
+            slider = panel.get_by_role("slider").first
+            slider.focus()
+            tab.evaluate("() => { window.__lab.t0 = performance.now(); }")
+            tab.keyboard.press("ArrowLeft")
+            got = tab.evaluate(WAIT, before)
+            if got is None:
+                raise RuntimeError("the map did not change within 120 s")
+            results.append(got)
+            _idle(tab)
+            tab.wait_for_timeout(500)
+        browser.close()
+    return results
+
+
+def main() -> None:
+    if not Path(CHROMIUM).exists():
+        print(f"skipped: {CHROMIUM} is missing")
+        return
+    with serve() as url:
+        results = measure(url)
+
+    def med(f) -> float:
+        return statistics.median(f(r) for r in results) / 1000
+
+    total = med(lambda r: r["end"] - r["t0"])
+    rows = [
+        ["learning rate changed -> new paths drawn, idle", f"{total:.2f} s",
+         f"<= {TARGET_S} s", verdict(total, TARGET_S)],
+        ["  key press -> first message of the rerun", f"{med(lambda r: r['first'] - r['t0']):.2f} s",
+         "", "input, slider commit, request"],
+        ["  first -> last message of the rerun", f"{med(lambda r: r['last'] - r['first']):.2f} s",
+         "", "server script run + transfer"],
+        ["  bytes received per change",
+         f"{statistics.median(r['bytes'] for r in results) / 1e6:.2f} MB", "", "transfer"],
+        ["  last message -> drawn", f"{med(lambda r: r['end'] - r['last']):.2f} s", "",
+         "browser rendering"],
+    ]  # fmt: skip
+    print(f"End to end in chromium (software rendering), median of {len(results)} changes")
+    print(table(["measure", "value", "target", "note"], rows))
+    print("totals:", ", ".join(f"{(r['end'] - r['t0']) / 1000:.2f}" for r in results))
+
+
+if __name__ == "__main__":
+    main()
