@@ -68,9 +68,8 @@ def check_number(
             number < high if open_high else number <= high
         )
     if not ok:
-        raise ValueError(
-            f"Invalid {name}: {shown(value)} ({_interval(low, high, open_low, open_high)})"
-        )
+        what = shown(value if number is None else number)  # as it was read: 1 -> 1.0
+        raise ValueError(f"Invalid {name}: {what} ({_interval(low, high, open_low, open_high)})")
     return number
 
 
