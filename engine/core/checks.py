@@ -68,8 +68,10 @@ def check_number(
             number < high if open_high else number <= high
         )
     if not ok:
-        what = shown(value if number is None else number)  # as it was read: 1 -> 1.0
-        raise ValueError(f"Invalid {name}: {what} ({_interval(low, high, open_low, open_high)})")
+        raise ValueError(
+            f"Invalid {name}: {shown(value if number is None else number)} "
+            f"({_interval(low, high, open_low, open_high)})"
+        )
     return number
 
 
