@@ -56,7 +56,7 @@ class Traits(NamedTuple):
     networks and barely move on most surfaces; ``engine.surfaces.default_lrs`` scales it down
     where it fails). ``"network"``: tuned on the race's default network (3-class spirals,
     3 x 32 ReLU, full batch, 300 steps) so that each optimizer learns and the race shows them
-    apart; where none was tuned, the surface rate. ``lr_range`` is the learning-rate slider's
+    apart; where none was tuned, the optimizer's own (torch's) default. ``lr_range`` is the learning-rate slider's
     range. ``bias_corrected``: the update divides m and v by 1 - βᵗ as Adam does, so m̂ and v̂
     are worth showing. ``second_moment``: the state field ``v`` is a running average of g².
     """
@@ -143,7 +143,8 @@ def traits(name: str) -> Traits:
     range and what its state holds (see :class:`Traits`)."""
     entry = _entry(name)
     lr = next(s for s in entry.specs if s.name == "lr")
-    network = entry.network_lr if entry.network_lr is not None else entry.default_lr
+    # Untuned: the spec's own default, which follows torch.optim (tuned for networks, not 2D).
+    network = entry.network_lr if entry.network_lr is not None else float(lr.default)
     return Traits(
         lr={"surface": entry.default_lr, "network": network},
         lr_range=(lr.low, lr.high),
