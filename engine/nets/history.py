@@ -75,6 +75,21 @@ class Grid(NamedTuple):
     probs: np.ndarray
 
 
+def grid_points(
+    bounds: tuple[tuple[float, float], tuple[float, float]], n: int, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(xs, ys, points)``: an n x n grid over ``bounds``, ``points[i * n + j] = (xs[j], ys[i])``
+    (rows follow y), where a 2-input network's decision boundary is drawn."""
+    check_int("n", n, 2, MAX_GRID)
+    (x0, x1), (y0, y1) = bounds
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError(f"Invalid bounds: {bounds}")
+    xs = torch.linspace(x0, x1, n, device=device)
+    ys = torch.linspace(y0, y1, n, device=device)
+    yy, xx = torch.meshgrid(ys, xs, indexing="ij")
+    return xs, ys, torch.stack([xx.reshape(-1), yy.reshape(-1)], 1)
+
+
 def decision_grid(
     model_or_history: networks.MLP | History,
     bounds: tuple[tuple[float, float], tuple[float, float]],
@@ -87,10 +102,6 @@ def decision_grid(
     ``loss`` defaults to the history's loss, or ``"ce"`` for a bare model. A model's train/eval
     mode is restored afterwards; the grid is evaluated in eval mode.
     """
-    check_int("n", n, 2, MAX_GRID)
-    (x0, x1), (y0, y1) = bounds
-    if not (x0 < x1 and y0 < y1):
-        raise ValueError(f"Invalid bounds: {bounds}")
     if isinstance(model_or_history, History):
         model = model_or_history.network(device)
         loss = loss or model_or_history.loss
@@ -99,11 +110,7 @@ def decision_grid(
         loss = loss or "ce"
     if model.config.in_dim != 2:
         raise ValueError(f"Invalid model: in_dim={model.config.in_dim} (the grid needs 2)")
-    dev = next(model.parameters()).device
-    xs = torch.linspace(x0, x1, n, device=dev)
-    ys = torch.linspace(y0, y1, n, device=dev)
-    yy, xx = torch.meshgrid(ys, xs, indexing="ij")
-    points = torch.stack([xx.reshape(-1), yy.reshape(-1)], 1)
+    xs, ys, points = grid_points(bounds, n, next(model.parameters()).device)
     was_training = model.training
     model.eval()
     try:

@@ -38,16 +38,8 @@ from torch.func import stack_module_state, vmap
 from engine.core.checks import check_int
 from engine.core.device import resolve
 from engine.core.divergence import race_limit, race_ok
-from engine.nets import losses, networks
+from engine.nets import losses, networks, stacked
 from engine.nets.batches import check_batch_norm, check_limits, minibatches, prepare_data
-from engine.nets.stacked import (
-    Layout,
-    accuracy,
-    batched_forward,
-    init_rows,
-    stacked_logits,
-    step_rows,
-)
 from engine.optimizers import Optimizer, create
 from engine.optimizers.grouping import group_optimizers, optimizer_labels
 
@@ -109,7 +101,7 @@ class RaceResult:
 
     def logits(self, X: torch.Tensor, device: str | torch.device | None = None) -> torch.Tensor:
         """``(K, N, C)`` logits of every raced model on ``X``, in eval mode, in one batch."""
-        return stacked_logits(self.config, self.params, self.buffers, X, resolve(device))
+        return stacked.stacked_logits(self.config, self.params, self.buffers, X, resolve(device))
 
 
 def _check(opts: Sequence[Optimizer]) -> None:
@@ -157,10 +149,10 @@ def race(
     check_batch_norm(config, d, batch_size)
     K = len(opts)
     model = networks.build(config, seed, dev).train()
-    layout = Layout(model)
+    layout = stacked.Layout(model)
     # K copies of one module: identical weights by construction, stacked along dim 0.
-    stacked, buffers = stack_module_state([model] * K)
-    flat = layout.flatten(stacked)
+    copies, buffers = stack_module_state([model] * K)
+    flat = layout.flatten(copies)
     buffers = {k: b.clone() for k, b in buffers.items()}
 
     groups = group_optimizers(opts, torch.float32, dev)
@@ -172,11 +164,14 @@ def race(
     for _, idx in groups:
         slices.append(slice(at, at + len(idx)))
         at += len(idx)
-    states = [init_rows(opt, flat[sl], layout) for (opt, _), sl in zip(groups, slices, strict=True)]
+    states = [
+        stacked.init_rows(opt, flat[sl], layout)
+        for (opt, _), sl in zip(groups, slices, strict=True)
+    ]
 
-    batched = batched_forward(model, layout)
+    batched = stacked.batched_forward(model, layout)
     score = vmap(lambda z, y: losses.compute(loss, z, y), in_dims=(0, None))
-    correct = accuracy
+    correct = stacked.accuracy
     has_test = d.has_test
     depth = config.depth
     rows = torch.full((steps, K, 4 + depth), float("nan"), device=dev)
@@ -217,7 +212,7 @@ def race(
                     [value[:, None], acc[:, None], test_now, layout.layer_norms(g)], 1
                 )
                 new = [
-                    step_rows(opt, flat[sl], g[sl], st, layout)
+                    stacked.step_rows(opt, flat[sl], g[sl], st, layout)
                     for (opt, _), sl, st in zip(groups, slices, states, strict=True)
                 ]
                 states = [s for _, s in new]
@@ -267,7 +262,7 @@ def _result(
     has_test,
     flat,
     buffers,
-    layout: Layout,
+    layout: stacked.Layout,
     config,
     loss,
     stopped,

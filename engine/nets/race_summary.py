@@ -11,10 +11,10 @@ import numpy as np
 import torch
 from torch.func import vmap
 
-from engine.core.checks import check_int
 from engine.core.device import resolve
 from engine.core.tables import to_csv
 from engine.nets import losses
+from engine.nets.history import grid_points
 from engine.nets.race import RaceResult
 
 
@@ -38,15 +38,8 @@ def decision_grids(
     ``(xs[j], ys[i])``, shape ``(K, n, n, C)``: every model on one grid, in one batch."""
     if res.config.in_dim != 2:
         raise ValueError(f"Invalid network: in_dim={res.config.in_dim} (the grid needs 2)")
-    check_int("n", n, 2, 400)
-    (x0, x1), (y0, y1) = bounds
-    if not (x0 < x1 and y0 < y1):
-        raise ValueError(f"Invalid bounds: {bounds}")
     dev = resolve(device)
-    xs = torch.linspace(x0, x1, n, device=dev)
-    ys = torch.linspace(y0, y1, n, device=dev)
-    yy, xx = torch.meshgrid(ys, xs, indexing="ij")
-    points = torch.stack([xx.reshape(-1), yy.reshape(-1)], 1)
+    xs, ys, points = grid_points(bounds, n, dev)
     logits = res.logits(points, dev)
     probs = vmap(lambda z: losses.probabilities(res.loss, z))(logits)
     K = probs.shape[0]

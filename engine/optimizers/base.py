@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import torch
 from torch import Tensor
 
+from engine.core.checks import check_int
+
 if TYPE_CHECKING:
     from .specs import HyperSpec
 
@@ -152,10 +154,7 @@ def _dims(hyper: Hyper, batch_dims: int, params: Params) -> dict[str, int]:
     """``batch_dims``, checked, and ``hyper_dims``: the most leading dims of a tensor hyper."""
     _first(params)  # a clear message for an empty dict
     ndim = min(p.ndim for p in ([params] if isinstance(params, Tensor) else params.values()))
-    if isinstance(batch_dims, bool) or not isinstance(batch_dims, int):
-        raise ValueError(f"Invalid batch_dims: {batch_dims!r}")
-    if not 0 <= batch_dims <= ndim:
-        raise ValueError(f"Invalid batch_dims: {batch_dims} (params have {ndim} dims)")
+    check_int("batch_dims", batch_dims, 0, ndim)  # at most the params' own dims
     values = [x for v in hyper.values() for x in (v if isinstance(v, tuple) else (v,))]
     hyper_dims = max((x.ndim for x in values if isinstance(x, Tensor)), default=0)
     return {"batch_dims": batch_dims, "hyper_dims": hyper_dims}

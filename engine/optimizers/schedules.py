@@ -9,20 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from engine.core.checks import check_int, check_number
+
 Schedule = Callable[[int], float]
-
-
-def _positive_int(name: str, value: int) -> int:
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ValueError(f"Invalid {name}: {value} (use a whole number >= 1)")
-    return int(value)
-
-
-def _in_range(name: str, value: float, low: float, high: float) -> float:
-    value = float(value)
-    if not (math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"Invalid {name}: {value} (use {low} to {high})")
-    return value
 
 
 def constant() -> Schedule:
@@ -32,14 +21,14 @@ def constant() -> Schedule:
 
 def step(step_size: int = 100, gamma: float = 0.5) -> Schedule:
     r"""StepLR: :math:`\eta_t = \eta\,\gamma^{\lfloor t / \text{step\_size} \rfloor}`."""
-    step_size = _positive_int("step_size", step_size)
-    gamma = _in_range("gamma", gamma, 0.0, 1.0)
+    step_size = check_int("step_size", step_size, 1)
+    gamma = check_number("gamma", gamma, 0.0, 1.0)
     return lambda t: gamma ** (t // step_size)
 
 
 def exponential(gamma: float = 0.99) -> Schedule:
     r"""ExponentialLR: :math:`\eta_t = \eta\,\gamma^{t}`."""
-    gamma = _in_range("gamma", gamma, 0.0, 1.0)
+    gamma = check_number("gamma", gamma, 0.0, 1.0)
     return lambda t: gamma**t
 
 
@@ -47,15 +36,15 @@ def cosine(total_steps: int, eta_min_ratio: float = 0.0) -> Schedule:
     r"""CosineAnnealingLR with ``T_max = total_steps``:
     :math:`\eta_t = \eta_{min} + \tfrac12(\eta - \eta_{min})(1 + \cos(\pi t / T_{max}))`.
     """
-    total = _positive_int("total_steps", total_steps)
-    ratio = _in_range("eta_min_ratio", eta_min_ratio, 0.0, 1.0)
+    total = check_int("total_steps", total_steps, 1)
+    ratio = check_number("eta_min_ratio", eta_min_ratio, 0.0, 1.0)
     return lambda t: ratio + (1 - ratio) * (1 + math.cos(math.pi * t / total)) / 2
 
 
 def warmup(warmup_steps: int = 50, start_factor: float = 0.01) -> Schedule:
     r"""LinearLR: the factor rises linearly from ``start_factor`` to 1 over ``warmup_steps``."""
-    n = _positive_int("warmup_steps", warmup_steps)
-    f0 = _in_range("start_factor", start_factor, 1e-8, 1.0)
+    n = check_int("warmup_steps", warmup_steps, 1)
+    f0 = check_number("start_factor", start_factor, 1e-8, 1.0)
     return lambda t: f0 + (1 - f0) * min(t, n) / n
 
 

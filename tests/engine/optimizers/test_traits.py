@@ -33,9 +33,8 @@ def test_every_optimizer_has_a_learning_rate_per_problem_inside_its_range(name):
     for value in t.lr.values():
         assert t.lr_range[0] <= value <= t.lr_range[1]
         optimizers.create(name, lr=value)  # a valid learning rate
-    # Tuned on the race's network where it was tuned; else the optimizer's own (torch's) default,
-    # which is meant for networks (a 2D surface's rate is often 100x too large there).
-    assert t.lr["network"] == NETWORK_LR.get(name, float(lr.default))
+    # Tuned on the race's network where it was tuned; else torch's default (tuned for networks).
+    assert t.lr["network"] == NETWORK_LR.get(name, lr.default)
 
 
 def test_state_traits_match_the_state_fields():
