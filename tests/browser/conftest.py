@@ -71,7 +71,7 @@ def serve_app() -> Iterator[str]:
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
@@ -122,7 +122,7 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
-    tab.set_default_timeout(90_000)
+    tab.set_default_timeout(180_000)  # catches a hang; a cold server on a loaded 2-core box is slow
     yield tab
     context.close()
 
