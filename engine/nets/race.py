@@ -35,12 +35,14 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state, vmap
 
 from engine import optimizers
 from engine.core.device import resolve
-from engine.nets import losses, networks
+from engine.nets import losses, networks, race_fast
 from engine.nets.training import check_limits, minibatches, prepare_data
+from engine.optimizers.stepper import stepper
 from engine.surfaces.trajectories import group_optimizers, optimizer_labels
 
 #: The most networks one race trains side by side (a sweep: optimizers x learning rates).
@@ -205,7 +207,11 @@ def race(
     states = [_init(opt, flat[sl], layout) for (opt, _), sl in zip(groups, slices, strict=True)]
 
     batched = _batched_forward(model, layout)
-    score = vmap(lambda z, y: losses.compute(loss, z, y), in_dims=(0, None))
+    # The default network and loss: forward, loss and gradient written out (race_fast.py).
+    by_hand = race_fast.value_and_grad(model, layout, loss) if FAST_PATH else None
+    steppers = [_stepper(opt, flat[sl]) for (opt, _), sl in zip(groups, slices, strict=True)]
+    count = torch.zeros((), dtype=torch.float64, device=dev)  # as Optimizer.init's ``t``
+    score = _batched_loss(loss)
     correct = _accuracy
     has_test = d.X_test is not None and len(d.X_test) > 0
     depth = config.depth
@@ -229,10 +235,13 @@ def race(
         torch.manual_seed(int(seed))  # dropout masks: a function of seed only
         for t, xb, yb in minibatches(d, batch_size, steps, seed):
             saved = {k: b.clone() for k, b in buffers.items()} if buffers else None
-            leaf = flat.detach().requires_grad_(True)
-            logits = batched(leaf, buffers, xb)
-            value = score(logits, yb)
-            (g,) = torch.autograd.grad(value.sum(), leaf)
+            if by_hand is not None and yb.ndim == 1:
+                logits, value, g = by_hand(flat, xb, yb)
+            else:
+                leaf = flat.detach().requires_grad_(True)
+                logits = batched(leaf, buffers, xb)
+                value = score(logits, yb)
+                (g,) = torch.autograd.grad(value.sum(), leaf)
             with torch.no_grad():
                 if has_test and t % eval_every == 0:
                     test_now = _evaluate(model, batched, score, correct, flat, buffers, d)
@@ -246,9 +255,10 @@ def race(
                 rows[t] = torch.cat(
                     [value[:, None], acc[:, None], test_now, layout.layer_norms(g)], 1
                 )
+                count = count + 1  # every state's step counter: they step together
                 new = [
-                    _step(opt, flat[sl], g[sl], st, layout)
-                    for (opt, _), sl, st in zip(groups, slices, states, strict=True)
+                    _step(opt, flat[sl], g[sl], st, layout, fast, count)
+                    for (opt, _), sl, st, fast in zip(groups, slices, states, steppers, strict=True)
                 ]
                 states = [s for _, s in new]
                 candidate = torch.cat([p for p, _ in new]) if len(new) > 1 else new[0][0]
@@ -282,11 +292,47 @@ def _init(opt: optimizers.Optimizer, rows: torch.Tensor, layout: _Layout) -> Any
     return opt.init(rows, batch_dims=1)
 
 
-def _step(opt, rows, grads, state, layout: _Layout) -> tuple[torch.Tensor, Any]:
+def _stepper(opt: optimizers.Optimizer, rows: torch.Tensor) -> Any:
+    """The group's step with its hyperparameters broadcast once (None: a structured optimizer,
+    which steps through ``Optimizer.step`` on named tensors)."""
+    return None if opt.entry.structured else stepper(opt, rows, batch_dims=1)
+
+
+def _step(
+    opt, rows, grads, state, layout: _Layout, fast=None, count=None
+) -> tuple[torch.Tensor, Any]:
+    """One update of a group's rows (call under ``torch.no_grad()``); ``fast``: its stepper,
+    ``count``: the step counter after this step, shared by every group."""
     if opt.entry.structured:
         new, state = opt.step(layout.unflatten(rows), layout.unflatten(grads), state, batch_dims=1)
         return layout.flatten(new), state
+    if fast is not None:
+        return fast(rows, grads, state, None, count)
     return opt.step(rows, grads, state, batch_dims=1)
+
+
+def _batched_loss(name: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """``(logits (K, N, C), y) -> (K,)``: every model's batch-mean loss ``name``.
+
+    Cross-entropy on class indices, the default, is one call for all K models (the mean of
+    each model's N terms, as ``F.cross_entropy``'s own mean): ``vmap`` of it falls back to a
+    decomposition of ``nll_loss`` that cost as much as the networks' forward pass. Every other
+    loss and target goes through ``vmap`` of :func:`engine.nets.losses.compute`.
+    """
+    general = vmap(lambda z, y: losses.compute(name, z, y), in_dims=(0, None))
+    last: list[torch.Tensor] = []  # [y, y expanded to K rows]: a full batch's y is reused
+
+    def score(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        K, n, c = z.shape
+        if name != "ce" or c < 2 or y.ndim != 1:
+            return general(z, y)
+        if not last or last[0] is not y or last[1].shape[0] != K:
+            last[:] = [y, y.long().expand(K, n)]
+        # Classes along dim 1, (K, C, n): a softmax across the rows, many times faster than
+        # along each row of a few classes.
+        return F.cross_entropy(z.transpose(1, 2), last[1], reduction="none").mean(1)
+
+    return score
 
 
 def _accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
