@@ -35,6 +35,8 @@ FIELD_TITLES = {
     "v_max": "running max of v",
     "mu_product": "product of μ",
 }
+#: The trajectories view's tabs; the open one is in the URL (``keys.TAB``; absent: the first).
+TABS = ("Loss and distance", "Internals", "Comparison table", "Update rules")
 SECOND_MOMENT = ("rmsprop", "adam", "adamw", "amsgrad", "nadam", "radam", "adadelta")
 
 
@@ -95,9 +97,12 @@ def _table(result: dict[str, Any], surface: Surface) -> list[dict[str, Any]]:
     return rows
 
 
+# The trajectories view's figures, each built once per settings and never changed afterwards
+# (cache_resource: no copy per rerun). Each is built only when it is on screen: the 3D view
+# when it is switched on, the internals when their tab is open.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def paths_figures(cfg: Settings, show_3d: bool) -> dict[str, Any]:
-    """Every figure of the trajectories view, built once per settings (never mutated after)."""
+def map_figure(cfg: Settings) -> Any:
+    """The contour map with every path, its playback and a click grid."""
     result = data.paths(cfg)
     surface = get_surface(cfg.surface)
     names, labels, div = result["names"], result["labels"], result["diverged_at"]
@@ -106,40 +111,61 @@ def paths_figures(cfg: Settings, show_3d: bool) -> dict[str, Any]:
         xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
         title=f"{surface.title}: click anywhere to start there",
     )  # fmt: skip
-    undefined = result["undefined"]
-    sp.add_paths(fig, names, labels, result["paths"], result["losses"], div, undefined)
+    sp.add_paths(fig, names, labels, result["paths"], result["losses"], div, result["undefined"])
     sp.add_playback(fig, names, labels, result["paths"], div, analysis.frame_steps(cfg.steps))
-    out: dict[str, Any] = {"map": fig, "3d": None, "dist": None}
-    if show_3d:
-        x3, y3, Z3 = data.contour(cfg.surface, data.SURFACE_3D_N)
-        out["3d"] = surface_3d.surface_3d(
-            x3, y3, Z3, log_scale=surface.log_scale, names=names, labels=labels,
-            paths=result["paths"], losses=result["losses"], diverged_at=div,
-        )  # fmt: skip
-    out["loss"] = pp.per_step_figure(
+    return fig
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def figure_3d(cfg: Settings) -> Any:
+    """The surface in 3D with the paths on it."""
+    result = data.paths(cfg)
+    surface = get_surface(cfg.surface)
+    x3, y3, Z3 = data.contour(cfg.surface, data.SURFACE_3D_N)
+    return surface_3d.surface_3d(
+        x3, y3, Z3, log_scale=surface.log_scale, names=result["names"], labels=result["labels"],
+        paths=result["paths"], losses=result["losses"], diverged_at=result["diverged_at"],
+    )  # fmt: skip
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def line_figures(cfg: Settings) -> tuple[Any, Any]:
+    """The loss against step, and the distance to the nearest minimum (None without minima)."""
+    result = data.paths(cfg)
+    names, labels, div = result["names"], result["labels"], result["diverged_at"]
+    undefined = result["undefined"]
+    loss = pp.per_step_figure(
         names, labels, result["gap"], div, y_title=result["gap_title"],
         log_y=result["gap_log"], title="Loss against step", undefined=undefined,
     )  # fmt: skip
-    if result["distance"] is not None:
-        out["dist"] = pp.per_step_figure(
-            names, labels, result["distance"] + 1e-16, div,
-            y_title="distance to the nearest minimum (log)", log_y=True,
-            title="Distance to the nearest known minimum", undefined=undefined,
-        )  # fmt: skip
-    out["inner"] = [
-        pp.internals_figure(
+    if result["distance"] is None:
+        return loss, None
+    dist = pp.per_step_figure(
+        names, labels, result["distance"] + 1e-16, div,
+        y_title="distance to the nearest minimum (log)", log_y=True,
+        title="Distance to the nearest known minimum", undefined=undefined,
+    )  # fmt: skip
+    return loss, dist
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def internals_figure(cfg: Settings) -> Any:
+    """Every optimizer's internals in one figure."""
+    result = data.paths(cfg)
+    panels = [
+        pp.Internals(
             name,
             label,
             series,
             _titles(name, list(series)),
             dict(cfg.opts[k][1])["lr"],
-            int(div[k]),
+            int(result["diverged_at"][k]),
         )  # fmt: skip
         for k, (name, label, series) in enumerate(
-            zip(names, labels, result["internals"], strict=True)
+            zip(result["names"], result["labels"], result["internals"], strict=True)
         )
     ]
-    return out
+    return pp.internals_grid(panels)
 
 
 def trajectories_view(cfg: Settings) -> None:
@@ -151,53 +177,58 @@ def trajectories_view(cfg: Settings) -> None:
     surface = get_surface(cfg.surface)
     notes.stops(result)
     show_3d = bool(st.session_state.get(keys.SHOW_3D.key))
-    figs = paths_figures(cfg, show_3d)
+    fig_map = map_figure(cfg)
     left, right = st.columns([3, 2]) if show_3d else (st, None)
     left.plotly_chart(
-        figs["map"], key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
+        fig_map, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
     )
     if right is not None:
-        right.plotly_chart(figs["3d"], key="pg_fig_3d", width="stretch")
+        right.plotly_chart(figure_3d(cfg), key="pg_fig_3d", width="stretch")
     st.latex(f"f(x, y) = {surface.latex}")
 
+    # Only the open tab is built and sent; the tab is in the URL, so a link reopens it.
     tab_loss, tab_inner, tab_table, tab_rules = st.tabs(
-        ["Loss and distance", "Internals", "Comparison table", "Update rules"]
+        list(TABS), key=keys.TAB, bind="query-params"
     )
-    with tab_loss:
-        c1, c2 = st.columns(2)
-        c1.plotly_chart(figs["loss"], key="pg_fig_loss", width="stretch")
-        if figs["dist"] is None:
-            c2.info("This surface has no known minimum, so there is no distance to plot.")
-        else:
-            c2.plotly_chart(figs["dist"], key="pg_fig_dist", width="stretch")
-    with tab_inner:
-        st.caption(
-            "Solid: x coordinate, dotted: y. The effective step size |Δθ|/|g| shows why AdaGrad "
-            "slows down (its s only grows) and why Adam's steps stay about η long."
-        )
-        cols = st.columns(2)
-        for k, ifig in enumerate(figs["inner"]):
-            cols[k % 2].plotly_chart(ifig, key=f"pg_fig_inner_{k}", width="stretch")
-    with tab_table:
-        st.dataframe(_table(result, surface), hide_index=True, width="stretch")
-        st.caption(
-            f"Steps to tolerance: first step with f − f* ≤ {cfg.tol:g}. 'Ended in minimum': "
-            f"the final point lies within {analysis.radius(surface.bounds):.3g} of it."
-        )
-    with tab_rules:
-        for name, hyper in cfg.opts:
-            st.markdown(optimizers.describe(name))
-            st.latex(optimizers.formula(name, **dict(hyper)))
-        if cfg.schedule[0] != "constant":
-            st.markdown("with the learning rate η replaced at step t by the schedule")
-            st.latex(schedules.LATEX[cfg.schedule[0]])
+    if tab_loss.open:
+        with tab_loss:
+            loss, dist = line_figures(cfg)
+            c1, c2 = st.columns(2)
+            c1.plotly_chart(loss, key="pg_fig_loss", width="stretch")
+            if dist is None:
+                c2.info("This surface has no known minimum, so there is no distance to plot.")
+            else:
+                c2.plotly_chart(dist, key="pg_fig_dist", width="stretch")
+    if tab_inner.open:
+        with tab_inner:
+            st.caption(
+                "Solid: x coordinate, dotted: y. The effective step size |Δθ|/|g| shows why "
+                "AdaGrad slows down (its s only grows) and why Adam's steps stay about η long."
+            )
+            st.plotly_chart(internals_figure(cfg), key="pg_fig_inner", width="stretch")
+    if tab_table.open:
+        with tab_table:
+            st.dataframe(_table(result, surface), hide_index=True, width="stretch")
+            st.caption(
+                f"Steps to tolerance: first step with f − f* ≤ {cfg.tol:g}. 'Ended in minimum': "
+                f"the final point lies within {analysis.radius(surface.bounds):.3g} of it."
+            )
+    if tab_rules.open:
+        with tab_rules:
+            for name, hyper in cfg.opts:
+                st.markdown(optimizers.describe(name))
+                st.latex(optimizers.formula(name, **dict(hyper)))
+            if cfg.schedule[0] != "constant":
+                st.markdown("with the learning rate η replaced at step t by the schedule")
+                st.latex(schedules.LATEX[cfg.schedule[0]])
     c1, c2 = st.columns(2)
+    # Both files are made when asked for, not on every rerun.
     c1.download_button(
-        "Download trajectories (CSV)", data.trajectories_csv(result),
+        "Download trajectories (CSV)", lambda: data.trajectories_csv(result),
         file_name="trajectories.csv", mime="text/csv", icon=":material/download:",
     )  # fmt: skip
     c2.download_button(
-        "Download the map (HTML)", lambda: figs["map"].to_html(include_plotlyjs="cdn"),
+        "Download the map (HTML)", lambda: fig_map.to_html(include_plotlyjs="cdn"),
         file_name="playground.html", mime="text/html", icon=":material/download:",
     )  # fmt: skip
 
