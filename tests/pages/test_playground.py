@@ -37,6 +37,13 @@ def engine_path(surface: str, name: str, steps: int = 300, start=None, **hyper) 
     return run.paths[0, 0]
 
 
+def open_panels(at, *names: str):
+    """Open these optimizers' panels (a click on each): only an open panel draws its widgets."""
+    for name in names:
+        at.session_state[f"pg_panel_{name}"] = True
+    return at.run()
+
+
 def title(fig: dict) -> str:
     return fig["layout"].get("title", {}).get("text", "")
 
@@ -268,6 +275,7 @@ def test_changing_surface_optimizers_and_lr_changes_the_data():
     assert list(paths_of(the_map(at))) == ["nesterov", "adam"]
 
     before = arr(paths_of(the_map(at))["adam"]["x"])
+    open_panels(at, "adam")
     at.select_slider(key="pg_adam_lr").set_value(0.01).run()
     after = paths_of(the_map(at))["adam"]
     assert not np.allclose(arr(after["x"]), before)
@@ -352,7 +360,7 @@ def test_url_round_trip_and_clamping():
         "pg_sched": "cosine",
         "pg_tab": "Update rules",  # the tab open in the link
     }
-    at = page_test("playground", query).run()
+    at = open_panels(page_test("playground", query).run(), "momentum")
     assert_no_exception(at)
     assert at.selectbox(key="pg_surface").value == "himmelblau"
     assert at.multiselect(key="pg_opts").value == ["momentum", "rmsprop"]
@@ -374,7 +382,7 @@ def test_url_round_trip_and_clamping():
 
 
 def test_bad_hyperparameter_keeps_the_last_good_view():
-    at = page_test("playground", {"pg_opts": "nesterov"}).run()
+    at = open_panels(page_test("playground", {"pg_opts": "nesterov"}).run(), "nesterov")
     before = arr(paths_of(the_map(at))["nesterov"]["x"])
     at.slider(key="pg_nesterov_mom").set_value(0.0).run()
     assert_no_exception(at)
@@ -425,7 +433,7 @@ def test_sweep_marks_the_best_lr_and_applies_it():
     button.click().run()
     assert_no_exception(at)
     assert at.session_state["pg_mode"] == "paths"
-    assert at.select_slider(key="pg_adam_lr").value == pytest.approx(best)
+    assert at.session_state["pg_adam_lr"] == pytest.approx(best)
     expected = engine_path("beale", "adam", lr=float(best))
     np.testing.assert_allclose(arr(paths_of(the_map(at))["adam"]["x"]), expected[:, 0], atol=1e-5)
 
@@ -457,7 +465,7 @@ def test_first_look_at_a_steep_surface_has_no_divergence(surface):
     assert not at.error, texts(at)
     lrs = surface_lrs.default_lrs(surface)
     for name in optimizers.names():
-        assert at.select_slider(key=f"pg_{name}_lr").value == pytest.approx(lrs[name])
+        assert at.session_state[f"pg_{name}_lr"] == pytest.approx(lrs[name])
     marks = [t for t in the_map(at)["data"] if t.get("mode") == "markers+text"]
     assert marks == []
     # The rates are the defaults, so the link carries none (Beale is the default surface).
@@ -466,12 +474,13 @@ def test_first_look_at_a_steep_surface_has_no_divergence(surface):
 
 def test_a_new_surface_brings_its_rates_but_keeps_a_changed_one():
     at = page_test("playground", {"pg_opts": "sgd,momentum,adam"}).run()
+    open_panels(at, "adam")
     at.select_slider(key="pg_adam_lr").set_value(0.02).run()
     at.selectbox(key="pg_surface").set_value("rosenbrock").run()
     assert_no_exception(at)
     rosenbrock = surface_lrs.default_lrs("rosenbrock")
-    assert at.select_slider(key="pg_sgd_lr").value == pytest.approx(rosenbrock["sgd"])
-    assert at.select_slider(key="pg_momentum_lr").value == pytest.approx(rosenbrock["momentum"])
+    assert at.session_state["pg_sgd_lr"] == pytest.approx(rosenbrock["sgd"])
+    assert at.session_state["pg_momentum_lr"] == pytest.approx(rosenbrock["momentum"])
     assert at.select_slider(key="pg_adam_lr").value == pytest.approx(0.02)
     # The link carries only what was changed: the defaults follow from the surface.
     assert at.query_params["pg_adam_lr"] == "0.02" and "pg_sgd_lr" not in at.query_params
@@ -506,12 +515,33 @@ def test_a_start_where_the_formula_is_undefined_says_so_and_keeps_the_map():
 
 def test_changing_a_learning_rate_keeps_its_panel():
     # The panel's title held η: every change made a new, collapsed panel.
-    at = page_test("playground").run()
+    at = open_panels(page_test("playground").run(), "adam")
     before = [e.label for e in at.expander]
     at.select_slider(key="pg_adam_lr").set_value(0.01).run()
     at.select_slider(key="pg_adam_lr").set_value(0.02).run()
     assert_no_exception(at)
     assert [e.label for e in at.expander] == before == [f"**{n}**" for n in DEFAULT]
+
+
+def test_a_closed_panel_draws_no_widgets_and_keeps_its_values():
+    def hyper_widgets(at) -> list[str]:
+        return [w.key for w in [*at.slider, *at.select_slider] if w.key.startswith("pg_adam_")]
+
+    at = page_test("playground").run()
+    assert [e.label for e in at.expander] == [f"**{n}**" for n in DEFAULT]
+    assert hyper_widgets(at) == []
+    open_panels(at, "adam")
+    assert {"pg_adam_lr", "pg_adam_eps", "pg_adam_wd"} <= set(hyper_widgets(at))
+    at.select_slider(key="pg_adam_lr").set_value(0.02).run()
+    at.session_state["pg_panel_adam"] = False
+    at.run()
+    at.run()  # a later rerun too: the value is session state's own, not the widget's
+    assert_no_exception(at)
+    assert hyper_widgets(at) == []
+    assert at.session_state["pg_adam_lr"] == pytest.approx(0.02)
+    assert at.query_params["pg_adam_lr"] == "0.02"
+    expected = engine_path("beale", "adam", lr=0.02)
+    np.testing.assert_allclose(arr(paths_of(the_map(at))["adam"]["x"]), expected[:, 0], atol=1e-5)
 
 
 def test_the_grid_of_starts_survives_switching_views():
@@ -527,7 +557,7 @@ def test_the_grid_of_starts_survives_switching_views():
 
 
 def test_hyperparameter_labels_say_symbol_and_name_with_every_digit():
-    at = page_test("playground", {"pg_opts": "adagrad,adam"}).run()
+    at = open_panels(page_test("playground", {"pg_opts": "adagrad,adam"}).run(), "adagrad", "adam")
     assert_no_exception(at)
     beta2 = at.slider(key="pg_adam_betas2")
     assert beta2.label == "β₂ — second-moment decay"
