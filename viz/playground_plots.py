@@ -121,7 +121,7 @@ class Internals(NamedTuple):
 # The internals figure's grid, in pixels: a panel's heading, then one row per series.
 ROW_PX = 150
 HEAD_PX = 56
-AXIS_PX = 40  # below a panel's last row: its tick labels and the "step" title
+AXIS_PX = 50  # below a panel's last row: its tick labels and the "step" title
 TOP_PX, BOTTOM_PX = 70, 20
 GAP = 0.08  # between the two columns, a share of the width
 
@@ -162,19 +162,7 @@ def internals_grid(panels: Sequence[Internals], columns: int = 2) -> SpecFigure:
     def y_of(px: float) -> float:  # a pixel below the plot area's top, as a paper fraction
         return 1 - px / plot_px
 
-    # Two neutral legend entries stand for every panel's x (solid) and y (dotted) lines.
-    traces: list[dict] = [
-        {
-            "legendgroup": coord,
-            "line": {"color": "#555555", "dash": dash, "width": 2.5},
-            "mode": "lines",
-            "name": f"{coord} coordinate",
-            "x": [],
-            "y": [],
-            "type": "scatter",
-        }
-        for coord, dash in (("x", "solid"), ("y", "dot"))
-    ]
+    traces: list[dict] = []
     layout: dict = {}
     annotations: list[dict] = []
     shapes: list[dict] = []
@@ -182,7 +170,9 @@ def internals_grid(panels: Sequence[Internals], columns: int = 2) -> SpecFigure:
     for panel, c, top in placed:
         x0 = c * (width + GAP)
         domain_x = [x0, x0 + width]
-        annotations.append(_heading(f"<b>{panel.label}</b>: internals", x0, y_of(top), size=17))
+        annotations.append(
+            _heading(f"<b>{panel.label}</b>: internals", x0, y_of(top + HEAD_PX - 22), size=17)
+        )
         keys = list(panel.series)
         last_axis = axis + len(keys)
         color = optimizer_color(panel.name)
@@ -205,7 +195,7 @@ def internals_grid(panels: Sequence[Internals], columns: int = 2) -> SpecFigure:
                 yaxis.update(exponentformat="power", type="log")
             layout[f"xaxis{suffix}"] = xaxis
             layout[f"yaxis{suffix}"] = yaxis
-            traces += _internal_lines(panel, key, color, suffix)
+            traces += _internal_lines(panel, key, color, suffix, legend=not traces)
             if key == "log:step" and panel.lr > 0:
                 shapes.append(
                     {
@@ -246,8 +236,11 @@ def _heading(text: str, x: float, y: float, size: int) -> dict:
     }
 
 
-def _internal_lines(panel: Internals, key: str, color: str, suffix: str) -> list[dict]:
-    """The x (solid) and y (dotted) lines of one series, cut where the path diverged."""
+def _internal_lines(
+    panel: Internals, key: str, color: str, suffix: str, legend: bool
+) -> list[dict]:
+    """The x (solid) and y (dotted) lines of one series, cut where the path diverged (with
+    ``legend``, the pair that stands for every panel's in the legend). ``meta``: the panel."""
     data = np.asarray(panel.series[key], np.float64)
     d = panel.diverged_at
     n = data.shape[0] if d < 0 else min(data.shape[0], max(int(d), 1))
@@ -263,9 +256,10 @@ def _internal_lines(panel: Internals, key: str, color: str, suffix: str) -> list
                 "hovertemplate": f"{coord}: %{{y:.4g}}<extra></extra>",
                 "legendgroup": coord,
                 "line": {"color": color, "dash": dash, "width": 2.5},
+                "meta": panel.name,
                 "mode": "lines",
-                "name": f"{panel.label}: {coord}",
-                "showlegend": False,
+                "name": f"{coord} coordinate",
+                "showlegend": legend,
                 "x": steps,
                 "xaxis": f"x{suffix}",
                 "y": y,

@@ -195,7 +195,7 @@ def test_the_internals_are_one_figure_with_a_panel_per_optimizer():
     # Adam's effective step size is |Δθ|/|g| of its path (the last two of its x lines).
     s = surfaces.get("beale")
     run = trajectories.run(s, [optimizers.create("adam", lr=0.1)], [s.start], 300)
-    adam_x = [t for t in lines if t["name"] == "adam: x"]
+    adam_x = [t for t in lines if t["meta"] == "adam" and t["line"]["dash"] == "solid"]
     eff = run.effective_lr()[0, 0, :, 0]
     np.testing.assert_allclose(arr(adam_x[-2]["y"]), eff[eff > 0], rtol=1e-9)
     assert_finite(inner)
