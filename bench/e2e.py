@@ -8,13 +8,15 @@ the map's Adam path holds new data, the app is idle and two frames have been pai
 The time is split with the page's own clock: until the first websocket message of the rerun
 (input, slider commit, request), while the rerun's messages stream in (the server's script run
 and the transfer; the bytes are counted), and after the last one (the browser drawing the
-figures). Run: `python -m bench.e2e` from the repository root (or `make bench`).
+figures). The CPU seconds that the server and the browser processes spent on each change are
+read from /proc too: on a machine shared with other work they move far less than the clock. Run: `python -m bench.e2e` from the repository root (or `make bench`).
 Target (issue 12): <= 1.0 s, median of several changes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import statistics
 import subprocess
@@ -94,8 +96,8 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve() -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port, until the block ends."""
+def serve() -> Iterator[tuple[str, int]]:
+    """``streamlit run app.py`` on a free loopback port, until the block ends: (url, pid)."""
     port = _free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -114,7 +116,7 @@ def serve() -> Iterator[str]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("streamlit did not start")
             time.sleep(0.3)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         try:
@@ -123,13 +125,56 @@ def serve() -> Iterator[str]:
             proc.kill()
 
 
+def _children() -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            out.setdefault(ppid, []).append(int(entry))
+    return out
+
+
+def _tree(root: int, children: dict[int, list[int]]) -> list[int]:
+    todo, out = [root], []
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds that these processes have used so far (from /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(server: int) -> tuple[float, float]:
+    """CPU seconds so far of the server, and of the browser (this process's other children)."""
+    children = _children()
+    server_pids = _tree(server, children)
+    mine = [p for p in _tree(os.getpid(), children) if p not in server_pids and p != os.getpid()]
+    return cpu_seconds(server_pids), cpu_seconds(mine)
+
+
 def _idle(tab) -> None:
     tab.wait_for_selector(IDLE)
     tab.wait_for_timeout(400)
     tab.wait_for_selector(IDLE)
 
 
-def measure(url: str, changes: int = CHANGES) -> list[dict]:
+def measure(url: str, server: int, changes: int = CHANGES) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -153,11 +198,15 @@ def measure(url: str, changes: int = CHANGES) -> list[dict]:
             before = tab.evaluate(SIGNATURE)
             slider = panel.get_by_role("slider").first
             slider.focus()
+            cpu_before = _cpu(server)
             tab.evaluate("() => { window.__lab.t0 = performance.now(); }")
             tab.keyboard.press("ArrowLeft")
             got = tab.evaluate(WAIT, before)
             if got is None:
                 raise RuntimeError("the map did not change within 120 s")
+            cpu_after = _cpu(server)
+            got["server_cpu"] = cpu_after[0] - cpu_before[0]
+            got["browser_cpu"] = cpu_after[1] - cpu_before[1]
             results.append(got)
             _idle(tab)
             tab.wait_for_timeout(500)
@@ -169,8 +218,8 @@ def main() -> None:
     if not Path(CHROMIUM).exists():
         print(f"skipped: {CHROMIUM} is missing")
         return
-    with serve() as url:
-        results = measure(url)
+    with serve() as (url, server):
+        results = measure(url, server)
 
     def med(f) -> float:
         return statistics.median(f(r) for r in results) / 1000
@@ -187,6 +236,10 @@ def main() -> None:
          f"{statistics.median(r['bytes'] for r in results) / 1e6:.2f} MB", "", "transfer"],
         ["  last message -> drawn", f"{med(lambda r: r['end'] - r['last']):.2f} s", "",
          "browser rendering"],
+        ["  CPU: the server", f"{statistics.median(r['server_cpu'] for r in results):.2f} s", "",
+         "script run, serialisation, websocket"],
+        ["  CPU: the browser", f"{statistics.median(r['browser_cpu'] for r in results):.2f} s",
+         "", "decoding, Plotly, software WebGL"],
     ]  # fmt: skip
     print(f"End to end in chromium (software rendering), median of {len(results)} changes")
     print(table(["measure", "value", "target", "note"], rows))

@@ -27,15 +27,14 @@ WARM_S = 0.05
 PAYLOAD_MB = 1.0
 
 
-def _engine_run() -> float:
+def _engine_run() -> tuple[float, float]:
     """The engine call a learning-rate change makes: the default five, state recorded."""
     from engine.surfaces import default_lrs
 
     s = surfaces.get("beale")
     lrs = default_lrs.default_lrs(s)
     opts = [optimizers.create(n, lr=lrs[n]) for n in DEFAULT]
-    seconds, _ = median_of(lambda: trajectories.run(s, opts, [s.start], STEPS), 7)
-    return seconds
+    return median_of(lambda: trajectories.run(s, opts, [s.start], STEPS), 7)
 
 
 def _page_timings() -> list[list[str]]:
@@ -44,29 +43,33 @@ def _page_timings() -> list[list[str]]:
     at.run()
     first = time.perf_counter() - started
     assert not at.exception, [e.value for e in at.exception]
-    warm, _ = median_of(lambda: at.run(), 7)
+    warm, warm_cpu = median_of(lambda: at.run(), 7)
     payload = sum(len(chart.proto.spec) for chart in at.get("plotly_chart"))
     count = len(at.get("plotly_chart"))
 
     # One hyperparameter changed: the trajectories and their figures are recomputed, the
-    # contour grid is not. Every value is new, so nothing comes from a cache.
+    # contour grid is not. Every value is new, so nothing comes from a cache. Adam's panel is
+    # opened first, as a person would to reach its slider (a closed panel draws no widgets).
+    at.session_state["pg_panel_adam"] = True
+    at.run()
     lrs = iter([0.05, 0.07, 0.03, 0.02, 0.15, 0.2, 0.3])
 
     def change_lr():
         at.select_slider(key="pg_adam_lr").set_value(next(lrs)).run()
 
-    changed, _ = median_of(change_lr, 7)
+    changed, changed_cpu = median_of(change_lr, 7)
     assert not at.exception, [e.value for e in at.exception]
-    engine = _engine_run()
+    engine, engine_cpu = _engine_run()
     return [
-        ["first run (cold caches, imports)", f"{first:.3f} s", "", ""],
-        ["default view, warm script run", f"{warm:.3f} s", f"<= {WARM_S} s", verdict(warm, WARM_S)],
-        ["one learning rate changed", f"{changed:.3f} s", f"<= {LR_CHANGED_S} s",
-         verdict(changed, LR_CHANGED_S)],
-        ["  its engine run (trajectories.run)", f"{engine:.3f} s", "", ""],
-        ["  rerun / engine run", f"{changed / engine:.2f}x", f"<= {RATIO}x",
-         verdict(changed / engine, RATIO)],
-        [f"figure payload ({count} charts)", f"{payload / 1e6:.3f} MB", f"<= {PAYLOAD_MB} MB",
+        ["first run (cold caches, imports)", f"{first:.3f} s", "", "", ""],
+        ["default view, warm script run", f"{warm:.3f} s", f"{warm_cpu:.3f} s", f"<= {WARM_S} s",
+         verdict(warm, WARM_S)],
+        ["one learning rate changed", f"{changed:.3f} s", f"{changed_cpu:.3f} s",
+         f"<= {LR_CHANGED_S} s", verdict(changed, LR_CHANGED_S)],
+        ["  its engine run (trajectories.run)", f"{engine:.3f} s", f"{engine_cpu:.3f} s", "", ""],
+        ["  rerun / engine run", f"{changed / engine:.2f}x", f"{changed_cpu / engine_cpu:.2f}x",
+         f"<= {RATIO}x", verdict(changed / engine, RATIO)],
+        [f"figure payload ({count} charts)", f"{payload / 1e6:.3f} MB", "", f"<= {PAYLOAD_MB} MB",
          verdict(payload / 1e6, PAYLOAD_MB)],
     ]  # fmt: skip
 
@@ -95,6 +98,7 @@ def _sweep_timings() -> list[list[str]]:
             [
                 f"{label}: 1 lr vs 64 lrs, {STEPS} steps",
                 f"{t1 * 1e3:.1f} ms vs {t64 * 1e3:.1f} ms",
+                "",
                 f"ratio {t64 / t1:.2f}x for 64x the runs",
                 "",
             ]
@@ -105,8 +109,9 @@ def _sweep_timings() -> list[list[str]]:
 def main() -> None:
     np.random.seed(0)
     rows = _page_timings() + _sweep_timings()
-    print("Playground, server time per gesture (AppTest; medians of 7 new values)")
-    print(table(["measure", "value", "target", "verdict"], rows))
+    print("Playground, server time per gesture (AppTest; medians of 7 new values). The verdict")
+    print("reads the wall clock; the CPU column is what the process spent (all threads).")
+    print(table(["measure", "wall", "CPU", "target", "verdict"], rows))
 
 
 if __name__ == "__main__":

@@ -1,17 +1,22 @@
 """Line figures of the optimizer playground: loss and distance per step, optimizer internals, and
-learning-rate sweeps. numpy in, ``go.Figure`` out; nothing non-finite reaches a figure.
+learning-rate sweeps. numpy in, figure out; nothing non-finite reaches a figure.
+
+The figures a rerun rebuilds (per step, internals) are plain-dict
+:class:`viz.spec_figure.SpecFigure` objects: plotly's validation of every property cost more
+than the run they show (see viz/spec_figure.py).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from viz.colors import optimizer_color
+from viz.spec_figure import SpecFigure, figure
 from viz.surface_plots import FONT, stop_text, valid_length
 
 LINE_LAYOUT = dict(
@@ -45,50 +50,80 @@ def per_step_figure(
     log_y: bool,
     title: str,
     undefined: Sequence[bool] | None = None,
-) -> go.Figure:
+) -> SpecFigure:
     """One line per optimizer of ``values`` (K, T+1) against the step, cut where it diverged.
 
     ``undefined[k]``: line k stopped where f has no value, not because its steps blew up.
     """
-    fig = go.Figure()
+    traces: list[dict] = []
     steps = values.shape[1] - 1
     for k, (name, label) in enumerate(zip(names, labels, strict=True)):
         n = valid_length(int(diverged_at[k]), steps)
         y = _finite(values[k, :n], 1e300)
         if log_y:
             y = np.clip(y, 1e-300, 1e300)
-        fig.add_trace(
-            go.Scatter(
-                x=np.arange(n, dtype=np.int32),
-                y=y.astype(np.float64),
-                mode="lines",
-                line=dict(color=optimizer_color(name), width=3),
-                name=label,
-                hovertemplate=f"{label}: %{{y:.4g}}<extra></extra>",
-            )
+        color = optimizer_color(name)
+        traces.append(
+            {
+                "hovertemplate": f"{label}: %{{y:.4g}}<extra></extra>",
+                "line": {"color": color, "width": 3},
+                "mode": "lines",
+                "name": label,
+                "x": np.arange(n, dtype=np.int32),
+                "y": y.astype(np.float64),
+                "type": "scatter",
+            }
         )
         if diverged_at[k] >= 0:
-            fig.add_trace(
-                go.Scatter(
-                    x=[n - 1],
-                    y=[float(y[-1])],
-                    mode="markers+text",
-                    marker=dict(symbol="x", size=14, color=optimizer_color(name)),
-                    text=[stop_text(diverged_at[k], undefined is not None and bool(undefined[k]))],
-                    textposition="middle right",
-                    showlegend=False,
-                    hoverinfo="skip",
-                )
+            traces.append(
+                {
+                    "hoverinfo": "skip",
+                    "marker": {"color": color, "size": 14, "symbol": "x"},
+                    "mode": "markers+text",
+                    "showlegend": False,
+                    "text": [
+                        stop_text(diverged_at[k], undefined is not None and bool(undefined[k]))
+                    ],
+                    "textposition": "middle right",
+                    "x": [n - 1],
+                    "y": [float(y[-1])],
+                    "type": "scatter",
+                }
             )
-    fig.update_layout(
-        title=dict(text=title, y=0.99, yanchor="top", x=0, xanchor="left"),
-        xaxis_title="step",
-        yaxis_title=y_title,
-        **LINE_LAYOUT,
-    )
+    yaxis: dict = {"title": {"text": y_title}}
     if log_y:
-        fig.update_yaxes(type="log", exponentformat="power")
-    return fig
+        yaxis.update(exponentformat="power", type="log")
+    layout = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top"},
+        "xaxis": {"title": {"text": "step"}},
+        "yaxis": yaxis,
+        **_line_layout(),
+    }
+    return figure(traces, layout)
+
+
+def _line_layout() -> dict:
+    """LINE_LAYOUT as a fresh plain dict (nested dicts copied: a spec is never shared)."""
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in LINE_LAYOUT.items()}
+
+
+class Internals(NamedTuple):
+    """One optimizer's panel of the internals figure (see :func:`internals_figure`)."""
+
+    name: str
+    label: str
+    series: dict[str, np.ndarray]  # (T', 2) each; a ``log:`` key is drawn on a log axis
+    titles: dict[str, str]  # the title of each series' row
+    lr: float  # the reference line of the step-length row (key ``log:step``)
+    diverged_at: int
+
+
+# The internals figure's grid, in pixels: a panel's heading, then one row per series.
+ROW_PX = 150
+HEAD_PX = 56
+AXIS_PX = 50  # below a panel's last row: its tick labels and the "step" title
+TOP_PX, BOTTOM_PX = 70, 20
+GAP = 0.08  # between the two columns, a share of the width
 
 
 def internals_figure(
@@ -98,60 +133,141 @@ def internals_figure(
     titles: dict[str, str],
     lr: float,
     diverged_at: int,
-) -> go.Figure:
-    """One optimizer's internals: a row per series, (T', 2) each, x solid and y dashed.
+) -> SpecFigure:
+    """One optimizer's internals: a row per series, (T', 2) each, x solid and y dotted.
 
     ``series`` keys whose name starts with ``log:`` are drawn on a log axis (step sizes).
     ``lr`` draws the reference line of the step-length row (key ``log:step``).
     """
-    keys = list(series)
-    fig = make_subplots(
-        rows=len(keys),
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.06,
-        subplot_titles=[titles[k] for k in keys],
-    )
-    color = optimizer_color(name)
-    for row, key in enumerate(keys, start=1):
-        data = np.asarray(series[key], np.float64)
-        n = data.shape[0] if diverged_at < 0 else min(data.shape[0], max(int(diverged_at), 1))
-        log = key.startswith("log:")
-        for c, (coord, dash) in enumerate((("x", "solid"), ("y", "dot"))):
-            y = _finite(data[:n, c])
-            steps = np.arange(n, dtype=np.int32)
-            if log:  # a zero step has no logarithm: leave those points out (no NaN gaps)
-                keep = y > 0
-                steps, y = steps[keep], y[keep]
-            fig.add_trace(
-                go.Scatter(
-                    x=steps,
-                    y=y,
-                    mode="lines",
-                    line=dict(color=color, dash=dash, width=2.5),
-                    name=f"{coord} coordinate",
-                    legendgroup=coord,
-                    showlegend=row == 1,
-                    hovertemplate=f"{coord}: %{{y:.4g}}<extra></extra>",
-                ),
-                row=row,
-                col=1,
-            )
-        if log:
-            fig.update_yaxes(type="log", exponentformat="power", row=row, col=1)
-        if key == "log:step" and lr > 0:
-            fig.add_hline(y=lr, line=dict(color="grey", dash="dash"), row=row, col=1)
-    fig.update_annotations(font_size=15)
-    fig.update_xaxes(title_text="step", row=len(keys), col=1)
-    fig.update_layout(
-        title=f"{label}: internals",
-        font=FONT,
-        height=170 * len(keys) + 110,
-        margin=dict(l=60, r=20, t=80, b=50),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0.5),
+    return internals_grid([Internals(name, label, series, titles, lr, diverged_at)], columns=1)
+
+
+def internals_grid(panels: Sequence[Internals], columns: int = 2) -> SpecFigure:
+    """Every optimizer's internals in one figure: a panel each, stacked in ``columns`` columns.
+
+    One figure whose axes are laid out here once, instead of a subplot figure per optimizer: a
+    panel has a row (its own x and y axes, the x axes shared within the panel) per series, x
+    solid and y dotted. Each panel goes to the column that is shortest so far.
+    """
+    columns = max(1, min(columns, len(panels)))
+    heights = [0] * columns
+    placed = []  # (panel, column, top pixel)
+    for panel in panels:
+        c = heights.index(min(heights))
+        placed.append((panel, c, heights[c]))
+        heights[c] += HEAD_PX + ROW_PX * len(panel.series) + AXIS_PX
+    plot_px = max(heights)
+    width = (1 - GAP * (columns - 1)) / columns
+
+    def y_of(px: float) -> float:  # a pixel below the plot area's top, as a paper fraction
+        return 1 - px / plot_px
+
+    traces: list[dict] = []
+    layout: dict = {}
+    annotations: list[dict] = []
+    shapes: list[dict] = []
+    axis = 0
+    for panel, c, top in placed:
+        x0 = c * (width + GAP)
+        domain_x = [x0, x0 + width]
+        annotations.append(
+            _heading(f"<b>{panel.label}</b>: internals", x0, y_of(top + HEAD_PX - 22), size=17)
+        )
+        keys = list(panel.series)
+        last_axis = axis + len(keys)
+        color = optimizer_color(panel.name)
+        for row, key in enumerate(keys):
+            axis += 1
+            suffix = "" if axis == 1 else str(axis)
+            row_top = top + HEAD_PX + ROW_PX * row
+            domain_y = [y_of(row_top + ROW_PX - 12), y_of(row_top + 26)]
+            annotations.append(_heading(panel.titles[key], x0, domain_y[1], size=15))
+            log = key.startswith("log:")
+            xaxis: dict = {"anchor": f"y{suffix}", "domain": domain_x}
+            if axis != last_axis:
+                xaxis.update(
+                    matches=f"x{'' if last_axis == 1 else last_axis}", showticklabels=False
+                )
+            else:
+                xaxis["title"] = {"text": "step"}
+            yaxis: dict = {"anchor": f"x{suffix}", "domain": domain_y}
+            if log:
+                yaxis.update(exponentformat="power", type="log")
+            layout[f"xaxis{suffix}"] = xaxis
+            layout[f"yaxis{suffix}"] = yaxis
+            traces += _internal_lines(panel, key, color, suffix, legend=not traces)
+            if key == "log:step" and panel.lr > 0:
+                shapes.append(
+                    {
+                        "line": {"color": "grey", "dash": "dash"},
+                        "type": "line",
+                        "x0": 0,
+                        "x1": 1,
+                        "xref": f"x{suffix} domain",
+                        "y0": panel.lr,
+                        "y1": panel.lr,
+                        "yref": f"y{suffix}",
+                    }
+                )
+    layout.update(
+        annotations=annotations,
+        shapes=shapes,
+        font=dict(FONT),
+        height=plot_px + TOP_PX + BOTTOM_PX,
+        margin={"b": BOTTOM_PX, "l": 60, "r": 20, "t": TOP_PX},
+        legend={"orientation": "h", "x": 0, "y": 1 + 40 / plot_px, "yanchor": "bottom"},
         hovermode="x unified",
     )
-    return fig
+    return figure(traces, layout)
+
+
+def _heading(text: str, x: float, y: float, size: int) -> dict:
+    """A title above a panel or a row, left-aligned at ``x`` with its bottom at ``y``."""
+    return {
+        "font": {"size": size},
+        "showarrow": False,
+        "text": text,
+        "x": x,
+        "xanchor": "left",
+        "xref": "paper",
+        "y": y,
+        "yanchor": "bottom",
+        "yref": "paper",
+    }
+
+
+def _internal_lines(
+    panel: Internals, key: str, color: str, suffix: str, legend: bool
+) -> list[dict]:
+    """The x (solid) and y (dotted) lines of one series, cut where the path diverged (with
+    ``legend``, the pair that stands for every panel's in the legend). ``meta``: the panel."""
+    data = np.asarray(panel.series[key], np.float64)
+    d = panel.diverged_at
+    n = data.shape[0] if d < 0 else min(data.shape[0], max(int(d), 1))
+    out = []
+    for c, (coord, dash) in enumerate((("x", "solid"), ("y", "dot"))):
+        y = _finite(data[:n, c])
+        steps = np.arange(n, dtype=np.int32)
+        if key.startswith("log:"):  # a zero step has no logarithm: leave those points out
+            keep = y > 0
+            steps, y = steps[keep], y[keep]
+        out.append(
+            {
+                "hovertemplate": f"{coord}: %{{y:.4g}}<extra></extra>",
+                "legendgroup": coord,
+                "line": {"color": color, "dash": dash, "width": 2.5},
+                "meta": panel.name,
+                "mode": "lines",
+                "name": f"{coord} coordinate",
+                "showlegend": legend,
+                "x": steps,
+                "xaxis": f"x{suffix}",
+                "y": y,
+                "yaxis": f"y{suffix}",
+                "type": "scatter",
+            }
+        )
+    return out
 
 
 def sweep_figure(

@@ -1,6 +1,7 @@
 """The 3D view of a loss surface with the optimizers' paths lying on it.
 
-numpy in, ``go.Figure`` out; paths are cut where they diverge or fly off the surface's region.
+numpy in, a plain-dict :class:`viz.spec_figure.SpecFigure` out (see viz/spec_figure.py); paths
+are cut where they diverge or fly off the surface's region.
 """
 
 from __future__ import annotations
@@ -8,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from viz.colors import optimizer_color
+from viz.spec_figure import SpecFigure, figure
 from viz.surface_plots import (
     FONT,
+    VIRIDIS,
     color_title,
     color_values,
     path_hover,
@@ -41,23 +43,24 @@ def surface_3d(
     paths: np.ndarray | None = None,
     losses: np.ndarray | None = None,
     diverged_at: np.ndarray | None = None,
-) -> go.Figure:
+) -> SpecFigure:
     """The surface in 3D with every path lying on it (heights in the colour scale's units)."""
     Z = np.asarray(Z, dtype=np.float64)
     zmin = float(Z.min())
     height = color_values(Z, log_scale)
-    fig = go.Figure(
-        go.Surface(
-            x=np.asarray(xs, np.float32),
-            y=np.asarray(ys, np.float32),
-            z=height,
-            colorscale="Viridis",
-            opacity=0.85,
-            showscale=False,
-            hovertemplate="(x, y) = (%{x:.3f}, %{y:.3f})<extra></extra>",
-            name="surface",
-        )
-    )
+    traces: list[dict] = [
+        {
+            "colorscale": VIRIDIS,
+            "hovertemplate": "(x, y) = (%{x:.3f}, %{y:.3f})<extra></extra>",
+            "name": "surface",
+            "opacity": 0.85,
+            "showscale": False,
+            "x": np.asarray(xs, np.float32),
+            "y": np.asarray(ys, np.float32),
+            "z": height,
+            "type": "surface",
+        }
+    ]
     lift = 0.01 * float(height.max() - height.min() or 1.0)
     if paths is not None and losses is not None and diverged_at is not None:
         steps = paths.shape[1] - 1
@@ -68,27 +71,28 @@ def surface_3d(
             if log_scale:
                 z = np.log10(1.0 + np.clip(z - zmin, 0.0, 1e300))
             z = np.clip(np.nan_to_num(z, nan=0.0), height.min(), height.max()) + lift
-            fig.add_trace(
-                go.Scatter3d(
-                    x=paths[k, :n, 0].astype(np.float32),
-                    y=paths[k, :n, 1].astype(np.float32),
-                    z=z.astype(np.float32),
-                    mode="lines",
-                    line=dict(color=optimizer_color(name), width=6),
-                    name=label,
-                    customdata=np.column_stack((np.arange(n), losses[k, :n])),
-                    hovertemplate=path_hover(label),
-                )
+            traces.append(
+                {
+                    "customdata": np.column_stack((np.arange(n), losses[k, :n])),
+                    "hovertemplate": path_hover(label),
+                    "line": {"color": optimizer_color(name), "width": 6},
+                    "mode": "lines",
+                    "name": label,
+                    "x": paths[k, :n, 0].astype(np.float32),
+                    "y": paths[k, :n, 1].astype(np.float32),
+                    "z": z.astype(np.float32),
+                    "type": "scatter3d",
+                }
             )
-    fig.update_layout(
-        font=FONT,
-        height=620,
-        margin=dict(l=0, r=0, t=30, b=0),
-        legend=dict(orientation="h", y=1.02, x=0),
-        scene=dict(
-            xaxis=dict(title="x", range=[float(xs[0]), float(xs[-1])]),
-            yaxis=dict(title="y", range=[float(ys[0]), float(ys[-1])]),
-            zaxis_title=color_title(log_scale),
-        ),
-    )
-    return fig
+    layout = {
+        "font": dict(FONT),
+        "height": 620,
+        "margin": {"b": 0, "l": 0, "r": 0, "t": 30},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02},
+        "scene": {
+            "xaxis": {"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x"}},
+            "yaxis": {"range": [float(ys[0]), float(ys[-1])], "title": {"text": "y"}},
+            "zaxis": {"title": {"text": color_title(log_scale)}},
+        },
+    }
+    return figure(traces, layout)

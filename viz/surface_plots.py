@@ -1,8 +1,10 @@
 """The contour map of a 2D loss surface with the paths and playback (3D: surface_3d.py; basins:
 basin_plots.py).
 
-numpy in, ``go.Figure`` out. Nothing non-finite is written into a figure: paths are cut at the
-step they diverged (a cross marks the spot), colour values are clipped.
+numpy in, figure out: a :class:`viz.spec_figure.SpecFigure` built from plain dicts, because
+plotly's validation of every property cost more than the trajectories did. Nothing non-finite is
+written into a figure: paths are cut at the step they diverged (a cross marks the spot), colour
+values are clipped.
 """
 
 from __future__ import annotations
@@ -10,14 +12,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from viz.colors import optimizer_color
+from viz.spec_figure import SpecFigure, figure
 
 FONT = dict(size=16)
 MINIMUM_STYLE = dict(symbol="star", size=18, color="#FFD700", line=dict(color="black", width=1.5))
 START_STYLE = dict(symbol="circle-open", size=18, color="black", line=dict(width=3))
 CLICK_NAME = "click to set the start"
+# Plotly's "Viridis", as its colorscale validator writes the name out.
+VIRIDIS = [
+    [0.0, "#440154"], [0.1111111111111111, "#482878"], [0.2222222222222222, "#3e4989"],
+    [0.3333333333333333, "#31688e"], [0.4444444444444444, "#26828e"],
+    [0.5555555555555556, "#1f9e89"], [0.6666666666666666, "#35b779"],
+    [0.7777777777777778, "#6ece58"], [0.8888888888888888, "#b5de2b"], [1.0, "#fde725"],
+]  # fmt: skip
 
 
 def color_values(Z: np.ndarray, log_scale: bool) -> np.ndarray:
@@ -59,77 +68,88 @@ def contour_map(
     start: tuple[float, float] | None = None,
     click_grid: int = 40,
     title: str = "",
-) -> go.Figure:
+) -> SpecFigure:
     """The surface as filled contours, with an invisible grid of points that a click selects."""
-    fig = go.Figure()
-    fig.add_trace(
-        go.Contour(
-            x=np.asarray(xs, np.float32),
-            y=np.asarray(ys, np.float32),
-            z=color_values(Z, log_scale),
-            customdata=np.asarray(Z, np.float32),
-            colorscale="Viridis",
-            ncontours=30,
-            line=dict(width=0.5, color="rgba(255,255,255,0.35)"),
-            colorbar=dict(title=dict(text=color_title(log_scale), side="right"), thickness=14),
-            hovertemplate="(x, y) = (%{x:.3f}, %{y:.3f})<br>f = %{customdata:.4g}<extra></extra>",
-            name="surface",
-        )
-    )
+    traces: list[dict] = [
+        {
+            "colorbar": {
+                "thickness": 14,
+                "title": {"side": "right", "text": color_title(log_scale)},
+            },
+            "colorscale": VIRIDIS,
+            "customdata": np.asarray(Z, np.float32),
+            "hovertemplate": "(x, y) = (%{x:.3f}, %{y:.3f})<br>f = %{customdata:.4g}<extra></extra>",
+            "line": {"color": "rgba(255,255,255,0.35)", "width": 0.5},
+            "name": "surface",
+            "ncontours": 30,
+            "x": np.asarray(xs, np.float32),
+            "y": np.asarray(ys, np.float32),
+            "z": color_values(Z, log_scale),
+            "type": "contour",
+        }
+    ]
     if click_grid:
         gx = np.linspace(xs[0], xs[-1], click_grid, dtype=np.float32)
         gy = np.linspace(ys[0], ys[-1], click_grid, dtype=np.float32)
         GX, GY = np.meshgrid(gx, gy)
-        fig.add_trace(
-            go.Scatter(
-                x=GX.ravel(),
-                y=GY.ravel(),
-                mode="markers",
-                marker=dict(size=14, opacity=0),
-                hoverinfo="none",  # "none" still delivers clicks; "skip" would not
-                showlegend=False,
-                name=CLICK_NAME,
-            )
+        traces.append(
+            {
+                "hoverinfo": "none",  # "none" still delivers clicks; "skip" would not
+                "marker": {"opacity": 0, "size": 14},
+                "mode": "markers",
+                "name": CLICK_NAME,
+                "showlegend": False,
+                "x": GX.ravel(),
+                "y": GY.ravel(),
+                "type": "scatter",
+            }
         )
     if len(minima):
         m = np.asarray(minima, np.float32)
-        fig.add_trace(
-            go.Scatter(
-                x=m[:, 0],
-                y=m[:, 1],
-                mode="markers",
-                marker=MINIMUM_STYLE,
-                name="known minimum",
-                hovertemplate="minimum (%{x:.4f}, %{y:.4f})<extra></extra>",
-            )
+        traces.append(
+            {
+                "hovertemplate": "minimum (%{x:.4f}, %{y:.4f})<extra></extra>",
+                "marker": _marker(MINIMUM_STYLE),
+                "mode": "markers",
+                "name": "known minimum",
+                "x": m[:, 0],
+                "y": m[:, 1],
+                "type": "scatter",
+            }
         )
     if start is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=np.asarray([start[0]], np.float32),
-                y=np.asarray([start[1]], np.float32),
-                mode="markers",
-                marker=START_STYLE,
-                name="start",
-                hovertemplate="start (%{x:.4f}, %{y:.4f})<extra></extra>",
-            )
+        traces.append(
+            {
+                "hovertemplate": "start (%{x:.4f}, %{y:.4f})<extra></extra>",
+                "marker": _marker(START_STYLE),
+                "mode": "markers",
+                "name": "start",
+                "x": np.asarray([start[0]], np.float32),
+                "y": np.asarray([start[1]], np.float32),
+                "type": "scatter",
+            }
         )
-    fig.update_layout(
-        title=dict(text=title, y=0.995, yanchor="top", x=0, xanchor="left"),
-        font=FONT,
-        height=640,
-        margin=dict(l=50, r=20, t=110 if title else 70, b=40),
-        legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
-        xaxis=dict(title="x", range=[float(xs[0]), float(xs[-1])]),
-        yaxis=dict(title="y", range=[float(ys[0]), float(ys[-1])]),
-        clickmode="event+select",
-        hovermode="closest",
-    )
-    return fig
+    layout = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "y": 0.995, "yanchor": "top"},
+        "font": dict(FONT),
+        "height": 640,
+        "margin": {"b": 40, "l": 50, "r": 20, "t": 110 if title else 70},
+        "legend": {"orientation": "h", "x": 0, "y": 1.01, "yanchor": "bottom"},
+        "xaxis": {"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x"}},
+        "yaxis": {"range": [float(ys[0]), float(ys[-1])], "title": {"text": "y"}},
+        "clickmode": "event+select",
+        "hovermode": "closest",
+    }
+    return figure(traces, layout)
+
+
+def _marker(style: dict) -> dict:
+    """A marker style as plotly writes it (``line`` a dict of its own, copied)."""
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in style.items()}
 
 
 def add_paths(
-    fig: go.Figure,
+    fig: SpecFigure,
     names: Sequence[str],
     labels: Sequence[str],
     paths: np.ndarray,
@@ -146,40 +166,42 @@ def add_paths(
         n = valid_length(int(diverged_at[k]), steps)
         color = optimizer_color(name)
         data = np.column_stack((np.arange(n), losses[k, :n])).astype(np.float64)
-        fig.add_trace(
-            go.Scatter(
-                x=paths[k, :n, 0].astype(np.float32),
-                y=paths[k, :n, 1].astype(np.float32),
-                mode="lines+markers",
-                line=dict(color=color, width=3),
-                marker=dict(color=color, size=4),
-                customdata=data,
-                hovertemplate=path_hover(label),
-                name=label,
-                legendgroup=label,
-            )
+        fig.add(
+            {
+                "customdata": data,
+                "hovertemplate": path_hover(label),
+                "legendgroup": label,
+                "line": {"color": color, "width": 3},
+                "marker": {"color": color, "size": 4},
+                "mode": "lines+markers",
+                "name": label,
+                "x": paths[k, :n, 0].astype(np.float32),
+                "y": paths[k, :n, 1].astype(np.float32),
+                "type": "scatter",
+            }
         )
         if diverged_at[k] >= 0:
             text = stop_text(diverged_at[k], undefined is not None and bool(undefined[k]))
-            fig.add_trace(
-                go.Scatter(
-                    x=paths[k, n - 1 : n, 0].astype(np.float32),
-                    y=paths[k, n - 1 : n, 1].astype(np.float32),
-                    mode="markers+text",
-                    marker=dict(symbol="x", size=18, color=color, line=dict(width=2)),
-                    text=[text],
-                    textposition="top center",
-                    textfont=dict(color=color, size=15),
-                    name=f"{label}: {text}",
-                    legendgroup=label,
-                    showlegend=False,
-                    hoverinfo="name",
-                )
+            fig.add(
+                {
+                    "hoverinfo": "name",
+                    "legendgroup": label,
+                    "marker": {"color": color, "line": {"width": 2}, "size": 18, "symbol": "x"},
+                    "mode": "markers+text",
+                    "name": f"{label}: {text}",
+                    "showlegend": False,
+                    "text": [text],
+                    "textfont": {"color": color, "size": 15},
+                    "textposition": "top center",
+                    "x": paths[k, n - 1 : n, 0].astype(np.float32),
+                    "y": paths[k, n - 1 : n, 1].astype(np.float32),
+                    "type": "scatter",
+                }
             )
 
 
 def add_playback(
-    fig: go.Figure,
+    fig: SpecFigure,
     names: Sequence[str],
     labels: Sequence[str],
     paths: np.ndarray,
@@ -188,70 +210,83 @@ def add_playback(
 ) -> None:
     """A marker per optimizer that Play and the step slider move; frames carry only them."""
     steps = paths.shape[1] - 1
-    last = [valid_length(int(d), steps) - 1 for d in diverged_at]
-    first = len(fig.data)
+    last = np.asarray([valid_length(int(d), steps) - 1 for d in diverged_at], dtype=np.int64)
+    first = len(fig.spec["data"])
     for k, (name, label) in enumerate(zip(names, labels, strict=True)):
-        fig.add_trace(
-            go.Scatter(
-                x=paths[k, :1, 0].astype(np.float32),
-                y=paths[k, :1, 1].astype(np.float32),
-                mode="markers",
-                marker=dict(
-                    size=16, color=optimizer_color(name), line=dict(color="white", width=2)
-                ),
-                name=f"{label} (now)",
-                legendgroup=label,
-                showlegend=False,
-                hovertemplate=f"<b>{label}</b> now<br>(%{{x:.4f}}, %{{y:.4f}})<extra></extra>",
-            )
+        fig.add(
+            {
+                "hovertemplate": f"<b>{label}</b> now<br>(%{{x:.4f}}, %{{y:.4f}})<extra></extra>",
+                "legendgroup": label,
+                "marker": {
+                    "color": optimizer_color(name),
+                    "line": {"color": "white", "width": 2},
+                    "size": 16,
+                },
+                "mode": "markers",
+                "name": f"{label} (now)",
+                "showlegend": False,
+                "x": paths[k, :1, 0].astype(np.float32),
+                "y": paths[k, :1, 1].astype(np.float32),
+                "type": "scatter",
+            }
         )
     moving = list(range(first, first + len(names)))
-    frames = []
-    for t in frame_steps:
-        idx = [min(int(t), last[k]) for k in range(len(names))]
-        # One point per trace: plain floats validate far faster than 1-element arrays.
-        data = [
-            dict(type="scatter", x=[float(paths[k, i, 0])], y=[float(paths[k, i, 1])])
-            for k, i in enumerate(idx)
-        ]
-        frames.append(dict(data=data, traces=moving, name=str(int(t))))
-    fig.frames = frames
-    play = dict(
-        frame=dict(duration=60, redraw=False), transition=dict(duration=0), fromcurrent=True
-    )
-    stop = dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))
-    fig.update_layout(
+    # Every frame's positions in one gather; one point per trace, as plain floats.
+    t = np.asarray(frame_steps, dtype=np.int64)
+    idx = np.minimum(t[:, None], last[None, :])  # (frames, K)
+    xy = paths[np.arange(len(names))[None, :], idx].tolist()  # (frames, K, 2)
+    frames = [
+        {
+            "data": [{"type": "scatter", "x": [x], "y": [y]} for x, y in points],
+            "name": str(int(step)),
+            "traces": moving,
+        }
+        for step, points in zip(t, xy, strict=True)
+    ]
+    fig.set_frames(frames)
+    play = {
+        "frame": {"duration": 60, "redraw": False},
+        "fromcurrent": True,
+        "transition": {"duration": 0},
+    }
+    stop = {
+        "frame": {"duration": 0, "redraw": False},
+        "mode": "immediate",
+        "transition": {"duration": 0},
+    }
+    layout = fig.spec["layout"]
+    fig.set_layout(
         updatemenus=[
-            dict(
-                type="buttons",
-                direction="left",
-                x=0,
-                y=-0.07,
-                xanchor="left",
-                yanchor="top",
-                pad=dict(t=0, r=10),
-                font=dict(size=15),
-                buttons=[
-                    dict(label="▶ Play", method="animate", args=[None, play]),
-                    dict(label="❚❚ Pause", method="animate", args=[[None], stop]),
+            {
+                "buttons": [
+                    {"args": [None, play], "label": "▶ Play", "method": "animate"},
+                    {"args": [[None], stop], "label": "❚❚ Pause", "method": "animate"},
                 ],
-            )
+                "direction": "left",
+                "font": {"size": 15},
+                "pad": {"r": 10, "t": 0},
+                "type": "buttons",
+                "x": 0,
+                "xanchor": "left",
+                "y": -0.07,
+                "yanchor": "top",
+            }
         ],
         sliders=[
-            dict(
-                active=0,
-                x=0,
-                len=1.0,
-                y=-0.13,
-                yanchor="top",
-                pad=dict(t=10, b=0),
-                currentvalue=dict(prefix="step ", font=dict(size=15), xanchor="right"),
-                steps=[
-                    dict(method="animate", label=str(int(t)), args=[[str(int(t))], stop])
-                    for t in frame_steps
+            {
+                "active": 0,
+                "currentvalue": {"font": {"size": 15}, "prefix": "step ", "xanchor": "right"},
+                "len": 1.0,
+                "pad": {"b": 0, "t": 10},
+                "steps": [
+                    {"args": [[str(int(s))], stop], "label": str(int(s)), "method": "animate"}
+                    for s in t
                 ],
-            )
+                "x": 0,
+                "y": -0.13,
+                "yanchor": "top",
+            }
         ],
         height=780,
-        margin=dict(b=190),
+        margin={**layout.get("margin", {}), "b": 190},
     )

@@ -33,12 +33,12 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.func import stack_module_state, vmap
+from torch.func import stack_module_state
 
 from engine.core.checks import check_int
 from engine.core.device import resolve
 from engine.core.divergence import race_limit, race_ok
-from engine.nets import losses, networks, stacked
+from engine.nets import losses, networks, race_fast, stacked
 from engine.nets.batches import check_batch_norm, check_limits, minibatches, prepare_data
 from engine.optimizers import Optimizer, create
 from engine.optimizers.grouping import group_optimizers, optimizer_labels
@@ -170,7 +170,13 @@ def race(
     ]
 
     batched = stacked.batched_forward(model, layout)
-    score = vmap(lambda z, y: losses.compute(loss, z, y), in_dims=(0, None))
+    # The default network and loss: forward, loss and gradient written out (race_fast.py).
+    by_hand = race_fast.value_and_grad(model, layout, loss) if stacked.FAST_PATH else None
+    steppers = [
+        stacked.stepper_for(opt, flat[sl]) for (opt, _), sl in zip(groups, slices, strict=True)
+    ]
+    count = torch.zeros((), dtype=torch.float64, device=dev)  # as Optimizer.init's ``t``
+    score = stacked.batched_loss(loss)
     correct = stacked.accuracy
     has_test = d.has_test
     depth = config.depth
@@ -194,10 +200,13 @@ def race(
         torch.manual_seed(int(seed))  # dropout masks: a function of seed only
         for t, xb, yb in minibatches(d, batch_size, steps, seed):
             saved = {k: b.clone() for k, b in buffers.items()} if buffers else None
-            leaf = flat.detach().requires_grad_(True)
-            logits = batched(leaf, buffers, xb)
-            value = score(logits, yb)
-            (g,) = torch.autograd.grad(value.sum(), leaf)
+            if by_hand is not None and yb.ndim == 1:
+                logits, value, g = by_hand(flat, xb, yb)
+            else:
+                leaf = flat.detach().requires_grad_(True)
+                logits = batched(leaf, buffers, xb)
+                value = score(logits, yb)
+                (g,) = torch.autograd.grad(value.sum(), leaf)
             with torch.no_grad():
                 if has_test and t % eval_every == 0:
                     test_now = _evaluate(model, batched, score, correct, flat, buffers, d)
@@ -211,9 +220,10 @@ def race(
                 rows[t] = torch.cat(
                     [value[:, None], acc[:, None], test_now, layout.layer_norms(g)], 1
                 )
+                count = count + 1  # every state's step counter: they step together
                 new = [
-                    stacked.step_rows(opt, flat[sl], g[sl], st, layout)
-                    for (opt, _), sl, st in zip(groups, slices, states, strict=True)
+                    stacked.step_rows(opt, flat[sl], g[sl], st, layout, fast, count)
+                    for (opt, _), sl, st, fast in zip(groups, slices, states, steppers, strict=True)
                 ]
                 states = [s for _, s in new]
                 candidate = torch.cat([p for p, _ in new]) if len(new) > 1 else new[0][0]

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch.func import functional_call, vmap
 
 from engine.nets import losses, networks
 from engine.optimizers import Optimizer
+from engine.optimizers.stepper import stepper
 
 
 class Layout:
@@ -64,13 +66,53 @@ def init_rows(opt: Optimizer, rows: torch.Tensor, layout: Layout) -> Any:
     return opt.init(rows, batch_dims=1)
 
 
+def stepper_for(opt: Optimizer, rows: torch.Tensor) -> Any:
+    """The group's step with its hyperparameters broadcast once (None: a structured optimizer,
+    which steps through ``Optimizer.step`` on named tensors)."""
+    return None if opt.entry.structured else stepper(opt, rows, batch_dims=1)
+
+
 def step_rows(
-    opt: Optimizer, rows: torch.Tensor, grads: torch.Tensor, state: Any, layout: Layout
+    opt: Optimizer,
+    rows: torch.Tensor,
+    grads: torch.Tensor,
+    state: Any,
+    layout: Layout,
+    fast: Any = None,
+    count: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, Any]:
+    """One update of a group's rows (call under ``torch.no_grad()``); ``fast``: its
+    :func:`stepper_for`, ``count``: the step counter after this step, shared by every group."""
     if opt.entry.structured:
         new, state = opt.step(layout.unflatten(rows), layout.unflatten(grads), state, batch_dims=1)
         return layout.flatten(new), state
+    if fast is not None:
+        return fast(rows, grads, state, None, count)
     return opt.step(rows, grads, state, batch_dims=1)
+
+
+def batched_loss(name: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """``(logits (K, N, C), y) -> (K,)``: every model's batch-mean loss ``name``.
+
+    Cross-entropy on class indices, the default, is one call for all K models (the mean of
+    each model's N terms, as ``F.cross_entropy``'s own mean): ``vmap`` of it falls back to a
+    decomposition of ``nll_loss`` that cost as much as the networks' forward pass. Every other
+    loss and target goes through ``vmap`` of :func:`engine.nets.losses.compute`.
+    """
+    general = vmap(lambda z, y: losses.compute(name, z, y), in_dims=(0, None))
+    last: list[torch.Tensor] = []  # [y, y expanded to K rows]: a full batch's y is reused
+
+    def score(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        K, n, c = z.shape
+        if name != "ce" or c < 2 or y.ndim != 1:
+            return general(z, y)
+        if not last or last[0] is not y or last[1].shape[0] != K:
+            last[:] = [y, y.long().expand(K, n)]
+        # Classes along dim 1, (K, C, n): a softmax across the rows, many times faster than
+        # along each row of a few classes.
+        return F.cross_entropy(z.transpose(1, 2), last[1], reduction="none").mean(1)
+
+    return score
 
 
 def accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -27,6 +27,7 @@ from engine.core.checks import check_int
 from engine.core.device import resolve
 from engine.optimizers import Optimizer
 from engine.optimizers.grouping import group_optimizers, optimizer_labels
+from engine.optimizers.stepper import stepper
 from engine.surfaces.divergence import check_start, stop_diverged
 from engine.surfaces.registry import Surface
 
@@ -79,6 +80,22 @@ class Run:
         grad = np.abs(self.grads)
         safe = np.where(grad > 1e-300, grad, 1.0)
         return np.where(grad > 1e-300, delta / safe, 0.0)
+
+
+try:  # the engine call of torch.autograd.grad, without its per-call argument checks
+    from torch.autograd.graph import _engine_run_backward
+except ImportError:  # pragma: no cover - a torch without it: the public call
+    _engine_run_backward = None
+
+
+def _gradient(loss: Tensor, x: Tensor, ones: Tensor) -> Tensor:
+    """d(sum of loss)/dx. On a surface's few numbers, torch.autograd.grad's checks of its
+    arguments cost about a third of its backward pass; the engine call does the same work."""
+    if _engine_run_backward is None:
+        return torch.autograd.grad(loss, x, grad_outputs=ones)[0]
+    return _engine_run_backward((loss,), (ones,), False, False, (x,), False, accumulate_grad=False)[
+        0
+    ]
 
 
 def _check(optimizers: Sequence[Optimizer], starts: Tensor, steps: int, noise: float) -> None:
@@ -144,37 +161,59 @@ def run(
     P = start_t.unsqueeze(0).expand(K, S, 2).clone()
     # Each path is one model: the optimizers that take norms or matrices see a 2-vector.
     states = [opt.init(P[sl], batch_dims=2) for (opt, _), sl in zip(groups, slices, strict=True)]
+    # Each group's update with its hyperparameters broadcast once, not on every step.
+    steps_of = [
+        stepper(opt, P[sl], batch_dims=2) for (opt, _), sl in zip(groups, slices, strict=True)
+    ]
+    sizes = [sl.stop - sl.start for sl in slices]
+    ps = [P[sl].clone() for sl in slices]  # each group's current parameters
     gen = torch.Generator(device=dev).manual_seed(int(seed))
-    # Step-major buffers written in place each step: no per-step allocation, no final stack.
-    paths = torch.empty((steps + 1, K, S, 2), dtype=dtype, device=dev)
-    losses = torch.empty((steps + 1, K, S), dtype=dtype, device=dev)
-    grads = torch.empty((steps, K, S, 2), dtype=dtype, device=dev)
-    paths[0] = P
+    ones = torch.ones((K, S), dtype=dtype, device=dev)  # d(sum of losses)/d(loss): one pass
+    # The records are lists of the step's own tensors (the concatenated parameters are the
+    # surface's input anyway), stacked once at the end: no copy per step.
+    path_rec: list[Tensor] = []
+    loss_rec: list[Tensor] = []
+    grad_rec: list[Tensor] = []
     history: list[list[Any]] = [[st] for st in states] if record_state else []
     factors = [float(schedule(t)) for t in range(steps)] if schedule else None
+    base_lrs = [opt.hyper["lr"] for opt, _ in groups]
+    count = torch.zeros((), dtype=torch.float64, device=dev)  # as Optimizer.init's ``t``
 
     # No checks inside the loop: every operation is row-wise, so a diverging path cannot
     # contaminate the others, and the loop runs without a host sync per step. Divergence is
     # found and frozen once, afterwards (engine.surfaces.divergence).
     for t in range(steps + 1):
-        P = paths[t]
-        x = P.detach().requires_grad_(t < steps)
+        X = ps[0] if len(ps) == 1 else torch.cat(ps)
+        path_rec.append(X)
+        if t == steps:
+            with torch.no_grad():
+                loss_rec.append(surface.f(X))
+            break
+        # cat made X, a new tensor: it can be the leaf itself (one group: a view of the last step)
+        x = X.requires_grad_(True) if len(ps) > 1 else X.detach().requires_grad_(True)
         loss = surface.f(x)
-        if t < steps:
-            (g,) = torch.autograd.grad(loss.sum(), x)
-        losses[t] = loss.detach()
+        g = _gradient(loss, x, ones)
+        loss = loss.detach()
+        loss_rec.append(loss)
         if t == 0:
             check_start(surface, start_t, loss, g)
-        if t == steps:
-            break
         if noise:
             g = g + noise * torch.randn(g.shape, generator=gen, device=dev, dtype=dtype)
-        grads[t] = g
-        for i, ((opt, _), sl) in enumerate(zip(groups, slices, strict=True)):
-            lr = None if factors is None else opt.hyper["lr"] * factors[t]
-            paths[t + 1, sl], states[i] = opt.step(P[sl], g[sl], states[i], lr=lr, batch_dims=2)
-            if record_state:
-                history[i].append(states[i])
+        grad_rec.append(g)
+        gs = torch.split_with_sizes(g, sizes) if len(ps) > 1 else (g,)
+        with torch.no_grad():
+            # Every state's step counter is t (they start together and step together): the one
+            # t + 1 is shared instead of computed per optimizer.
+            count = count + 1
+            for i, step in enumerate(steps_of):
+                lr = None if factors is None else base_lrs[i] * factors[t]
+                ps[i], states[i] = step(ps[i], gs[i], states[i], lr, count)
+                if record_state:
+                    history[i].append(states[i])
+    with torch.no_grad():
+        paths = torch.stack(path_rec)
+        losses = torch.stack(loss_rec)
+        grads = torch.stack(grad_rec)
 
     inverse = np.argsort(order)
 

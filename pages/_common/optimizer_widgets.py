@@ -100,13 +100,13 @@ def slider_format(step: float) -> str:
     return f"%.{decimals}f"
 
 
-def panel(prefix: str, name: str, container: Any = st) -> Any:
-    """The expander that holds one optimizer's widgets.
+def panel(prefix: str, name: str, container: Any = st, **kw: Any) -> Any:
+    """The expander that holds one optimizer's widgets (``kw``: st.expander's, e.g. on_change).
 
     Its title holds no value that a widget inside changes, and its key is fixed: a title that
     changed (say with η) would make a new expander, collapsed, after every change.
     """
-    return container.expander(f"**{name}**", key=f"{prefix}panel_{name}")
+    return container.expander(f"**{name}**", key=f"{prefix}panel_{name}", **kw)
 
 
 def _float_widget(

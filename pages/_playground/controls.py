@@ -174,9 +174,13 @@ def sidebar() -> tuple[Settings, surfaces.Surface]:
         st.warning("Pick at least one optimizer.")
     shared = ow.shared_lr_widgets(keys.PREFIX, st)
     for name in names:
-        with ow.panel(keys.PREFIX, name, st):
-            st.caption(optimizers.describe(name))
-            ow.hyper_widgets(keys.PREFIX, name, st, lr_locked=shared is not None)
+        # Only an open panel draws its widgets (a dozen sliders each, a third of a rerun's time
+        # when all were drawn); a closed one's values stay in session state (state.keep).
+        box = ow.panel(keys.PREFIX, name, st, on_change="rerun")
+        if box.open:
+            with box:
+                st.caption(optimizers.describe(name))
+                ow.hyper_widgets(keys.PREFIX, name, st, lr_locked=shared is not None)
 
     st.markdown("**Start** (or click on the map)")
     c1, c2 = st.columns(2)

@@ -1,10 +1,8 @@
 """The figures of the playground's trajectories view: the map with paths and playback, the 3D
-view, loss and distance per step, and each optimizer's internals, from one cached run.
+view, loss and distance per step, and every optimizer's internals, from one cached run.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -28,15 +26,6 @@ FIELD_TITLES = {
     "mu_product": "product of μ",
 }
 SECOND_MOMENT = ("rmsprop", "adam", "adamw", "amsgrad", "nadam", "radam", "adadelta")
-
-
-@dataclass(frozen=True)
-class TrajectoryFigures:
-    map: go.Figure  # the contour map, the paths and their playback; a click picks the start
-    view_3d: go.Figure | None  # None while the 3D view is switched off
-    loss: go.Figure
-    dist: go.Figure | None  # None on a surface without a known minimum
-    inner: list[go.Figure]  # one per optimizer
 
 
 def internals_titles(name: str, keys_: list[str]) -> dict[str, str]:
@@ -69,42 +58,71 @@ def map_figure(cfg: Settings) -> go.Figure:
     )  # fmt: skip
 
 
+# Each figure of the trajectories view is built once per settings and never changed afterwards
+# (cache_resource: no copy per rerun), and only when it is on screen: the 3D view when it is
+# switched on, the internals when their tab is open.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def paths_figures(cfg: Settings, show_3d: bool) -> TrajectoryFigures:
-    """Every figure of the trajectories view, built once per settings (never mutated after)."""
+def paths_map(cfg: Settings) -> go.Figure:
+    """The contour map with every path, its playback and a click grid."""
+    result = data.paths(cfg)
+    fig = map_figure(cfg)
+    names, labels, div = result.names, result.labels, result.diverged_at
+    sp.add_paths(fig, names, labels, result.paths, result.losses, div, result.undefined)
+    sp.add_playback(fig, names, labels, result.paths, div, analysis.frame_steps(cfg.steps))
+    return fig
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def view_3d(cfg: Settings) -> go.Figure:
+    """The surface in 3D with the paths on it."""
     result = data.paths(cfg)
     surface = get_surface(cfg.surface)
-    names, labels, div = result.names, result.labels, result.diverged_at
-    fig = map_figure(cfg)
-    undefined = result.undefined
-    sp.add_paths(fig, names, labels, result.paths, result.losses, div, undefined)
-    sp.add_playback(fig, names, labels, result.paths, div, analysis.frame_steps(cfg.steps))
-    view_3d = dist = None
-    if show_3d:
-        x3, y3, Z3 = data.contour(cfg.surface, data.SURFACE_3D_N)
-        view_3d = surface_3d.surface_3d(
-            x3, y3, Z3, log_scale=surface.log_scale, names=names, labels=labels,
-            paths=result.paths, losses=result.losses, diverged_at=div,
-        )  # fmt: skip
+    x3, y3, Z3 = data.contour(cfg.surface, data.SURFACE_3D_N)
+    return surface_3d.surface_3d(
+        x3, y3, Z3, log_scale=surface.log_scale, names=result.names, labels=result.labels,
+        paths=result.paths, losses=result.losses, diverged_at=result.diverged_at,
+    )  # fmt: skip
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def line_figures(cfg: Settings) -> tuple[go.Figure, go.Figure | None]:
+    """The loss against step, and the distance to the nearest minimum (None without minima)."""
+    result = data.paths(cfg)
+    names, labels, div, undefined = (
+        result.names,
+        result.labels,
+        result.diverged_at,
+        result.undefined,
+    )
     loss = pp.per_step_figure(
         names, labels, result.gap, div, y_title=result.gap_title,
         log_y=result.gap_log, title="Loss against step", undefined=undefined,
     )  # fmt: skip
-    if result.distance is not None:
-        dist = pp.per_step_figure(
-            names, labels, result.distance + 1e-16, div,
-            y_title="distance to the nearest minimum (log)", log_y=True,
-            title="Distance to the nearest known minimum", undefined=undefined,
-        )  # fmt: skip
-    inner = [
-        pp.internals_figure(
+    if result.distance is None:
+        return loss, None
+    dist = pp.per_step_figure(
+        names, labels, result.distance + 1e-16, div,
+        y_title="distance to the nearest minimum (log)", log_y=True,
+        title="Distance to the nearest known minimum", undefined=undefined,
+    )  # fmt: skip
+    return loss, dist
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def internals(cfg: Settings) -> go.Figure:
+    """Every optimizer's internals in one figure, its panels laid out once."""
+    result = data.paths(cfg)
+    panels = [
+        pp.Internals(
             name,
             label,
             series,
             internals_titles(name, list(series)),
             dict(cfg.opts[k][1])["lr"],
-            int(div[k]),
+            int(result.diverged_at[k]),
         )  # fmt: skip
-        for k, (name, label, series) in enumerate(zip(names, labels, result.internals, strict=True))
+        for k, (name, label, series) in enumerate(
+            zip(result.names, result.labels, result.internals, strict=True)
+        )
     ]
-    return TrajectoryFigures(fig, view_3d, loss, dist, inner)
+    return pp.internals_grid(panels)

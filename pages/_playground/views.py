@@ -23,6 +23,9 @@ from pages._playground.controls import Settings, get_surface
 from viz import basin_plots
 from viz import playground_plots as pp
 
+#: The trajectories view's tabs; the open one is in the URL (``keys.TAB``; absent: the first).
+TABS = ("Loss and distance", "Internals", "Comparison table", "Update rules")
+
 
 def _compute(view: str, fn: Callable[..., Any], cfg: Settings, *args: Any):
     """``(cfg, result)`` for the new settings, else the last good pair with a warning."""
@@ -71,53 +74,58 @@ def trajectories_view(cfg: Settings) -> None:
     surface = get_surface(cfg.surface)
     notes.stops(result)
     show_3d = bool(st.session_state.get(keys.SHOW_3D.key))
-    figs = figures.paths_figures(cfg, show_3d)
+    fig_map = figures.paths_map(cfg)
     left, right = st.columns([3, 2]) if show_3d else (st, None)
     left.plotly_chart(
-        figs.map, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
+        fig_map, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
     )
     if right is not None:
-        right.plotly_chart(figs.view_3d, key="pg_fig_3d", width="stretch")
+        right.plotly_chart(figures.view_3d(cfg), key="pg_fig_3d", width="stretch")
     st.latex(f"f(x, y) = {surface.latex}")
 
+    # Only the open tab is built and sent; the tab is in the URL, so a link reopens it.
     tab_loss, tab_inner, tab_table, tab_rules = st.tabs(
-        ["Loss and distance", "Internals", "Comparison table", "Update rules"]
+        list(TABS), key=keys.TAB, bind="query-params"
     )
-    with tab_loss:
-        c1, c2 = st.columns(2)
-        c1.plotly_chart(figs.loss, key="pg_fig_loss", width="stretch")
-        if figs.dist is None:
-            c2.info("This surface has no known minimum, so there is no distance to plot.")
-        else:
-            c2.plotly_chart(figs.dist, key="pg_fig_dist", width="stretch")
-    with tab_inner:
-        st.caption(
-            "Solid: x coordinate, dotted: y. The effective step size |Δθ|/|g| shows why AdaGrad "
-            "slows down (its s only grows) and why Adam's steps stay about η long."
-        )
-        cols = st.columns(2)
-        for k, ifig in enumerate(figs.inner):
-            cols[k % 2].plotly_chart(ifig, key=f"pg_fig_inner_{k}", width="stretch")
-    with tab_table:
-        st.dataframe(_table(result, surface), hide_index=True, width="stretch")
-        st.caption(
-            f"Steps to tolerance: first step with f − f* ≤ {cfg.tol:g}. 'Ended in minimum': "
-            f"the final point lies within {analysis.radius(surface.bounds):.3g} of it."
-        )
-    with tab_rules:
-        for name, hyper in cfg.opts:
-            st.markdown(optimizers.describe(name))
-            st.latex(optimizers.formula(name, **dict(hyper)))
-        if cfg.schedule[0] != "constant":
-            st.markdown("with the learning rate η replaced at step t by the schedule")
-            st.latex(schedules.LATEX[cfg.schedule[0]])
+    if tab_loss.open:
+        with tab_loss:
+            loss, dist = figures.line_figures(cfg)
+            c1, c2 = st.columns(2)
+            c1.plotly_chart(loss, key="pg_fig_loss", width="stretch")
+            if dist is None:
+                c2.info("This surface has no known minimum, so there is no distance to plot.")
+            else:
+                c2.plotly_chart(dist, key="pg_fig_dist", width="stretch")
+    if tab_inner.open:
+        with tab_inner:
+            st.caption(
+                "Solid: x coordinate, dotted: y. The effective step size |Δθ|/|g| shows why "
+                "AdaGrad slows down (its s only grows) and why Adam's steps stay about η long."
+            )
+            st.plotly_chart(figures.internals(cfg), key="pg_fig_inner", width="stretch")
+    if tab_table.open:
+        with tab_table:
+            st.dataframe(_table(result, surface), hide_index=True, width="stretch")
+            st.caption(
+                f"Steps to tolerance: first step with f − f* ≤ {cfg.tol:g}. 'Ended in minimum': "
+                f"the final point lies within {analysis.radius(surface.bounds):.3g} of it."
+            )
+    if tab_rules.open:
+        with tab_rules:
+            for name, hyper in cfg.opts:
+                st.markdown(optimizers.describe(name))
+                st.latex(optimizers.formula(name, **dict(hyper)))
+            if cfg.schedule[0] != "constant":
+                st.markdown("with the learning rate η replaced at step t by the schedule")
+                st.latex(schedules.LATEX[cfg.schedule[0]])
     c1, c2 = st.columns(2)
+    # Both files are made when asked for, not on every rerun.
     c1.download_button(
-        "Download trajectories (CSV)", data.trajectories_csv(result),
+        "Download trajectories (CSV)", lambda: data.trajectories_csv(result),
         file_name="trajectories.csv", mime="text/csv", icon=":material/download:",
     )  # fmt: skip
     c2.download_button(
-        "Download the map (HTML)", lambda: figs.map.to_html(include_plotlyjs="cdn"),
+        "Download the map (HTML)", lambda: fig_map.to_html(include_plotlyjs="cdn"),
         file_name="playground.html", mime="text/html", icon=":material/download:",
     )  # fmt: skip
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from engine import optimizers, surfaces
 from engine.surfaces import default_lrs as surface_lrs
 from engine.surfaces import trajectories
+from pages._common.keys.playground import TAB
 from tests.helpers import assert_no_exception, figures, page_test
 from tests.helpers import figure_array as arr
 from viz.colors import optimizer_color
@@ -33,6 +37,13 @@ def engine_path(surface: str, name: str, steps: int = 300, start=None, **hyper) 
     return run.paths[0, 0]
 
 
+def open_panels(at, *names: str):
+    """Open these optimizers' panels (a click on each): only an open panel draws its widgets."""
+    for name in names:
+        at.session_state[f"pg_panel_{name}"] = True
+    return at.run()
+
+
 def title(fig: dict) -> str:
     return fig["layout"].get("title", {}).get("text", "")
 
@@ -40,6 +51,59 @@ def title(fig: dict) -> str:
 def texts(at) -> str:
     parts = [e.value for kind in ("error", "warning", "info") for e in getattr(at, kind)]
     return " | ".join(str(p) for p in parts)
+
+
+# The data of the default views as the graph-object builders drew them, before the builders
+# became plain dicts (viz/spec_figure.py): per trace, its type, name and a fingerprint of each
+# data array (shape, sums, a weighted sum, extremes, ends). Made by ``view_fingerprints``.
+BEFORE = Path(__file__).parent / "data" / "playground_default_views.json"
+ARRAYS = ("x", "y", "z", "customdata")
+
+
+def _array_fingerprint(value) -> list[float]:
+    a = arr(value).ravel()
+    if a.size == 0:
+        return [0.0]
+    w = np.linspace(1.0, 2.0, a.size)
+    return [float(a.size), float(a.sum()), float(np.abs(a).sum()), float((a * w).sum()),
+            float(a.min()), float(a.max()), float(a[0]), float(a[-1])]  # fmt: skip
+
+
+def fingerprint(traces: list[dict], names: bool = True) -> list[dict]:
+    """Each non-empty trace's type (and name) and a fingerprint of each of its data arrays."""
+    out = []
+    for t in traces:
+        if all(len(arr(t[k])) == 0 for k in ARRAYS if k in t):
+            continue  # a legend entry without data
+        entry = {"type": t.get("type", "scatter")}
+        if names:
+            entry["name"] = t.get("name")
+        entry |= {k: _array_fingerprint(t[k]) for k in ARRAYS if k in t}
+        out.append(entry)
+    return out
+
+
+def frames_fingerprint(fig: dict) -> list[list[float]]:
+    return [[float(np.sum([arr(d["x"]).sum() + 2 * arr(d["y"]).sum() for d in f["data"]])),
+             float(len(f["data"]))] for f in fig.get("frames", [])]  # fmt: skip
+
+
+def view_fingerprints(views: dict[str, list[dict]]) -> dict:
+    """The fingerprints of the trajectories view (its internals in optimizer order, x and y
+    lines only), the many-starts view and the sweep view, from their figures' JSON."""
+    paths = views["paths"]
+    by_title = {title(f): f for f in paths}
+    inner = [t for name in DEFAULT for t in by_title[f"{name}: internals"]["data"]]
+    return {
+        "map": fingerprint(paths[0]["data"]),
+        "map_frames": frames_fingerprint(paths[0]),
+        "3d": fingerprint(paths[1]["data"]),
+        "loss": fingerprint(by_title["Loss against step"]["data"]),
+        "distance": fingerprint(by_title["Distance to the nearest known minimum"]["data"]),
+        "internals": fingerprint(inner, names=False),
+        "basins": fingerprint(views["starts"][0]["data"]),
+        "sweep": fingerprint(views["sweep"][0]["data"]),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +145,8 @@ def test_default_view_draws_contour_and_one_path_per_optimizer(default_at):
     last = frames[-1]["data"][4]
     assert last["x"][0] == pytest.approx(engine_path("beale", "adam")[-1, 0], abs=1e-5)
     assert fig["layout"]["updatemenus"][0]["buttons"][0]["label"].endswith("Play")
-    # Nothing but the map, 3D, loss, distance and one internals figure per optimizer.
-    assert len(figures(at)) == 4 + 5
+    # Nothing but the map, 3D, loss and distance: the internals' tab is closed.
+    assert len(figures(at)) == 4
     for f in figures(at):
         assert_finite(f)
     assert dict(at.query_params) == {}  # the default view has a short link
@@ -99,17 +163,102 @@ def test_other_panels_carry_the_runs_data(default_at):
     s = surfaces.get("beale")
     run = trajectories.run(s, [optimizers.create("adam", lr=0.1)], [s.start], 300)
     np.testing.assert_allclose(arr(adam["y"]), run.losses[0, 0] - s.min_value + 1e-12, rtol=1e-6)
-    inner = [f for f in figs if "internals" in title(f)]
-    assert len(inner) == 5
-    adagrad = next(f for f in inner if title(f).startswith("adagrad"))
-    titles = [a["text"] for a in adagrad["layout"]["annotations"]]
-    assert any("accumulated squared gradients" in t for t in titles)
-    assert any("effective step size" in t for t in titles)
-    # The update rules are the engine's formulas.
-    latex = " ".join(e.value for e in default_at.latex)
-    assert optimizers.formula("adam", lr=0.1) in latex
-    table = default_at.dataframe[0].value
+
+
+def open_tab(at, tab: str):
+    """A click on a tab: its state, and the link, which st.tabs keeps in step with it."""
+    at.session_state[TAB] = tab
+    if tab == "Loss and distance":  # the first tab: the link leaves it out
+        at.query_params.pop(TAB, None)
+    else:
+        at.query_params[TAB] = tab
+    return at.run()
+
+
+def test_the_internals_are_one_figure_with_a_panel_per_optimizer():
+    at = open_tab(page_test("playground").run(), "Internals")
+    assert_no_exception(at)
+    figs = figures(at)
+    assert len(figs) == 3  # map, 3D, internals: the loss tab is closed now
+    inner = figs[2]
+    headings = [a["text"] for a in inner["layout"]["annotations"]]
+    assert [h for h in headings if h.endswith(": internals")] == [
+        f"<b>{name}</b>: internals" for name in DEFAULT
+    ]
+    assert any("accumulated squared gradients" in h for h in headings)
+    assert any("effective step size" in h for h in headings)
+    # Every line sits on its own row's axes, and each row's axes exist in the layout.
+    lines = [t for t in inner["data"] if len(arr(t["x"]))]
+    rows = {(t["xaxis"], t["yaxis"]) for t in lines}
+    for xa, ya in rows:
+        assert f"xaxis{xa[1:]}" in inner["layout"] and f"yaxis{ya[1:]}" in inner["layout"]
+    # Adam's effective step size is |Δθ|/|g| of its path (the last two of its x lines).
+    s = surfaces.get("beale")
+    run = trajectories.run(s, [optimizers.create("adam", lr=0.1)], [s.start], 300)
+    adam_x = [t for t in lines if t["meta"] == "adam" and t["line"]["dash"] == "solid"]
+    eff = run.effective_lr()[0, 0, :, 0]
+    np.testing.assert_allclose(arr(adam_x[-2]["y"]), eff[eff > 0], rtol=1e-9)
+    assert_finite(inner)
+
+
+def test_each_tab_is_built_only_when_open_and_is_in_the_link():
+    at = page_test("playground", {"pg_tab": "Comparison table"}).run()
+    assert_no_exception(at)
+    assert [title(f) for f in figures(at)][2:] == []  # neither the loss nor the internals
+    table = at.dataframe[0].value
     assert list(table["optimizer"]) == DEFAULT
+    at = open_tab(at, "Update rules")
+    latex = " ".join(e.value for e in at.latex)
+    assert optimizers.formula("adam", lr=0.1) in latex  # the engine's formulas
+    assert not at.dataframe
+    at = open_tab(at, "Loss and distance")
+    assert [title(f) for f in figures(at)][2:] == [
+        "Loss against step",
+        "Distance to the nearest known minimum",
+    ]
+
+
+def test_the_3d_view_is_built_only_when_shown():
+    at = page_test("playground", {"pg_3d": "0"}).run()
+    assert_no_exception(at)
+    assert [f["data"][0]["type"] for f in figures(at)] == ["contour", "scatter", "scatter"]
+    at.toggle(key="pg_3d").set_value(True).run()
+    assert [f["data"][0]["type"] for f in figures(at)][:2] == ["contour", "surface"]
+
+
+def _same(after: list[dict], before: list[dict], what: str) -> None:
+    assert len(after) == len(before), what
+    for i, (a, b) in enumerate(zip(after, before, strict=True)):
+        assert a["type"] == b["type"] and a.get("name") == b.get("name"), (what, i)
+        assert set(a) == set(b), (what, i)
+        for key in ARRAYS:
+            if key in b:
+                np.testing.assert_allclose(a[key], b[key], rtol=1e-5, atol=1e-6, err_msg=what)
+
+
+def test_the_default_views_carry_the_same_data_as_before():
+    before = json.loads(BEFORE.read_text())
+    at = page_test("playground").run()
+    figs = figures(at)
+    internals = figures(open_tab(at, "Internals"))[2]
+    starts = figures(page_test("playground", {"pg_mode": "starts"}).run())[0]
+    sweep = figures(page_test("playground", {"pg_mode": "sweep"}).run())[0]
+    after = {
+        "map": fingerprint(figs[0]["data"]),
+        "map_frames": frames_fingerprint(figs[0]),
+        "3d": fingerprint(figs[1]["data"]),
+        "loss": fingerprint(figs[2]["data"]),
+        "distance": fingerprint(figs[3]["data"]),
+        "internals": fingerprint(internals["data"], names=False),
+        "basins": fingerprint(starts["data"]),
+        "sweep": fingerprint(sweep["data"]),
+    }
+    assert set(after) == set(before)
+    for what in before:
+        if what == "map_frames":
+            np.testing.assert_allclose(after[what], before[what], rtol=1e-6, atol=1e-6)
+        else:
+            _same(after[what], before[what], what)
 
 
 def test_changing_surface_optimizers_and_lr_changes_the_data():
@@ -126,6 +275,7 @@ def test_changing_surface_optimizers_and_lr_changes_the_data():
     assert list(paths_of(the_map(at))) == ["nesterov", "adam"]
 
     before = arr(paths_of(the_map(at))["adam"]["x"])
+    open_panels(at, "adam")
     at.select_slider(key="pg_adam_lr").set_value(0.01).run()
     after = paths_of(the_map(at))["adam"]
     assert not np.allclose(arr(after["x"]), before)
@@ -208,8 +358,9 @@ def test_url_round_trip_and_clamping():
         "pg_x0": "1.5",
         "pg_y0": "-2",
         "pg_sched": "cosine",
+        "pg_tab": "Update rules",  # the tab open in the link
     }
-    at = page_test("playground", query).run()
+    at = open_panels(page_test("playground", query).run(), "momentum")
     assert_no_exception(at)
     assert at.selectbox(key="pg_surface").value == "himmelblau"
     assert at.multiselect(key="pg_opts").value == ["momentum", "rmsprop"]
@@ -231,7 +382,7 @@ def test_url_round_trip_and_clamping():
 
 
 def test_bad_hyperparameter_keeps_the_last_good_view():
-    at = page_test("playground", {"pg_opts": "nesterov"}).run()
+    at = open_panels(page_test("playground", {"pg_opts": "nesterov"}).run(), "nesterov")
     before = arr(paths_of(the_map(at))["nesterov"]["x"])
     at.slider(key="pg_nesterov_mom").set_value(0.0).run()
     assert_no_exception(at)
@@ -282,7 +433,7 @@ def test_sweep_marks_the_best_lr_and_applies_it():
     button.click().run()
     assert_no_exception(at)
     assert at.session_state["pg_mode"] == "paths"
-    assert at.select_slider(key="pg_adam_lr").value == pytest.approx(best)
+    assert at.session_state["pg_adam_lr"] == pytest.approx(best)
     expected = engine_path("beale", "adam", lr=float(best))
     np.testing.assert_allclose(arr(paths_of(the_map(at))["adam"]["x"]), expected[:, 0], atol=1e-5)
 
@@ -314,7 +465,7 @@ def test_first_look_at_a_steep_surface_has_no_divergence(surface):
     assert not at.error, texts(at)
     lrs = surface_lrs.default_lrs(surface)
     for name in optimizers.names():
-        assert at.select_slider(key=f"pg_{name}_lr").value == pytest.approx(lrs[name])
+        assert at.session_state[f"pg_{name}_lr"] == pytest.approx(lrs[name])
     marks = [t for t in the_map(at)["data"] if t.get("mode") == "markers+text"]
     assert marks == []
     # The rates are the defaults, so the link carries none (Beale is the default surface).
@@ -323,12 +474,13 @@ def test_first_look_at_a_steep_surface_has_no_divergence(surface):
 
 def test_a_new_surface_brings_its_rates_but_keeps_a_changed_one():
     at = page_test("playground", {"pg_opts": "sgd,momentum,adam"}).run()
+    open_panels(at, "adam")
     at.select_slider(key="pg_adam_lr").set_value(0.02).run()
     at.selectbox(key="pg_surface").set_value("rosenbrock").run()
     assert_no_exception(at)
     rosenbrock = surface_lrs.default_lrs("rosenbrock")
-    assert at.select_slider(key="pg_sgd_lr").value == pytest.approx(rosenbrock["sgd"])
-    assert at.select_slider(key="pg_momentum_lr").value == pytest.approx(rosenbrock["momentum"])
+    assert at.session_state["pg_sgd_lr"] == pytest.approx(rosenbrock["sgd"])
+    assert at.session_state["pg_momentum_lr"] == pytest.approx(rosenbrock["momentum"])
     assert at.select_slider(key="pg_adam_lr").value == pytest.approx(0.02)
     # The link carries only what was changed: the defaults follow from the surface.
     assert at.query_params["pg_adam_lr"] == "0.02" and "pg_sgd_lr" not in at.query_params
@@ -363,12 +515,33 @@ def test_a_start_where_the_formula_is_undefined_says_so_and_keeps_the_map():
 
 def test_changing_a_learning_rate_keeps_its_panel():
     # The panel's title held η: every change made a new, collapsed panel.
-    at = page_test("playground").run()
+    at = open_panels(page_test("playground").run(), "adam")
     before = [e.label for e in at.expander]
     at.select_slider(key="pg_adam_lr").set_value(0.01).run()
     at.select_slider(key="pg_adam_lr").set_value(0.02).run()
     assert_no_exception(at)
     assert [e.label for e in at.expander] == before == [f"**{n}**" for n in DEFAULT]
+
+
+def test_a_closed_panel_draws_no_widgets_and_keeps_its_values():
+    def hyper_widgets(at) -> list[str]:
+        return [w.key for w in [*at.slider, *at.select_slider] if w.key.startswith("pg_adam_")]
+
+    at = page_test("playground").run()
+    assert [e.label for e in at.expander] == [f"**{n}**" for n in DEFAULT]
+    assert hyper_widgets(at) == []
+    open_panels(at, "adam")
+    assert {"pg_adam_lr", "pg_adam_eps", "pg_adam_wd"} <= set(hyper_widgets(at))
+    at.select_slider(key="pg_adam_lr").set_value(0.02).run()
+    at.session_state["pg_panel_adam"] = False
+    at.run()
+    at.run()  # a later rerun too: the value is session state's own, not the widget's
+    assert_no_exception(at)
+    assert hyper_widgets(at) == []
+    assert at.session_state["pg_adam_lr"] == pytest.approx(0.02)
+    assert at.query_params["pg_adam_lr"] == "0.02"
+    expected = engine_path("beale", "adam", lr=0.02)
+    np.testing.assert_allclose(arr(paths_of(the_map(at))["adam"]["x"]), expected[:, 0], atol=1e-5)
 
 
 def test_the_grid_of_starts_survives_switching_views():
@@ -384,7 +557,7 @@ def test_the_grid_of_starts_survives_switching_views():
 
 
 def test_hyperparameter_labels_say_symbol_and_name_with_every_digit():
-    at = page_test("playground", {"pg_opts": "adagrad,adam"}).run()
+    at = open_panels(page_test("playground", {"pg_opts": "adagrad,adam"}).run(), "adagrad", "adam")
     assert_no_exception(at)
     beta2 = at.slider(key="pg_adam_betas2")
     assert beta2.label == "β₂ — second-moment decay"

@@ -1,18 +1,26 @@
-"""Figure builders of the playground: finite data, the right traces, frames that move only markers."""
+"""Figure builders of the playground: finite data, the right traces, frames that move only markers.
+
+The builders write plain dict specs (viz/spec_figure.py); :func:`validated` reads one back as
+plotly graph objects, so every test here also checks that the spec is a valid Plotly figure.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
+import plotly.graph_objects as go
 import plotly.io as pio
 
 from engine import optimizers, surfaces
 from engine.surfaces import analysis, trajectories
+from tests.helpers import figure_array
 from viz import basin_plots, surface_3d
 from viz import playground_plots as pp
 from viz import surface_plots as sp
 from viz.colors import optimizer_color
+from viz.spec_figure import SpecFigure
 
 NAMES = ["sgd", "adam"]
 
@@ -21,6 +29,23 @@ def _run(surface="rosenbrock", lrs=(0.01, 0.1)):
     s = surfaces.get(surface)
     opts = [optimizers.create(n, lr=lr) for n, lr in zip(NAMES, lrs, strict=True)]
     return s, trajectories.run(s, opts, [s.start], 80)
+
+
+def _decoded(node):
+    """A spec with its base64 typed arrays as numpy arrays again."""
+    if isinstance(node, dict):
+        if "bdata" in node and "dtype" in node:
+            return figure_array(node)
+        return {k: _decoded(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decoded(v) for v in node]
+    return node
+
+
+def validated(fig: SpecFigure) -> go.Figure:
+    """The figure as plotly graph objects: every property of the spec checked by plotly."""
+    assert isinstance(fig, SpecFigure)
+    return go.Figure(_decoded(fig.to_dict()))
 
 
 def _finite_json(fig) -> dict:
@@ -45,6 +70,7 @@ def test_contour_map_paths_and_playback():
     sp.add_paths(fig, NAMES, run.labels, run.paths[:, 0], run.losses[:, 0], run.diverged_at[:, 0])
     frames = analysis.frame_steps(80, 30)
     sp.add_playback(fig, NAMES, run.labels, run.paths[:, 0], run.diverged_at[:, 0], frames)
+    fig = validated(fig)
     _finite_json(fig)
     names = [t.name for t in fig.data]
     assert names[:4] == ["surface", sp.CLICK_NAME, "known minimum", "start"]
@@ -77,6 +103,7 @@ def test_surface_3d_keeps_paths_on_the_surface_and_in_range():
         xs, ys, Z, log_scale=s.log_scale, names=NAMES, labels=run.labels,
         paths=run.paths[:, 0], losses=run.losses[:, 0], diverged_at=run.diverged_at[:, 0],
     )  # fmt: skip
+    fig = validated(fig)
     _finite_json(fig)
     adam = fig.data[2]
     n = len(adam.x)
@@ -93,6 +120,7 @@ def test_line_figures_are_finite_and_log_where_said():
     fig = pp.per_step_figure(
         NAMES, run.labels, gap, run.diverged_at[:, 0], y_title=title, log_y=log, title="t"
     )
+    fig = validated(fig)
     _finite_json(fig)
     assert fig.layout.yaxis.type == "log"
     assert [t.name for t in fig.data if t.mode == "lines"] == run.labels
@@ -105,11 +133,43 @@ def test_internals_figure_rows_and_reference_line():
     run = trajectories.run(s, [optimizers.create("adagrad", lr=1.0)], [s.start], 50)
     series = analysis.internals(run.states[0], run.effective_lr()[0, 0], run.paths[0, 0])
     titles = {k: k for k in series}
-    fig = pp.internals_figure("adagrad", "adagrad", series, titles, 1.0, -1)
+    fig = validated(pp.internals_figure("adagrad", "adagrad", series, titles, 1.0, -1))
     _finite_json(fig)
-    assert len(fig.data) == 2 * len(series)
-    assert [a.text for a in fig.layout.annotations][: len(series)] == list(series)
+    lines = fig.data
+    assert len(lines) == 2 * len(series)
+    assert [t.name for t in lines if t.showlegend] == ["x coordinate", "y coordinate"]
+    assert [a.text for a in fig.layout.annotations] == ["<b>adagrad</b>: internals", *series]
     assert any(getattr(shape, "y0", None) == 1.0 for shape in fig.layout.shapes)
+    # Row by row, each series on its own axes, its rows stacked top to bottom.
+    tops = [fig.layout[f"yaxis{i + 1 if i else ''}"].domain[1] for i in range(len(series))]
+    assert tops == sorted(tops, reverse=True)
+    assert fig.layout.yaxis2.type == ("log" if list(series)[1].startswith("log:") else None)
+
+
+def test_internals_grid_lays_out_every_panel_without_overlap():
+    s = surfaces.get("beale")
+    names = ["sgd", "momentum", "adam"]
+    opts = [optimizers.create(n, lr=0.01) for n in names]
+    run = trajectories.run(s, opts, [s.start], 40)
+    panels = []
+    for k, name in enumerate(names):
+        series = analysis.internals(run.states[k], run.effective_lr()[k, 0], run.paths[k, 0])
+        panels.append(pp.Internals(name, name, series, {k: k for k in series}, 0.01, -1))
+    fig = validated(pp.internals_grid(panels))
+    _finite_json(fig)
+    rows = sum(len(p.series) for p in panels)
+    assert len([t for t in fig.data if len(t.x)]) == 2 * rows
+    # Every row's y range is inside the figure and no two rows of a column overlap.
+    by_column: dict[tuple, list] = {}
+    for i in range(rows):
+        suffix = str(i + 1) if i else ""
+        x, y = fig.layout[f"xaxis{suffix}"].domain, fig.layout[f"yaxis{suffix}"].domain
+        assert 0 <= y[0] < y[1] <= 1 and 0 <= x[0] < x[1] <= 1
+        by_column.setdefault(tuple(x), []).append(tuple(y))
+    assert len(by_column) == 2
+    for spans in by_column.values():
+        spans.sort()
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
 
 
 def test_sweep_and_basin_figures():
@@ -145,10 +205,12 @@ def test_a_path_that_left_the_formulas_domain_is_marked_as_such():
     fig = sp.contour_map(xs, ys, Z, log_scale=True, minima=s.minima, start=s.start)
     div = run.diverged_at[:, 0]
     sp.add_paths(fig, NAMES, run.labels, run.paths[:, 0], run.losses[:, 0], div, [True, False])
+    fig = validated(fig)
     cross = [t for t in fig.data if t.name.startswith("sgd: ")]
     assert cross[0].text[0] == f"f undefined at step {int(div[0])}"
     line = pp.per_step_figure(
         NAMES, run.labels, run.losses[:, 0], div, y_title="loss", log_y=True, title="t",
         undefined=[True, False],
     )  # fmt: skip
+    line = validated(line)
     assert [t.text[0] for t in line.data if t.mode == "markers+text"] == [cross[0].text[0]]

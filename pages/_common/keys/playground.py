@@ -92,6 +92,7 @@ FIELDS = PAGE_FIELDS + _OPTIMIZER_FIELDS
 
 #: Session-state keys that are not URL fields.
 MAP_KEY = "pg_map"  # the contour chart's selection (a click sets the start)
+TAB = "pg_tab"  # the trajectories view's open tab, bound to the URL by st.tabs itself
 LAST_CLICK = "_pg_last_click"
 LAST_GOOD = "_pg_last_good"  # the last results that rendered, shown with a warning on failure
 LAST_SURFACE = "_pg_last_surface"  # the last custom expression that parsed
