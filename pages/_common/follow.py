@@ -17,7 +17,13 @@ import streamlit as st
 
 from pages._common import jobs
 
-POLL_S = 0.25  # how often a follower looks at its jobs: also how soon it notices a rerun
+# How often a follower updates its progress bar: also how soon it notices a click, since a
+# rerun interrupts the script at its next Streamlit call (a small progress message is one).
+POLL_S = 0.25
+# Every follower redraws its live charts, and every browser renders them: a crowd on one job
+# slows its charts down together so that about this many are drawn a second for the job in all
+# (30 followers: each every 7.5 s), leaving the cores to the training and to light work.
+CROWD_CHARTS_PER_S = 4.0
 _ME = "_jobs_subscriber"  # session-state key: this session's subscriber id
 
 
@@ -62,11 +68,21 @@ def waiting_text(job: jobs.Job, line: jobs.Pool) -> str | None:
     return f"Waiting for a free worker: {ordinal(place)} in line, {when}."
 
 
+def chart_interval(followed: Sequence[jobs.Job], least_s: float) -> float:
+    """Seconds between two live charts of one follower: ``least_s``, longer for a crowd."""
+    crowd = max((len(job.subscribers) for job in followed), default=1)
+    return max(least_s, crowd / CROWD_CHARTS_PER_S)
+
+
 def wait(followed: Sequence[jobs.Job], seconds: float) -> None:
-    """Wait up to ``seconds`` for the first unfinished job (tests replace this)."""
+    """Wait up to ``seconds`` for the first unfinished job to finish, or to report for the
+    first time, whichever comes first (tests replace this)."""
     for job in followed:
         if not job.finished:
-            job.wait(seconds)
+            if not job.reported.is_set():
+                job.reported.wait(seconds)  # the first live update as soon as there is one
+            else:
+                job.wait(seconds)
             return
 
 

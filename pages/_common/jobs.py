@@ -108,12 +108,14 @@ class Job:
         self.registry: Registry | None = None
         self._cancel = threading.Event()
         self._done = threading.Event()
+        self.reported = threading.Event()  # set at the first report: the first live update
 
     def report(self, fraction: float, text: str = "", partial: Any = None) -> bool:
         """Called by the work as it goes. Returns False once the job is cancelled: stop then."""
         self.fraction, self.text = min(max(float(fraction), 0.0), 1.0), text
         if partial is not None:
             self.partial = partial
+        self.reported.set()
         if self.registry is not None:
             self.registry.expire(self)
         return not self._cancel.is_set()

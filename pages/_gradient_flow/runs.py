@@ -238,7 +238,8 @@ def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]
         done = sum(job.fraction for job in by_label.values()) / len(by_label)
         progress.progress(done, text=_progress(by_label, since))
         now, shown = time.perf_counter(), tuple(id(saved.get(label)) for label in saved)
-        if saved and now - draws[1] >= LIVE_EVERY_S and shown != draws[2]:
+        every = follow.chart_interval(list(by_label.values()), LIVE_EVERY_S)
+        if saved and now - draws[1] >= every and shown != draws[2]:
             draws[:] = [draws[0] + 1, now, shown]
             live = {k: v.history for k, v in saved.items()}
             _live_charts(charts, live, heatmap, draws[0])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import time
 
 import numpy as np
 import streamlit as st
@@ -201,17 +202,18 @@ def run(s: Settings, split: datasets.Split) -> Outcome:
         stop_col.button("Stop", key="rc_stop", on_click=_stop, args=(s,), icon=":material/stop:")
         live = st.empty()
     st.session_state[PARTIAL] = (s, None, job)
-    drawn = [None]
+    drawn: list = [None, 0.0]  # the race last drawn, and when
 
     def draw() -> None:
         waiting = follow.waiting_text(job, follow.pool())
         bar.progress(job.fraction, text=waiting or job.text or training)
-        partial = job.partial
-        if partial is not None and partial is not drawn[0]:
-            drawn[0] = partial
+        partial, now = job.partial, time.perf_counter()
+        if partial is not None:
             st.session_state[PARTIAL] = (s, partial, job)
-            if s.mode == "race":
-                live.plotly_chart(curves(partial), key=f"rc_live_{partial.steps}", width="stretch")
+        due = now - drawn[1] >= follow.chart_interval([job], 0.0)
+        if s.mode == "race" and partial is not None and partial is not drawn[0] and due:
+            drawn[:] = [partial, now]
+            live.plotly_chart(curves(partial), key=f"rc_live_{partial.steps}", width="stretch")
 
     try:
         follow.follow(registry, [job], draw)
