@@ -101,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
               f"GRADLAB_WORKERS={os.environ.get('GRADLAB_WORKERS', 'default')}), "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
         rss = stack.enter_context(servers.PeakRss(pids))
-        try:
-            result = asyncio.run(asyncio.wait_for(drive(base, args, deadline), args.limit_s))
+        try:  # every wait inside ends by the deadline (a session left waiting is unanswered)
+            result = asyncio.run(asyncio.wait_for(drive(base, args, deadline), args.limit_s + 120))
         except TimeoutError:
             print(f"stopped after the {args.limit_s:.0f} s limit", file=sys.stderr)
             return 1
