@@ -191,6 +191,7 @@ def run(s: Settings, split: datasets.Split) -> Outcome:
     if not _ready(s, split):
         return WAITING
     st.session_state[LIVE] = True  # a Run press: from now on, short races follow the controls
+    ow.build(s.opts)  # a bad hyperparameter is a message before anything is queued
     registry = shared()
     [job] = follow.submit_all(registry, {s: (_work(s, split), estimate(s, split))}).values()
     panel = st.empty()  # progress, Stop and the live curve: cleared when the race ends
