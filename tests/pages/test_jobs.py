@@ -235,3 +235,21 @@ def test_worker_count():
     assert follow.worker_count({}) >= 1
     with pytest.raises(ValueError, match="workers"):
         jobs.Pool(0)
+
+
+def test_a_crowd_on_one_job_draws_its_live_charts_less_often():
+    job = jobs.Job("k", lambda job: None, 0.0)
+    job.subscribers = {"anna": None}
+    assert follow.chart_interval([job], 0.5) == 0.5  # alone: as often as the page wants
+    job.subscribers = {f"s{i}": None for i in range(30)}
+    assert follow.chart_interval([job], 0.5) == 30 / follow.CROWD_CHARTS_PER_S
+
+
+def test_a_follower_wakes_at_the_first_report():
+    reg, work = registry(), Gate()
+    job = reg.submit("k", work, "anna")
+    follow.wait([job], LIMIT_S)  # returns once the work has reported, not after LIMIT_S
+    assert job.reported.is_set() and job.partial == "partial"
+    work.opened.set()
+    follow.wait([job], LIMIT_S)
+    assert finish(job).state is jobs.State.DONE
