@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 TORCH_INDEX ?=
 TORCH_PIN := $(shell grep -E '^torch==' requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test test-fast test-repeat bench lint format clean
+.PHONY: run test test-fast test-repeat bench lint format clean loadtest serve-many
 
 # The venv is created once; requirements are re-installed only when they change (stamp files).
 $(PY):
@@ -69,6 +69,23 @@ test-repeat: $(VENV)/.dev-stamp $(VENV)/.editable-stamp
 
 bench: $(VENV)/.runtime-stamp $(VENV)/.editable-stamp
 	$(PY) -m bench
+
+# A class of browser sessions against the app (tests/load/): N in the classroom pattern, MIXED
+# (default min(N, 20)) spread over the pages; URL= an app already running; PROCS=2 through
+# nginx. Prints its figures against the targets; fails on an error, cross-talk or no answer.
+N ?= 30
+MIXED ?=
+URL ?=
+LOADTEST_ARGS ?=
+LOAD_PROCS = $(if $(filter command line environment,$(origin PROCS)),$(PROCS),1)
+loadtest: $(VENV)/.dev-stamp $(VENV)/.editable-stamp
+	$(PY) -m tests.load --n $(N) $(if $(MIXED),--mixed $(MIXED)) --procs $(LOAD_PROCS) \
+		$(if $(URL),--url $(URL)) $(LOADTEST_ARGS)
+
+# PROCS Streamlit processes behind nginx on 127.0.0.1:PORT, sticky per browser (deploy/).
+PROCS ?= 2
+serve-many: $(VENV)/.runtime-stamp $(VENV)/.editable-stamp
+	PYTHON=$(PY) deploy/serve_many.sh $(PROCS) $(PORT)
 
 lint: $(VENV)/.dev-stamp $(VENV)/.editable-stamp
 	$(VENV)/bin/ruff check .

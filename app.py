@@ -1,10 +1,14 @@
 """Gradient lab: entry point. `make run` starts it; pages live in pages/ (one thin file each)."""
 
+import time
+
 import streamlit as st
 
 from pages._common.navigation import available, mark_app_entry
+from pages._common.timing import timed_run
 from pages._common.warmup import warm_up
 
+started = time.time()  # the run's start, warm-up included, for the timing log
 mark_app_entry()
 warm_up()  # before any page draws: sessions of a fresh server would race their first imports
 st.set_page_config(page_title="Gradient lab", page_icon=":material/insights:", layout="wide")
@@ -19,4 +23,6 @@ pages = [
     )
     for page in available()
 ]
-st.navigation(pages).run()
+current = st.navigation(pages)
+with timed_run(current.url_path, started):  # GRADLAB_TIMING_LOG=path: the time of each run
+    current.run()

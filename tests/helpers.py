@@ -42,3 +42,65 @@ def figure_array(value) -> np.ndarray:
 
 def assert_no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+
+
+# --------------------------------------------------------------- heavy runs on the jobs' pool
+# A page's heavy run is a job on a worker thread (pages/_common/jobs.py) that the page's script
+# follows (pages/_common/follow.py). A click during a run interrupts the *follower* at its next
+# Streamlit call; these helpers let a test do the same at a chosen moment of the run.
+HOLD_LIMIT_S = 120  # a held run gives up after this long: a broken test fails, it does not hang
+
+
+def fresh_pool(monkeypatch, workers: int = 1) -> None:
+    """A new pool of ``workers`` for this test (registries built on the old one: clear them)."""
+    from pages._common import follow
+
+    monkeypatch.setenv("GRADLAB_WORKERS", str(workers))
+    follow.pool.clear()
+
+
+def hold(report, *args) -> bool:
+    """Call the job's ``report(*args)`` again until it answers False (the job was cancelled):
+    the run stays at this step until Stop. Returns False."""
+    import time
+
+    deadline = time.monotonic() + HOLD_LIMIT_S
+    while report(*args) is not False:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the held run was never cancelled")
+        time.sleep(0.01)
+    return False
+
+
+def interrupt_follower_when(monkeypatch, condition) -> None:
+    """End the page's script (as a click's rerun does) as soon as ``condition(followed_jobs)``
+    holds while it follows its jobs."""
+    import streamlit as st
+
+    from pages._common import follow
+
+    real = follow.wait
+
+    def wait(followed, seconds):
+        if condition(followed):
+            st.stop()
+        real(followed, seconds)
+
+    monkeypatch.setattr(follow, "wait", wait)
+
+
+class BusyPool:
+    """The pool's one worker kept busy until :meth:`release`: the page's runs wait in line."""
+
+    def __init__(self) -> None:
+        import threading
+
+        from pages._common import follow, jobs
+
+        self._free = threading.Event()
+        self.job = jobs.Job("busy", lambda job: self._free.wait(HOLD_LIMIT_S), 0.0)
+        follow.pool().put(self.job)
+
+    def release(self) -> None:
+        self._free.set()
+        self.job.wait(HOLD_LIMIT_S)

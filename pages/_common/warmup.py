@@ -6,6 +6,7 @@ first time at once, and plotly peeks at ``sys.modules["pandas"]`` without import
 that finds pandas there half-initialised by another fails with "partially initialized module
 'pandas' has no attribute 'Series'" (seen 8-11 times per run with six sessions). app.py calls
 :func:`warm_up` first; the lock makes every other session wait until the imports are complete.
+It also sets torch's thread count for the process, once (:func:`_threads`).
 """
 
 from __future__ import annotations
@@ -31,9 +32,23 @@ def warm_up() -> None:
     with _lock:
         if _done:
             return
+        _threads()
         _import_all()
         _exercise()
         _done = True
+
+
+def _threads() -> None:
+    """Torch's intra-op threads, once for the whole server process.
+
+    Every session's script and every worker of pages/_common/jobs.py is a thread of one
+    process: with torch's default (one OpenMP thread per core each) thirty sessions would
+    oversubscribe two cores. A thread takes the process's count when it first runs a torch op,
+    so this runs before any session computes; the policy itself is engine.core.threads'.
+    """
+    from engine.core.threads import configure_process
+
+    configure_process()
 
 
 def _import_all() -> None:

@@ -1,15 +1,17 @@
-"""Training on the Gradient flow page: the shared store of runs, the live loop, Stop and Train.
+"""Training on the Gradient flow page: the shared runs, the live view, Stop and Train.
 
-- Store: trained runs live in an LRU shared by all sessions (``st.cache_resource``), keyed by
-  the frozen settings, so a rerun never retrains. It is bounded in count (:data:`STORE_SIZE`)
-  and in bytes (:data:`STORE_BYTES`); an entry holds numpy records only, never the weights
-  (the boundary grid and final report are computed from them before storing).
+- Shared runs: a configuration's run is a job of the process's registry (:func:`store`,
+  pages/_common/jobs.py), keyed by the frozen settings. It trains once on the pool's workers
+  however many sessions ask for it; they all follow it live, and a rerun never retrains. Stored
+  results are bounded in count (:data:`STORE_SIZE`) and in bytes (:data:`STORE_BYTES`); an
+  entry holds numpy records only, never the weights (the boundary grid and final report are
+  computed from them before storing).
 - Press: a missing run estimated above ``run_policy.LIVE_LIMIT_S`` waits for "Train"
-  (``gf_go`` holds the settings the press was for); shorter runs train as soon as they are asked.
-- Stop: the button sets ``gf_stop``. A click during a run interrupts the script at its next
-  Streamlit call; the callback has kept the run so far in ``gf_partial``, so the rerun shows
-  it, with "Train again". A run started while ``gf_stop`` is set stops after one step and
-  reruns into the same view. Changing a setting clears the flag
+  (``gf_go`` holds the settings the press was for), unless someone's run for the same settings
+  is already under way; shorter runs train as soon as they are asked.
+- Stop: the button's callback leaves the jobs (a job nobody else follows is cancelled) and keeps
+  what they recorded in ``gf_partial``; it sets ``gf_stop``, so the rerun shows that record
+  with "Train again". Changing a setting clears the flag
   (:func:`pages._gradient_flow.settings.settings_changed`).
 
 :func:`train` answers with an :class:`Outcome` whose :class:`Status` says which of these
@@ -20,19 +22,15 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import threading
 import time
-from collections import OrderedDict
 from typing import Any, NamedTuple
 
-import numpy as np
 import streamlit as st
-import torch
 
 from engine.core.threads import set_threads
 from engine.nets import presets, probes
 from engine.nets.history import Grid, History, decision_grid
-from pages._common import run_policy
+from pages._common import follow, jobs, run_policy
 from pages._common.keys import gradient_flow as K
 from pages._gradient_flow import data as gf_data
 from pages._gradient_flow import figures
@@ -77,68 +75,51 @@ class Outcome:
         return f"Stopped ({', '.join(parts)}); showing what was recorded."
 
 
-def nbytes(value: Any) -> int:
-    """The bytes held by the arrays and tensors inside ``value`` (records, lists, dicts)."""
-    if isinstance(value, np.ndarray):
-        return value.nbytes
-    if isinstance(value, torch.Tensor):
-        return value.nelement() * value.element_size()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = [getattr(value, f.name) for f in dataclasses.fields(value)]
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, list | tuple):
-        return sum(nbytes(v) for v in value)
-    return 0
-
-
-class _LRU:
-    """Least recently used first out, at most ``size`` entries and ``max_bytes`` of arrays."""
-
-    def __init__(self, size: int, max_bytes: int) -> None:
-        self.size, self.max_bytes = size, max_bytes
-        self.items: OrderedDict[Any, tuple[Trained, int]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Any) -> Trained | None:
-        with self.lock:
-            if key not in self.items:
-                return None
-            self.items.move_to_end(key)
-            return self.items[key][0]
-
-    def put(self, key: Any, value: Trained) -> None:
-        with self.lock:
-            self.items[key] = (value, nbytes(value))
-            self.items.move_to_end(key)
-            while len(self.items) > self.size or (
-                len(self.items) > 1 and self.bytes > self.max_bytes
-            ):
-                self.items.popitem(last=False)
-
-    @property
-    def bytes(self) -> int:
-        return sum(size for _, size in self.items.values())
-
-
 @st.cache_resource(max_entries=1, show_spinner=False)
-def store() -> _LRU:
-    return _LRU(STORE_SIZE, STORE_BYTES)
+def store() -> jobs.Registry:
+    """The runs of every session: each configuration trains once (pages/_common/jobs.py)."""
+    return jobs.Registry(follow.pool(), jobs.LRU(STORE_SIZE, STORE_BYTES))
 
 
-def _finish(history: History, net, data) -> Trained:
-    """The boundary and final report of a run that has its final weights; then the weights go."""
-    if not history.model or history.steps == 0:
+def _finish(history: History, net, data, box) -> Trained:
+    """The boundary and final report of a run that has its final weights; then the weights go.
+    A stopped run keeps its record only."""
+    if not history.model or history.steps == 0 or history.stopped:
         return Trained(dataclasses.replace(history, model={}), None, None)
-    box = gf_data.points(data)[2]
     grid = decision_grid(history, box, GRID_N) if box is not None else None
     final = presets.final_report(history, net, data)
     return Trained(dataclasses.replace(history, model={}), grid, final)
 
 
+def _work(net: presets.NetSettings, data: presets.DataSettings, box: Any) -> jobs.Work:
+    """One configuration's training as a job for the pool: it reports its record every step
+    and stops at the next step once cancelled."""
+
+    def work(job: jobs.Job) -> Trained:
+        def callback(t: int, h: History) -> bool:
+            text = f"step {t + 1} of {data.steps}"
+            return job.report((t + 1) / data.steps, text, Trained(h, None, None))
+
+        with set_threads(1):
+            return _finish(presets.run(net, data, callback), net, data, box)
+
+    return work
+
+
 # ------------------------------------------------------------------------------- on_click callbacks
 def request_stop() -> None:
-    st.session_state["gf_stop"] = True
+    """on_click of "Stop": leave the runs being followed and keep what they recorded."""
+    ss = st.session_state
+    ss["gf_stop"] = True
+    partial = ss.get("gf_partial")
+    if not partial:
+        return
+    followed = partial.pop("jobs", {})
+    follow.stop(store(), list(followed.values()))
+    for label, job in followed.items():
+        record = follow.recorded(job)
+        if record is not None:
+            partial["runs"][label] = record
 
 
 def press_train(key: Any) -> None:
@@ -197,58 +178,80 @@ def _show_stopped(outcome: Outcome) -> Outcome:
     return outcome
 
 
+def _progress(by_label: dict[str, jobs.Job], since: tuple[float, float]) -> str:
+    """The progress bar's line: a place in line while waiting, else the step and time left."""
+    for label, job in by_label.items():
+        if not job.finished:
+            waiting = follow.waiting_text(job, follow.pool())
+            if waiting is not None:
+                return waiting
+            done = sum(j.fraction for j in by_label.values()) / len(by_label)
+            begun, at_start = since
+            if done <= at_start:
+                return f"Training {label}: {job.text or 'starting'} …"
+            left = (time.perf_counter() - begun) / (done - at_start) * (1.0 - done)
+            return f"Training {label}: {job.text}, about {left:.0f} s left"
+    return "Training …"
+
+
 def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]]) -> Outcome:
-    """Every configuration's run: from the store, or trained now with live feedback."""
+    """Every configuration's run: stored, or trained by the pool while this page follows it."""
     ss, runs_store = st.session_state, store()
     key = (data, tuple(nets))
     labels = [label for label, _ in nets]
-    cached = {label: runs_store.get((net, data)) for label, net in nets}
+    cached = {label: runs_store.result((net, data)) for label, net in nets}
     missing = [(label, net) for label, net in nets if cached[label] is None]
     if not missing:
         return _outcome(Status.DONE, labels, cached)
     partial = ss.get("gf_partial")
     if ss.get("gf_stop") and partial and partial["key"] == key:
         return _show_stopped(_outcome(Status.STOPPED, labels, {**cached, **partial["runs"]}))
-    in_dim = gf_data.points(data)[0].shape[1]
-    estimate = sum(presets.estimate_seconds(net, data, in_dim) for _, net in missing)
-    if gf_data.on_cpu() and run_policy.needs_press(estimate) and ss.get("gf_go") != key:
+    ss["gf_stop"] = False  # a Stop for other settings: these start afresh
+    X, _, box = gf_data.points(data)
+    estimates = {label: presets.estimate_seconds(net, data, X.shape[1]) for label, net in missing}
+    estimate = sum(estimates.values())
+    pressed = ss.get("gf_go") == key
+    underway = all(runs_store.running((net, data)) for _, net in missing)  # follow, no press
+    if gf_data.on_cpu() and run_policy.needs_press(estimate) and not (pressed or underway):
         _ask_to_train(key, estimate)
         return _outcome(Status.WAITING, labels, cached, estimate)
     ss.pop("gf_go", None)  # a press starts one run: coming back to these settings asks again
+    work = {(net, data): (_work(net, data, box), estimates[label]) for label, net in missing}
+    followed = follow.submit_all(runs_store, work)
+    by_label = {label: followed[(net, data)] for label, net in missing}
     saved: dict[str, Trained] = {label: r for label, r in cached.items() if r is not None}
-    ss["gf_partial"] = {"key": key, "runs": saved}
+    ss["gf_partial"] = {"key": key, "runs": saved, "jobs": by_label}
     heatmap = ss.get(K.HEATMAP.key, "grad_norms")
     slot = st.empty()
     with slot.container(border=True):
         progress = st.progress(0.0, text="Training …")
         st.button("Stop", key=RUN_BUTTON, on_click=request_stop, icon=":material/stop:")
         charts = st.empty()
-    total, draws = len(missing) * data.steps, [0, 0.0]
-    begun = time.perf_counter()
-    for i, (label, net) in enumerate(missing):
+    fractions = [job.fraction for job in by_label.values()]
+    since = (time.perf_counter(), sum(fractions) / len(fractions))
+    draws: list[Any] = [0, 0.0, ()]  # charts drawn, when last, which records they showed
 
-        def callback(t: int, h: History, label=label, i=i) -> bool:
-            saved[label] = Trained(h, None, None)  # kept if a click interrupts the script
-            if ss.get("gf_stop"):
-                return False
-            now = time.perf_counter()
-            if now - draws[1] >= LIVE_EVERY_S or t == data.steps - 1:
-                draws[0], draws[1] = draws[0] + 1, now
-                done = i * data.steps + t + 1
-                left = (now - begun) / done * (total - done)
-                progress.progress(
-                    min(done / total, 1.0),
-                    text=f"Training {label}: step {t + 1} of {data.steps}, about {left:.0f} s left",
-                )
-                live = {k: v.history for k, v in saved.items()}
-                _live_charts(charts, live, heatmap, draws[0])
-            return True
+    def draw() -> None:
+        for label, job in by_label.items():
+            if job.partial is not None:
+                saved[label] = job.partial
+        done = sum(job.fraction for job in by_label.values()) / len(by_label)
+        progress.progress(done, text=_progress(by_label, since))
+        now, shown = time.perf_counter(), tuple(id(saved.get(label)) for label in saved)
+        every = follow.chart_interval(list(by_label.values()), LIVE_EVERY_S)
+        if saved and now - draws[1] >= every and shown != draws[2]:
+            draws[:] = [draws[0] + 1, now, shown]
+            live = {k: v.history for k, v in saved.items()}
+            _live_charts(charts, live, heatmap, draws[0])
 
-        with set_threads(1):
-            history = presets.run(net, data, callback)
-            saved[label] = _finish(history, net, data)
-        if history.stopped:  # the rerun shows ``gf_partial``, Train again in the button's place
+    follow.follow(runs_store, list(by_label.values()), draw)
+    for label, job in by_label.items():
+        if job.state is jobs.State.FAILED:
+            raise job.error  # type: ignore[misc]  # shown by the page's friendly_errors
+        if job.state is jobs.State.CANCELLED:  # nobody followed it: show what it recorded
+            request_stop()
             st.rerun()
-        runs_store.put((net, data), saved[label])
+        saved[label] = job.result
+    ss.pop("gf_partial", None)
     slot.empty()
     return _outcome(Status.DONE, labels, saved)

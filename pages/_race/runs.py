@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import time
 
 import numpy as np
 import streamlit as st
@@ -21,16 +22,18 @@ from engine.nets import race as engine_race
 from engine.nets import sweeps as race_tools
 from engine.nets.race import RaceResult
 from engine.nets.sweeps import Sweep
+from pages._common import follow, jobs, run_policy
 from pages._common import optimizer_widgets as ow
-from pages._common import run_policy
 from pages._race.glue import Settings, estimate, networks_count
 from pages._race.views import curves
 
 RESULTS = "_rc_results"  # settings -> finished (or stopped) outcome, newest last
-PARTIAL = "_rc_partial"  # (settings, the race so far), for the Stop button
+PARTIAL = "_rc_partial"  # (settings, the race so far, its job), for the Stop button
 GO = "_rc_go"  # settings to train on the next run (the rerun button after a stop)
 LIVE = "_rc_live"  # Run was pressed once: short races now follow the controls
 KEEP = 4
+SHARED_SIZE = 16  # races kept for every session: a 5-optimizer race is about 0.1 MB
+SHARED_BYTES = 64 * 2**20
 STOPPED_TEXT = {  # a stopped race keeps its curves, unless it had none yet; a sweep keeps nothing
     "race": "The race was stopped before its first step.",
     "sweep": "The sweep was stopped before it finished: its final losses need every step.",
@@ -66,11 +69,18 @@ def _remember(key: Settings, outcome: Outcome) -> None:
 
 
 def _stop(key: Settings) -> None:
-    """Keep the race so far; a stopped sweep has no final losses, so it keeps only a note
-    (as does a race stopped before its first update)."""
+    """Stop: leave the shared run (cancelled if nobody else follows it) and keep the race so
+    far; a stopped sweep has no final losses, so it keeps only a note (as does a race stopped
+    before its first update)."""
     partial = st.session_state.get(PARTIAL)
-    kept = key.mode == "race" and partial is not None and partial[0] == key
-    _remember(key, Outcome(Status.STOPPED, partial[1] if kept else None))
+    record = None
+    if partial is not None and partial[0] == key:
+        follow.stop(shared(), [partial[2]])
+        record = follow.recorded(partial[2])
+    kept = key.mode == "race" and record is not None
+    _remember(
+        key, Outcome(Status.STOPPED, dataclasses.replace(record, stopped=True) if kept else None)
+    )
 
 
 def forget(key: Settings) -> None:
@@ -145,41 +155,71 @@ def _ready(s: Settings, split: datasets.Split) -> bool:
     return pressed
 
 
+def _work(s: Settings, split: datasets.Split) -> jobs.Work:
+    """The race (or sweep) as a job for the pool: it reports the race so far, and stops at its
+    next report once cancelled."""
+
+    def work(job: jobs.Job) -> RaceResult | Sweep:
+        def callback(t: int, partial) -> bool:
+            return job.report((t + 1) / s.steps, f"Step {t + 1} of {s.steps}", partial)
+
+        every = max(1, s.steps // 15)
+        kw = dict(batch_size=s.batch, seed=s.seed, callback=callback, callback_every=every)
+        with set_threads(1):
+            if s.mode == "sweep":
+                lo, hi, n = s.sweep
+                lrs = np.geomspace(min(lo, hi), max(lo, hi), n)
+                settings = [(name, dict(items)) for name, items in s.opts]
+                return race_tools.lr_sweep(s.config, split, settings, lrs, s.steps, **kw)
+            return engine_race.race(s.config, split, ow.build(s.opts), s.steps, **kw)
+
+    return work
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def shared() -> jobs.Registry:
+    """Races of every session: the same settings race once (pages/_common/jobs.py)."""
+    return jobs.Registry(follow.pool(), jobs.LRU(SHARED_SIZE, SHARED_BYTES))
+
+
 def run(s: Settings, split: datasets.Split) -> Outcome:
-    """The race (or sweep) for ``s``: kept from an earlier run, trained now with live progress,
-    or waiting for Run."""
+    """The race (or sweep) for ``s``: kept from an earlier run, another session's run (followed
+    live while it trains), trained now on the pool with live progress, or waiting for Run."""
     done = st.session_state.get(RESULTS, {}).get(s)
     if done is not None:
         return done
     if not _ready(s, split):
         return WAITING
     st.session_state[LIVE] = True  # a Run press: from now on, short races follow the controls
-    opts = ow.build(s.opts)
+    ow.build(s.opts)  # a bad hyperparameter is a message before anything is queued
+    registry = shared()
+    [job] = follow.submit_all(registry, {s: (_work(s, split), estimate(s, split))}).values()
     panel = st.empty()  # progress, Stop and the live curve: cleared when the race ends
     with panel.container():
         bar_col, stop_col = st.columns([6, 1], vertical_alignment="center")
         n = networks_count(s)
-        bar = bar_col.progress(0.0, text=f"Training {n} network{'s' * (n > 1)}…")
+        training = f"Training {n} network{'s' * (n > 1)}…"
+        bar = bar_col.progress(0.0, text=training)
         stop_col.button("Stop", key="rc_stop", on_click=_stop, args=(s,), icon=":material/stop:")
         live = st.empty()
+    st.session_state[PARTIAL] = (s, None, job)
+    drawn: list = [None, 0.0]  # the race last drawn, and when
 
-    def callback(t: int, partial) -> None:
-        st.session_state[PARTIAL] = (s, partial)
-        bar.progress((t + 1) / s.steps, text=f"Step {t + 1} of {s.steps}")
-        if s.mode == "race":
-            live.plotly_chart(curves(partial), key=f"rc_live_{t}", width="stretch")
+    def draw() -> None:
+        waiting = follow.waiting_text(job, follow.pool())
+        bar.progress(job.fraction, text=waiting or job.text or training)
+        partial, now = job.partial, time.perf_counter()
+        if partial is not None:
+            st.session_state[PARTIAL] = (s, partial, job)
+        due = now - drawn[1] >= follow.chart_interval([job], 0.0)
+        if s.mode == "race" and partial is not None and partial is not drawn[0] and due:
+            drawn[:] = [partial, now]
+            live.plotly_chart(curves(partial), key=f"rc_live_{partial.steps}", width="stretch")
 
-    every = max(1, s.steps // 15)
-    kw = dict(batch_size=s.batch, seed=s.seed, callback=callback, callback_every=every)
     try:
-        with set_threads(1):
-            if s.mode == "sweep":
-                lo, hi, n = s.sweep
-                lrs = np.geomspace(min(lo, hi), max(lo, hi), n)
-                settings = [(name, dict(items)) for name, items in s.opts]
-                result = race_tools.lr_sweep(s.config, split, settings, lrs, s.steps, **kw)
-            else:
-                result = engine_race.race(s.config, split, opts, s.steps, **kw)
+        follow.follow(registry, [job], draw)
+        if job.state is jobs.State.FAILED:
+            raise job.error  # type: ignore[misc]  # shown by the page's friendly_errors
     except Exception:
         # A failure leaves no progress bar or Stop button behind. (Stop and reruns are not
         # Exceptions: they pass, and the Stop button's callback still finds PARTIAL.)
@@ -187,7 +227,11 @@ def run(s: Settings, split: datasets.Split) -> Outcome:
         st.session_state.pop(PARTIAL, None)
         raise
     panel.empty()
+    if job.state is jobs.State.CANCELLED:  # nobody followed it: keep what it recorded
+        _stop(s)
+        st.session_state.pop(PARTIAL, None)
+        return st.session_state[RESULTS][s]
     st.session_state.pop(PARTIAL, None)
-    outcome = Outcome(Status.DONE, result)
+    outcome = Outcome(Status.DONE, job.result)
     _remember(s, outcome)
     return outcome

@@ -9,10 +9,18 @@ import numpy as np
 import pytest
 
 from engine.nets import presets
-from pages._common import run_policy
+from pages._common import jobs, run_policy
 from pages._gradient_flow import runs as gf_runs
 from pages._gradient_flow.records import records_csv
-from tests.helpers import assert_no_exception, figures, page_test
+from tests.helpers import (
+    BusyPool,
+    assert_no_exception,
+    figures,
+    fresh_pool,
+    hold,
+    interrupt_follower_when,
+    page_test,
+)
 from tests.helpers import figure_array as arr
 
 
@@ -37,8 +45,10 @@ def grads(at) -> dict[str, np.ndarray]:
 
 
 @pytest.fixture(autouse=True)
-def empty_store():
-    """Each test trains its own runs: the store is shared by every session of the process."""
+def empty_store(monkeypatch):
+    """Each test trains its own runs: the store is shared by every session of the process. One
+    worker: a compare preset trains A, then B."""
+    fresh_pool(monkeypatch)
     gf_runs.store.clear()
 
 
@@ -222,14 +232,24 @@ def press(at, label: str):
     return button.click().run()
 
 
-def test_stop_keeps_what_was_recorded_and_train_again_finishes():
-    at = page_test("gradient_flow", {"gf_steps": "8", "gf_seed": "7"})
-    at.session_state["gf_stop"] = True  # as if Stop was clicked: the run stops after one step
-    at.run()
+def test_stop_keeps_what_was_recorded_and_train_again_finishes(monkeypatch):
+    interrupt(monkeypatch, network=1, step=0)  # a click during the first step
+    at = run({"gf_steps": "8", "gf_seed": "7"})
+    monkeypatch.undo()
+    press(at, "Stop")
     assert_no_exception(at)
     assert any("Stopped" in i.value for i in at.info)
     assert len(arr(fig(at, "Loss and accuracy")["data"][0]["y"])) == 1
     press(at, "Train again")
+    assert not any("Stopped" in i.value for i in at.info)
+    assert len(arr(fig(at, "Loss and accuracy")["data"][0]["y"])) == 8
+
+
+def test_a_stale_stop_flag_does_not_stop_other_settings():
+    at = page_test("gradient_flow", {"gf_steps": "8", "gf_seed": "7"})
+    at.session_state["gf_stop"] = True  # a Stop pressed for other settings
+    at.run()
+    assert_no_exception(at)
     assert not any("Stopped" in i.value for i in at.info)
     assert len(arr(fig(at, "Loss and accuracy")["data"][0]["y"])) == 8
 
@@ -268,41 +288,45 @@ def train_steps(at) -> dict[str, int]:
 
 
 def interrupt(monkeypatch, network: int = 0, step: int | None = None) -> list:
-    """End the page's script at ``step`` of its ``network``-th run (None: before its first step;
-    network 0: never). Returns the list of trained settings, one per run the page started.
+    """Interrupt the page's script, as a click during the run does, while the ``network``-th run
+    the pool starts is at ``step`` (network 0: never; step None: while the page's runs still
+    wait in line behind other work). Returns the list of trained settings, one per run started.
 
-    In a browser, a Stop click makes Streamlit rerun the page: the running script is interrupted
-    at its next Streamlit call (inside the training callback), and the rerun runs Stop's
-    on_click. ``st.stop()`` is that interruption; the test then clicks Stop for the rerun.
+    The run holds at that step until it is cancelled, so a Stop clicked next keeps exactly the
+    steps up to it. In a browser the click makes Streamlit rerun the page: the script following
+    the run is interrupted at its next Streamlit call, and the rerun runs Stop's on_click.
+    ``st.stop()`` is that interruption; the test then clicks Stop for the rerun.
     """
-    import streamlit as st
-
-    real, calls = presets.run, []
+    real, calls, held = presets.run, [], []
 
     def run(net, data, callback=None, device=None):
         calls.append(net)
         here = len(calls) == network
-        if here and step is None:
-            st.stop()
 
         def wrapped(t, h):
             go_on = callback(t, h)
-            if here and t == step:
-                st.stop()
+            if here and t == step and go_on is not False:
+                held.append(t)
+                return hold(callback, t, h)
             return go_on
 
         return real(net, data, wrapped, device)
 
     monkeypatch.setattr(presets, "run", run)
+    if network and step is None:
+        interrupt_follower_when(
+            monkeypatch, lambda followed: any(j.state is jobs.State.QUEUED for j in followed)
+        )
+    elif network:
+        interrupt_follower_when(monkeypatch, lambda followed: bool(held))
     return calls
 
 
 STOPS = {
     "single, mid-run": ("sigmoid_mse", 1, 5, {"A": 6}),
-    "A, before its first step": ("relu_he", 1, None, {}),
+    "A, while waiting in line": ("relu_he", 1, None, {}),
     "A, first step": ("relu_he", 1, 0, {"A": 1}),
     "A, mid-run": ("relu_he", 1, 5, {"A": 6}),
-    "B, before its first step": ("relu_he", 2, None, {"A": 12}),
     "B, first step": ("batchnorm", 2, 0, {"A": 12, "B": 1}),
     "B, mid-run": ("dead_relu", 2, 7, {"A": 12, "B": 8}),
 }
@@ -311,10 +335,13 @@ STOPS = {
 @pytest.mark.parametrize("case", list(STOPS))
 def test_stop_at_any_moment_shows_the_record_and_train_again(monkeypatch, case):
     name, network, step, recorded = STOPS[case]
+    busy = BusyPool() if step is None else None  # the page's runs wait in line behind it
     interrupt(monkeypatch, network, step)
     at = run({"gf_preset": name, "gf_steps": "12"})
     monkeypatch.undo()  # from here on, the page trains normally
     press(at, "Stop")
+    if busy is not None:
+        busy.release()
     assert_no_exception(at)
     assert not at.error, [e.value for e in at.error]
     stopped = next(i.value for i in at.info if i.value.startswith("Stopped"))
@@ -381,23 +408,8 @@ def test_run_policy_threshold():
 def test_stored_runs_hold_records_not_weights():
     at = run({"gf_preset": "relu_he", "gf_steps": "3"})
     assert_no_exception(at)
-    entries = list(gf_runs.store().items.values())
+    entries = list(gf_runs.store().results.items.values())
     assert len(entries) == 2
     for trained, size in entries:
         assert trained.history.model == {} and trained.final is not None
-        assert size == gf_runs.nbytes(trained) < 200_000
-
-
-def test_store_is_bounded_in_count_and_bytes():
-    def entry(n: int) -> gf_runs.Trained:
-        return gf_runs.Trained(np.zeros(n, np.float32), None, None)  # n * 4 bytes
-
-    lru = gf_runs._LRU(size=3, max_bytes=1000)
-    for k in range(5):
-        lru.put(k, entry(10))
-    assert list(lru.items) == [2, 3, 4]  # count
-    lru.get(2)  # recently used: kept
-    lru.put("big", entry(240))  # 960 bytes: the oldest go until the total fits
-    assert list(lru.items) == [2, "big"] and lru.bytes == 1000
-    lru.put("huge", entry(1000))  # larger than the bound alone: kept, everything else goes
-    assert list(lru.items) == ["huge"]
+        assert size == jobs.nbytes(trained) < 200_000

@@ -8,11 +8,28 @@ import numpy as np
 import pytest
 
 from engine.optimizers import names
+from pages._common import jobs
 from pages._common.keys import race as keys
-from tests.helpers import assert_no_exception, figures, page_test
+from pages._race import runs
+from tests.helpers import (
+    BusyPool,
+    assert_no_exception,
+    figures,
+    fresh_pool,
+    hold,
+    interrupt_follower_when,
+    page_test,
+)
 from viz.colors import optimizer_color
 
 FAST = {"rc_steps": "20"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_races(monkeypatch):
+    """Races are shared by every session of the process: each test runs its own, on one worker."""
+    fresh_pool(monkeypatch)
+    runs.shared.clear()
 
 
 def curves(fig: dict) -> list[dict]:
@@ -213,28 +230,29 @@ def test_digits_race_has_no_decision_boundaries_and_link_values_off_the_grid_are
     assert "Decision boundaries" not in [h.value for h in at.subheader]
 
 
-def stop_after(monkeypatch, module, step: int, before_first: bool = False) -> None:
-    """Make ``module.race`` press Stop after ``step`` steps, as a click during the run does:
-    the Stop button's callback runs, then the script is interrupted by the rerun."""
-    import streamlit as st
-
-    from pages._race import runs
-
-    real = module.race
+def stop_after(monkeypatch, module, step: int) -> None:
+    """Make ``module.race`` hold after ``step`` steps until it is cancelled, and interrupt the
+    page's script there, as a click during the run does (the test then clicks Stop, whose
+    callback cancels the run: it keeps exactly ``step`` steps)."""
+    real, held = module.race, []
 
     def racing(config, data, opts, steps, batch_size=None, seed=0, callback=None, **kw):
         def pressed(t, partial):
-            callback(t, partial)
-            if t + 1 >= step:
-                key = st.session_state[runs.PARTIAL][0]
-                if before_first:  # the click landed before the first update arrived
-                    del st.session_state[runs.PARTIAL]
-                runs._stop(key)
-                st.rerun()
+            go_on = callback(t, partial)
+            if t + 1 >= step and go_on is not False and not held:
+                held.append(t)
+                return hold(callback, t, partial)
+            return go_on
 
         return real(config, data, opts, steps, batch_size, seed, pressed, **kw)
 
     monkeypatch.setattr(module, "race", racing)
+    interrupt_follower_when(monkeypatch, lambda followed: bool(held))
+
+
+def press_stop(at):
+    at.button(key="rc_stop").click().run()
+    return at
 
 
 def assert_clean_stop(at, text: str, button: str) -> None:
@@ -251,7 +269,7 @@ def test_stopping_the_race_keeps_it_and_offers_a_rerun(monkeypatch, step):
 
     at = opened({"rc_steps": "20", "rc_opts": "sgd,adam"})
     stop_after(monkeypatch, engine.nets.race, step)
-    press_run(at)
+    press_stop(press_run(at))
     assert_clean_stop(at, f"Stopped at step {step} of 20", "Run the whole race")
     assert all(len(_values(t)) == step for t in curves(figures(at)[0]))
     assert list(at.dataframe[0].value["optimizer"]) == ["sgd", "adam"]
@@ -262,26 +280,35 @@ def test_stopping_the_race_keeps_it_and_offers_a_rerun(monkeypatch, step):
     assert all(len(_values(t)) == 20 for t in curves(figures(at)[0]))
 
 
-def test_a_race_stopped_before_its_first_update_offers_a_rerun(monkeypatch):
-    import engine.nets.race
-
+def test_a_race_stopped_while_waiting_in_line_offers_a_rerun(monkeypatch):
+    busy = BusyPool()  # another session's run holds the one worker
     at = opened({"rc_steps": "20", "rc_opts": "sgd,adam"})
-    stop_after(monkeypatch, engine.nets.race, 1, before_first=True)
+    queued = lambda followed: followed[0].state is jobs.State.QUEUED  # noqa: E731
+    interrupt_follower_when(monkeypatch, queued)
     press_run(at)
+    assert "1st in line" in at.get("progress")[0].proto.text
+    press_stop(at)
+    busy.release()
     assert_clean_stop(at, "stopped before its first step", "Run the race")
     assert not figures(at)
 
 
 def test_a_stop_is_kept_as_a_typed_outcome(monkeypatch):
     # Not a magic string: the page keeps an Outcome whose status says it was stopped, with the
-    # race so far, or None when there was nothing to keep.
+    # race so far, or None when there was nothing to keep (stopped while waiting in line).
     import engine.nets.race
-    from pages._race import runs
 
-    for before_first, kept in ((False, 3), (True, None)):
+    for in_line, kept in ((False, 3), (True, None)):
+        busy = BusyPool() if in_line else None
         at = opened({"rc_steps": "20", "rc_opts": "sgd,adam"})
-        stop_after(monkeypatch, engine.nets.race, 3, before_first=before_first)
-        press_run(at)
+        if in_line:
+            queued = lambda followed: followed[0].state is jobs.State.QUEUED  # noqa: E731
+            interrupt_follower_when(monkeypatch, queued)
+        else:
+            stop_after(monkeypatch, engine.nets.race, 3)
+        press_stop(press_run(at))
+        if busy is not None:
+            busy.release()
         monkeypatch.undo()
         (outcome,) = at.session_state[runs.RESULTS].values()
         assert isinstance(outcome, runs.Outcome) and outcome.status is runs.Status.STOPPED
@@ -306,7 +333,7 @@ def test_stopping_the_sweep_says_so_and_offers_a_rerun(monkeypatch):
 
     at = opened({"rc_mode": "sweep", "rc_steps": "20", "rc_sweep_n": "3", "rc_opts": "sgd"})
     stop_after(monkeypatch, engine.nets.sweeps, 5)
-    press_run(at)
+    press_stop(press_run(at))
     assert_clean_stop(at, "The sweep was stopped before it finished", "Run the sweep")
     monkeypatch.undo()
     at.button(key="rc_rerun").click().run()
