@@ -42,13 +42,12 @@ MAX_SIDE = 101  # grid points per side
 MAX_POINTS = MAX_SIDE * MAX_SIDE  # weight vectors in one evaluation
 MAX_PARAMS = 500_000
 MAX_ROWS = 5000  # data rows the loss is measured on
-# How many points go through one forward. A GPU needs large chunks: 512 MB of working memory.
-# On a CPU the arithmetic is the same as one point at a time, and large activation tensors are
-# slower: glibc may serve them from fresh pages each time, and the page faults (measured: 600k
-# per 41x41 grid of a 20k-parameter MLP on 1000 points, a third of the time) cost more than
-# batching saves. Small networks on small data (the page's) still get many points per forward.
-CHUNK_BYTES = 512 * 2**20
-CPU_ACTIVATION_BYTES = 512 * 2**10
+# How many points go through one forward, as a working-memory budget per chunk. A GPU needs
+# large chunks. On a CPU the arithmetic is the same as one point at a time: a chunk saves the
+# per-operation cost (Python, dispatch, and with several threads OpenMP's fork and join per
+# kernel); measured on the 2-core development machine, 32 MB beat 8 MB and cache-sized chunks
+# at the default threads and was on a par with them on one thread (see bench/landscape.py).
+CHUNK_BYTES = {"cpu": 32 * 2**20, "cuda": 512 * 2**20}
 
 #: ``progress(done, total)`` after each chunk; returning ``False`` stops the evaluation.
 Progress = Callable[[int, int], object]
@@ -126,10 +125,8 @@ class Evaluator:
         self.buffers = {k: v.to(self.device) for k, v in (buffers or {}).items()}
         width = max([self.X.shape[1], *(s[0] for s in self.layout.shapes)])
         per_point = (self.layout.size + 3 * len(X) * width) * first.element_size()
-        chunk = CHUNK_BYTES // per_point  # weights + live activations
-        if self.device.type == "cpu":
-            chunk = min(chunk, CPU_ACTIVATION_BYTES // (len(X) * width * first.element_size()))
-        self.chunk = int(max(1, min(1024, chunk)))
+        budget = CHUNK_BYTES.get(self.device.type, CHUNK_BYTES["cuda"])
+        self.chunk = int(max(1, min(1024, budget // per_point)))  # weights + live activations
         self._plain = plain_forward(model)
         self._score = vmap(lambda z: losses.compute(self.loss, z, self.y))
 
