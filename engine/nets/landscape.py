@@ -133,8 +133,8 @@ class Evaluator:
     def logits(self, flat: torch.Tensor, buffers=None) -> torch.Tensor:
         """``(G, N, C)`` logits of the ``(G, P)`` weight vectors."""
         p = self.layout.unflatten(flat)
-        if self._plain is not None:
-            return self._plain(p, self.X)
+        if self._plain is not None and buffers is None:
+            return self._plain(p, self.buffers, self.X)
         b, dims = (self.buffers, None) if buffers is None else (buffers, 0)
         call = lambda q, bb: functional_call(self.model, (q, bb), (self.X,))  # noqa: E731
         return vmap(call, in_dims=(0, dims))(p, b)
