@@ -57,15 +57,18 @@ def plain_forward(model: nn.Module) -> Callable | None:
     eps = [float(getattr(norm, "eps", 0.0)) for norm in model.norms]
 
     def forward(p: dict[str, torch.Tensor], b: dict, x: torch.Tensor) -> torch.Tensor:
-        W, bias = p["hidden.0.weight"], p["hidden.0.bias"]  # (G, width, in), (G, width)
+        # A Linear layer feeding batch norm has no bias (networks.py): its bias is then absent.
+        W, bias = p["hidden.0.weight"], p.get("hidden.0.bias")  # (G, width, in), (G, width)
         G, n = W.shape[0], x.shape[0]
-        z = torch.addmm(bias.reshape(-1), x, W.reshape(-1, W.shape[-1]).T)  # (n, G * width)
+        flat_w = W.reshape(-1, W.shape[-1]).T
+        z = x @ flat_w if bias is None else torch.addmm(bias.reshape(-1), x, flat_w)
         z = z.view(n, G, -1).transpose(0, 1)
         h = None
         for i in range(cfg.depth):
             if i > 0:
-                W, bias = p[f"hidden.{i}.weight"], p[f"hidden.{i}.bias"]
-                z = torch.baddbmm(bias.unsqueeze(1), h, W.transpose(1, 2))
+                W, bias = p[f"hidden.{i}.weight"], p.get(f"hidden.{i}.bias")
+                Wt = W.transpose(1, 2)
+                z = torch.bmm(h, Wt) if bias is None else torch.baddbmm(bias.unsqueeze(1), h, Wt)
             if cfg.batchnorm:
                 mean, var = b[f"norms.{i}.running_mean"], b[f"norms.{i}.running_var"]
                 scale = p[f"norms.{i}.weight"] * torch.rsqrt(var + eps[i])  # (G, width)
