@@ -15,9 +15,8 @@ of the race, gradient flow, sequences and landscape pages train ``--net-steps`` 
 10) instead of 2000, which would take an hour on a small CPU. Their memory does not grow with
 steps: a training step frees its activations before the next, and the recorded curves are
 preallocated per step (2000 floats per quantity: kilobytes). The landscape is the exception:
-it records its weights every ``steps // RECORDS`` steps (engine/nets/landscape_study), at most
-2 x RECORDS vectors at 2 x RECORDS - 1 steps, so it trains that many whatever ``--net-steps`` says
-to keep its largest record. ``--full``
+it records its weights along the way, so it trains the steps that give its largest record
+(:func:`landscape_steps`) whatever ``--net-steps`` says. ``--full``
 trains all 2000. ``--side`` shrinks the landscape grid while developing: the grid goes through
 in chunks of at most 32 MB (engine/nets/landscape.CHUNK_BYTES), so its side changes time only.
 
@@ -75,11 +74,25 @@ def press(key: str) -> Callable[[Any], str]:
     return action
 
 
+def landscape_steps(depth: int, width: int) -> int:
+    """Steps for the landscape at its largest record of weights.
+
+    It records every ``max(1, steps // RECORDS)``-th weight vector (engine/nets/landscape_study):
+    most vectors at ``2 x RECORDS - 1`` steps, and the engine refuses more than ``MAX_VALUES``
+    recorded values (engine/nets/trajectory_pca), so the largest record it accepts for a big
+    network comes from fewer steps than that.
+    """
+    from engine.nets import landscape_presets, landscape_study, networks, trajectory_pca
+
+    spec = landscape_presets.NetSpec(depth=depth, width=width)
+    params = sum(p.numel() for p in networks.build(spec.config(2, 2), 0, "cpu").parameters())
+    return min(2 * landscape_study.RECORDS - 1, trajectory_pca.MAX_VALUES // params - 2)
+
+
 def _scenarios(net_steps: int, side: int) -> list[Scenario]:
     """(row, page, URL query, session-state changes, action after the run): every page at its
     maxima, in one session."""
     from engine import activations, optimizers
-    from engine.nets import landscape_study
     from engine.nets.race import MAX_MODELS
     from engine.sequences import models, tasks
     from engine.surfaces.trajectories import MAX_RECORDED
@@ -147,7 +160,7 @@ def _scenarios(net_steps: int, side: int) -> list[Scenario]:
         kl.COMPARE.key: "1",
         kl.SHOW_3D.key: "1",
         kl.DATA["n"].key: str(kl.DATA["n"].high),
-        kl.DATA["steps"].key: str(max(net_steps, 2 * landscape_study.RECORDS - 1)),
+        kl.DATA["steps"].key: str(landscape_steps(kl.A["depth"].high, kl.A["width"].high)),
         kl.VIEW["side"].key: str(side),
         kl.VIEW["plane"].key: "pca",  # records weights along the path: the larger plane
         **{kl.A[k].key: str(v) for k, v in net.items()},
@@ -260,7 +273,7 @@ def measure(net_steps: int, side: int, only: str = "") -> bool:
         at.switch_page(f"pages/{page}.py").run(timeout=TIMEOUT_S)
         how = action(at) if action is not None else "live"
         seconds = time.perf_counter() - started
-        problems = [e.value for e in (*at.exception, *at.error)]
+        problems = [e.value for e in (*at.exception, *at.error, *at.warning)]
         page_peak, after = _status("VmHWM"), _status("VmRSS")
         peak = max(peak, page_peak)
         note = "; ".join(str(p).splitlines()[0][:60] for p in problems) or "ok"
@@ -268,7 +281,7 @@ def measure(net_steps: int, side: int, only: str = "") -> bool:
             [name, how, f"{page_peak - idle:.0f}", f"{after - idle:.0f}", f"{seconds:.0f}", note]
         )
         print(" | ".join(rows[-1]), file=sys.stderr, flush=True)  # progress: a row takes minutes
-    header = ["page at its maxima", "run", "peak MiB", "kept MiB", "seconds", "errors"]
+    header = ["page at its maxima", "run", "peak MiB", "kept MiB", "seconds", "page says"]
     print(f"idle process (streamlit, torch, pages, home drawn): {idle:.0f} MiB RSS")
     print(f"network steps on the training pages: {net_steps}; landscape grid side: {side}")
     print("MiB above idle; 'kept' is resident after the page, caches and session included")

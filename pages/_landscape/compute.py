@@ -28,9 +28,9 @@ from pages._common.run_policy import needs_press
 from pages._landscape.settings import Request
 
 STORE_SIZE = 8
-# A result keeps each network's recorded weights (60 to 120 vectors, engine/nets/landscape_study):
-# at the page's maxima (30 layers of 128) up to 230 MB a network, so the count alone would allow
-# 8 x 2 x 230 MB. The byte bound keeps one such comparison, or many small ones.
+# A result keeps each network's recorded weights: up to 80 MB a network (the engine's bound,
+# engine/nets/trajectory_pca.MAX_VALUES), so the count alone would allow 8 x 2 x 80 MB = 1.3 GB.
+# The byte bound keeps three of the largest comparisons, or many small ones.
 STORE_BYTES = 512 * 2**20
 DRAW_EVERY_S = 0.25  # progress bar updates at most this often
 
