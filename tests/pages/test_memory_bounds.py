@@ -94,3 +94,13 @@ def test_the_trim_is_found_on_linux():
     if platform.libc_ver()[0] == "glibc":
         assert jobs._malloc_trim() is not None
     jobs.release_memory()  # harmless wherever it runs
+
+
+def test_the_playground_runs_are_bounded_in_bytes():
+    """paths() keeps whole runs with their state histories (about 5 MB each at the maxima):
+    its cache has a byte bound as well as a count."""
+    from pages._playground import data
+
+    info = data.paths._info  # the cache's settings, as Streamlit (pinned) holds them
+    assert (info.max_entries, info.max_size_bytes) == (32, data.PATHS_MAX_SIZE)
+    assert 0 < data.PATHS_MAX_SIZE <= 64 * 2**20
