@@ -69,7 +69,7 @@ def release_memory() -> None:
     per thread), so a heavy run's activations stay resident after it ends: measured at the
     gradient-flow page's maxima, 0.4 GB per run and thread, 1.4 GB after one comparison
     (bench/memory.py). ``malloc_trim(0)`` returns every heap's free pages; it takes
-    milliseconds, once per job.
+    milliseconds, before and after each job.
     """
     if _TRIM is not None:
         _TRIM(0)
@@ -235,11 +235,14 @@ class Pool:
 
     @staticmethod
     def _run(job: Job) -> None:
+        # Before: what the sessions' scripts freed (a page's probes before it submitted this
+        # job) leaves their threads' heaps, so it does not add to this job's peak.
+        release_memory()
         try:
             job.result = job.work(job)
         except BaseException as exc:  # noqa: BLE001 - handed to the followers, who show it
             job.error = exc
-        release_memory()  # the run's temporaries are gone: their heap pages go back too
+        release_memory()  # after: the run's temporaries are gone, their heap pages go too
         registry = job.registry
         if registry is not None:
             registry.settle(job)

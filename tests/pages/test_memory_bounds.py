@@ -77,15 +77,15 @@ def test_a_landscape_result_counts_its_recorded_weights():
 
 
 def test_each_job_gives_its_freed_memory_back(monkeypatch):
-    """After a job's work returns, the pool trims the C heaps once (glibc keeps freed
-    activations resident otherwise: bench/memory.py's 'kept' column)."""
+    """Before a job's work starts and after it returns, the pool trims the C heaps (glibc
+    keeps freed activations resident otherwise: bench/memory.py's 'kept' column)."""
     calls = []
     monkeypatch.setattr(jobs, "_TRIM", lambda pad: calls.append(pad) or 1)
     pool = jobs.Pool(1)
-    job = jobs.Job("k", lambda job: np.zeros(3), 0.0)
+    job = jobs.Job("k", lambda job: calls.append("work"), 0.0)
     pool.put(job)
     assert job.wait(30) and job.state is jobs.State.DONE
-    assert calls == [0]
+    assert calls == [0, "work", 0]
 
 
 def test_the_trim_is_found_on_linux():
