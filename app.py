@@ -4,7 +4,6 @@ import time
 
 import streamlit as st
 
-from pages._common import present
 from pages._common.navigation import available, mark_app_entry
 from pages._common.timing import timed_run
 from pages._common.warmup import warm_up
@@ -25,6 +24,5 @@ pages = [
     for page in available()
 ]
 current = st.navigation(pages)
-present.setup()  # projector mode: its switch, ?present=1, the page's styling
 with timed_run(current.url_path, started):  # GRADLAB_TIMING_LOG=path: the time of each run
     current.run()

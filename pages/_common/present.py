@@ -1,7 +1,7 @@
 """Projector mode: big text, the main figure above the fold, the sidebar's controls put away.
 
-A switch in the sidebar and ``?present=1`` in the URL turn it on, on every page (app.py calls
-:func:`setup` once per run, before the page draws). The mode lives in the URL like any other
+A switch in the sidebar and ``?present=1`` in the URL turn it on, on every page (every page's first
+line, ``navigation.ensure_app_entry``, calls :func:`setup` before the page draws). The mode lives in the URL like any other
 field, so a shared link opens on the projector as it was left. In projector mode:
 
 - every chart drawn through :func:`chart` gets larger fonts, lines and markers
@@ -26,6 +26,7 @@ from viz.projector import for_projector
 
 PRESENT = BoolField("present", False)
 CONTROLS = "present_controls"  # session-state key of the "Show the controls" toggle
+_KEPT = "_present_kept"  # the mode, outside the widget's state (which a page change drops)
 BOX = "present_box"  # the sidebar container holding the two toggles (its CSS class: st-key-…)
 
 # Streamlit marks a keyed container with the class ``st-key-<key>``; everything else in the
@@ -52,17 +53,27 @@ def _style(css: str) -> None:
     st.html(f"<style>{css}</style>")
 
 
+def _keep() -> None:
+    """The switch was flipped: that is the mode from now on, on every page."""
+    st.session_state[_KEPT] = bool(st.session_state[PRESENT.key])
+
+
 def setup() -> None:
-    """Read the mode from the URL, draw its switch in the sidebar, style the page (app.py)."""
+    """Read the mode from the URL, draw its switch in the sidebar, style the page."""
+    if _KEPT in st.session_state:
+        # A page change resets the switch (a new page's widget): the mode is kept beside it.
+        st.session_state[PRESENT.key] = st.session_state[_KEPT]
     state.restore([PRESENT])
     with st.sidebar, st.container(key=BOX):
         st.toggle(
             "Projector mode",
             key=PRESENT.key,
+            on_change=_keep,
             help="Large text and figures for a classroom projector; the link keeps it.",
         )
         if active():
             st.toggle("Show the controls", key=CONTROLS)
+    st.session_state[_KEPT] = active()
     state.publish([PRESENT])
     if active():
         _style(_PROJECTOR_CSS + ("" if st.session_state.get(CONTROLS) else _HIDE_CONTROLS))
