@@ -16,7 +16,8 @@ import numpy as np
 from viz.spec_figure import SpecFigure
 
 GRADIENT_COLOR = "#d62728"
-UPDATE_COLOR = "#111111"
+UPDATE_COLOR = "#ff7f0e"
+PATH_COLOR = "#111111"
 MOMENT_COLOR = "#1f77b4"
 ARROW_SHARE = 0.16  # an arrow's drawn length, as a share of the map's smaller side
 
@@ -70,7 +71,8 @@ def add_step(
         },
     )  # fmt: skip
     notes = []
-    for arrow in arrows:
+    # Labels on alternate sides: arrows that point the same way (SGD's −g and Δθ) stay legible.
+    for arrow, anchor in zip(arrows, ("right", "left", "center"), strict=False):
         end = drawn_end(point, arrow.vector, length)
         if end is None:
             continue
@@ -81,7 +83,7 @@ def add_step(
                 "ay": float(point[1]), "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
                 "showarrow": True, "arrowhead": 3, "arrowsize": 1.2, "arrowwidth": 3,
                 "arrowcolor": arrow.color, "font": {"color": arrow.color, "size": 15},
-                "bgcolor": "rgba(255,255,255,0.8)", "xanchor": "left", "yanchor": "bottom",
+                "bgcolor": "rgba(255,255,255,0.8)", "xanchor": anchor, "yanchor": "bottom",
             }
         )  # fmt: skip
     layout = fig.spec["layout"]

@@ -108,8 +108,11 @@ def _numbers(u: Update, symbol: str) -> list[dict[str, str]]:
 def step_tab(cfg: Settings, result: data.Paths) -> None:
     """The tab's controls, the map with the arrows, the numbers and the highlighted formula."""
     labels = result.labels
-    if st.session_state.get(OPT) not in labels:
-        st.session_state[OPT] = labels[0]
+    if st.session_state.get(OPT) not in labels:  # the first with a moment: the telling case
+        kept = [moment_field(n, result.states[k]) for k, (n, _) in enumerate(cfg.opts)]
+        st.session_state[OPT] = next(
+            (lab for lab, f in zip(labels, kept, strict=True) if f), labels[0]
+        )
     state.restore([STEP])
     c1, c2, c3, c4 = st.columns([3, 1, 1, 2], vertical_alignment="bottom")
     label = c1.selectbox("Optimizer to follow", labels, key=OPT)
@@ -132,7 +135,7 @@ def step_tab(cfg: Settings, result: data.Paths) -> None:
     surface = get_surface(cfg.surface)
     fig = sa.add_step(
         figures.map_figure(cfg, title=f"{label}: update {step}"),
-        result.paths[k], step, arrows(u, html), color=sa.UPDATE_COLOR, label=label,
+        result.paths[k], step, arrows(u, html), color=sa.PATH_COLOR, label=label,
         bounds=surface.bounds,
     )  # fmt: skip
     left, right = st.columns([3, 2])
@@ -144,7 +147,7 @@ def step_tab(cfg: Settings, result: data.Paths) -> None:
             colors[moment_symbol] = sa.MOMENT_COLOR
         st.latex(sa.highlight_lines(optimizers.formula(name, **dict(hyper)), colors))
         st.caption(
-            "Red: −g, the way down. Black: Δθ, the step taken. Blue: the velocity or first "
+            "Red: −g, the way down. Orange: Δθ, the step taken. Blue: the velocity or first "
             "moment, where the optimizer keeps one. The arrows show directions, drawn at one "
             "length; the table gives their sizes."
         )
