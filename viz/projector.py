@@ -104,6 +104,33 @@ def _trace(trace: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _open_row_gaps(layout: dict[str, Any]) -> None:
+    """Lower the top of every subplot row below the first, with its title: with larger tick
+    labels, a panel's title ran into the tick labels of the row above (in place on ``layout``,
+    a copy already)."""
+    height = float(layout.get("height") or 450)
+    gap = min(0.08, 1.6 * MIN_FONT / height)
+    tops = {
+        round(ax["domain"][1], 6)
+        for key, ax in layout.items()
+        if key.startswith("yaxis") and isinstance(ax, dict) and len(ax.get("domain", ())) == 2
+        and 0.05 < ax["domain"][1] < 0.98 and ax["domain"][1] - ax["domain"][0] > 2 * gap
+    }  # fmt: skip
+    if not tops:
+        return
+    for key, ax in list(layout.items()):
+        if key.startswith("yaxis") and round(ax.get("domain", (0, 0))[1], 6) in tops:
+            lo, hi = ax["domain"]
+            layout[key] = {**ax, "domain": [lo, hi - gap]}
+    layout["annotations"] = [
+        {**a, "y": a["y"] - gap}
+        if a.get("yref") == "paper" and isinstance(a.get("y"), int | float)
+        and round(a["y"], 6) in tops
+        else a
+        for a in layout.get("annotations", [])
+    ]  # fmt: skip
+
+
 def _legend_rows(data: list[dict[str, Any]], font: float) -> int:
     """About how many rows a horizontal legend of ``data``'s named traces wraps to."""
     names = [
@@ -157,6 +184,7 @@ def _layout(layout: dict[str, Any], data: list[dict[str, Any]]) -> dict[str, Any
             items.append(item)
         if items:
             out[key] = items
+    _open_row_gaps(out)
     legend = out.get("legend", {})
     above = legend.get("orientation") == "h" and legend.get("y", 0) >= 1
     if above and out.get("showlegend", True):

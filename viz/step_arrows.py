@@ -71,19 +71,27 @@ def add_step(
         },
     )  # fmt: skip
     notes = []
-    # Labels on alternate sides: arrows that point the same way (SGD's −g and Δθ) stay legible.
+    # Plotly writes an arrow's text at its tail, where all three meet: each label is a note of
+    # its own at the arrow's head, on alternating sides (SGD's −g and Δθ point the same way).
     for arrow, anchor in zip(arrows, ("right", "left", "center"), strict=False):
         end = drawn_end(point, arrow.vector, length)
         if end is None:
             continue
         notes.append(
             {
-                "name": arrow.name, "text": arrow.label,
+                "name": arrow.name, "text": "",
                 "x": float(end[0]), "y": float(end[1]), "ax": float(point[0]),
                 "ay": float(point[1]), "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
                 "showarrow": True, "arrowhead": 3, "arrowsize": 1.2, "arrowwidth": 3,
-                "arrowcolor": arrow.color, "font": {"color": arrow.color, "size": 15},
-                "bgcolor": "rgba(255,255,255,0.8)", "xanchor": anchor, "yanchor": "bottom",
+                "arrowcolor": arrow.color,
+            }
+        )  # fmt: skip
+        notes.append(
+            {
+                "text": f"<b>{arrow.label}</b>", "x": float(end[0]), "y": float(end[1]),
+                "xref": "x", "yref": "y", "showarrow": False, "xanchor": anchor,
+                "yanchor": "bottom", "font": {"color": arrow.color, "size": 15},
+                "bgcolor": "rgba(255,255,255,0.85)",
             }
         )  # fmt: skip
     layout = fig.spec["layout"]

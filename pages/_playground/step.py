@@ -98,7 +98,8 @@ def _move(by: int, top: int) -> None:
 def _numbers(u: Update, symbol: str) -> list[dict[str, str]]:
     rows = [("g (gradient)", u.grad), ("Δθ (the update)", u.delta)]
     if u.moment is not None:
-        rows.insert(1, (f"{symbol} ({u.moment[0]})", u.moment[1]))
+        what = figures.FIELD_TITLES.get(u.moment[0], u.moment[0])
+        rows.insert(1, (f"{symbol} ({what})", u.moment[1]))
     rows.append(("|Δθ| / |g| (effective step)", u.effective))
     out = [{"": what, "x": f"{v[0]:.4g}", "y": f"{v[1]:.4g}"} for what, v in rows]
     out.append({"": "η at this step", "x": f"{u.lr:.4g}", "y": ""})
