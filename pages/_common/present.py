@@ -40,7 +40,6 @@ _PROJECTOR_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 2rem; }
 [data-testid="stMain"] h1 { font-size: 1.9rem; padding: 0 0 0.25rem 0; }
 [data-testid="stMain"] { font-size: 1.15rem; }
-[data-testid="stPopover"] button p { white-space: nowrap; }
 """
 
 
