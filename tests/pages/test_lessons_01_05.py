@@ -103,3 +103,62 @@ def test_l2_link_reproduces_the_sweep_on_the_playground():
     mine = trace(figures(at)[1], "sgd")
     theirs = trace(figures(full_page(at))[0], "sgd")
     np.testing.assert_allclose(xy(theirs), xy(mine), rtol=1e-9)
+
+
+# ------------------------------------------------------------------ lesson 3: adaptive steps
+def _path(fig, name):
+    return xy(next(t for t in fig["data"] if t.get("name", "").startswith(name + " (")))
+
+
+def test_l3_adagrad_step_only_shrinks_rmsprop_forgets():
+    from tests.helpers import figure_array
+
+    steps = figures(lesson(3))[1]
+    ada = figure_array(trace(steps, "adagrad: x")["y"])
+    rms = figure_array(trace(steps, "rmsprop: x")["y"])
+    assert np.all(np.diff(ada) <= 1e-6 * ada[:-1])  # a growing sum: the step never grows
+    assert ada[-1] < ada[0] / 5  # ... and it stalls
+    assert np.any(np.diff(rms) > 0)  # the average forgets: the step grows again
+    assert rms[-1] > rms[0] / 5
+
+
+def test_l3_course_adagrad_literally_is_the_lessons_adagrad_path():
+    import torch
+
+    from engine import surfaces
+
+    at = lesson(3)
+    lesson_path = _path(figures(at)[0], "adagrad")
+    f = surfaces.get("rosenbrock").f
+    w = torch.tensor(surfaces.get("rosenbrock").start, dtype=torch.float64)
+    eta, squares, out = 1.0, torch.zeros(2, dtype=torch.float64), [w.clone()]
+    for t in range(len(lesson_path) - 1):
+        wg = w.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(f(wg), wg)
+        squares = squares + g**2
+        eta_t = eta / np.sqrt(t + 1)  # the course: η/√(t+1) ...
+        sigma_t = torch.sqrt(squares / (t + 1))  # ... over the root mean square σ
+        w = w - eta_t / sigma_t * g
+        out.append(w.clone())
+    np.testing.assert_allclose(lesson_path, torch.stack(out).numpy(), atol=1e-4)
+
+
+def test_l3_course_conventions_change_the_paths():
+    torch_const = figures(lesson(3))[0]
+    course_const = figures(lesson(3, convention="course"))[0]
+    gap = np.abs(_path(torch_const, "rmsprop") - _path(course_const, "rmsprop")).max()
+    assert gap > 0.05  # σ⁰ = g⁰ against σ⁰ = 0: another path
+    same = np.abs(_path(torch_const, "momentum") - _path(course_const, "momentum")).max()
+    assert same < 1e-6  # v ← λv − η∇L is torch's momentum while η is constant ...
+    torch_exp = figures(lesson(3, schedule="exponential"))[0]
+    course_exp = figures(lesson(3, convention="course", schedule="exponential"))[0]
+    moved = np.abs(_path(torch_exp, "momentum") - _path(course_exp, "momentum")).max()
+    assert moved > 0.01  # ... and not once η changes
+
+
+def test_l3_link_reproduces_the_paths_on_the_playground():
+    at = lesson(3, convention="course", schedule="exponential")
+    page = figures(full_page(at))[0]
+    mine = figures(at)[0]
+    for name in ("adagrad", "rmsprop", "adam", "momentum"):
+        np.testing.assert_allclose(xy(trace(page, name)), _path(mine, name), rtol=1e-6)
