@@ -162,3 +162,49 @@ def test_l3_link_reproduces_the_paths_on_the_playground():
     mine = figures(at)[0]
     for name in ("adagrad", "rmsprop", "adam", "momentum"):
         np.testing.assert_allclose(xy(trace(page, name)), _path(mine, name), rtol=1e-6)
+
+
+# ------------------------------------------------------------------ lesson 4: feature scaling
+def _gd_path(fig):
+    return xy(next(t for t in fig["data"] if t.get("mode") == "lines+markers"))
+
+
+def _steps_to(gap, tol=1e-6):
+    hit = np.flatnonzero(gap <= tol)
+    return int(hit[0]) if hit.size else -1
+
+
+def test_l4_scaling_makes_a_valley_and_many_more_steps():
+    from engine.surfaces import regression
+    from tests.helpers import figure_array
+
+    at = lesson(4, scale=10)
+    raw_map, std_map, curves = figures(at)
+    raw = figure_array(curves["data"][0]["y"])
+    std = figure_array(curves["data"][1]["y"])
+    raw_steps, std_steps = _steps_to(raw), _steps_to(std)
+    assert raw_steps > 20 * std_steps > 0
+    assert f"**{raw_steps}** steps" in happened(at)
+    # Both end at numpy's least-squares weights.
+    X, y = regression.data(10.0)
+    np.testing.assert_allclose(_gd_path(raw_map)[-1], np.linalg.lstsq(X, y)[0], atol=1e-3)
+    Z = regression.standardize(X)
+    np.testing.assert_allclose(_gd_path(std_map)[-1], np.linalg.lstsq(Z, y)[0], atol=1e-3)
+    # The valley: the raw map's contour values rise much faster along w₂ than along w₁.
+    z = figure_array(raw_map["data"][0]["customdata"])
+    mid = z.shape[0] // 2
+    assert np.ptp(z[:, mid]) > 10 * np.ptp(z[mid, :])
+
+
+def test_l4_same_large_rate_diverges_only_unscaled():
+    at = lesson(4, scale=10, rate=0.5)
+    raw_map, std_map, _ = figures(at)
+    assert any(t.get("mode") == "markers+text" for t in raw_map["data"])  # the cross
+    assert not any(t.get("mode") == "markers+text" for t in std_map["data"])
+    assert "diverged at step" in happened(at)
+
+
+def test_l4_link_reproduces_the_raw_path_on_the_playground():
+    at = lesson(4, scale=3)
+    page = figures(full_page(at))[0]
+    np.testing.assert_allclose(xy(trace(page, "sgd")), _gd_path(figures(at)[0]), rtol=1e-6)
