@@ -115,8 +115,8 @@ def show(text: LessonText) -> Outcome:
         y_title=text.label("distance"), log_y=True,
     )  # fmt: skip
     a, b = st.columns(2)
-    a.plotly_chart(fig, key="ls01_map", width="stretch")
-    b.plotly_chart(rates, key="ls01_rates", width="stretch")
+    a.plotly_chart(fig, key=keys.key(NUMBER, "fig_map"), width="stretch")
+    b.plotly_chart(rates, key=keys.key(NUMBER, "fig_rates"), width="stretch")
     numbers = dict(
         kappa=kappa, alpha=r.alpha, beta=r.beta, gd_lr=r.gd_lr,
         measured_mom=r.measured[1], predicted_mom=r.predicted[1], bound=r.bound,

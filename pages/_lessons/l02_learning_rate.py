@@ -103,8 +103,8 @@ def show(text: LessonText) -> Outcome:
     sweep.add_vline(x=r.limit, line_dash="dot", annotation_text=text.label("limit", lr=r.limit))
     sweep.update_layout(title_text=text.label("sweep_title"), font_size=18)
     a, b = st.columns(2)
-    a.plotly_chart(curves, key="ls02_curves", width="stretch")
-    b.plotly_chart(sweep, key="ls02_sweep", width="stretch")
+    a.plotly_chart(curves, key=keys.key(NUMBER, "fig_curves"), width="stretch")
+    b.plotly_chart(sweep, key=keys.key(NUMBER, "fig_sweep"), width="stretch")
     d_large = int(r.diverged_at[2])
     numbers = dict(
         small=r.rates[0], right=r.rates[1], large=large,

@@ -113,8 +113,8 @@ def show(text: LessonText) -> Outcome:
         y_title=text.label("step_size"), log_y=True,
     )  # fmt: skip
     a, b = st.columns(2)
-    a.plotly_chart(fig, key="ls03_map", width="stretch")
-    b.plotly_chart(steps, key="ls03_steps", width="stretch")
+    a.plotly_chart(fig, key=keys.key(NUMBER, "fig_map"), width="stretch")
+    b.plotly_chart(steps, key=keys.key(NUMBER, "fig_steps"), width="stretch")
     with st.expander(text.label("formulas"), expanded=True):
         for name, conv in COURSE.items():
             c1, c2 = st.columns(2)

@@ -96,7 +96,7 @@ def show(text: LessonText) -> Outcome:
         label = text.label("gd", lr=b.lr)
         add_paths(fig, ["sgd"], [label], b.path[None], b.loss[None], np.array([b.diverged_at]))
         fig.set_layout(height=480)
-        col.plotly_chart(fig, key=f"ls04_map_{kind}", width="stretch")
+        col.plotly_chart(fig, key=keys.key(NUMBER, f"fig_map_{kind}"), width="stretch")
     t = np.arange(STEPS + 1, dtype=np.float64)
     lines = []
     for kind in KINDS:
@@ -107,7 +107,7 @@ def show(text: LessonText) -> Outcome:
         lines, title=text.label("curves_title"), x_title=text.label("step"),
         y_title=text.label("gap"), log_y=True,
     )  # fmt: skip
-    cols[2].plotly_chart(curves, key="ls04_curves", width="stretch")
+    cols[2].plotly_chart(curves, key=keys.key(NUMBER, "fig_curves"), width="stretch")
     raw, std = bowls["raw"], bowls["standard"]
     numbers = dict(
         scale=scale, kappa_raw=raw.kappa, kappa_std=std.kappa, lr_raw=raw.lr, lr_std=std.lr,

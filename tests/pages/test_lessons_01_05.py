@@ -208,3 +208,57 @@ def test_l4_link_reproduces_the_raw_path_on_the_playground():
     at = lesson(4, scale=3)
     page = figures(full_page(at))[0]
     np.testing.assert_allclose(xy(trace(page, "sgd")), _gd_path(figures(at)[0]), rtol=1e-6)
+
+
+# ------------------------------------------------------------------ lesson 5: ReLU vs sigmoid
+def _by_meta(fig, act, kind):
+    return next(t for t in fig["data"] if t.get("meta") == {"act": act, "kind": kind})
+
+
+def test_l5_sigmoid_slope_never_exceeds_a_quarter():
+    from tests.helpers import figure_array
+
+    slopes = figures(lesson(5))[0]
+    sig = next(t for t in slopes["data"] if t["meta"]["act"] == "sigmoid")
+    x, y = figure_array(sig["x"]), figure_array(sig["y"])
+    s = 1 / (1 + np.exp(-x))
+    np.testing.assert_allclose(y, s * (1 - s), atol=1e-6)  # the curve is σ(1 − σ)
+    assert y.max() <= 0.25 + 1e-7 and y.max() == pytest.approx(0.25, abs=1e-6)
+
+
+@pytest.mark.parametrize("sigma", [1.0, 4.0])
+def test_l5_product_through_depth_against_the_integral(sigma):
+    from tests.helpers import figure_array
+
+    at = lesson(5, depth=20, sigma=sigma)
+    depth = figures(at)[1]
+    z = np.linspace(-12 * sigma, 12 * sigma, 400_001)  # E|σ′(z)| for z ~ N(0, σ²) by quadrature
+    pdf = np.exp(-0.5 * (z / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))
+    s = 1 / (1 + np.exp(-z))
+    per_layer = np.trapezoid(s * (1 - s) * pdf, z)
+    law = figure_array(_by_meta(depth, "sigmoid", "law")["y"])
+    layers = figure_array(_by_meta(depth, "sigmoid", "law")["x"])
+    np.testing.assert_allclose(law ** (1 / layers), per_layer, rtol=5e-3)
+    assert np.all(law <= 0.25**layers)
+    relu = figure_array(_by_meta(depth, "relu", "law")["y"])
+    np.testing.assert_allclose(relu ** (1 / layers), 0.5, rtol=1e-2)  # P(z > 0) = ½
+    assert relu[-1] > 1e4 * law[-1]
+    assert f"{law[-1]:.2e}" in happened(at)
+
+
+def test_l5_link_reproduces_the_depth_figure_in_the_explorer():
+    from tests.helpers import figure_array
+
+    at = lesson(5, depth=30, sigma=2.0)
+    mine = figures(at)[1]
+    theirs = next(
+        f
+        for f in figures(full_page(at))
+        if any(t.get("meta", {}).get("kind") == "law" for t in f["data"])
+    )
+    for act in ("sigmoid", "tanh", "relu"):
+        np.testing.assert_allclose(
+            figure_array(_by_meta(theirs, act, "law")["y"]),
+            figure_array(_by_meta(mine, act, "law")["y"]),
+            rtol=1e-9,
+        )
