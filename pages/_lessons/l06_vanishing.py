@@ -28,17 +28,22 @@ def study(depth: int) -> dict[str, probes.LayerReport]:
 
 def show(text: LessonText) -> Outcome:
     left, right = st.columns(2)
-    depth = left.select_slider(
-        text.label("depth"), DEPTHS, value=10, key=keys.key(NUMBER, "depth")
-    )
+    depth = left.select_slider(text.label("depth"), DEPTHS, value=10, key=keys.key(NUMBER, "depth"))
     cure = right.selectbox(
         text.label("cure"), cures.NAMES[1:], format_func=text.label, key=keys.key(NUMBER, "cure")
     )
     reports = study(int(depth))
     series = [
         LayerProfile(
-            text.label(name), series_color(i), r.grad_norms, r.signal_norms, r.act_mean,
-            r.act_std, r.saturated, r.dead, r.unit_similarity,
+            text.label(name),
+            series_color(i),
+            r.grad_norms,
+            r.signal_norms,
+            r.act_mean,
+            r.act_std,
+            r.saturated,
+            r.dead,
+            r.unit_similarity,
         )  # fmt: skip
         for i, (name, r) in enumerate(reports.items())
     ]

@@ -40,8 +40,12 @@ def study(net: presets.NetSettings, data: presets.DataSettings) -> symmetry.Symm
 
 def show(text: LessonText) -> Outcome:
     left, right = st.columns(2)
-    value = left.select_slider(text.label("value"), VALUES, value=0.0, key=keys.key(NUMBER, "value"))
-    steps = right.select_slider(text.label("steps"), STEPS, value=200, key=keys.key(NUMBER, "steps"))
+    value = left.select_slider(
+        text.label("value"), VALUES, value=0.0, key=keys.key(NUMBER, "value")
+    )
+    steps = right.select_slider(
+        text.label("steps"), STEPS, value=200, key=keys.key(NUMBER, "steps")
+    )
     data = presets.DataSettings(steps=int(steps))
     const_net = constant(float(value))
     const, rand = study(const_net, data), study(RANDOM, data)
