@@ -193,3 +193,28 @@ def test_lessons_6_to_10_open_in_chinese(number):
     assert_no_exception(at)
     assert at.get("plotly_chart")
     assert at.subheader[-1].value == "发生了什么"
+
+
+EXTREMES = [
+    (6, {"depth": 30, "cure": "batchnorm"}),
+    (7, {"value": 1.0, "steps": 400}),
+    (8, {"p": 0.001, "output": "sigmoid"}),
+    (8, {"p": 0.99, "output": "softmax"}),
+    (9, {"lr": 0.1, "steps": 400}),
+    (9, {"lr": 0.001, "steps": 100}),
+    (10, {"T": 200, "radius": 1.5, "forget_bias": 3.0}),
+    (10, {"T": 200, "radius": 0.5, "forget_bias": 0.0}),
+]
+
+
+@pytest.mark.parametrize(("number", "controls"), EXTREMES)
+def test_extreme_controls_draw_finite_figures_and_fill_the_text(number, controls):
+    at = lesson(number, **controls)  # asserts no exception
+    assert not at.error
+    for fig in figures(at):
+        for t in fig["data"]:
+            for field in ("y", "customdata"):
+                if field in t:
+                    assert np.all(np.isfinite(figure_array(t[field]))), (number, t.get("name"))
+    text = happened(at)
+    assert "{" not in text and "nan" not in text.lower()
