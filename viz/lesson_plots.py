@@ -23,6 +23,7 @@ class Line(NamedTuple):
     x: np.ndarray
     y: np.ndarray
     dashed: bool = False
+    dash: str | None = None  # any plotly dash ("dot"); overrides ``dashed``
 
 
 def color(name: str, index: int) -> str:
@@ -48,7 +49,11 @@ def lines_figure(
         c = color(line.name, names.index(line.name))
         traces.append(
             {
-                "line": {"color": c, "width": 4, "dash": "dash" if line.dashed else "solid"},
+                "line": {
+                    "color": c,
+                    "width": 4,
+                    "dash": line.dash or ("dash" if line.dashed else "solid"),
+                },
                 "mode": "lines",
                 "name": line.label,
                 "x": x[keep].astype(np.float32),

@@ -20,6 +20,9 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+import torch
+
+from engine.surfaces.registry import Surface
 
 MINIMUM = (0.0, 0.0)  # of every quadratic_expression
 
@@ -29,6 +32,19 @@ def quadratic_expression(kappa: float) -> str:
     if not (math.isfinite(kappa) and kappa >= 1):
         raise ValueError(f"Invalid condition number: {kappa} (need κ ≥ 1)")
     return f"0.5*(x**2 + {kappa:g}*y**2)"
+
+
+def hessian_eigenvalues(surface: Surface, point: Sequence[float]) -> tuple[float, float]:
+    """The curvatures (λ₁ ≤ λ₂) of ``surface`` at ``point``, from torch.autograd's Hessian."""
+    p = torch.tensor(point, dtype=torch.float64)
+    h = torch.autograd.functional.hessian(lambda q: surface.f(q), p)
+    lo, hi = torch.linalg.eigvalsh(0.5 * (h + h.T)).tolist()
+    return float(lo), float(hi)
+
+
+def stability_limit(lmax: float) -> float:
+    """The largest step size with which gradient descent does not blow up: 2/λₙ."""
+    return 2.0 / lmax
 
 
 def gd_step(lmin: float, lmax: float) -> float:

@@ -6,7 +6,8 @@ How a lesson is made (the whole interface):
   with the keys ``title``, ``question`` (3-6 sentences), ``predict`` (the "predict first"
   prompt), ``choices`` (a list of possible answers), ``happened`` (a ``str.format`` template with
   *named* measured numbers, ``{sgd_steps}``) and a ``[labels]`` table for the lesson's control
-  labels, figure titles and captions. Both languages carry the same keys and placeholders
+  labels, figure titles and captions (a label whose name ends in ``_latex`` is LaTeX for
+  ``st.latex``, never formatted). Both languages carry the same keys and placeholders
   (``tests/pages/test_lessons_text.py`` checks it). ``text.load(slug, lang)`` reads one,
   ``text.language()`` gives the reader's language.
 * **Code** is one module ``lNN_slug.py`` with ``show(text: LessonText) -> Outcome | None``: it

@@ -10,7 +10,9 @@ import streamlit as st
 
 from engine import optimizers, surfaces
 from engine.surfaces import conditioning, trajectories
+from pages._common import optimizer_widgets as ow
 from pages._common.keys import lessons as keys
+from pages._common.keys import playground as pg
 from pages._lessons.frame import Link, Outcome
 from pages._lessons.text import LessonText
 from viz.lesson_plots import Line, lines_figure
@@ -113,8 +115,8 @@ def show(text: LessonText) -> Outcome:
         y_title=text.label("distance"), log_y=True,
     )  # fmt: skip
     a, b = st.columns(2)
-    a.plotly_chart(fig, key="ls01_map", width="stretch")
-    b.plotly_chart(rates, key="ls01_rates", width="stretch")
+    a.plotly_chart(fig, key=keys.key(NUMBER, "fig_map"), width="stretch")
+    b.plotly_chart(rates, key=keys.key(NUMBER, "fig_rates"), width="stretch")
     numbers = dict(
         kappa=kappa, alpha=r.alpha, beta=r.beta, gd_lr=r.gd_lr,
         measured_mom=r.measured[1], predicted_mom=r.predicted[1], bound=r.bound,
@@ -124,8 +126,9 @@ def show(text: LessonText) -> Outcome:
     query = {
         "pg_surface": "custom", "pg_expr": r.expr, "pg_x0": f"{START[0]:g}",
         "pg_y0": f"{START[1]:g}", "pg_opts": "sgd,momentum", "pg_steps": str(STEPS),
-        "pg_sgd_lr": f"{r.gd_lr:.6g}", "pg_momentum_lr": f"{r.alpha:.6g}",
-        "pg_momentum_mom": f"{r.beta:.6g}",
+        ow.key(pg.PREFIX, "sgd", "lr"): f"{r.gd_lr:.6g}",
+        ow.key(pg.PREFIX, "momentum", "lr"): f"{r.alpha:.6g}",
+        ow.key(pg.PREFIX, "momentum", "momentum"): f"{r.beta:.6g}",
     }  # fmt: skip
     return Outcome(numbers, Link("playground", query))
 

@@ -15,5 +15,6 @@ FIELDS = [LESSON]
 
 
 def key(number: int, name: str) -> str:
-    """The session-state key of lesson ``number``'s control ``name`` (``ls03_rate``)."""
+    """The session-state key of lesson ``number``'s control or chart ``name`` (``ls03_rate``;
+    charts: ``fig_<name>``, so that a chart never takes a control's key)."""
     return f"ls{number:02d}_{name}"

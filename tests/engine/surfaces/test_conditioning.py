@@ -56,3 +56,16 @@ def test_bad_values_are_refused():
     with pytest.raises(ValueError, match="-1"):
         c.momentum_optimum(-1.0, 2.0)
     assert c.quadratic_expression(25) == "0.5*(x**2 + 25*y**2)"
+
+
+def test_hessian_eigenvalues_of_catalogue_and_parsed_bowls():
+    from engine import surfaces
+
+    assert c.hessian_eigenvalues(surfaces.get("ill_conditioned"), (0.0, 0.0)) == pytest.approx(
+        (1.0, 25.0)
+    )
+    rotated = surfaces.get("rotated_ill_conditioned")
+    assert c.hessian_eigenvalues(rotated, (0.3, -0.2)) == pytest.approx((1.0, 25.0))
+    bowl = surfaces.parse(c.quadratic_expression(100))
+    assert c.hessian_eigenvalues(bowl, c.MINIMUM) == pytest.approx((1.0, 100.0))
+    assert c.stability_limit(25.0) == pytest.approx(0.08)
