@@ -53,7 +53,7 @@ def show(text: LessonText) -> Outcome:
     fig.update_yaxes(title_text=text.label("norm"), row=1, col=1)
     for panel, name in zip(fig.layout.annotations, ("weight_panel", "signal_panel"), strict=True):
         panel.text = text.label(name)  # the subplot titles, in the lesson's language
-    st.plotly_chart(fig, key="ls06_profile", width="stretch")
+    st.plotly_chart(fig, key=keys.key(NUMBER, "fig_profile"), width="stretch")
     ratio = {name: cures.attenuation(r) for name, r in reports.items()}
     numbers = dict(depth=depth, cure=text.label(cure), **ratio)
     link = gradient_flow_link(cures.settings("sigmoid", depth), cures.settings(cure, depth), DATA)

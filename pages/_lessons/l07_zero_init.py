@@ -67,8 +67,8 @@ def show(text: LessonText) -> Outcome:
         y_title=text.label("accuracy"),
     )
     a, b = st.columns(2)
-    a.plotly_chart(bars, key="ls07_gaps", width="stretch")
-    b.plotly_chart(curves, key="ls07_curves", width="stretch")
+    a.plotly_chart(bars, key=keys.key(NUMBER, "fig_gaps"), width="stretch")
+    b.plotly_chart(curves, key=keys.key(NUMBER, "fig_curves"), width="stretch")
     numbers = dict(
         value=value,
         steps=steps,

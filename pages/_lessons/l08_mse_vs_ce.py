@@ -60,8 +60,8 @@ def show(text: LessonText) -> Outcome:
         y_title=text.label("accuracy"),
     )
     a, b = st.columns(2)
-    a.plotly_chart(grads, key="ls08_gradients", width="stretch")
-    b.plotly_chart(training, key="ls08_training", width="stretch")
+    a.plotly_chart(grads, key=keys.key(NUMBER, "fig_gradients"), width="stretch")
+    b.plotly_chart(training, key=keys.key(NUMBER, "fig_training"), width="stretch")
     numbers = dict(
         p=p,
         output=text.label(output),

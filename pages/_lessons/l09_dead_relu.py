@@ -43,7 +43,7 @@ def show(text: LessonText) -> Outcome:
         x_title=text.label("step"),
         y_title=text.label("dead"),
     )
-    st.plotly_chart(fig, key="ls09_dead", width="stretch")
+    st.plotly_chart(fig, key=keys.key(NUMBER, "fig_dead"), width="stretch")
     diverged = [h.diverged_at for h in runs.values() if h.diverged_at >= 0]
     if diverged:
         st.warning(text.label("diverged", step=min(diverged)), icon=":material/warning:")

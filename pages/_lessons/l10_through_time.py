@@ -46,7 +46,7 @@ def show(text: LessonText) -> Outcome:
     ]
     fig = plots.signal_profile(series, predicted, title=text.label("title", T=T))
     fig.update_xaxes(title_text=text.label("t"))
-    st.plotly_chart(fig, key="ls10_profile", width="stretch")
+    st.plotly_chart(fig, key=keys.key(NUMBER, "fig_profile"), width="stretch")
     numbers = dict(
         T=T,
         radius=radius,
