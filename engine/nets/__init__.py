@@ -19,11 +19,14 @@ Modules, from the network up:
 
 from engine.nets import (
     batches,
+    cures,
     datasets,
+    dead_units,
     history,
     initializers,
     losses,
     networks,
+    output_gradients,
     presets,
     probes,
     race,
@@ -31,16 +34,20 @@ from engine.nets import (
     race_summary,
     stacked,
     sweeps,
+    symmetry,
     training,
 )
 
 __all__ = [
     "batches",
+    "cures",
     "datasets",
+    "dead_units",
     "history",
     "initializers",
     "losses",
     "networks",
+    "output_gradients",
     "presets",
     "probes",
     "race",
@@ -48,5 +55,6 @@ __all__ = [
     "race_summary",
     "stacked",
     "sweeps",
+    "symmetry",
     "training",
 ]

@@ -218,3 +218,22 @@ def test_extreme_controls_draw_finite_figures_and_fill_the_text(number, controls
                     assert np.all(np.isfinite(figure_array(t[field]))), (number, t.get("name"))
     text = happened(at)
     assert "{" not in text and "nan" not in text.lower()
+
+
+def test_every_training_lesson_runs_live_within_the_run_policy():
+    """Lessons 7-9 train as soon as a control moves: at their largest settings the runs of one
+    view stay under the run policy's live limit, so nothing long starts unasked."""
+    from engine.nets import presets
+    from pages._common import run_policy
+    from pages._lessons import l07_zero_init, l08_mse_vs_ce, l09_dead_relu
+
+    def estimate(nets, steps: int) -> float:
+        data = presets.DataSettings(steps=steps)
+        return sum(presets.estimate_seconds(net, data) for net in nets)
+
+    views = {
+        7: estimate([l07_zero_init.constant(1.0), l07_zero_init.RANDOM], max(l07_zero_init.STEPS)),
+        8: estimate([l08_mse_vs_ce.NET] * 2, l08_mse_vs_ce.DATA.steps),
+        9: estimate([l09_dead_relu.NET] * 2, max(l09_dead_relu.STEPS)),
+    }
+    assert not any(run_policy.needs_press(s) for s in views.values()), views
