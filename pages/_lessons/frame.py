@@ -6,6 +6,7 @@ happened" text and its :class:`Link` into the "Open in the full page" button.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -39,6 +40,14 @@ class Outcome:
 
     numbers: dict[str, Any]
     link: Link | None = None
+
+
+def remember(key: str, options: Sequence[Any], default: Any) -> None:
+    """Start the control ``key`` at ``default``, and put it back there when its value is not one
+    of ``options`` (a stale session or a hand-set state): a lesson's controls never raise."""
+    if st.session_state.get(key, default) not in options:
+        st.session_state[key] = default
+    st.session_state.setdefault(key, default)
 
 
 def render(lesson: Lesson, module: ModuleType | None, text: LessonText | None, words: dict,

@@ -13,7 +13,7 @@ from engine.surfaces import conditioning, trajectories
 from pages._common import optimizer_widgets as ow
 from pages._common.keys import lessons as keys
 from pages._common.keys import playground as pg
-from pages._lessons.frame import Link, Outcome
+from pages._lessons.frame import Link, Outcome, remember
 from pages._lessons.text import LessonText
 from viz.lesson_plots import Line, lines_figure
 from viz.surface_plots import add_paths, contour_map
@@ -83,8 +83,8 @@ def study(kappa: float, beta_choice: str | float) -> Result:
 
 def show(text: LessonText) -> Outcome:
     left, right = st.columns(2)
-    st.session_state.setdefault(keys.key(NUMBER, "kappa"), 25)
-    st.session_state.setdefault(keys.key(NUMBER, "beta"), "best")
+    remember(keys.key(NUMBER, "kappa"), KAPPAS, 25)
+    remember(keys.key(NUMBER, "beta"), BETAS, "best")
     kappa = left.select_slider(text.label("kappa"), KAPPAS, key=keys.key(NUMBER, "kappa"))
     beta_choice = right.select_slider(
         text.label("beta"),

@@ -13,7 +13,7 @@ from engine.optimizers import grids, schedules
 from engine.surfaces import analysis, conditioning, trajectories
 from pages._common.keys import lessons as keys
 from pages._common.keys import playground as pg
-from pages._lessons.frame import Link, Outcome
+from pages._lessons.frame import Link, Outcome, remember
 from pages._lessons.text import LessonText
 from viz.lesson_plots import Line, lines_figure
 from viz.playground_plots import sweep_figure
@@ -73,8 +73,8 @@ def study(schedule: str, large: float) -> Result:
 def show(text: LessonText) -> Outcome:
     left, right = st.columns(2)
     k_sched, k_large = keys.key(NUMBER, "schedule"), keys.key(NUMBER, "large")
-    st.session_state.setdefault(k_sched, "constant")
-    st.session_state.setdefault(k_large, 0.1)
+    remember(k_sched, SCHEDULES, "constant")
+    remember(k_large, LARGE, 0.1)
     schedule = left.selectbox(
         text.label("schedule"), SCHEDULES, key=k_sched,
         format_func=lambda s: text.label(f"schedule_{s}"),

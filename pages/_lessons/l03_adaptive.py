@@ -15,7 +15,7 @@ from engine.surfaces import default_lrs, trajectories
 from pages._common import optimizer_widgets as ow
 from pages._common.keys import lessons as keys
 from pages._common.keys import playground as pg
-from pages._lessons.frame import Link, Outcome
+from pages._lessons.frame import Link, Outcome, remember
 from pages._lessons.text import LessonText
 from viz.lesson_plots import Line, lines_figure
 from viz.surface_plots import add_paths, contour_map
@@ -85,8 +85,8 @@ def study(convention: str, schedule: str) -> Result:
 def show(text: LessonText) -> Outcome:
     left, right = st.columns(2)
     k_conv, k_sched = keys.key(NUMBER, "convention"), keys.key(NUMBER, "schedule")
-    st.session_state.setdefault(k_conv, "pytorch")
-    st.session_state.setdefault(k_sched, "constant")
+    remember(k_conv, ("pytorch", "course"), "pytorch")
+    remember(k_sched, SCHEDULES, "constant")
     convention = left.segmented_control(
         text.label("convention"), ("pytorch", "course"), key=k_conv,
         format_func=lambda c: text.label(f"convention_{c}"),

@@ -14,7 +14,7 @@ from engine.surfaces import analysis, conditioning, regression, trajectories
 from pages._common import optimizer_widgets as ow
 from pages._common.keys import lessons as keys
 from pages._common.keys import playground as pg
-from pages._lessons.frame import Link, Outcome
+from pages._lessons.frame import Link, Outcome, remember
 from pages._lessons.text import LessonText
 from viz.lesson_plots import Line, lines_figure
 from viz.surface_plots import add_paths, contour_map
@@ -78,8 +78,8 @@ def regression_loss(X: np.ndarray, y: np.ndarray, w: tuple[float, float]) -> flo
 def show(text: LessonText) -> Outcome:
     left, right = st.columns(2)
     k_scale, k_rate = keys.key(NUMBER, "scale"), keys.key(NUMBER, "rate")
-    st.session_state.setdefault(k_scale, 10)
-    st.session_state.setdefault(k_rate, "best")
+    remember(k_scale, SCALES, 10)
+    remember(k_rate, RATES, "best")
     scale = left.select_slider(text.label("scale"), SCALES, key=k_scale)
     rate = right.select_slider(
         text.label("rate"), RATES, key=k_rate,

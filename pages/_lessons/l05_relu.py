@@ -8,7 +8,7 @@ import streamlit as st
 
 from engine.activations import tables
 from pages._common.keys import lessons as keys
-from pages._lessons.frame import Link, Outcome
+from pages._lessons.frame import Link, Outcome, remember
 from pages._lessons.text import LessonText
 from viz import activation_plots as plots
 
@@ -31,8 +31,8 @@ def study(depth: int, sigma: float):
 def show(text: LessonText) -> Outcome:
     left, right = st.columns(2)
     k_depth, k_sigma = keys.key(NUMBER, "depth"), keys.key(NUMBER, "sigma")
-    st.session_state.setdefault(k_depth, 20)
-    st.session_state.setdefault(k_sigma, 1.0)
+    remember(k_depth, DEPTHS, 20)
+    remember(k_sigma, SIGMAS, 1.0)
     depth = left.select_slider(text.label("depth"), DEPTHS, key=k_depth)
     sigma = right.select_slider(text.label("sigma"), SIGMAS, key=k_sigma)
     curves, profiles = study(int(depth), float(sigma))
