@@ -8,7 +8,7 @@ import streamlit as st
 from engine.core.threads import set_threads
 from engine.nets import cures, presets, probes
 from pages._common.keys import lessons as keys
-from pages._lessons.frame import Outcome
+from pages._lessons.frame import Outcome, remember
 from pages._lessons.netlinks import gradient_flow_link
 from pages._lessons.text import LessonText
 from viz import network_plots
@@ -28,7 +28,9 @@ def study(depth: int) -> dict[str, probes.LayerReport]:
 
 def show(text: LessonText) -> Outcome:
     left, right = st.columns(2)
-    depth = left.select_slider(text.label("depth"), DEPTHS, value=10, key=keys.key(NUMBER, "depth"))
+    remember(keys.key(NUMBER, "depth"), DEPTHS, 10)
+    remember(keys.key(NUMBER, "cure"), cures.NAMES[1:], "relu_he")
+    depth = left.select_slider(text.label("depth"), DEPTHS, key=keys.key(NUMBER, "depth"))
     cure = right.selectbox(
         text.label("cure"), cures.NAMES[1:], format_func=text.label, key=keys.key(NUMBER, "cure")
     )

@@ -12,7 +12,7 @@ import streamlit as st
 from engine.core.threads import set_threads
 from engine.nets import presets, symmetry
 from pages._common.keys import lessons as keys
-from pages._lessons.frame import Outcome
+from pages._lessons.frame import Outcome, remember
 from pages._lessons.netlinks import gradient_flow_link
 from pages._lessons.text import LessonText
 from viz.colors import series_color
@@ -40,12 +40,10 @@ def study(net: presets.NetSettings, data: presets.DataSettings) -> symmetry.Symm
 
 def show(text: LessonText) -> Outcome:
     left, right = st.columns(2)
-    value = left.select_slider(
-        text.label("value"), VALUES, value=0.0, key=keys.key(NUMBER, "value")
-    )
-    steps = right.select_slider(
-        text.label("steps"), STEPS, value=200, key=keys.key(NUMBER, "steps")
-    )
+    remember(keys.key(NUMBER, "value"), VALUES, 0.0)
+    remember(keys.key(NUMBER, "steps"), STEPS, 200)
+    value = left.select_slider(text.label("value"), VALUES, key=keys.key(NUMBER, "value"))
+    steps = right.select_slider(text.label("steps"), STEPS, key=keys.key(NUMBER, "steps"))
     data = presets.DataSettings(steps=int(steps))
     const_net = constant(float(value))
     const, rand = study(const_net, data), study(RANDOM, data)

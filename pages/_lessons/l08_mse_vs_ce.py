@@ -10,7 +10,7 @@ import streamlit as st
 
 from engine.nets import output_gradients, presets
 from pages._common.keys import lessons as keys
-from pages._lessons.frame import Outcome
+from pages._lessons.frame import Outcome, remember
 from pages._lessons.netlinks import gradient_flow_link, run
 from pages._lessons.text import LessonText
 from viz.lesson_plots import Line, lines_figure
@@ -30,7 +30,9 @@ def gradient_curves(classes: int) -> dict[str, np.ndarray]:
 
 def show(text: LessonText) -> Outcome:
     left, right = st.columns(2)
-    p = left.select_slider(text.label("p_true"), P_TRUE, value=0.01, key=keys.key(NUMBER, "p"))
+    remember(keys.key(NUMBER, "p"), P_TRUE, 0.01)
+    remember(keys.key(NUMBER, "output"), list(OUTPUTS), "softmax")
+    p = left.select_slider(text.label("p_true"), P_TRUE, key=keys.key(NUMBER, "p"))
     output = right.radio(
         text.label("output"),
         list(OUTPUTS),

@@ -10,7 +10,7 @@ import streamlit as st
 
 from engine.nets import dead_units, presets
 from pages._common.keys import lessons as keys
-from pages._lessons.frame import Outcome
+from pages._lessons.frame import Outcome, remember
 from pages._lessons.netlinks import gradient_flow_link, run
 from pages._lessons.text import LessonText
 from viz.lesson_plots import Line, lines_figure
@@ -25,10 +25,10 @@ NET = dataclasses.replace(presets.get("dead_relu").a, depth=6, width=32)
 
 def show(text: LessonText) -> Outcome:
     left, right = st.columns(2)
-    lr = left.select_slider(text.label("lr"), RATES, value=0.05, key=keys.key(NUMBER, "lr"))
-    steps = right.select_slider(
-        text.label("steps"), STEPS, value=200, key=keys.key(NUMBER, "steps")
-    )
+    remember(keys.key(NUMBER, "lr"), RATES, 0.05)
+    remember(keys.key(NUMBER, "steps"), STEPS, 200)
+    lr = left.select_slider(text.label("lr"), RATES, key=keys.key(NUMBER, "lr"))
+    steps = right.select_slider(text.label("steps"), STEPS, key=keys.key(NUMBER, "steps"))
     data = presets.DataSettings(steps=int(steps))
     nets = {
         "chosen": dataclasses.replace(NET, lr=float(lr)),

@@ -11,7 +11,7 @@ import streamlit as st
 from engine.sequences import presets, probes
 from pages._common.keys import lessons as keys
 from pages._common.keys import sequences as K
-from pages._lessons.frame import Link, Outcome
+from pages._lessons.frame import Link, Outcome, remember
 from pages._lessons.text import LessonText
 from viz import sequence_plots as plots
 
@@ -30,12 +30,13 @@ def study(s: presets.Settings) -> dict[str, probes.Probe]:
 
 def show(text: LessonText) -> Outcome:
     left, middle, right = st.columns(3)
-    T = left.select_slider(text.label("T"), LENGTHS, value=100, key=keys.key(NUMBER, "T"))
-    radius = middle.select_slider(
-        text.label("radius"), RADII, value=0.9, key=keys.key(NUMBER, "radius")
-    )
+    remember(keys.key(NUMBER, "T"), LENGTHS, 100)
+    remember(keys.key(NUMBER, "radius"), RADII, 0.9)
+    remember(keys.key(NUMBER, "forget_bias"), FORGET, 2.0)
+    T = left.select_slider(text.label("T"), LENGTHS, key=keys.key(NUMBER, "T"))
+    radius = middle.select_slider(text.label("radius"), RADII, key=keys.key(NUMBER, "radius"))
     bias = right.select_slider(
-        text.label("forget_bias"), FORGET, value=2.0, key=keys.key(NUMBER, "forget_bias")
+        text.label("forget_bias"), FORGET, key=keys.key(NUMBER, "forget_bias")
     )
     s = dataclasses.replace(BASE, T=int(T), radius=float(radius), forget_bias=float(bias))
     first = study(s)

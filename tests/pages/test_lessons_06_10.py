@@ -237,3 +237,16 @@ def test_every_training_lesson_runs_live_within_the_run_policy():
         9: estimate([l09_dead_relu.NET] * 2, max(l09_dead_relu.STEPS)),
     }
     assert not any(run_policy.needs_press(s) for s in views.values()), views
+
+
+@pytest.mark.parametrize(("number", "controls"), [EXTREMES[i] for i in (0, 1, 2, 4, 6)])
+def test_a_stale_control_value_falls_back_to_the_default(number, controls):
+    from tests.helpers import assert_no_exception, page_test
+
+    at = page_test("lessons", {"lesson": str(number)})
+    for name in controls:  # set before the first run, as a stale session would hold it
+        at.session_state[f"ls{number:02d}_{name}"] = "not an option"
+    at.run()
+    assert_no_exception(at)
+    assert not at.error and not at.warning
+    assert at.get("plotly_chart")
