@@ -14,8 +14,10 @@ from pages._lessons import catalog, frame, text
 ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 lang = text.language()
 words = text.frame(lang)
-st.title(words["page_title"])
 state.restore(keys.FIELDS)
+# Title and picker share one row: a projector's 720 px should go to the lesson, not the chrome.
+top = st.columns([1, 2], vertical_alignment="bottom")
+top[0].title(words["page_title"])
 
 
 def _title(number: int) -> str:
@@ -25,7 +27,7 @@ def _title(number: int) -> str:
     return f"{number}. {words['coming_short']}"
 
 
-number = st.selectbox(
+number = top[1].selectbox(
     words["picker"], [le.number for le in catalog.LESSONS], key=keys.LESSON.key,
     format_func=_title,
 )  # fmt: skip

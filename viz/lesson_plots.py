@@ -82,9 +82,29 @@ def lines_figure(
         "font": dict(FONT),
         "height": height,
         "margin": {"b": 60, "l": 70, "r": 20, "t": 90},
-        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        # Inside the plot, top right: the curves fall from the top left, and a legend above the
+        # plot would collide with the title in a half-width column.
+        "legend": {
+            "x": 1,
+            "xanchor": "right",
+            "y": 1,
+            "yanchor": "top",
+            "bgcolor": "rgba(255,255,255,0.75)",
+            "font": {"size": 15},
+        },
         "xaxis": {"title": {"text": x_title}},
         "yaxis": {"title": {"text": y_title}, "type": "log" if log_y else "linear"},
         "hovermode": "x unified",
     }
     return figure(traces, layout)
+
+
+def compact_map(fig: SpecFigure) -> SpecFigure:
+    """A contour map (``viz.surface_plots.contour_map``) for a half-width column: no colour bar,
+    and only the paths in the legend (the star and the ring explain themselves)."""
+    for trace in fig.spec["data"]:
+        if trace.get("type") == "contour":
+            trace["showscale"] = False
+        elif trace.get("name") in ("known minimum", "start"):
+            trace["showlegend"] = False
+    return fig

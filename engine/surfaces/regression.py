@@ -40,7 +40,8 @@ def standardize(X: np.ndarray) -> np.ndarray:
 
 def loss_expression(X: np.ndarray, y: np.ndarray) -> str:
     """The mean squared error of w₁x₁ + w₂x₂ as a formula in x (w₁) and y (w₂), expanded:
-    a·x² + b·y² + c·x·y + d·x + e·y + f, each coefficient to 10 significant digits."""
+    a·x² + b·y² + c·x·y + d·x + e·y + f, each coefficient to 17 significant digits (exact in
+    float64, so the parsed surface's minimum is the least-squares one to rounding)."""
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
     n = len(y)
     G, r = X.T @ X / n, X.T @ y / n
@@ -48,7 +49,7 @@ def loss_expression(X: np.ndarray, y: np.ndarray) -> str:
     if not all(math.isfinite(c) for c in coef):
         raise ValueError("The data give a loss with non-finite coefficients")
     terms = ("x**2", "y**2", "x*y", "x", "y", "1")
-    parts = [f"{c:.10g}*{t}" if t != "1" else f"{c:.10g}" for c, t in zip(coef, terms, strict=True)]
+    parts = [f"{c:.17g}*{t}" if t != "1" else f"{c:.17g}" for c, t in zip(coef, terms, strict=True)]
     return " + ".join(parts).replace("+ -", "- ")
 
 

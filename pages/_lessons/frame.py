@@ -19,6 +19,8 @@ from pages._common.keys import lessons as keys
 from pages._lessons.catalog import Lesson
 from pages._lessons.text import LessonText
 
+FIG_HEIGHT = 460  # px: a lesson's figures, side by side, fit a 1280x720 projector's screen
+
 
 @dataclass(frozen=True)
 class Link:
@@ -57,8 +59,9 @@ def render(lesson: Lesson, module: ModuleType | None, text: LessonText | None, w
         st.info(words["coming"].format(number=lesson.number))
         return
     st.header(f"{lesson.number}. {text.title}")
-    st.markdown(text.question)
-    st.radio(
+    question, predict = st.columns([3, 2])
+    question.markdown(text.question)
+    predict.radio(
         f"**{words['predict']}** {text.predict}",
         text.choices,
         index=None,

@@ -13,9 +13,9 @@ from engine.surfaces import conditioning, trajectories
 from pages._common import optimizer_widgets as ow
 from pages._common.keys import lessons as keys
 from pages._common.keys import playground as pg
-from pages._lessons.frame import Link, Outcome, remember
+from pages._lessons.frame import FIG_HEIGHT, Link, Outcome, remember
 from pages._lessons.text import LessonText
-from viz.lesson_plots import Line, lines_figure
+from viz.lesson_plots import Line, compact_map, lines_figure
 from viz.surface_plots import add_paths, contour_map
 
 NUMBER = 1
@@ -102,6 +102,8 @@ def show(text: LessonText) -> Outcome:
         click_grid=0, title=text.label("map_title", expr=r.expr),
     )  # fmt: skip
     add_paths(fig, ["sgd", "momentum"], labels, r.paths, r.losses, r.diverged_at)
+    fig.set_layout(height=FIG_HEIGHT)
+    compact_map(fig)
     t = np.arange(STEPS + 1, dtype=np.float64)
     d0 = r.distance[:, :1]
     rate_lines = [

@@ -13,7 +13,7 @@ from engine.optimizers import grids, schedules
 from engine.surfaces import analysis, conditioning, trajectories
 from pages._common.keys import lessons as keys
 from pages._common.keys import playground as pg
-from pages._lessons.frame import Link, Outcome, remember
+from pages._lessons.frame import FIG_HEIGHT, Link, Outcome, remember
 from pages._lessons.text import LessonText
 from viz.lesson_plots import Line, lines_figure
 from viz.playground_plots import sweep_figure
@@ -101,7 +101,7 @@ def show(text: LessonText) -> Outcome:
     )  # fmt: skip
     sweep = sweep_figure(["sgd"], r.lrs, r.scores, [r.best], y_title=text.label("gap_final"))
     sweep.add_vline(x=r.limit, line_dash="dot", annotation_text=text.label("limit", lr=r.limit))
-    sweep.update_layout(title_text=text.label("sweep_title"), font_size=18)
+    sweep.update_layout(title_text=text.label("sweep_title"), font_size=18, height=FIG_HEIGHT)
     a, b = st.columns(2)
     a.plotly_chart(curves, key=keys.key(NUMBER, "fig_curves"), width="stretch")
     b.plotly_chart(sweep, key=keys.key(NUMBER, "fig_sweep"), width="stretch")

@@ -15,9 +15,9 @@ from engine.surfaces import default_lrs, trajectories
 from pages._common import optimizer_widgets as ow
 from pages._common.keys import lessons as keys
 from pages._common.keys import playground as pg
-from pages._lessons.frame import Link, Outcome, remember
+from pages._lessons.frame import FIG_HEIGHT, Link, Outcome, remember
 from pages._lessons.text import LessonText
-from viz.lesson_plots import Line, lines_figure
+from viz.lesson_plots import Line, compact_map, lines_figure
 from viz.surface_plots import add_paths, contour_map
 
 NUMBER = 3
@@ -102,6 +102,8 @@ def show(text: LessonText) -> Outcome:
         click_grid=0, title=text.label("map_title"),
     )  # fmt: skip
     add_paths(fig, list(NAMES), labels, r.paths, r.losses, r.diverged_at)
+    fig.set_layout(height=FIG_HEIGHT)
+    compact_map(fig)
     t = np.arange(1, STEPS + 1, dtype=np.float64)
     lines = [
         Line(n, f"{n}: {coord}", t, r.effective[k, :, i], dash=None if i == 0 else "dot")

@@ -14,9 +14,9 @@ from engine.surfaces import analysis, conditioning, regression, trajectories
 from pages._common import optimizer_widgets as ow
 from pages._common.keys import lessons as keys
 from pages._common.keys import playground as pg
-from pages._lessons.frame import Link, Outcome, remember
+from pages._lessons.frame import FIG_HEIGHT, Link, Outcome, remember
 from pages._lessons.text import LessonText
-from viz.lesson_plots import Line, lines_figure
+from viz.lesson_plots import Line, compact_map, lines_figure
 from viz.surface_plots import add_paths, contour_map
 
 NUMBER = 4
@@ -95,7 +95,8 @@ def show(text: LessonText) -> Outcome:
         )  # fmt: skip
         label = text.label("gd", lr=b.lr)
         add_paths(fig, ["sgd"], [label], b.path[None], b.loss[None], np.array([b.diverged_at]))
-        fig.set_layout(height=480)
+        fig.set_layout(height=FIG_HEIGHT)
+        compact_map(fig)
         col.plotly_chart(fig, key=keys.key(NUMBER, f"fig_map_{kind}"), width="stretch")
     t = np.arange(STEPS + 1, dtype=np.float64)
     lines = []

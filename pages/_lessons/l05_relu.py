@@ -8,7 +8,7 @@ import streamlit as st
 
 from engine.activations import tables
 from pages._common.keys import lessons as keys
-from pages._lessons.frame import Link, Outcome, remember
+from pages._lessons.frame import FIG_HEIGHT, Link, Outcome, remember
 from pages._lessons.text import LessonText
 from viz import activation_plots as plots
 
@@ -39,12 +39,12 @@ def show(text: LessonText) -> Outcome:
     slopes = plots.curves_figure(
         [plots.Curve(c.name, c.title, c.x, c.f, c.df, c.d2f) for c in curves], [1]
     )
-    slopes.update_layout(title_text=text.label("slopes_title"), height=480)
+    slopes.update_layout(title_text=text.label("slopes_title"), height=FIG_HEIGHT)
     products = plots.depth_figure(
         [plots.DepthProfile(p.name, p.title, p.depth, p.law, p.mean) for p in profiles],
         SIGMOID_CEILING,
     )
-    products.update_layout(title_text=text.label("depth_title"))
+    products.update_layout(title_text=text.label("depth_title"), height=FIG_HEIGHT)
     a, b = st.columns(2)
     a.plotly_chart(slopes, key=keys.key(NUMBER, "fig_slopes"), width="stretch")
     b.plotly_chart(products, key=keys.key(NUMBER, "fig_depth"), width="stretch")
