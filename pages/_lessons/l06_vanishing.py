@@ -8,7 +8,7 @@ import streamlit as st
 from engine.core.threads import set_threads
 from engine.nets import cures, presets, probes
 from pages._common.keys import lessons as keys
-from pages._lessons.frame import Outcome, remember
+from pages._lessons.frame import FIG_HEIGHT, Outcome, remember
 from pages._lessons.netlinks import gradient_flow_link
 from pages._lessons.text import LessonText
 from viz import network_plots
@@ -50,7 +50,7 @@ def show(text: LessonText) -> Outcome:
         for i, (name, r) in enumerate(reports.items())
     ]
     fig = network_plots.gradient_profile(series)
-    fig.update_layout(title_text=text.label("profile_title", depth=depth))
+    fig.update_layout(title_text=text.label("profile_title", depth=depth), height=FIG_HEIGHT)
     fig.update_xaxes(title_text=text.label("layer"))
     fig.update_yaxes(title_text=text.label("norm"), row=1, col=1)
     for panel, name in zip(fig.layout.annotations, ("weight_panel", "signal_panel"), strict=True):

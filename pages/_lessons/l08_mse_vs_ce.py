@@ -11,7 +11,7 @@ import streamlit as st
 from engine.nets import output_gradients, presets
 from pages._common.keys import lessons as keys
 from pages._lessons.frame import Outcome, remember
-from pages._lessons.netlinks import gradient_flow_link, run
+from pages._lessons.netlinks import LEGEND_LOW, gradient_flow_link, run
 from pages._lessons.text import LessonText
 from viz.lesson_plots import Line, lines_figure
 
@@ -61,6 +61,7 @@ def show(text: LessonText) -> Outcome:
         x_title=text.label("step"),
         y_title=text.label("accuracy"),
     )
+    training.spec["layout"]["legend"].update(LEGEND_LOW)  # accuracy rises to the top right
     a, b = st.columns(2)
     a.plotly_chart(grads, key=keys.key(NUMBER, "fig_gradients"), width="stretch")
     b.plotly_chart(training, key=keys.key(NUMBER, "fig_training"), width="stretch")

@@ -43,6 +43,7 @@ def show(text: LessonText) -> Outcome:
         x_title=text.label("step"),
         y_title=text.label("dead"),
     )
+    fig.spec["layout"]["yaxis"]["range"] = [0, 100]  # room above the lines for the legend
     st.plotly_chart(fig, key=keys.key(NUMBER, "fig_dead"), width="stretch")
     diverged = [h.diverged_at for h in runs.values() if h.diverged_at >= 0]
     if diverged:

@@ -11,7 +11,7 @@ import streamlit as st
 from engine.sequences import presets, probes
 from pages._common.keys import lessons as keys
 from pages._common.keys import sequences as K
-from pages._lessons.frame import Link, Outcome, remember
+from pages._lessons.frame import FIG_HEIGHT, Link, Outcome, remember
 from pages._lessons.text import LessonText
 from viz import sequence_plots as plots
 
@@ -47,6 +47,7 @@ def show(text: LessonText) -> Outcome:
     ]
     fig = plots.signal_profile(series, predicted, title=text.label("title", T=T))
     fig.update_xaxes(title_text=text.label("t"))
+    fig.update_layout(height=FIG_HEIGHT)
     st.plotly_chart(fig, key=keys.key(NUMBER, "fig_profile"), width="stretch")
     numbers = dict(
         T=T,
