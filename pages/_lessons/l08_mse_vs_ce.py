@@ -61,7 +61,11 @@ def show(text: LessonText) -> Outcome:
         x_title=text.label("step"),
         y_title=text.label("accuracy"),
     )
-    training.spec["layout"]["legend"].update(LEGEND_LOW)  # accuracy rises to the top right
+    training.spec["layout"]["legend"].update(LEGEND_LOW)
+    # Low in the middle: both gradients are large at the top and MSE's falls away at the sides.
+    grads.spec["layout"]["legend"].update(
+        {**LEGEND_LOW, "x": 0.5, "xanchor": "center"}
+    )  # accuracy rises to the top right
     a, b = st.columns(2)
     a.plotly_chart(grads, key=keys.key(NUMBER, "fig_gradients"), width="stretch")
     b.plotly_chart(training, key=keys.key(NUMBER, "fig_training"), width="stretch")
