@@ -39,8 +39,13 @@ def lines_figure(
     log_y: bool = False,
     markers: Sequence[tuple[float, float, str, str]] = (),
     height: int = 460,
+    legend: str = "top right",
 ) -> SpecFigure:
-    """Lines (non-finite points dropped) and optional labelled markers (x, y, text, name)."""
+    """Lines (non-finite points dropped) and optional labelled markers (x, y, text, name).
+
+    ``legend``: the corner inside the plot that the curves leave free ("top right",
+    "bottom left", ...): a legend above the plot collides with the title in a half-width column.
+    """
     traces = []
     names = list(dict.fromkeys(line.name for line in lines))
     for line in lines:
@@ -71,7 +76,7 @@ def lines_figure(
                 "showlegend": False,
                 "text": [text],
                 "textfont": {"color": c, "size": 18},
-                "textposition": "top center",
+                "textposition": "middle right",  # a mark near the left edge keeps its text
                 "x": np.asarray([mx], np.float64),
                 "y": np.asarray([my], np.float64),
                 "type": "scatter",
@@ -97,6 +102,15 @@ def lines_figure(
         "hovermode": "x unified",
     }
     return figure(traces, layout)
+
+
+def _legend(corner: str) -> dict:
+    vertical, horizontal = corner.split()
+    return {
+        "x": 1 if horizontal == "right" else 0, "xanchor": horizontal,
+        "y": 1 if vertical == "top" else 0, "yanchor": vertical,
+        "bgcolor": "rgba(255,255,255,0.75)", "font": {"size": 15},
+    }  # fmt: skip
 
 
 def compact_map(fig: SpecFigure) -> SpecFigure:

@@ -47,6 +47,12 @@ def stability_limit(lmax: float) -> float:
     return 2.0 / lmax
 
 
+def no_overshoot_step(lmax: float) -> float:
+    """1/λₙ: the step that lands the steepest direction on its floor in one step (no zig-zag);
+    the flat directions then shrink by 1 − λ₁/λₙ = 1 − 1/κ per step."""
+    return 1.0 / lmax
+
+
 def gd_step(lmin: float, lmax: float) -> float:
     """The step size that makes gradient descent fastest on eigenvalues in [lmin, lmax]."""
     return 2.0 / (lmin + lmax)

@@ -114,7 +114,7 @@ def show(text: LessonText) -> Outcome:
     ]
     rates = lines_figure(
         rate_lines, title=text.label("rate_title"), x_title=text.label("step"),
-        y_title=text.label("distance"), log_y=True,
+        y_title=text.label("distance"), log_y=True, legend="bottom left",
     )  # fmt: skip
     a, b = st.columns(2)
     a.plotly_chart(fig, key=keys.key(NUMBER, "fig_map"), width="stretch")

@@ -112,7 +112,7 @@ def show(text: LessonText) -> Outcome:
     ]
     steps = lines_figure(
         lines, title=text.label("step_title"), x_title=text.label("step"),
-        y_title=text.label("step_size"), log_y=True,
+        y_title=text.label("step_size"), log_y=True, legend="bottom right",
     )  # fmt: skip
     a, b = st.columns(2)
     a.plotly_chart(fig, key=keys.key(NUMBER, "fig_map"), width="stretch")

@@ -23,7 +23,7 @@ NUMBER = 4
 STEPS = 2000
 START = (-2.0, 2.5)
 SCALES = (1, 3, 10, 20)
-RATES = ("best", 0.005, 0.05, 0.5)  # "best": each bowl its own 2/(λ₁+λₙ)
+RATES = ("best", 0.005, 0.05, 0.5)  # "best": each bowl its own 1/λₙ (no zig-zag)
 TOL = 1e-6  # converged: loss within this of the minimum
 KINDS = ("raw", "standard")
 
@@ -54,7 +54,8 @@ def study(scale: float, rate: str | float) -> dict[str, Bowl]:
         surface = surfaces.parse(expr)
         best = regression.best_weights(feats, y)
         lmin, lmax = conditioning.hessian_eigenvalues(surface, best)
-        lr = float(f"{conditioning.gd_step(lmin, lmax):.6g}") if rate == "best" else float(rate)
+        best_lr = conditioning.no_overshoot_step(lmax)
+        lr = float(f"{best_lr:.6g}") if rate == "best" else float(rate)
         run = trajectories.run(
             surface, [optimizers.create("sgd", lr=lr)], [START], STEPS, record_state=False
         )
@@ -103,7 +104,7 @@ def show(text: LessonText) -> Outcome:
     for kind in KINDS:
         b = bowls[kind]
         n = STEPS + 1 if b.diverged_at < 0 else max(b.diverged_at, 1)
-        lines.append(Line(kind, text.label(f"curve_{kind}", lr=b.lr), t[:n], b.gap[:n]))
+        lines.append(Line(kind, text.label(f"curve_{kind}"), t[:n], b.gap[:n]))
     curves = lines_figure(
         lines, title=text.label("curves_title"), x_title=text.label("step"),
         y_title=text.label("gap"), log_y=True,

@@ -12,7 +12,9 @@ SHOTS = Path("/work/wt/shots/i13-la")
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize(("lesson", "lang"), [(1, "en"), (4, "zh")])
+@pytest.mark.parametrize(
+    ("lesson", "lang"), [(1, "en"), (2, "en"), (3, "en"), (4, "zh"), (5, "zh")]
+)
 def test_lesson_at_1280x720(browser, app_url, lesson, lang):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     tab = context.new_page()
@@ -25,7 +27,8 @@ def test_lesson_at_1280x720(browser, app_url, lesson, lang):
         assert tab.locator(".js-plotly-plot").count() >= 2
         link = tab.locator("[data-testid='stLinkButton'] a")
         href = link.get_attribute("href")
-        assert href.startswith("playground?") and "pg_opts=" in href
+        full_page = "activations?act_sel=" if lesson == 5 else "playground?"
+        assert href.startswith(full_page)
         assert (f"lang={lang}" in href) == (lang != "en")
         name = f"lesson{lesson}_{lang}"
         view = tab.screenshot()  # what the projector shows without scrolling

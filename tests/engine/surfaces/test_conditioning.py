@@ -69,3 +69,10 @@ def test_hessian_eigenvalues_of_catalogue_and_parsed_bowls():
     bowl = surfaces.parse(c.quadratic_expression(100))
     assert c.hessian_eigenvalues(bowl, c.MINIMUM) == pytest.approx((1.0, 100.0))
     assert c.stability_limit(25.0) == pytest.approx(0.08)
+
+
+def test_no_overshoot_step_lands_the_steep_direction_in_one_step():
+    lr = c.no_overshoot_step(25.0)
+    w = np.array([-2.5, 1.0])
+    w = w - lr * np.array([1.0, 25.0]) * w
+    assert w[1] == 0.0 and w[0] == pytest.approx(-2.5 * (1 - 1 / 25))
