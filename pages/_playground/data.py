@@ -22,6 +22,7 @@ from pages._common import optimizer_widgets as ow
 from pages._playground.controls import Settings, get_surface
 
 CONTOUR_N = 120
+PATHS_MAX_SIZE = 64 * 2**20  # bytes of pickled runs kept by paths() (see there)
 SURFACE_3D_N = 60
 
 
@@ -113,7 +114,9 @@ def _run(cfg: Settings, opts: list, starts: Any, record_state: bool = True):
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+# An entry at the page's maxima (12 optimizers, 2000 steps, their state histories) pickles to
+# about 5 MB (bench/memory.py): 32 of them would be 150 MB, so the bytes are bounded too.
+@st.cache_data(max_entries=32, max_size=PATHS_MAX_SIZE, show_spinner=False)
 def paths(cfg: Settings) -> Paths:
     """The main run from one start, with state history, table, distances and internals."""
     surface = get_surface(cfg.surface)
