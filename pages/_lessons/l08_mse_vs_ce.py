@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from engine.nets import output_gradients, presets
+from pages._common import present
 from pages._common.keys import lessons as keys
 from pages._lessons.frame import Outcome, remember
 from pages._lessons.netlinks import LEGEND_LOW, gradient_flow_link, run
@@ -67,8 +68,8 @@ def show(text: LessonText) -> Outcome:
         {**LEGEND_LOW, "x": 0.5, "xanchor": "center"}
     )  # accuracy rises to the top right
     a, b = st.columns(2)
-    a.plotly_chart(grads, key=keys.key(NUMBER, "fig_gradients"), width="stretch")
-    b.plotly_chart(training, key=keys.key(NUMBER, "fig_training"), width="stretch")
+    present.chart(a, grads, key=keys.key(NUMBER, "fig_gradients"), width="stretch")
+    present.chart(b, training, key=keys.key(NUMBER, "fig_training"), width="stretch")
     numbers = dict(
         p=p,
         output=text.label(output),
