@@ -87,16 +87,7 @@ def lines_figure(
         "font": dict(FONT),
         "height": height,
         "margin": {"b": 60, "l": 70, "r": 20, "t": 90},
-        # Inside the plot, top right: the curves fall from the top left, and a legend above the
-        # plot would collide with the title in a half-width column.
-        "legend": {
-            "x": 1,
-            "xanchor": "right",
-            "y": 1,
-            "yanchor": "top",
-            "bgcolor": "rgba(255,255,255,0.75)",
-            "font": {"size": 15},
-        },
+        "legend": _legend(legend),
         "xaxis": {"title": {"text": x_title}},
         "yaxis": {"title": {"text": y_title}, "type": "log" if log_y else "linear"},
         "hovermode": "x unified",
