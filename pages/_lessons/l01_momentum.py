@@ -100,7 +100,7 @@ def show(text: LessonText) -> Outcome:
     ]
     fig = contour_map(
         r.xs, r.ys, r.Z, log_scale=r.log_scale, minima=[conditioning.MINIMUM], start=START,
-        click_grid=0, title=text.label("map_title", expr=r.expr),
+        click_grid=0, title=text.label("map_title", kappa=kappa),
     )  # fmt: skip
     add_paths(fig, ["sgd", "momentum"], labels, r.paths, r.losses, r.diverged_at)
     fig.set_layout(height=FIG_HEIGHT)
