@@ -115,7 +115,7 @@ def show(text: LessonText) -> Outcome:
     ]
     rates = lines_figure(
         rate_lines, title=text.label("rate_title"), x_title=text.label("step"),
-        y_title=text.label("distance"), log_y=True, legend="bottom left",
+        y_title=text.label("distance"), log_y=True,
     )  # fmt: skip
     a, b = st.columns(2)
     present.chart(a, fig, key=keys.key(NUMBER, "fig_map"), width="stretch")
