@@ -100,7 +100,7 @@ def show(text: LessonText) -> Outcome:
     ]
     fig = contour_map(
         r.xs, r.ys, r.Z, log_scale=r.log_scale, minima=[conditioning.MINIMUM], start=START,
-        click_grid=0, title=text.label("map_title", expr=r.expr),
+        click_grid=0, title=text.label("map_title", kappa=kappa),
     )  # fmt: skip
     add_paths(fig, ["sgd", "momentum"], labels, r.paths, r.losses, r.diverged_at)
     fig.set_layout(height=FIG_HEIGHT)
@@ -115,7 +115,7 @@ def show(text: LessonText) -> Outcome:
     ]
     rates = lines_figure(
         rate_lines, title=text.label("rate_title"), x_title=text.label("step"),
-        y_title=text.label("distance"), log_y=True, legend="bottom left",
+        y_title=text.label("distance"), log_y=True,
     )  # fmt: skip
     a, b = st.columns(2)
     present.chart(a, fig, key=keys.key(NUMBER, "fig_map"), width="stretch")

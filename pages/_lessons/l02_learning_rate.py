@@ -98,7 +98,7 @@ def show(text: LessonText) -> Outcome:
             )
     curves = lines_figure(
         lines, title=text.label("curves_title"), x_title=text.label("step"),
-        y_title=text.label("gap"), log_y=True, markers=marks, legend="bottom left",
+        y_title=text.label("gap"), log_y=True, markers=marks,
     )  # fmt: skip
     sweep = sweep_figure(["sgd"], r.lrs, r.scores, [r.best], y_title=text.label("gap_final"))
     sweep.add_vline(x=r.limit, line_dash="dot", annotation_text=text.label("limit", lr=r.limit))

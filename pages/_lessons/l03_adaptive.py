@@ -113,7 +113,7 @@ def show(text: LessonText) -> Outcome:
     ]
     steps = lines_figure(
         lines, title=text.label("step_title"), x_title=text.label("step"),
-        y_title=text.label("step_size"), log_y=True, legend="bottom right",
+        y_title=text.label("step_size"), log_y=True,
     )  # fmt: skip
     a, b = st.columns(2)
     present.chart(a, fig, key=keys.key(NUMBER, "fig_map"), width="stretch")

@@ -12,7 +12,7 @@ from engine.nets import output_gradients, presets
 from pages._common import present
 from pages._common.keys import lessons as keys
 from pages._lessons.frame import Outcome, remember
-from pages._lessons.netlinks import LEGEND_LOW, gradient_flow_link, run
+from pages._lessons.netlinks import gradient_flow_link, run
 from pages._lessons.text import LessonText
 from viz.lesson_plots import Line, lines_figure
 
@@ -61,12 +61,10 @@ def show(text: LessonText) -> Outcome:
         title=text.label("acc_title"),
         x_title=text.label("step"),
         y_title=text.label("accuracy"),
+        legend="bottom right",  # accuracy rises to the top right
     )
-    training.spec["layout"]["legend"].update(LEGEND_LOW)
     # Low in the middle: both gradients are large at the top and MSE's falls away at the sides.
-    grads.spec["layout"]["legend"].update(
-        {**LEGEND_LOW, "x": 0.5, "xanchor": "center"}
-    )  # accuracy rises to the top right
+    grads.spec["layout"]["legend"].update(x=0.5, xanchor="center", y=0, yanchor="bottom")
     a, b = st.columns(2)
     present.chart(a, grads, key=keys.key(NUMBER, "fig_gradients"), width="stretch")
     present.chart(b, training, key=keys.key(NUMBER, "fig_training"), width="stretch")
