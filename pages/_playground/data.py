@@ -50,6 +50,10 @@ class Paths:
     distance: np.ndarray | None  # (K, T+1)
     internals: list[dict[str, np.ndarray]]  # per optimizer: panel key -> (T', 2)
     table: list[dict[str, Any]]
+    # The run's own record, for stepping through it update by update (pages/_playground/step.py)
+    grads: np.ndarray | None = None  # (K, T, 2): the gradient each update used
+    states: list[dict[str, np.ndarray]] | None = None  # per optimizer: field -> (T+1, 2) | (T+1,)
+    lr_factors: np.ndarray | None = None  # (T,): the schedule's factor per step, None: constant
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,9 @@ def paths(cfg: Settings) -> Paths:
         distance=None if not surface.minima else dist,
         internals=inner,
         table=[row._asdict() for row in table],
+        grads=run.grads[:, 0],
+        states=[{f: (h[0] if h.ndim == 3 else h) for f, h in st_k.items()} for st_k in run.states],
+        lr_factors=run.lr_factors,
     )
 
 
