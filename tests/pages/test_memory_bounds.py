@@ -104,3 +104,14 @@ def test_the_playground_runs_are_bounded_in_bytes():
     info = data.paths._info  # the cache's settings, as Streamlit (pinned) holds them
     assert (info.max_entries, info.max_size_bytes) == (32, data.PATHS_MAX_SIZE)
     assert 0 < data.PATHS_MAX_SIZE <= 64 * 2**20
+
+
+def test_every_script_run_gives_its_freed_memory_back(monkeypatch):
+    """Pages that compute in the script's thread (playground, sequences, landscape) leave their
+    freed temporaries in that thread's heap: the app trims after each run."""
+    from streamlit.testing.v1 import AppTest
+
+    calls = []
+    monkeypatch.setattr(jobs, "_TRIM", lambda pad: calls.append(pad) or 1)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception and calls == [0]
