@@ -1,0 +1,106 @@
+"""Every page in Chinese: no English left in the default view, the language in every link, the
+switch keeps every other setting, and two sessions in one process keep their own language."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.core.i18n import _, set_language
+from pages._common.navigation import available
+from tests.helpers import assert_no_exception, page_test
+from tests.i18n.texts import english_words, page_texts
+
+PAGES = ["home"]  # grows page by page
+# A non-default setting per page, to see that the language switch keeps it.
+SETTING = {
+    "home": None,
+    "playground": ("pg_steps", 120, "120"),
+    "activations": None,
+    "gradient_flow": None,
+    "race": ("rc_steps", 30, "30"),
+    "sequences": ("sq_hidden", 8, "8"),
+    "landscape": None,
+}
+
+
+def _run(page: str, query: dict[str, str] | None = None):
+    at = page_test(page, query)
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_default_view_in_chinese_has_no_english_left(page):
+    at = _run(page, {"lang": "zh"})
+    texts = page_texts(at)
+    assert len(texts) > 3
+    assert any("\u4e00" <= ch <= "\u9fff" for text in texts for ch in text)
+    assert english_words(texts) == [], page
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_lang_survives_the_pages_link(page):
+    at = _run(page, {"lang": "zh"})
+    assert at.query_params["lang"] == "zh"
+    at.run()  # a rerun (a widget's) writes the page's fields again
+    assert at.query_params["lang"] == "zh"
+
+
+def test_an_english_default_view_keeps_its_short_link():
+    at = _run("home")
+    assert "lang" not in at.query_params
+    assert at.title[0].value == "Gradient lab"
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if SETTING[p]])
+def test_switching_the_language_keeps_every_other_setting(page):
+    key, value, encoded = SETTING[page]
+    at = _run(page)
+    at.session_state[key] = value
+    at.run()
+    assert at.query_params[key] == encoded
+    before = dict(at.query_params)
+    at.sidebar.radio(key="lang").set_value("zh").run()
+    assert_no_exception(at)
+    assert at.session_state[key] == value
+    assert dict(at.query_params) == {**before, "lang": "zh"}
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert at.query_params["lang"] == "en"  # chosen: kept, a zh browser opens it in English
+    assert at.session_state[key] == value
+
+
+def test_two_sessions_in_one_process_see_their_own_language():
+    zh = _run("home", {"lang": "zh"})
+    en = _run("home", {"lang": "en"})
+    zh.run()  # again, after the English session ran in the same process
+    assert zh.title[0].value == "梯度实验室"
+    assert en.title[0].value == "Gradient lab"
+    set_language("en")
+
+
+def test_the_browser_locale_decides_without_lang(monkeypatch):
+    import streamlit as st
+
+    from pages._common import language
+
+    class Context:
+        locale = "zh-CN"
+        headers: dict = {}
+
+    monkeypatch.setattr(st, "context", Context())
+    assert language.browser_language() == "zh"
+    Context.locale = None
+    Context.headers = {"Accept-Language": "zh-TW,zh;q=0.9,en;q=0.8"}
+    assert language.browser_language() == "zh"
+    Context.headers = {"Accept-Language": "en-GB,en;q=0.9"}
+    assert language.browser_language() == "en"
+
+
+def test_page_titles_are_translated():
+    set_language("zh")
+    try:
+        titles = [_(p.title) for p in available()]
+    finally:
+        set_language("en")
+    assert all(t != p.title for t, p in zip(titles, available(), strict=True))
