@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from engine.core.i18n import _
 from viz.colors import activation_color
 
 FONT = 18  # readable on a classroom projector
@@ -204,7 +205,7 @@ def histograms_figure(tables: Sequence[Histograms]) -> go.Figure:
                 row=row,
                 col=col,
             )
-            fig.update_yaxes(title_text="% of z", row=row, col=col)
+            fig.update_yaxes(title_text=_("percentage of z"), row=row, col=col)
     fig.update_annotations(font_size=FONT)
     fig.update_layout(bargap=0)
     return _layout(fig, 80 + 230 * rows)
@@ -224,7 +225,7 @@ def depth_figure(tables: Sequence[DepthProfile], bound: float | None = None) -> 
             go.Scatter(
                 x=layers, y=bound**layers, mode="lines", name=f"{bound:g}^L (sigmoid's ceiling)",
                 line=dict(color="#7F7F7F", dash="dash", width=2), meta={"kind": "bound"},
-                hovertemplate="L = %{x}<br>%{y:.3g}<extra>bound</extra>",
+                hovertemplate=_("L = %{x}<br>%{y:.3g}<extra>bound</extra>"),
             )
         )  # fmt: skip
     for t in tables:
@@ -251,6 +252,6 @@ def depth_figure(tables: Sequence[DepthProfile], bound: float | None = None) -> 
             )
         )  # fmt: skip
     fig.update_yaxes(type="log", title_text="E |∏ f′(z_l)|", exponentformat="power")
-    fig.update_xaxes(title_text="depth L (layers)", range=[0.5, depth + 0.5])
+    fig.update_xaxes(title_text=_("depth L (layers)"), range=[0.5, depth + 0.5])
     fig.update_layout(hovermode="closest")
     return _layout(fig, 560)

@@ -17,6 +17,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from engine.core.i18n import _
+
 FONT = dict(size=16)
 
 
@@ -135,9 +137,9 @@ def gradient_profile(series: Sequence[LayerProfile]) -> go.Figure:
                 col,
             )
         fig.update_yaxes(type="log", range=log_range(*arrays, floor=floor), row=1, col=col)
-    fig.update_xaxes(title_text="layer (1 = input side)")
+    fig.update_xaxes(title_text=_("layer (1 = input side)"))
     fig.update_yaxes(exponentformat="power")
-    fig.update_yaxes(title_text="norm (log)", row=1, col=1)
+    fig.update_yaxes(title_text=_("norm (log)"), row=1, col=1)
     return base_layout(fig, "Gradient per layer")
 
 
@@ -150,7 +152,7 @@ def activation_stats(series: Sequence[LayerProfile]) -> go.Figure:
                 _line(p.label, p.color, finite(getattr(p, field)), showlegend=col == 1), 1, col
             )
         fig.add_hline(y=ideal, line=dict(color="#888", dash="dot"), row=1, col=col)
-    fig.update_xaxes(title_text="layer")
+    fig.update_xaxes(title_text=_("layer"))
     return base_layout(fig, "Activation mean and spread per layer")
 
 
@@ -181,7 +183,7 @@ def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = 
                 )
     fig.update_yaxes(range=[-3, 103], row=1, col=1)
     fig.update_yaxes(range=[-3, 103], row=1, col=2)
-    fig.update_xaxes(title_text="layer")
+    fig.update_xaxes(title_text=_("layer"))
     return base_layout(fig, "Saturated, dead and identical units")
 
 
@@ -240,12 +242,12 @@ def activation_violins(
                 marker=dict(
                     symbol="diamond", size=9, color="white", line=dict(color="black", width=1.5)
                 ),
-                name="mean",
-                hovertemplate="layer %{x}<br>mean %{y:.3g}<extra></extra>",
+                name=_("mean"),
+                hovertemplate=_("layer %{x}<br>mean %{y:.3g}<extra></extra>"),
             )
         )
-    fig.update_xaxes(title_text="layer", range=[0.3, len(histograms) + 0.7])
-    fig.update_yaxes(title_text="activation a_l")
+    fig.update_xaxes(title_text=_("layer"), range=[0.3, len(histograms) + 0.7])
+    fig.update_yaxes(title_text=_("activation a_l"))
     if y_range is not None:
         lo, hi = y_range
         pad = 0.03 * max(hi - lo, 1e-6)

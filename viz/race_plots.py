@@ -13,6 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from engine.core.i18n import _
+
 FONT = 16
 # Class colours of the data points and the boundary shading (2 classes: blue / orange).
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -147,7 +149,7 @@ def curves_figure(
                     row, col,
                 )  # fmt: skip
         if row == rows:  # only the bottom row: a title above would hit the panel titles
-            fig.update_xaxes(title_text="step", row=row, col=col)
+            fig.update_xaxes(title_text=_("step"), row=row, col=col)
         if title in log_y:
             fig.update_yaxes(**log_axis(panels[title]), row=row, col=col)
         if title in percent:
@@ -184,7 +186,7 @@ def grad_norms_figure(
                 row, col,
             )  # fmt: skip
         if row == rows:
-            fig.update_xaxes(title_text="step", row=row, col=col)
+            fig.update_xaxes(title_text=_("step"), row=row, col=col)
     fig.update_yaxes(**log_axis([g for g in grad_norms if np.size(g)]))  # shared by the panels
     fig.update_yaxes(title_text="‖∂L/∂W‖", col=1)
     return _layout(fig, 260 * rows + 120)
@@ -280,7 +282,7 @@ def sweep_figure(
                     "<extra></extra>",
                 )
             )  # fmt: skip
-    fig.update_xaxes(type="log", title_text="learning rate η", exponentformat="power", dtick=1)
+    fig.update_xaxes(type="log", title_text=_("learning rate η"), exponentformat="power", dtick=1)
     fig.update_yaxes(title_text=title, **log_axis([final_loss, [top]]))
     fig = _layout(fig, 480)
     fig.update_layout(hovermode="closest")

@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from engine.core.i18n import _
 from viz.network_plots import base_layout, finite, log_floor, log_range, on_log_axis
 
 Series = tuple[str, str, np.ndarray]
@@ -86,8 +87,8 @@ def signal_profile(
         )
     if arrays:
         fig.update_yaxes(type="log", range=log_range(*arrays, floor=floor))
-    fig.update_yaxes(title_text="‖∂L/∂h_t‖ (log)", exponentformat="power")
-    fig.update_xaxes(title_text="time step t (the loss is at t = T)")
+    fig.update_yaxes(title_text=_("‖∂L/∂h_t‖ (log)"), exponentformat="power")
+    fig.update_xaxes(title_text=_("time step t (the loss is at t = T)"))
     return base_layout(fig, title, height=440)
 
 
@@ -115,13 +116,14 @@ def time_heatmap(
             zmin=zmin,
             zmax=zmax,
             colorscale="Viridis",
-            colorbar=dict(title=dict(text="log₁₀"), thickness=18, **_log_ticks(zmin, zmax)),
-            hovertemplate="t = %{x}, training step %{y}<br>‖∂L/∂h_t‖ = %{customdata:.3g}"
-            "<extra></extra>",
+            colorbar=dict(title=dict(text=_("log₁₀")), thickness=18, **_log_ticks(zmin, zmax)),
+            hovertemplate=_(
+                "t = %{x}, training step %{y}<br>‖∂L/∂h_t‖ = %{customdata:.3g}<extra></extra>"
+            ),
         )
     )
-    fig.update_xaxes(title_text="time step t")
-    fig.update_yaxes(title_text="training step")
+    fig.update_xaxes(title_text=_("time step t"))
+    fig.update_yaxes(title_text=_("training step"))
     return base_layout(fig, title, height=400)
 
 
@@ -167,9 +169,11 @@ def connectivity_strip(
             zmin=zmin,
             zmax=zmax,
             colorscale="Viridis",
-            colorbar=dict(title=dict(text="log₁₀"), thickness=18, **_log_ticks(zmin, zmax)),
-            hovertemplate="%{y}, input t = %{x} (%{hovertext})<br>‖∂ŷ_τ/∂x_t‖ = %{customdata:.3g}"
-            "<extra></extra>",
+            colorbar=dict(title=dict(text=_("log₁₀")), thickness=18, **_log_ticks(zmin, zmax)),
+            hovertemplate=_(
+                "%{y}, input t = %{x} (%{hovertext})<br>‖∂ŷ_τ/∂x_t‖ = %{customdata:.3g}"
+                "<extra></extra>"
+            ),
         )
     )
     fig.update_xaxes(title_text=f"input position t (output at τ = {tau})")
@@ -214,5 +218,5 @@ def training_curves(
         fig.add_hline(y=baseline, line=dict(color="#888", dash="dot"), row=1, col=1)
     if clip is not None:
         fig.add_hline(y=clip, line=dict(color="#C00", dash="dash"), row=1, col=2)
-    fig.update_xaxes(title_text="training step")
+    fig.update_xaxes(title_text=_("training step"))
     return base_layout(fig, "Training", height=420)

@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from engine.core.i18n import _
 from viz.colors import series_color
 from viz.network_plots import base_layout, finite, log_floor, log_range, on_log_axis
 
@@ -78,7 +79,7 @@ def training_curves(runs: Sequence[TrainingCurves]) -> go.Figure:
                 )
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
     fig.update_yaxes(range=[0, 102], title_text="%", row=1, col=2)
-    fig.update_xaxes(title_text="step")
+    fig.update_xaxes(title_text=_("step"))
     return base_layout(fig, "Loss and accuracy")
 
 
@@ -136,8 +137,8 @@ def layer_heatmap(
             "<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text="step")
-    fig.update_yaxes(title_text="layer (1 = input side)")
+    fig.update_xaxes(title_text=_("step"))
+    fig.update_yaxes(title_text=_("layer (1 = input side)"))
     return base_layout(fig, title or label, height=440)
 
 
@@ -170,8 +171,8 @@ def decision_boundary(
                 opacity=0.55,
                 contours=dict(start=0, end=1, size=0.1),
                 line=dict(width=0),
-                colorbar=dict(title=dict(text="p(class 1)"), thickness=18),
-                hovertemplate="x %{x:.2f}, y %{y:.2f}<br>p(class 1) = %{z:.2f}<extra></extra>",
+                colorbar=dict(title=dict(text=_("p(class 1)")), thickness=18),
+                hovertemplate=_("x %{x:.2f}, y %{y:.2f}<br>p(class 1) = %{z:.2f}<extra></extra>"),
             )
         )
     else:
@@ -185,7 +186,7 @@ def decision_boundary(
                 colorscale=scale,
                 opacity=0.35,
                 showscale=False,
-                hovertemplate="x %{x:.2f}, y %{y:.2f}<br>class %{z}<extra></extra>",
+                hovertemplate=_("x %{x:.2f}, y %{y:.2f}<br>class %{z}<extra></extra>"),
             )
         )
     X = finite(X)

@@ -57,6 +57,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations(_current.get()).ngettext(singular, plural, n)
 
 
+def in_language(lang: str, message: str) -> str:
+    """``message`` in ``lang``, whatever this context's language."""
+    return _translations(lang if lang in LANGUAGES else DEFAULT).gettext(message)
+
+
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     """Mark ``message`` for extraction without translating it now (tables built at import)."""
     return message

@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 
 from engine import surfaces
+from engine.core.i18n import _
 from engine.optimizers import schedules
 from engine.surfaces import analysis, trajectories
 from engine.surfaces import domain as surface_domain
@@ -206,7 +207,7 @@ def sweep(cfg: Settings, lrs: tuple[float, ...], metric: str) -> Sweep:
 def trajectories_csv(result: Paths) -> str:
     """optimizer, step, x, y, loss: one row per point of every drawn path."""
     out = io.StringIO()
-    out.write("optimizer,step,x,y,loss,diverged_at\n")
+    out.write(_("optimizer,step,x,y,loss,diverged_at") + "\n")
     for k, label in enumerate(result.labels):
         d = int(result.diverged_at[k])
         n = result.paths.shape[1] if d < 0 else max(d, 1)

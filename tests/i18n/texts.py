@@ -22,7 +22,7 @@ ALLOWED = {
     "sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "adamax",
     "nadam", "radam", "amsgrad", "lion", "lamb", "lars", "adabelief", "adafactor", "sophia",
     "schedule", "free", "lookahead", "adan", "yogi", "muon", "sgdw", "prodigy", "shampoo",
-    "schedulefree",
+    "schedulefree", "adabound", "rprop", "swats", "html",
     # activations
     "relu", "leaky", "prelu", "elu", "selu", "gelu", "silu", "swish", "mish", "tanh", "sigmoid",
     "softplus", "softsign", "hardtanh", "hard", "hardswish", "hardsigmoid", "relu6", "celu",
