@@ -104,3 +104,10 @@ class BusyPool:
     def release(self) -> None:
         self._free.set()
         self.job.wait(HOLD_LIMIT_S)
+
+
+def open_panels(at, *names: str, prefix: str = "pg_"):
+    """Open these optimizers' panels (a click on each): only an open panel draws its widgets."""
+    for name in names:
+        at.session_state[f"{prefix}panel_{name}"] = True
+    return at.run()

@@ -42,9 +42,12 @@ MAX_SIDE = 101  # grid points per side
 MAX_POINTS = MAX_SIDE * MAX_SIDE  # weight vectors in one evaluation
 MAX_PARAMS = 500_000
 MAX_ROWS = 5000  # data rows the loss is measured on
-# The working memory of one chunk of points, roughly. A CPU gains nothing from chunks larger than
-# its caches (the arithmetic is the same as one point at a time); a GPU needs large ones.
-CHUNK_BYTES = {"cpu": 8 * 2**20, "cuda": 512 * 2**20}
+# How many points go through one forward, as a working-memory budget per chunk. A GPU needs
+# large chunks. On a CPU the arithmetic is the same as one point at a time: a chunk saves the
+# per-operation cost (Python, dispatch, and with several threads OpenMP's fork and join per
+# kernel); measured on the 2-core development machine, 32 MB beat 8 MB and cache-sized chunks
+# at the default threads and was on a par with them on one thread (see bench/landscape.py).
+CHUNK_BYTES = {"cpu": 32 * 2**20, "cuda": 512 * 2**20}
 
 #: ``progress(done, total)`` after each chunk; returning ``False`` stops the evaluation.
 Progress = Callable[[int, int], object]
@@ -121,17 +124,17 @@ class Evaluator:
         self.loss = losses.check(loss, getattr(getattr(model, "config", None), "out_dim", None))
         self.buffers = {k: v.to(self.device) for k, v in (buffers or {}).items()}
         width = max([self.X.shape[1], *(s[0] for s in self.layout.shapes)])
-        per_point = self.layout.size + 3 * len(X) * width  # weights + live activations
-        budget = CHUNK_BYTES.get(self.device.type, CHUNK_BYTES["cpu"])
-        self.chunk = int(max(1, min(1024, budget // (per_point * first.element_size()))))
+        per_point = (self.layout.size + 3 * len(X) * width) * first.element_size()
+        budget = CHUNK_BYTES.get(self.device.type, CHUNK_BYTES["cuda"])
+        self.chunk = int(max(1, min(1024, budget // per_point)))  # weights + live activations
         self._plain = plain_forward(model)
         self._score = vmap(lambda z: losses.compute(self.loss, z, self.y))
 
     def logits(self, flat: torch.Tensor, buffers=None) -> torch.Tensor:
         """``(G, N, C)`` logits of the ``(G, P)`` weight vectors."""
         p = self.layout.unflatten(flat)
-        if self._plain is not None:
-            return self._plain(p, self.X)
+        if self._plain is not None and buffers is None:
+            return self._plain(p, self.buffers, self.X)
         b, dims = (self.buffers, None) if buffers is None else (buffers, 0)
         call = lambda q, bb: functional_call(self.model, (q, bb), (self.X,))  # noqa: E731
         return vmap(call, in_dims=(0, dims))(p, b)

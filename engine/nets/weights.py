@@ -44,26 +44,37 @@ def split_state(model: nn.Module, state: Mapping[str, torch.Tensor]) -> tuple[di
 
 
 def plain_forward(model: nn.Module) -> Callable | None:
-    """A hand-batched forward for an MLP without batch norm or activation parameters (dropout is
-    off in eval mode): ``vmap``'s rule for ``linear`` copies the shared input per point, here the
-    first layer is one matmul for all points and the others one ``baddbmm`` each. ``None`` for
-    other models."""
-    if not isinstance(model, networks.MLP):
+    """A hand-batched eval-mode forward for an MLP whose activation has no parameters:
+    ``forward(params, buffers, x)`` with ``(G, ...)`` parameters and shared running statistics
+    (dropout is off in eval mode). ``vmap``'s rule for ``linear`` copies the shared input per
+    point; here the first layer is one matmul for all points, the others one ``baddbmm`` each,
+    and batch norm the affine map :math:`\\gamma (z - \\mu) / \\sqrt{\\sigma^2 + \\epsilon} + \\beta`.
+    ``None`` for other models."""
+    if not isinstance(model, networks.MLP) or list(model.acts.parameters()):
         return None
     cfg = model.config
-    if cfg.batchnorm or list(model.acts.parameters()):
-        return None
     act = model.acts[0]
+    eps = [float(getattr(norm, "eps", 0.0)) for norm in model.norms]
 
-    def forward(p: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-        W, b = p["hidden.0.weight"], p["hidden.0.bias"]  # (G, width, in), (G, width)
+    def forward(p: dict[str, torch.Tensor], b: dict, x: torch.Tensor) -> torch.Tensor:
+        # A Linear layer feeding batch norm has no bias (networks.py): its bias is then absent.
+        W, bias = p["hidden.0.weight"], p.get("hidden.0.bias")  # (G, width, in), (G, width)
         G, n = W.shape[0], x.shape[0]
-        z = torch.addmm(b.reshape(-1), x, W.reshape(-1, W.shape[-1]).T)  # (n, G * width)
-        h = act(z.view(n, G, -1).transpose(0, 1))
-        for i in range(1, cfg.depth):
-            W, b = p[f"hidden.{i}.weight"], p[f"hidden.{i}.bias"]
-            a = act(torch.baddbmm(b.unsqueeze(1), h, W.transpose(1, 2)))
-            h = h + a if cfg.residual else a
+        flat_w = W.reshape(-1, W.shape[-1]).T
+        z = x @ flat_w if bias is None else torch.addmm(bias.reshape(-1), x, flat_w)
+        z = z.view(n, G, -1).transpose(0, 1)
+        h = None
+        for i in range(cfg.depth):
+            if i > 0:
+                W, bias = p[f"hidden.{i}.weight"], p.get(f"hidden.{i}.bias")
+                Wt = W.transpose(1, 2)
+                z = torch.bmm(h, Wt) if bias is None else torch.baddbmm(bias.unsqueeze(1), h, Wt)
+            if cfg.batchnorm:
+                mean, var = b[f"norms.{i}.running_mean"], b[f"norms.{i}.running_var"]
+                scale = p[f"norms.{i}.weight"] * torch.rsqrt(var + eps[i])  # (G, width)
+                z = torch.addcmul(p[f"norms.{i}.bias"].unsqueeze(1), z - mean, scale.unsqueeze(1))
+            a = act(z)
+            h = h + a if cfg.residual and i > 0 else a
         return torch.baddbmm(p["out.bias"].unsqueeze(1), h, p["out.weight"].transpose(1, 2))
 
     return forward

@@ -114,10 +114,3 @@ def show_runs(
             col.plotly_chart(fig, key=f"gf_boundary_{label}")
         elif stopped and box is not None:
             col.caption(f"{label} was stopped before its end: no decision boundary.")
-    for label, run in runs.items():
-        h = run.history
-        if h.steps:
-            st.caption(
-                f"{label}: {h.steps} steps in {h.seconds:.2f} s "
-                f"({1000 * h.seconds / h.steps:.1f} ms per step, probes included)."
-            )

@@ -6,7 +6,7 @@ import numpy as np
 
 from engine import optimizers
 from pages._common import optimizer_widgets as ow
-from tests.helpers import assert_no_exception, figures, page_test
+from tests.helpers import assert_no_exception, figures, open_panels, page_test
 from tests.helpers import figure_array as arr
 from tests.pages.test_playground import paths_of, the_map
 from tests.pages.test_race import _values as values
@@ -43,6 +43,8 @@ def test_every_new_optimizer_runs_on_the_playground_with_a_finite_path():
 
 def test_panels_say_what_muon_and_adafactor_do_on_a_surface_and_label_by_symbol():
     at = page_test("playground", {"pg_opts": "muon,adafactor,rprop,adabound"}).run()
+    # Only an open panel draws its widgets and notes (a click on each opens it).
+    at = open_panels(at, "muon", "adafactor", "rprop", "adabound")
     assert_no_exception(at)
     captions = [c.value for c in at.caption]
     assert optimizers.describe("muon") in captions and "2D surface" in optimizers.describe("muon")

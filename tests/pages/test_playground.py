@@ -12,7 +12,7 @@ from engine import optimizers, surfaces
 from engine.surfaces import default_lrs as surface_lrs
 from engine.surfaces import trajectories
 from pages._common.keys.playground import TAB
-from tests.helpers import assert_no_exception, figures, page_test
+from tests.helpers import assert_no_exception, figures, open_panels, page_test
 from tests.helpers import figure_array as arr
 from viz.colors import optimizer_color
 
@@ -35,13 +35,6 @@ def engine_path(surface: str, name: str, steps: int = 300, start=None, **hyper) 
     hyper.setdefault("lr", surface_lrs.default_lr(name, surface))
     run = trajectories.run(s, [optimizers.create(name, **hyper)], [start or s.start], steps)
     return run.paths[0, 0]
-
-
-def open_panels(at, *names: str):
-    """Open these optimizers' panels (a click on each): only an open panel draws its widgets."""
-    for name in names:
-        at.session_state[f"pg_panel_{name}"] = True
-    return at.run()
 
 
 def title(fig: dict) -> str:
