@@ -63,9 +63,10 @@ def map_figure(cfg: Settings) -> go.Figure:
 
 # Each figure of the trajectories view is built once per settings and never changed afterwards
 # (cache_resource: no copy per rerun), and only when it is on screen: the 3D view when it is
-# switched on, the internals when their tab is open.
+# switched on, the internals when their tab is open. Their words are in the session's language:
+# ``lang`` (i18n.language()) is part of the key, so sessions in two languages get their own.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def paths_map(cfg: Settings) -> go.Figure:
+def paths_map(cfg: Settings, lang: str) -> go.Figure:
     """The contour map with every path, its playback and a click grid."""
     result = data.paths(cfg)
     fig = map_figure(cfg)
@@ -76,7 +77,7 @@ def paths_map(cfg: Settings) -> go.Figure:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def view_3d(cfg: Settings) -> go.Figure:
+def view_3d(cfg: Settings, lang: str) -> go.Figure:
     """The surface in 3D with the paths on it."""
     result = data.paths(cfg)
     surface = get_surface(cfg.surface)
@@ -88,7 +89,7 @@ def view_3d(cfg: Settings) -> go.Figure:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def line_figures(cfg: Settings) -> tuple[go.Figure, go.Figure | None]:
+def line_figures(cfg: Settings, lang: str) -> tuple[go.Figure, go.Figure | None]:
     """The loss against step, and the distance to the nearest minimum (None without minima)."""
     result = data.paths(cfg)
     names, labels, div, undefined = (
@@ -112,7 +113,7 @@ def line_figures(cfg: Settings) -> tuple[go.Figure, go.Figure | None]:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def internals(cfg: Settings) -> go.Figure:
+def internals(cfg: Settings, lang: str) -> go.Figure:
     """Every optimizer's internals in one figure, its panels laid out once."""
     result = data.paths(cfg)
     panels = [

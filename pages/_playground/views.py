@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from engine import optimizers
-from engine.core.i18n import LANGUAGES, N_, _, in_language
+from engine.core.i18n import LANGUAGES, N_, _, in_language, language
 from engine.optimizers import grids, schedules
 from engine.surfaces import Surface, analysis
 from pages._common import optimizer_widgets as ow
@@ -92,13 +92,13 @@ def trajectories_view(cfg: Settings) -> None:
     surface = get_surface(cfg.surface)
     notes.stops(result)
     show_3d = bool(st.session_state.get(keys.SHOW_3D.key))
-    fig_map = figures.paths_map(cfg)
+    fig_map = figures.paths_map(cfg, language())
     left, right = st.columns([3, 2]) if show_3d else (st, None)
     left.plotly_chart(
         fig_map, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
     )
     if right is not None:
-        right.plotly_chart(figures.view_3d(cfg), key="pg_fig_3d", width="stretch")
+        right.plotly_chart(figures.view_3d(cfg, language()), key="pg_fig_3d", width="stretch")
     st.latex(f"f(x, y) = {surface.latex}")
 
     # Only the open tab is built and sent; the tab is in the URL, so a link reopens it.
@@ -107,7 +107,7 @@ def trajectories_view(cfg: Settings) -> None:
     )
     if tab_loss.open:
         with tab_loss:
-            loss, dist = figures.line_figures(cfg)
+            loss, dist = figures.line_figures(cfg, language())
             c1, c2 = st.columns(2)
             c1.plotly_chart(loss, key="pg_fig_loss", width="stretch")
             if dist is None:
@@ -122,7 +122,7 @@ def trajectories_view(cfg: Settings) -> None:
                     "AdaGrad slows down (its s only grows) and why Adam's steps stay about η long."
                 )
             )
-            st.plotly_chart(figures.internals(cfg), key="pg_fig_inner", width="stretch")
+            st.plotly_chart(figures.internals(cfg, language()), key="pg_fig_inner", width="stretch")
     if tab_table.open:
         with tab_table:
             st.dataframe(_table(result, surface), hide_index=True, width="stretch")

@@ -119,3 +119,18 @@ def test_page_titles_are_translated():
     finally:
         set_language("en")
     assert all(t != p.title for t, p in zip(titles, available(), strict=True))
+
+
+def test_cached_figures_are_per_language():
+    """Figures are cached across sessions: the language is part of their key."""
+    from tests.helpers import figures
+
+    def titles(at):
+        return [(f["layout"].get("title") or {}).get("text") for f in figures(at)]
+
+    zh = _run("playground", {"lang": "zh"})
+    en = _run("playground")
+    assert "Loss against step" in titles(en) and "损失随步数的变化" not in titles(en)
+    assert "损失随步数的变化" in titles(zh) and "Loss against step" not in titles(zh)
+    again = _run("playground", {"lang": "zh"})  # from the cache, after the English session
+    assert titles(again) == titles(zh)
