@@ -27,7 +27,8 @@ ALLOWED = {
     "relu", "leaky", "prelu", "elu", "selu", "gelu", "silu", "swish", "mish", "tanh", "sigmoid",
     "softplus", "softsign", "hardtanh", "hard", "hardswish", "hardsigmoid", "relu6", "celu",
     "logsigmoid", "glu", "sin", "cos", "exp", "log", "sqrt", "abs", "max", "min", "sign",
-    "linear", "identity", "softmax",
+    "linear", "identity", "softmax", "arctan", "maxout", "rrelu", "cosh", "sinh", "tan",
+    "transformer", "autograd", "mobilenetv3", "he",
     # networks, losses, data, initialisations, formats, units, devices
     "rnn", "lstm", "gru", "mlp", "mse", "csv", "png", "svg", "url", "gpu", "cpu", "cuda",
     "xavier", "glorot", "kaiming", "lecun", "orthogonal", "pytorch", "torch", "optim", "mnist",
@@ -66,7 +67,7 @@ def _strings(value, keys: set[str] | None = None, skip: set[str] = frozenset(), 
 def _figure_texts(spec: dict) -> Iterator[str]:
     yield from _strings(spec.get("layout", {}), FIGURE_TEXT_KEYS | {"title"})
     for trace in spec.get("data", []):
-        yield from _strings(trace, FIGURE_TEXT_KEYS | {"title", "customdata", "meta"})
+        yield from _strings(trace, FIGURE_TEXT_KEYS | {"title", "customdata"})
     for frame in spec.get("frames", []) or []:
         yield from _strings(frame, FIGURE_TEXT_KEYS | {"title"})
 
