@@ -107,7 +107,9 @@ def _line(label, color, y, *, raw=None, dash=None, unit="", showlegend=True) -> 
         line=dict(color=color, width=3, dash=dash),
         marker=dict(size=7),
         customdata=raw,
-        hovertemplate=f"{label}<br>layer %{{x}}: %{{customdata:.3g}}{unit}<extra></extra>",
+        hovertemplate=f"{label}<br>"
+        + _("layer")
+        + f" %{{x}}: %{{customdata:.3g}}{unit}<extra></extra>",
     )
 
 
@@ -121,7 +123,7 @@ def gradient_profile(series: Sequence[LayerProfile]) -> go.Figure:
     fig = make_subplots(
         1,
         2,
-        subplot_titles=("weight gradient ‖∂L/∂W_l‖", "back-propagated signal ‖∂ℓ/∂h_l‖"),
+        subplot_titles=(_("weight gradient ‖∂L/∂W_l‖"), _("back-propagated signal ‖∂ℓ/∂h_l‖")),
         horizontal_spacing=0.1,
     )
     for col, field in ((1, "grad_norms"), (2, "signal_norms")):
@@ -140,12 +142,14 @@ def gradient_profile(series: Sequence[LayerProfile]) -> go.Figure:
     fig.update_xaxes(title_text=_("layer (1 = input side)"))
     fig.update_yaxes(exponentformat="power")
     fig.update_yaxes(title_text=_("norm (log)"), row=1, col=1)
-    return base_layout(fig, "Gradient per layer")
+    return base_layout(fig, _("Gradient per layer"))
 
 
 def activation_stats(series: Sequence[LayerProfile]) -> go.Figure:
     """Mean and standard deviation of each layer's activations, with the ideal 0 and 1 marked."""
-    fig = make_subplots(1, 2, subplot_titles=("mean of a_l", "std of a_l"), horizontal_spacing=0.1)
+    fig = make_subplots(
+        1, 2, subplot_titles=(_("mean of a_l"), _("std of a_l")), horizontal_spacing=0.1
+    )
     for col, field, ideal in ((1, "act_mean", 0.0), (2, "act_std", 1.0)):
         for p in series:
             fig.add_trace(
@@ -153,7 +157,7 @@ def activation_stats(series: Sequence[LayerProfile]) -> go.Figure:
             )
         fig.add_hline(y=ideal, line=dict(color="#888", dash="dot"), row=1, col=col)
     fig.update_xaxes(title_text=_("layer"))
-    return base_layout(fig, "Activation mean and spread per layer")
+    return base_layout(fig, _("Activation mean and spread per layer"))
 
 
 def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = ()) -> go.Figure:
@@ -166,12 +170,12 @@ def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = 
     fig = make_subplots(
         1,
         3,
-        subplot_titles=("saturated (%)", "dead units (%)", "largest gap between units"),
+        subplot_titles=(_("saturated (%)"), _("dead units (%)"), _("largest gap between units")),
         horizontal_spacing=0.08,
     )
     for dash, group in ((None, series), ("dash", after)):
         for p in group:
-            name = p.label if dash is None else f"{p.label}, after training"
+            name = p.label if dash is None else _("{label}, after training").format(label=p.label)
             for col, field, scale, unit in (
                 (1, "saturated", 100, " %"),
                 (2, "dead", 100, " %"),
@@ -184,7 +188,7 @@ def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = 
     fig.update_yaxes(range=[-3, 103], row=1, col=1)
     fig.update_yaxes(range=[-3, 103], row=1, col=2)
     fig.update_xaxes(title_text=_("layer"))
-    return base_layout(fig, "Saturated, dead and identical units")
+    return base_layout(fig, _("Saturated, dead and identical units"))
 
 
 def activation_range(histograms: Sequence[LayerHistogram]) -> tuple[float, float]:
@@ -196,7 +200,7 @@ def activation_range(histograms: Sequence[LayerHistogram]) -> tuple[float, float
 def activation_violins(
     histograms: Sequence[LayerHistogram],
     color: str,
-    title: str = "Activation distribution per layer",
+    title: str = "",  # default: "Activation distribution per layer" in the current language
     y_range: tuple[float, float] | None = None,
     means: np.ndarray | None = None,
 ) -> go.Figure:
@@ -226,11 +230,11 @@ def activation_violins(
                 line=dict(color=color, width=1),
                 fillcolor=color,
                 opacity=0.6,
-                name=f"layer {layer}",
+                name=_("layer {layer}").format(layer=layer),
                 showlegend=False,
                 customdata=text.astype(np.float32),
-                hovertemplate=f"layer {layer}<br>a ≈ %{{y:.3g}}: %{{customdata:.1f}} %"
-                "<extra></extra>",
+                hovertemplate=_("layer {layer}").format(layer=layer)
+                + "<br>a ≈ %{y:.3g}: %{customdata:.1f} %<extra></extra>",
             )
         )
     if means is not None:
@@ -252,4 +256,4 @@ def activation_violins(
         lo, hi = y_range
         pad = 0.03 * max(hi - lo, 1e-6)
         fig.update_yaxes(range=[lo - pad, hi + pad])
-    return base_layout(fig, title)
+    return base_layout(fig, title or _("Activation distribution per layer"))

@@ -121,7 +121,7 @@ def paths(cfg: Settings) -> Paths:
         surface_domain.why_undefined(surface, run.undefined_points[k, :1]) if undefined[k] else None
         for k in range(len(cfg.opts))
     ]
-    _, dist = analysis.nearest_minimum(run.paths[:, 0], surface.minima)
+    _nearest, dist = analysis.nearest_minimum(run.paths[:, 0], surface.minima)
     gap, gap_title, gap_log = analysis.loss_gap(run.losses[:, 0], surface.min_value)
     inner = []
     for k, (name, hyper) in enumerate(cfg.opts):

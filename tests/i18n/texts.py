@@ -28,7 +28,7 @@ ALLOWED = {
     "softplus", "softsign", "hardtanh", "hard", "hardswish", "hardsigmoid", "relu6", "celu",
     "logsigmoid", "glu", "sin", "cos", "exp", "log", "sqrt", "abs", "max", "min", "sign",
     "linear", "identity", "softmax", "arctan", "maxout", "rrelu", "cosh", "sinh", "tan",
-    "transformer", "autograd", "mobilenetv3", "he",
+    "transformer", "autograd", "mobilenetv3", "he", "dropout", "bce",
     # networks, losses, data, initialisations, formats, units, devices
     "rnn", "lstm", "gru", "mlp", "mse", "csv", "png", "svg", "url", "gpu", "cpu", "cuda",
     "xavier", "glorot", "kaiming", "lecun", "orthogonal", "pytorch", "torch", "optim", "mnist",
