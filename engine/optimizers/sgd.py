@@ -164,7 +164,7 @@ def _entry(
 
 
 ENTRIES = (
-    _entry("sgd", 0.0, False, "SGD: step straight down the gradient, scaled by η.", 0.01, 0.05),
+    _entry("sgd", 0.0, False, N_("SGD: step straight down the gradient, scaled by η."), 0.01, 0.05),
     _entry(
         "momentum",
         0.9,

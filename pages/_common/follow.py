@@ -70,8 +70,9 @@ def waiting_text(job: jobs.Job, line: jobs.Pool) -> str | None:
         if seconds >= 1
         else _("starts in a moment")
     )
-    return _("Waiting for a free worker: number {place} in line, {when}.").format(
-        place=place, when=when
+    # English says "2nd"; a translation may use {number} instead of {ordinal}.
+    return _("Waiting for a free worker: {ordinal} in line, {when}.").format(
+        ordinal=ordinal(place), number=place, when=when
     )
 
 

@@ -7,49 +7,13 @@ settings as changed, so a preset's note can say when the settings no longer matc
 import streamlit as st
 
 from engine import activations
-from engine.core.i18n import N_, _
+from engine.core.i18n import _
 from engine.nets import datasets, initializers, losses, presets
 from engine.nets.networks import MAX_DEPTH, MAX_WIDTH
 from pages._common import optimizer_widgets as ow
+from pages._common import words
 from pages._common.keys import gradient_flow as K
 from pages._gradient_flow.settings import settings_changed
-
-LOSSES = {
-    "ce": N_("cross-entropy"),
-    "mse": N_("mean squared error"),
-    "bce": N_("binary cross-entropy"),
-}
-# The engine's keys, shown in words (the URL keeps the keys).
-INITS = {
-    "zeros": N_("zeros"),
-    "constant": N_("constant"),
-    "normal": N_("normal"),
-    "uniform": N_("uniform"),
-    "xavier_uniform": N_("Xavier uniform"),
-    "xavier_normal": N_("Xavier normal"),
-    "kaiming_uniform": N_("Kaiming (He) uniform"),
-    "kaiming_normal": N_("Kaiming (He) normal"),
-    "lecun_normal": N_("LeCun normal"),
-    "orthogonal": N_("orthogonal"),
-}
-DATASETS = {
-    "moons": N_("two moons"),
-    "circles": N_("circles"),
-    "spirals": N_("spirals"),
-    "xor": N_("XOR"),
-    "gaussians": N_("Gaussian blobs"),
-    "digits": N_("8×8 digits"),
-}
-
-
-def _words(table: dict[str, str]):
-    """A format_func: the key's words in this run's language (the key itself when unknown)."""
-    return lambda key: _(table[key]) if key in table else key
-
-
-def _activation_title(name: str) -> str:
-    return _(activations.get(name).title)
-
 
 changed = settings_changed
 
@@ -62,14 +26,14 @@ def net_widgets(fields: dict) -> None:
         activations.names(),
         key=fields["activation"].key,
         on_change=changed,
-        format_func=_activation_title,
+        format_func=words.activation,
     )
     st.selectbox(
         _("Initialisation"),
         initializers.names(),
         key=fields["init"].key,
         on_change=changed,
-        format_func=_words(INITS),
+        format_func=words.init,
     )
     st.number_input(
         _("Init scale (σ of normal, a of uniform, c of constant)"),
@@ -86,7 +50,7 @@ def net_widgets(fields: dict) -> None:
     st.selectbox(
         _("Loss"),
         losses.names(),
-        format_func=_words(LOSSES),
+        format_func=words.loss,
         key=fields["loss"].key,
         on_change=changed,
     )
@@ -107,7 +71,7 @@ def net_widgets(fields: dict) -> None:
 
 def describe(net: presets.NetSettings) -> str:
     extras = [x for x, on in (("BN", net.batchnorm), (_("residual"), net.residual)) if on]
-    init = _(INITS[net.init]) if net.init in INITS else net.init
+    init = words.init(net.init)
     parts = [f"{net.depth}×{net.width} {net.activation}", init, *extras, net.loss]
     return " · ".join([*parts, f"{net.optimizer} lr {net.lr:g}"])
 
@@ -120,7 +84,7 @@ def sidebar() -> None:
         datasets.names(),
         key=K.DATA["dataset"].key,
         on_change=changed,
-        format_func=_words(DATASETS),
+        format_func=words.dataset,
     )
     st.slider(_("Samples"), 20, K.MAX_N, step=10, key=K.DATA["n"].key, on_change=changed)
     st.slider(_("Noise"), 0.0, 2.0, step=0.05, key=K.DATA["noise"].key, on_change=changed)
