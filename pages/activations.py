@@ -7,7 +7,7 @@ import streamlit as st
 from engine.core.i18n import _, language
 from pages._activations import data, figures
 from pages._activations import widgets as w
-from pages._common import state
+from pages._common import present, state
 from pages._common.keys import activations as keys
 from pages._common.navigation import ensure_app_entry
 
@@ -34,7 +34,7 @@ elif not orders:
 else:
     w.undefined_warnings(curves)  # above the chart, where an empty or broken curve is noticed
     fig = figures.curves_figure(drawn, lo, hi, orders, language())
-    st.plotly_chart(fig, key="act_curves_chart", width="stretch")
+    present.chart(st, fig, key="act_curves_chart", width="stretch")
     st.download_button(
         _("Download the curves (CSV)"),
         data.curves_csv(drawn, lo, hi, orders),
@@ -75,7 +75,7 @@ with inputs_tab:
                     )
                 )
         fig = figures.histograms_figure(hist_specs, mu, sigma, language())
-        st.plotly_chart(fig, key="act_hist_chart", width="stretch")
+        present.chart(st, fig, key="act_hist_chart", width="stretch")
 
 with depth_tab:
     depth = st.slider(_("Depth L (layers)"), 1, keys.MAX_DEPTH, key=keys.DEPTH.key)
@@ -101,7 +101,7 @@ with depth_tab:
                 help=_("E|f′(z)|: the mean factor each layer multiplies the gradient by"),
             )  # fmt: skip
         fig = figures.depth_figure(depth_specs, mu, sigma, depth, language())
-        st.plotly_chart(fig, key="act_depth_chart", width="stretch")
+        present.chart(st, fig, key="act_depth_chart", width="stretch")
         for p in profiles:
             if p.note:
                 st.caption(
