@@ -47,7 +47,7 @@ def _log_ticks(zmin: float, zmax: float) -> dict:
 def signal_profile(
     series: Sequence[Series],
     predictions: Sequence[tuple[str, str, float]] = (),
-    title: str = "Backward signal ‖∂L/∂h_t‖ at initialisation",
+    title: str = "",  # default: "Backward signal ‖∂L/∂h_t‖ at initialisation", translated
 ) -> go.Figure:
     """:math:`\\lVert \\partial L/\\partial h_t \\rVert` against t (log axis), one line per
     series. ``predictions`` are ``(label, colour, q)``: a dotted geometric line
@@ -89,7 +89,7 @@ def signal_profile(
         fig.update_yaxes(type="log", range=log_range(*arrays, floor=floor))
     fig.update_yaxes(title_text=_("‖∂L/∂h_t‖ (log)"), exponentformat="power")
     fig.update_xaxes(title_text=_("time step t (the loss is at t = T)"))
-    return base_layout(fig, title, height=440)
+    return base_layout(fig, title or _("Backward signal ‖∂L/∂h_t‖ at initialisation"), height=440)
 
 
 def time_heatmap(
@@ -176,7 +176,7 @@ def connectivity_strip(
             ),
         )
     )
-    fig.update_xaxes(title_text=f"input position t (output at τ = {tau})")
+    fig.update_xaxes(title_text=_("input position t (output at τ = {tau})").format(tau=tau))
     fig.update_yaxes(autorange="reversed")
     return base_layout(fig, title, height=160 + 60 * len(rows))
 
@@ -190,7 +190,7 @@ def training_curves(
     one colour per run ``(label, colour, loss, grad_norm)``. ``baseline`` (dotted) is the best
     constant guess's loss; ``clip`` (dashed) the clipping threshold."""
     fig = make_subplots(
-        1, 2, subplot_titles=("training loss", "gradient norm ‖g‖ before clipping"),
+        1, 2, subplot_titles=(_("training loss"), _("gradient norm ‖g‖ before clipping")),
         horizontal_spacing=0.1,
     )  # fmt: skip
     for col, pick in ((1, 2), (2, 3)):
@@ -208,7 +208,9 @@ def training_curves(
                     showlegend=col == 1,
                     mode="lines",
                     line=dict(color=color, width=2),
-                    hovertemplate=f"{label}<br>step %{{x}}: %{{customdata:.4g}}<extra></extra>",
+                    hovertemplate=f"{label}<br>"
+                    + _("step")
+                    + " %{x}: %{customdata:.4g}<extra></extra>",
                 ),
                 1,
                 col,
@@ -219,4 +221,4 @@ def training_curves(
     if clip is not None:
         fig.add_hline(y=clip, line=dict(color="#C00", dash="dash"), row=1, col=2)
     fig.update_xaxes(title_text=_("training step"))
-    return base_layout(fig, "Training", height=420)
+    return base_layout(fig, _("Training"), height=420)

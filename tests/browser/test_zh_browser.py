@@ -19,6 +19,7 @@ PAGES = {
     "activations": "激活函数探索",
     "gradient_flow": "梯度流",
     "race": "优化器竞赛",
+    "sequences": "随时间的梯度",
 }
 
 

@@ -28,7 +28,9 @@ ALLOWED = {
     "softplus", "softsign", "hardtanh", "hard", "hardswish", "hardsigmoid", "relu6", "celu",
     "logsigmoid", "glu", "sin", "cos", "exp", "log", "sqrt", "abs", "max", "min", "sign",
     "linear", "identity", "softmax", "arctan", "maxout", "rrelu", "cosh", "sinh", "tan",
-    "transformer", "autograd", "mobilenetv3", "he", "dropout", "bce",
+    "transformer", "autograd", "mobilenetv3", "he", "dropout", "bce", "irnn",
+    # names in citations: Distill, Jozefowicz et al., Madsen, Pascanu et al.
+    "distill", "jozefowicz", "madsen", "pascanu",
     # networks, losses, data, initialisations, formats, units, devices
     "rnn", "lstm", "gru", "mlp", "mse", "csv", "png", "svg", "url", "gpu", "cpu", "cuda",
     "xavier", "glorot", "kaiming", "lecun", "orthogonal", "pytorch", "torch", "optim", "mnist",
