@@ -10,7 +10,14 @@ from pages._common.navigation import available
 from tests.helpers import assert_no_exception, page_test
 from tests.i18n.texts import english_words, page_texts
 
-PAGES = ["home", "playground", "activations", "gradient_flow", "race", "sequences"]  # grows page by page
+PAGES = [
+    "home",
+    "playground",
+    "activations",
+    "gradient_flow",
+    "race",
+    "sequences",
+]  # grows page by page
 # A non-default setting per page, to see that the language switch keeps it.
 SETTING = {
     "home": None,
