@@ -14,13 +14,13 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from engine.core.i18n import _
+from engine.core.i18n import N_, _
 
 FONT = dict(size=15)
 COLORSCALE = "Viridis"
 FINAL_STYLE = dict(symbol="star", size=16, color="#FFD700", line=dict(color="black", width=1.2))
 START_STYLE = dict(symbol="circle", size=11, color="white", line=dict(color="black", width=2))
-LOG_TITLE = "log₁₀ loss"
+LOG_TITLE = N_("log₁₀ loss")  # drawn with _()
 
 
 def shared_range(grids: Sequence[np.ndarray], decades: float = 4.0) -> tuple[float, float]:
@@ -70,7 +70,7 @@ def contour(
             colorscale=COLORSCALE,
             ncontours=25,
             line=dict(width=0.5, color="rgba(255,255,255,0.4)"),
-            colorbar=dict(title=dict(text=LOG_TITLE, side="right"), thickness=14),
+            colorbar=dict(title=dict(text=_(LOG_TITLE), side="right"), thickness=14),
             hovertemplate=_("(%{x:.3f}, %{y:.3f})<br>loss = %{customdata:.4g}<extra></extra>"),
             name=_("loss"),
         )
@@ -142,7 +142,7 @@ def surface(
     fig.update_layout(
         title=dict(text=title), font=FONT, height=480, margin=dict(l=0, r=0, t=50, b=0),
         scene=dict(
-            xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], zaxis_title=LOG_TITLE,
+            xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], zaxis_title=_(LOG_TITLE),
             zaxis=dict(range=list(zrange)), camera=dict(eye=dict(x=1.5, y=1.5, z=1.1)),
         ),
         showlegend=False,
@@ -164,7 +164,7 @@ def interpolation(
     x = np.asarray(ts, np.float32)
     shown: list[np.ndarray] = []
     for label, color, train, test in curves:
-        for values, dash, which in ((train, "solid", "train"), (test, "dash", "test")):
+        for values, dash, which in ((train, "solid", _("train")), (test, "dash", _("test"))):
             v = np.asarray(values, np.float64)
             v = np.where(np.isfinite(v) & (v > 0), v, np.nan).astype(np.float32)
             shown.append(v[np.isfinite(v)])

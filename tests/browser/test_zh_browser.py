@@ -20,6 +20,7 @@ PAGES = {
     "gradient_flow": "梯度流",
     "race": "优化器竞赛",
     "sequences": "随时间的梯度",
+    "landscape": "损失地形",
 }
 
 

@@ -17,7 +17,8 @@ PAGES = [
     "gradient_flow",
     "race",
     "sequences",
-]  # grows page by page
+    "landscape",
+]  # every page but the lessons (their own TOML texts)
 # A non-default setting per page, to see that the language switch keeps it.
 SETTING = {
     "home": None,

@@ -30,7 +30,7 @@ ALLOWED = {
     "linear", "identity", "softmax", "arctan", "maxout", "rrelu", "cosh", "sinh", "tan",
     "transformer", "autograd", "mobilenetv3", "he", "dropout", "bce", "irnn",
     # names in citations: Distill, Jozefowicz et al., Madsen, Pascanu et al.
-    "distill", "jozefowicz", "madsen", "pascanu",
+    "distill", "jozefowicz", "madsen", "pascanu", "goodfellow", "hessian", "keskar",
     # networks, losses, data, initialisations, formats, units, devices
     "rnn", "lstm", "gru", "mlp", "mse", "csv", "png", "svg", "url", "gpu", "cpu", "cuda",
     "xavier", "glorot", "kaiming", "lecun", "orthogonal", "pytorch", "torch", "optim", "mnist",
