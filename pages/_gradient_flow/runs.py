@@ -181,21 +181,28 @@ def _show_stopped(outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _progress(by_label: dict[str, jobs.Job], since: tuple[float, float]) -> str:
-    """The progress bar's line: a place in line while waiting, else the step and time left."""
+def _progress(by_label: dict[str, jobs.Job], since: tuple[float, float], steps: int) -> str:
+    """The progress bar's line: a place in line while waiting, else the step and time left.
+
+    The line is written here, in this session's language, from the job's fraction: the job's
+    own text was written on a worker thread, in no session's language."""
     for label, job in by_label.items():
         if not job.finished:
             waiting = follow.waiting_text(job, follow.pool())
             if waiting is not None:
                 return waiting
+            step = round(job.fraction * steps)
             done = sum(j.fraction for j in by_label.values()) / len(by_label)
             begun, at_start = since
             if done <= at_start:
-                return _("Training {label}: starting …").format(label=label)
+                if step == 0:
+                    return _("Training {label}: starting …").format(label=label)
+                return _("Training {label}: step {step} of {steps} …").format(
+                    label=label, step=step, steps=steps
+                )
             left = (time.perf_counter() - begun) / (done - at_start) * (1.0 - done)
-            # The job's own text was written on a worker thread, in no session's language.
-            return _("Training {label}: {percent} done, about {left} s left").format(
-                label=label, percent=f"{job.fraction:.0%}", left=f"{left:.0f}"
+            return _("Training {label}: step {step} of {steps}, about {left} s left").format(
+                label=label, step=step, steps=steps, left=f"{left:.0f}"
             )
     return _("Training …")
 
@@ -242,7 +249,7 @@ def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]
             if job.partial is not None:
                 saved[label] = job.partial
         done = sum(job.fraction for job in by_label.values()) / len(by_label)
-        progress.progress(done, text=_progress(by_label, since))
+        progress.progress(done, text=_progress(by_label, since, data.steps))
         now, shown = time.perf_counter(), tuple(id(saved.get(label)) for label in saved)
         every = follow.chart_interval(list(by_label.values()), LIVE_EVERY_S)
         if saved and now - draws[1] >= every and shown != draws[2]:

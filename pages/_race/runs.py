@@ -221,8 +221,11 @@ def run(s: Settings, split: datasets.Split) -> Outcome:
 
     def draw() -> None:
         waiting = follow.waiting_text(job, follow.pool())
-        # The job's own text was written on a worker thread, in no session's language.
-        bar.progress(job.fraction, text=waiting or training)
+        # Written here from the fraction: the job's own text was written on a worker thread,
+        # in no session's language.
+        step = round(job.fraction * s.steps)
+        at = _("Step {step} of {steps}").format(step=step, steps=s.steps) if step else training
+        bar.progress(job.fraction, text=waiting or at)
         partial, now = job.partial, time.perf_counter()
         if partial is not None:
             st.session_state[PARTIAL] = (s, partial, job)
