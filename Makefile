@@ -99,7 +99,7 @@ LOCALES := engine/core/locale
 i18n: $(VENV)/.dev-stamp
 	$(VENV)/bin/pybabel extract --ignore-dirs='.* __pycache__' --no-location --sort-output --omit-header -o $(LOCALES)/messages.pot \
 		app.py pages viz engine
-	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -d $(LOCALES) \
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete --width=100 -d $(LOCALES) \
 		-i $(LOCALES)/messages.pot
 	$(VENV)/bin/pybabel compile --statistics -d $(LOCALES)
 
