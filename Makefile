@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 TORCH_INDEX ?=
 TORCH_PIN := $(shell grep -E '^torch==' requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test test-fast test-repeat bench lint format clean loadtest serve-many
+.PHONY: run test test-fast test-repeat bench lint format clean loadtest serve-many i18n
 
 # The venv is created once; requirements are re-installed only when they change (stamp files).
 $(PY):
@@ -91,6 +91,17 @@ lint: $(VENV)/.dev-stamp $(VENV)/.editable-stamp
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+
+# The translations (engine/core/locale/, see its GLOSSARY.md): re-extract every _() / N_() /
+# ngettext() message of the code, merge them into each language's .po (new ones empty, for a
+# translator to fill), and compile the .po files to the .mo files the app reads.
+LOCALES := engine/core/locale
+i18n: $(VENV)/.dev-stamp
+	$(VENV)/bin/pybabel extract --ignore-dirs='.* __pycache__' --no-location --sort-output --omit-header -o $(LOCALES)/messages.pot \
+		app.py pages viz engine
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete --width=100 -d $(LOCALES) \
+		-i $(LOCALES)/messages.pot
+	$(VENV)/bin/pybabel compile --statistics -d $(LOCALES)
 
 format: $(VENV)/.dev-stamp
 	$(VENV)/bin/ruff format .

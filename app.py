@@ -4,6 +4,8 @@ import time
 
 import streamlit as st
 
+from engine.core.i18n import _
+from pages._common import language
 from pages._common.jobs import release_memory
 from pages._common.navigation import available, mark_app_entry
 from pages._common.timing import timed_run
@@ -12,12 +14,13 @@ from pages._common.warmup import warm_up
 started = time.time()  # the run's start, warm-up included, for the timing log
 mark_app_entry()
 warm_up()  # before any page draws: sessions of a fresh server would race their first imports
-st.set_page_config(page_title="Gradient lab", page_icon=":material/insights:", layout="wide")
+language.apply()  # before any text: this run's language (pages/_common/language.py)
+st.set_page_config(page_title=_("Gradient lab"), page_icon=":material/insights:", layout="wide")
 
 pages = [
     st.Page(
         page.path,
-        title=page.title,
+        title=_(page.title),
         url_path=page.url_path,
         icon=page.icon,
         default=(page.url_path == "home"),
@@ -25,6 +28,8 @@ pages = [
     for page in available()
 ]
 current = st.navigation(pages)
+with st.sidebar:
+    language.switch()  # on every page, above the page's own controls
 try:
     with timed_run(current.url_path, started):  # GRADLAB_TIMING_LOG=path: the time of each run
         current.run()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from engine.core.i18n import _
 from pages._common.guard import friendly_errors
 from pages._common.navigation import ensure_app_entry
 from pages._gradient_flow import data as gf_data
@@ -10,11 +11,13 @@ from pages._gradient_flow.records import records_csv
 
 ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 
-st.title("Gradient flow")
+st.title(_("Gradient flow"))
 st.caption(
-    "How strongly does each layer of a deep network learn? Per-layer gradient norms make "
-    "vanishing and exploding gradients visible; ReLU, good initialisation, batch norm, "
-    "residual connections and SELU are one click away."
+    _(
+        "How strongly does each layer of a deep network learn? Per-layer gradient norms make "
+        "vanishing and exploding gradients visible; ReLU, good initialisation, batch norm, "
+        "residual connections and SELU are one click away."
+    )
 )
 for note in settings.restore():
     st.warning(note, icon=":material/link_off:")
@@ -23,13 +26,13 @@ views.preset_bar()
 with st.sidebar:
     widgets.sidebar()
 
-with friendly_errors("Building the networks"):
+with friendly_errors(_("Building the networks")):
     data, nets = settings.current()
     names = {label: f"{label}: {widgets.describe(net)}" for label, net in nets}
     reports = {label: gf_data.initial_report(net, data) for label, net in nets}
     series, health = views.at_initialisation(reports, names)
 
-    st.header("Training")
+    st.header(_("Training"))
     views.heatmap_picker()
     outcome = runs.train(data, nets)
     views.unit_health(health, series, outcome.runs, names)
@@ -37,7 +40,7 @@ with friendly_errors("Building the networks"):
     if outcome.runs:
         views.show_runs(outcome.runs, names, data, outcome.status is runs.Status.STOPPED)
     st.download_button(
-        "Download per-layer records (CSV)",
+        _("Download per-layer records (CSV)"),
         records_csv(reports, outcome.runs),
         file_name="gradient_flow_layers.csv",
         mime="text/csv",

@@ -6,6 +6,7 @@ store, run policy, progress, Stop) in compute.py, the figures and downloads in v
 
 import streamlit as st
 
+from engine.core.i18n import _
 from engine.nets import landscape_presets as presets
 from pages._common.guard import friendly_errors
 from pages._common.keys import landscape as K
@@ -14,11 +15,13 @@ from pages._landscape import compute, settings, sidebar, views
 
 ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 
-st.title("Loss landscape")
+st.title(_("Loss landscape"))
 st.caption(
-    "The loss of a network you just trained, on a plane through its weights (Li et al., 2018): "
-    "skip connections that smooth it, small batches that find flat minima, and the path the "
-    "optimizer took across it."
+    _(
+        "The loss of a network you just trained, on a plane through its weights (Li et al., 2018): "
+        "skip connections that smooth it, small batches that find flat minima, and the path the "
+        "optimizer took across it."
+    )
 )
 settings.restore()
 
@@ -26,19 +29,19 @@ active = st.session_state[K.PRESET.key]
 columns = st.columns(len(presets.names()))
 for col, name in zip(columns, presets.names(), strict=True):
     col.button(
-        presets.get(name).label, key=f"ls_btn_{name}", on_click=settings.apply_preset,
+        _(presets.get(name).label), key=f"ls_btn_{name}", on_click=settings.apply_preset,
         args=(name,), type="primary" if name == active else "secondary", width="stretch",
     )  # fmt: skip
 if active in presets.PRESETS:
     preset = presets.get(active)
-    st.info(f"**{preset.title}.** {preset.text}", icon=":material/school:")
+    st.info(f"**{_(preset.title)}.** {_(preset.text)}", icon=":material/school:")
     if settings.preset_changed():
-        st.caption("You have changed settings since picking this experiment.")
+        st.caption(_("You have changed settings since picking this experiment."))
 
 with st.sidebar:
     sidebar.sidebar()
 
-with friendly_errors("Computing the landscape"):
+with friendly_errors(_("Computing the landscape")):
     req = settings.request()
     result = compute.get(req)
     if result is not None:

@@ -6,31 +6,32 @@ from viz/ (figures.py) -> the views (views.py). Every setting is in the URL.
 
 import streamlit as st
 
+from engine.core.i18n import _
 from pages._common import state
 from pages._common.keys import playground as keys
 from pages._common.navigation import ensure_app_entry
 from pages._playground import controls, share, views
 
 ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
-st.title("Optimizer playground")
+st.title(_("Optimizer playground"))
 state.restore(keys.FIELDS)
 state.keep(keys.FIELDS)  # a view's controls keep their values while another view is shown
 controls.consume_click()
 
 top = st.columns([3, 1], vertical_alignment="center")  # room for "Share this view"
 mode = top[0].segmented_control(
-    "View",
+    _("View"),
     keys.MODES,
     key=keys.MODE.key,
-    format_func=keys.MODE_LABELS.get,
+    format_func=lambda mode: _(keys.MODE_LABELS[mode]),
     label_visibility="collapsed",
 )
 with st.sidebar:
     cfg, surface = controls.sidebar()
-    st.toggle("Show the 3D view", key=keys.SHOW_3D.key)
+    st.toggle(_("Show the 3D view"), key=keys.SHOW_3D.key)
 
 if not cfg.opts:
-    st.info("Pick at least one optimizer in the sidebar.")
+    st.info(_("Pick at least one optimizer in the sidebar."))
 else:
     views.run_view(mode or "paths", cfg)
 

@@ -7,6 +7,7 @@ Run is pressed.
 
 import streamlit as st
 
+from engine.core.i18n import _
 from pages._common import state
 from pages._common.guard import friendly_errors
 from pages._common.keys import race as keys
@@ -14,22 +15,26 @@ from pages._common.navigation import ensure_app_entry
 from pages._race import glue, runs, views
 
 ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
-st.title("Optimizer race")
+st.title(_("Optimizer race"))
 st.markdown(
-    "The same network, the same initial weights and the same minibatches, trained by several "
-    "optimizers **at once** (one batched computation): the only difference is the optimizer."
+    _(
+        "The same network, the same initial weights and the same minibatches, trained by several "
+        "optimizers **at once** (one batched computation): the only difference is the optimizer."
+    )
 )
 state.restore(keys.FIELDS)
 if st.session_state.get(keys.MODE.key) is None:  # a click on the selected segment clears it
     st.session_state[keys.MODE.key] = keys.MODE.default
-st.segmented_control("Mode", keys.MODES, key=keys.MODE.key, format_func=keys.MODE_LABELS.get)
+st.segmented_control(
+    _("Mode"), keys.MODES, key=keys.MODE.key, format_func=lambda m: _(keys.MODE_LABELS[m])
+)
 with st.sidebar:
     settings = glue.sidebar()
 
 if not settings.opts:
-    st.info("Pick at least one optimizer in the sidebar.")
+    st.info(_("Pick at least one optimizer in the sidebar."))
 else:
-    with friendly_errors("Running the race"):
+    with friendly_errors(_("Running the race")):
         split = glue.load(settings.data, settings.seed)
         outcome = runs.run(settings, split)
         if outcome.status is runs.Status.STOPPED:

@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from engine.core.i18n import _
 from viz.colors import activation_color
 
 FONT = 18  # readable on a classroom projector
@@ -112,7 +113,7 @@ def _clip_spikes(fig: go.Figure, row: int, label: str, curves: Sequence[np.ndarr
     peak = max(float(np.max(np.abs(y[np.isfinite(y)]), initial=0.0)) for y in curves)
     fig.update_yaxes(range=list(y_range), autorange=False, row=row, col=1)
     fig.add_annotation(
-        text=f"cut off: spikes reach |{label[:2]}| = {peak:.3g}", x=1, y=1, xref="x domain",
+        text=_("cut off: spikes reach |{what}| = {peak}").format(what=label[:2], peak=f"{peak:.3g}"), x=1, y=1, xref="x domain",
         yref="y domain", xanchor="right", yanchor="top", showarrow=False,
         font=dict(size=FONT - 4, color="#555555"), row=row, col=1,
     )  # fmt: skip
@@ -156,7 +157,7 @@ def curves_figure(tables: Sequence[Curve], orders: Sequence[int]) -> go.Figure:
                 )  # fmt: skip
                 fig.add_trace(
                     go.Scatter(x=hx, y=high, mode="lines", fill="tonexty", opacity=0.25,
-                               line=dict(width=0, color=color), name=f"{t.title}: random slopes",
+                               line=dict(width=0, color=color), name=_("{title}: random slopes").format(title=t.title),
                                showlegend=False, hoverinfo="skip", legendgroup=t.name, meta=meta),
                     row=row, col=1,
                 )  # fmt: skip
@@ -198,13 +199,14 @@ def histograms_figure(tables: Sequence[Histograms]) -> go.Figure:
                     name=f"{t.title} {label}",
                     showlegend=False,
                     meta={"act": t.name, "panel": label},
-                    hovertemplate=f"{label} ≈ %{{x:.3f}}<br>%{{y:.2f}}% of inputs"
-                    f"<extra>{t.title}</extra>",
+                    hovertemplate=f"{label} ≈ %{{x:.3f}}<br>%{{y:.2f}}% "
+                    + _("of inputs")
+                    + f"<extra>{t.title}</extra>",
                 ),
                 row=row,
                 col=col,
             )
-            fig.update_yaxes(title_text="% of z", row=row, col=col)
+            fig.update_yaxes(title_text=_("percentage of z"), row=row, col=col)
     fig.update_annotations(font_size=FONT)
     fig.update_layout(bargap=0)
     return _layout(fig, 80 + 230 * rows)
@@ -222,9 +224,9 @@ def depth_figure(tables: Sequence[DepthProfile], bound: float | None = None) -> 
         layers = np.arange(1, depth + 1, dtype=np.float64)
         fig.add_trace(
             go.Scatter(
-                x=layers, y=bound**layers, mode="lines", name=f"{bound:g}^L (sigmoid's ceiling)",
+                x=layers, y=bound**layers, mode="lines", name=_("{bound}^L (sigmoid's ceiling)").format(bound=f"{bound:g}"),
                 line=dict(color="#7F7F7F", dash="dash", width=2), meta={"kind": "bound"},
-                hovertemplate="L = %{x}<br>%{y:.3g}<extra>bound</extra>",
+                hovertemplate=_("L = %{x}<br>%{y:.3g}<extra>bound</extra>"),
             )
         )  # fmt: skip
     for t in tables:
@@ -244,13 +246,13 @@ def depth_figure(tables: Sequence[DepthProfile], bound: float | None = None) -> 
         keep = y > 0
         fig.add_trace(
             go.Scatter(
-                x=x[keep], y=y[keep], mode="markers", name=f"{t.title} (sampled)",
+                x=x[keep], y=y[keep], mode="markers", name=_("{title} (sampled)").format(title=t.title),
                 legendgroup=t.name, showlegend=False, marker=dict(color=color, size=8),
                 meta={"act": t.name, "kind": "mean"},
-                hovertemplate="L = %{x}<br>sampled E|∏f′| = %{y:.3g}" f"<extra>{t.title}</extra>",
+                hovertemplate="L = %{x}<br>" + _("sampled") + f" E|∏f′| = %{{y:.3g}}<extra>{t.title}</extra>",
             )
         )  # fmt: skip
     fig.update_yaxes(type="log", title_text="E |∏ f′(z_l)|", exponentformat="power")
-    fig.update_xaxes(title_text="depth L (layers)", range=[0.5, depth + 0.5])
+    fig.update_xaxes(title_text=_("depth L (layers)"), range=[0.5, depth + 0.5])
     fig.update_layout(hovermode="closest")
     return _layout(fig, 560)

@@ -11,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from engine.core.i18n import _
 from viz.colors import series_color
 from viz.surface_plots import (
     FONT,
@@ -54,7 +55,7 @@ def basin_maps(
                 zmax=M - 0.5,
                 colorscale=scale,
                 showscale=False,
-                hovertemplate="start (%{x:.2f}, %{y:.2f})<br>minimum #%{z}<extra></extra>",
+                hovertemplate=_("start (%{x:.2f}, %{y:.2f})<br>minimum #%{z}<extra></extra>"),
                 name=names[k],
             ),
             row=r + 1,
@@ -71,7 +72,7 @@ def basin_maps(
                     textposition="top center",
                     marker=dict(MINIMUM_STYLE, color=palette[1:]),
                     showlegend=False,
-                    hovertemplate="minimum #%{text}: (%{x:.3f}, %{y:.3f})<extra></extra>",
+                    hovertemplate=_("minimum #%{text}: (%{x:.3f}, %{y:.3f})<extra></extra>"),
                 ),
                 row=r + 1,
                 col=c + 1,

@@ -14,11 +14,13 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from engine.core.i18n import N_, _
+
 FONT = dict(size=15)
 COLORSCALE = "Viridis"
 FINAL_STYLE = dict(symbol="star", size=16, color="#FFD700", line=dict(color="black", width=1.2))
 START_STYLE = dict(symbol="circle", size=11, color="white", line=dict(color="black", width=2))
-LOG_TITLE = "log₁₀ loss"
+LOG_TITLE = N_("log₁₀ loss")  # drawn with _()
 
 
 def shared_range(grids: Sequence[np.ndarray], decades: float = 4.0) -> tuple[float, float]:
@@ -68,26 +70,26 @@ def contour(
             colorscale=COLORSCALE,
             ncontours=25,
             line=dict(width=0.5, color="rgba(255,255,255,0.4)"),
-            colorbar=dict(title=dict(text=LOG_TITLE, side="right"), thickness=14),
-            hovertemplate="(%{x:.3f}, %{y:.3f})<br>loss = %{customdata:.4g}<extra></extra>",
-            name="loss",
+            colorbar=dict(title=dict(text=_(LOG_TITLE), side="right"), thickness=14),
+            hovertemplate=_("(%{x:.3f}, %{y:.3f})<br>loss = %{customdata:.4g}<extra></extra>"),
+            name=_("loss"),
         )
     )
     if path is not None and len(path):
         p = np.asarray(path, np.float32)
         fig.add_trace(
             go.Scatter(
-                x=p[:, 0], y=p[:, 1], mode="lines+markers", name="training path",
+                x=p[:, 0], y=p[:, 1], mode="lines+markers", name=_("training path"),
                 line=dict(color=path_color, width=3), marker=dict(size=5, color=path_color),
-                hovertemplate="path (%{x:.3f}, %{y:.3f})<extra></extra>",
+                hovertemplate=_("path (%{x:.3f}, %{y:.3f})<extra></extra>"),
             )
         )  # fmt: skip
         fig.add_trace(
-            go.Scatter(x=p[:1, 0], y=p[:1, 1], mode="markers", name="initial weights",
+            go.Scatter(x=p[:1, 0], y=p[:1, 1], mode="markers", name=_("initial weights"),
                        marker=START_STYLE, hoverinfo="skip")
         )  # fmt: skip
     fig.add_trace(
-        go.Scatter(x=[0.0], y=[0.0], mode="markers", name="trained weights θ*",
+        go.Scatter(x=[0.0], y=[0.0], mode="markers", name=_("trained weights θ*"),
                    marker=FINAL_STYLE, hoverinfo="skip")
     )  # fmt: skip
     fig.update_layout(
@@ -124,8 +126,8 @@ def surface(
             colorscale=COLORSCALE,
             showscale=False,
             opacity=0.9,
-            hovertemplate="(%{x:.3f}, %{y:.3f})<br>loss = %{customdata:.4g}<extra></extra>",
-            name="loss",
+            hovertemplate=_("(%{x:.3f}, %{y:.3f})<br>loss = %{customdata:.4g}<extra></extra>"),
+            name=_("loss"),
         )
     )
     if path is not None and path_loss is not None and len(path):
@@ -133,14 +135,14 @@ def surface(
         fig.add_trace(
             go.Scatter3d(
                 x=p[:, 0], y=p[:, 1], z=heights(path_loss, zrange), mode="lines+markers",
-                name="training path", line=dict(color=path_color, width=6),
+                name=_("training path"), line=dict(color=path_color, width=6),
                 marker=dict(size=3, color=path_color),
             )
         )  # fmt: skip
     fig.update_layout(
         title=dict(text=title), font=FONT, height=480, margin=dict(l=0, r=0, t=50, b=0),
         scene=dict(
-            xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], zaxis_title=LOG_TITLE,
+            xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], zaxis_title=_(LOG_TITLE),
             zaxis=dict(range=list(zrange)), camera=dict(eye=dict(x=1.5, y=1.5, z=1.1)),
         ),
         showlegend=False,
@@ -162,7 +164,7 @@ def interpolation(
     x = np.asarray(ts, np.float32)
     shown: list[np.ndarray] = []
     for label, color, train, test in curves:
-        for values, dash, which in ((train, "solid", "train"), (test, "dash", "test")):
+        for values, dash, which in ((train, "solid", _("train")), (test, "dash", _("test"))):
             v = np.asarray(values, np.float64)
             v = np.where(np.isfinite(v) & (v > 0), v, np.nan).astype(np.float32)
             shown.append(v[np.isfinite(v)])
@@ -174,7 +176,7 @@ def interpolation(
         fig.add_vline(x=t, line=dict(color="grey", dash="dot"), annotation_text=text)
     fig.update_layout(
         title=dict(text=title), font=FONT, height=380, margin=dict(l=10, r=10, t=50, b=10),
-        xaxis_title=x_title, yaxis=dict(title="loss", type="log", **_log_ticks(shown)),
+        xaxis_title=x_title, yaxis=dict(title=_("loss"), type="log", **_log_ticks(shown)),
         legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),
     )  # fmt: skip
     return fig

@@ -17,6 +17,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from engine.core.i18n import _
+
 FONT = dict(size=16)
 
 
@@ -105,7 +107,9 @@ def _line(label, color, y, *, raw=None, dash=None, unit="", showlegend=True) -> 
         line=dict(color=color, width=3, dash=dash),
         marker=dict(size=7),
         customdata=raw,
-        hovertemplate=f"{label}<br>layer %{{x}}: %{{customdata:.3g}}{unit}<extra></extra>",
+        hovertemplate=f"{label}<br>"
+        + _("layer")
+        + f" %{{x}}: %{{customdata:.3g}}{unit}<extra></extra>",
     )
 
 
@@ -119,7 +123,7 @@ def gradient_profile(series: Sequence[LayerProfile]) -> go.Figure:
     fig = make_subplots(
         1,
         2,
-        subplot_titles=("weight gradient ‖∂L/∂W_l‖", "back-propagated signal ‖∂ℓ/∂h_l‖"),
+        subplot_titles=(_("weight gradient ‖∂L/∂W_l‖"), _("back-propagated signal ‖∂ℓ/∂h_l‖")),
         horizontal_spacing=0.1,
     )
     for col, field in ((1, "grad_norms"), (2, "signal_norms")):
@@ -135,23 +139,25 @@ def gradient_profile(series: Sequence[LayerProfile]) -> go.Figure:
                 col,
             )
         fig.update_yaxes(type="log", range=log_range(*arrays, floor=floor), row=1, col=col)
-    fig.update_xaxes(title_text="layer (1 = input side)")
+    fig.update_xaxes(title_text=_("layer (1 = input side)"))
     fig.update_yaxes(exponentformat="power")
-    fig.update_yaxes(title_text="norm (log)", row=1, col=1)
-    return base_layout(fig, "Gradient per layer")
+    fig.update_yaxes(title_text=_("norm (log)"), row=1, col=1)
+    return base_layout(fig, _("Gradient per layer"))
 
 
 def activation_stats(series: Sequence[LayerProfile]) -> go.Figure:
     """Mean and standard deviation of each layer's activations, with the ideal 0 and 1 marked."""
-    fig = make_subplots(1, 2, subplot_titles=("mean of a_l", "std of a_l"), horizontal_spacing=0.1)
+    fig = make_subplots(
+        1, 2, subplot_titles=(_("mean of a_l"), _("std of a_l")), horizontal_spacing=0.1
+    )
     for col, field, ideal in ((1, "act_mean", 0.0), (2, "act_std", 1.0)):
         for p in series:
             fig.add_trace(
                 _line(p.label, p.color, finite(getattr(p, field)), showlegend=col == 1), 1, col
             )
         fig.add_hline(y=ideal, line=dict(color="#888", dash="dot"), row=1, col=col)
-    fig.update_xaxes(title_text="layer")
-    return base_layout(fig, "Activation mean and spread per layer")
+    fig.update_xaxes(title_text=_("layer"))
+    return base_layout(fig, _("Activation mean and spread per layer"))
 
 
 def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = ()) -> go.Figure:
@@ -164,12 +170,12 @@ def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = 
     fig = make_subplots(
         1,
         3,
-        subplot_titles=("saturated (%)", "dead units (%)", "largest gap between units"),
+        subplot_titles=(_("saturated (%)"), _("dead units (%)"), _("largest gap between units")),
         horizontal_spacing=0.08,
     )
     for dash, group in ((None, series), ("dash", after)):
         for p in group:
-            name = p.label if dash is None else f"{p.label}, after training"
+            name = p.label if dash is None else _("{label}, after training").format(label=p.label)
             for col, field, scale, unit in (
                 (1, "saturated", 100, " %"),
                 (2, "dead", 100, " %"),
@@ -181,8 +187,8 @@ def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = 
                 )
     fig.update_yaxes(range=[-3, 103], row=1, col=1)
     fig.update_yaxes(range=[-3, 103], row=1, col=2)
-    fig.update_xaxes(title_text="layer")
-    return base_layout(fig, "Saturated, dead and identical units")
+    fig.update_xaxes(title_text=_("layer"))
+    return base_layout(fig, _("Saturated, dead and identical units"))
 
 
 def activation_range(histograms: Sequence[LayerHistogram]) -> tuple[float, float]:
@@ -194,7 +200,7 @@ def activation_range(histograms: Sequence[LayerHistogram]) -> tuple[float, float
 def activation_violins(
     histograms: Sequence[LayerHistogram],
     color: str,
-    title: str = "Activation distribution per layer",
+    title: str = "",  # default: "Activation distribution per layer" in the current language
     y_range: tuple[float, float] | None = None,
     means: np.ndarray | None = None,
 ) -> go.Figure:
@@ -224,11 +230,11 @@ def activation_violins(
                 line=dict(color=color, width=1),
                 fillcolor=color,
                 opacity=0.6,
-                name=f"layer {layer}",
+                name=_("layer {layer}").format(layer=layer),
                 showlegend=False,
                 customdata=text.astype(np.float32),
-                hovertemplate=f"layer {layer}<br>a ≈ %{{y:.3g}}: %{{customdata:.1f}} %"
-                "<extra></extra>",
+                hovertemplate=_("layer {layer}").format(layer=layer)
+                + "<br>a ≈ %{y:.3g}: %{customdata:.1f} %<extra></extra>",
             )
         )
     if means is not None:
@@ -240,14 +246,14 @@ def activation_violins(
                 marker=dict(
                     symbol="diamond", size=9, color="white", line=dict(color="black", width=1.5)
                 ),
-                name="mean",
-                hovertemplate="layer %{x}<br>mean %{y:.3g}<extra></extra>",
+                name=_("mean"),
+                hovertemplate=_("layer %{x}<br>mean %{y:.3g}<extra></extra>"),
             )
         )
-    fig.update_xaxes(title_text="layer", range=[0.3, len(histograms) + 0.7])
-    fig.update_yaxes(title_text="activation a_l")
+    fig.update_xaxes(title_text=_("layer"), range=[0.3, len(histograms) + 0.7])
+    fig.update_yaxes(title_text=_("activation a_l"))
     if y_range is not None:
         lo, hi = y_range
         pad = 0.03 * max(hi - lo, 1e-6)
         fig.update_yaxes(range=[lo - pad, hi + pad])
-    return base_layout(fig, title)
+    return base_layout(fig, title or _("Activation distribution per layer"))

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
+from engine.core.i18n import _
 from viz.colors import optimizer_color
 from viz.spec_figure import SpecFigure, figure
 from viz.surface_plots import FONT, stop_text, valid_length
@@ -95,7 +96,7 @@ def per_step_figure(
         yaxis.update(exponentformat="power", type="log")
     layout = {
         "title": {"text": title, "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top"},
-        "xaxis": {"title": {"text": "step"}},
+        "xaxis": {"title": {"text": _("step")}},
         "yaxis": yaxis,
         **_line_layout(),
     }
@@ -189,7 +190,7 @@ def internals_grid(panels: Sequence[Internals], columns: int = 2) -> SpecFigure:
                     matches=f"x{'' if last_axis == 1 else last_axis}", showticklabels=False
                 )
             else:
-                xaxis["title"] = {"text": "step"}
+                xaxis["title"] = {"text": _("step")}
             yaxis: dict = {"anchor": f"x{suffix}", "domain": domain_y}
             if log:
                 yaxis.update(exponentformat="power", type="log")
@@ -258,7 +259,7 @@ def _internal_lines(
                 "line": {"color": color, "dash": dash, "width": 2.5},
                 "meta": panel.name,
                 "mode": "lines",
-                "name": f"{coord} coordinate",
+                "name": _("{coord} coordinate").format(coord=coord),
                 "showlegend": legend,
                 "x": steps,
                 "xaxis": f"x{suffix}",
@@ -307,18 +308,18 @@ def sweep_figure(
                     textposition="bottom center",
                     name=f"{name} best lr",
                     showlegend=False,
-                    hovertemplate=f"{name}: best lr %{{x:.3g}}<extra></extra>",
+                    hovertemplate=f"{name}: " + _("best lr") + " %{x:.3g}<extra></extra>",
                 )
             )
     fig.update_layout(
         title=dict(
-            text="Learning-rate sweep (diverged runs are left out)",
+            text=_("Learning-rate sweep (diverged runs are left out)"),
             y=0.99,
             yanchor="top",
             x=0,
             xanchor="left",
         ),
-        xaxis_title="learning rate η (log scale)",
+        xaxis_title=_("learning rate η (log scale)"),
         yaxis_title=y_title,
         **{**LINE_LAYOUT, "hovermode": "closest", "height": 480},
     )

@@ -13,6 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from engine.core.i18n import _
+
 FONT = 16
 # Class colours of the data points and the boundary shading (2 classes: blue / orange).
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -142,12 +144,15 @@ def curves_figure(
                     go.Scatter(
                         x=x[-1:], y=y[-1:], mode="markers", legendgroup=label, showlegend=False,
                         marker=dict(symbol="x", size=14, color=color, line=dict(width=2)),
-                        hovertemplate=f"{label} diverged at step {diverged_at[k]}<extra></extra>",
+                        hovertemplate=_("{label} diverged at step {step}").format(
+                            label=label, step=diverged_at[k]
+                        )
+                        + "<extra></extra>",
                     ),
                     row, col,
                 )  # fmt: skip
         if row == rows:  # only the bottom row: a title above would hit the panel titles
-            fig.update_xaxes(title_text="step", row=row, col=col)
+            fig.update_xaxes(title_text=_("step"), row=row, col=col)
         if title in log_y:
             fig.update_yaxes(**log_axis(panels[title]), row=row, col=col)
         if title in percent:
@@ -167,7 +172,7 @@ def grad_norms_figure(
     depth = grad_norms[0].shape[1] if len(grad_norms) and grad_norms[0].ndim == 2 else 0
     cols = max(1, min(max_cols, depth))
     rows = max(1, math.ceil(depth / cols))
-    titles = [f"layer {i + 1}" for i in range(depth)]
+    titles = [_("layer {layer}").format(layer=i + 1) for i in range(depth)]
     fig = make_subplots(rows, cols, subplot_titles=titles, shared_yaxes=True,
                         vertical_spacing=0.3 / rows, horizontal_spacing=0.03)  # fmt: skip
     for i in range(depth):
@@ -179,12 +184,14 @@ def grad_norms_figure(
                 go.Scatter(
                     x=np.arange(len(y), dtype=np.int32), y=y, mode="lines", name=label,
                     legendgroup=label, showlegend=i == 0, line=dict(color=color, width=2),
-                    hovertemplate=f"{label}, layer {i + 1}: %{{y:.3g}}<extra></extra>",
+                    hovertemplate=f"{label}, "
+                    + _("layer {layer}").format(layer=i + 1)
+                    + ": %{y:.3g}<extra></extra>",
                 ),
                 row, col,
             )  # fmt: skip
         if row == rows:
-            fig.update_xaxes(title_text="step", row=row, col=col)
+            fig.update_xaxes(title_text=_("step"), row=row, col=col)
     fig.update_yaxes(**log_axis([g for g in grad_norms if np.size(g)]))  # shared by the panels
     fig.update_yaxes(title_text="‖∂L/∂W‖", col=1)
     return _layout(fig, 260 * rows + 120)
@@ -212,11 +219,11 @@ def boundaries_figure(
     if C == 2:
         z_all = probs[..., 1]
         scale = [[0, CLASS_COLORS[0]], [0.5, "#FFFFFF"], [1, CLASS_COLORS[1]]]
-        zmin, zmax, hover = 0.0, 1.0, "P(class 1) = %{z:.2f}"
+        zmin, zmax, hover = 0.0, 1.0, _("P(class 1)") + " = %{z:.2f}"
     else:
         z_all = probs.argmax(-1).astype(np.float32)
         scale = [[i / max(C - 1, 1), CLASS_COLORS[i % len(CLASS_COLORS)]] for i in range(C)]
-        zmin, zmax, hover = 0.0, float(C - 1), "class %{z:.0f}"
+        zmin, zmax, hover = 0.0, float(C - 1), _("class") + " %{z:.0f}"
     for k in range(K):
         row, col = k // cols + 1, k % cols + 1
         fig.add_trace(
@@ -231,7 +238,7 @@ def boundaries_figure(
             pts = X[y == c]
             fig.add_trace(
                 go.Scattergl(
-                    x=_f32(pts[:, 0]), y=_f32(pts[:, 1]), mode="markers", name=f"class {c}",
+                    x=_f32(pts[:, 0]), y=_f32(pts[:, 1]), mode="markers", name=_("class {c}").format(c=c),
                     legendgroup=f"class {c}", showlegend=k == 0,
                     marker=dict(size=5, color=CLASS_COLORS[c % len(CLASS_COLORS)],
                                 line=dict(width=0.5, color="white")),
@@ -252,7 +259,7 @@ def sweep_figure(
     lrs: np.ndarray,
     final_loss: np.ndarray,
     diverged_at: np.ndarray,
-    title: str = "final training loss",
+    title: str = "",  # default: "final training loss" in the current language
 ) -> go.Figure:
     """Final loss against learning rate (both log scale), one curve per optimizer; a diverged
     learning rate is a cross along the top edge."""
@@ -273,15 +280,16 @@ def sweep_figure(
             fig.add_trace(
                 go.Scatter(
                     x=_f32(lrs[~ok]), y=np.full(int((~ok).sum()), top, np.float32),
-                    mode="markers", name=f"{name} diverged", legendgroup=name, showlegend=False,
+                    mode="markers", name=_("{name} diverged").format(name=name), legendgroup=name, showlegend=False,
                     marker=dict(symbol="x", size=13, color=color, line=dict(width=2)),
                     customdata=steps.astype(np.int32),
-                    hovertemplate=f"{name}: lr=%{{x:.3g}} diverged at step %{{customdata}}"
-                    "<extra></extra>",
+                    hovertemplate=f"{name}: lr=%{{x:.3g}} "
+                    + _("diverged at step %{customdata}")
+                    + "<extra></extra>",
                 )
             )  # fmt: skip
-    fig.update_xaxes(type="log", title_text="learning rate η", exponentformat="power", dtick=1)
-    fig.update_yaxes(title_text=title, **log_axis([final_loss, [top]]))
+    fig.update_xaxes(type="log", title_text=_("learning rate η"), exponentformat="power", dtick=1)
+    fig.update_yaxes(title_text=title or _("final training loss"), **log_axis([final_loss, [top]]))
     fig = _layout(fig, 480)
     fig.update_layout(hovermode="closest")
     return fig

@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from engine.core.i18n import _
 from viz.network_plots import base_layout, finite, log_floor, log_range, on_log_axis
 
 Series = tuple[str, str, np.ndarray]
@@ -46,7 +47,7 @@ def _log_ticks(zmin: float, zmax: float) -> dict:
 def signal_profile(
     series: Sequence[Series],
     predictions: Sequence[tuple[str, str, float]] = (),
-    title: str = "Backward signal ‖∂L/∂h_t‖ at initialisation",
+    title: str = "",  # default: "Backward signal ‖∂L/∂h_t‖ at initialisation", translated
 ) -> go.Figure:
     """:math:`\\lVert \\partial L/\\partial h_t \\rVert` against t (log axis), one line per
     series. ``predictions`` are ``(label, colour, q)``: a dotted geometric line
@@ -86,9 +87,9 @@ def signal_profile(
         )
     if arrays:
         fig.update_yaxes(type="log", range=log_range(*arrays, floor=floor))
-    fig.update_yaxes(title_text="‖∂L/∂h_t‖ (log)", exponentformat="power")
-    fig.update_xaxes(title_text="time step t (the loss is at t = T)")
-    return base_layout(fig, title, height=440)
+    fig.update_yaxes(title_text=_("‖∂L/∂h_t‖ (log)"), exponentformat="power")
+    fig.update_xaxes(title_text=_("time step t (the loss is at t = T)"))
+    return base_layout(fig, title or _("Backward signal ‖∂L/∂h_t‖ at initialisation"), height=440)
 
 
 def time_heatmap(
@@ -115,13 +116,14 @@ def time_heatmap(
             zmin=zmin,
             zmax=zmax,
             colorscale="Viridis",
-            colorbar=dict(title=dict(text="log₁₀"), thickness=18, **_log_ticks(zmin, zmax)),
-            hovertemplate="t = %{x}, training step %{y}<br>‖∂L/∂h_t‖ = %{customdata:.3g}"
-            "<extra></extra>",
+            colorbar=dict(title=dict(text=_("log₁₀")), thickness=18, **_log_ticks(zmin, zmax)),
+            hovertemplate=_(
+                "t = %{x}, training step %{y}<br>‖∂L/∂h_t‖ = %{customdata:.3g}<extra></extra>"
+            ),
         )
     )
-    fig.update_xaxes(title_text="time step t")
-    fig.update_yaxes(title_text="training step")
+    fig.update_xaxes(title_text=_("time step t"))
+    fig.update_yaxes(title_text=_("training step"))
     return base_layout(fig, title, height=400)
 
 
@@ -167,12 +169,14 @@ def connectivity_strip(
             zmin=zmin,
             zmax=zmax,
             colorscale="Viridis",
-            colorbar=dict(title=dict(text="log₁₀"), thickness=18, **_log_ticks(zmin, zmax)),
-            hovertemplate="%{y}, input t = %{x} (%{hovertext})<br>‖∂ŷ_τ/∂x_t‖ = %{customdata:.3g}"
-            "<extra></extra>",
+            colorbar=dict(title=dict(text=_("log₁₀")), thickness=18, **_log_ticks(zmin, zmax)),
+            hovertemplate=_(
+                "%{y}, input t = %{x} (%{hovertext})<br>‖∂ŷ_τ/∂x_t‖ = %{customdata:.3g}"
+                "<extra></extra>"
+            ),
         )
     )
-    fig.update_xaxes(title_text=f"input position t (output at τ = {tau})")
+    fig.update_xaxes(title_text=_("input position t (output at τ = {tau})").format(tau=tau))
     fig.update_yaxes(autorange="reversed")
     return base_layout(fig, title, height=160 + 60 * len(rows))
 
@@ -186,7 +190,7 @@ def training_curves(
     one colour per run ``(label, colour, loss, grad_norm)``. ``baseline`` (dotted) is the best
     constant guess's loss; ``clip`` (dashed) the clipping threshold."""
     fig = make_subplots(
-        1, 2, subplot_titles=("training loss", "gradient norm ‖g‖ before clipping"),
+        1, 2, subplot_titles=(_("training loss"), _("gradient norm ‖g‖ before clipping")),
         horizontal_spacing=0.1,
     )  # fmt: skip
     for col, pick in ((1, 2), (2, 3)):
@@ -204,7 +208,9 @@ def training_curves(
                     showlegend=col == 1,
                     mode="lines",
                     line=dict(color=color, width=2),
-                    hovertemplate=f"{label}<br>step %{{x}}: %{{customdata:.4g}}<extra></extra>",
+                    hovertemplate=f"{label}<br>"
+                    + _("step")
+                    + " %{x}: %{customdata:.4g}<extra></extra>",
                 ),
                 1,
                 col,
@@ -214,5 +220,5 @@ def training_curves(
         fig.add_hline(y=baseline, line=dict(color="#888", dash="dot"), row=1, col=1)
     if clip is not None:
         fig.add_hline(y=clip, line=dict(color="#C00", dash="dash"), row=1, col=2)
-    fig.update_xaxes(title_text="training step")
-    return base_layout(fig, "Training", height=420)
+    fig.update_xaxes(title_text=_("training step"))
+    return base_layout(fig, _("Training"), height=420)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from engine.core.i18n import _
 from viz.colors import optimizer_color
 from viz.spec_figure import SpecFigure, figure
 from viz.surface_plots import (
@@ -52,7 +53,7 @@ def surface_3d(
         {
             "colorscale": VIRIDIS,
             "hovertemplate": "(x, y) = (%{x:.3f}, %{y:.3f})<extra></extra>",
-            "name": "surface",
+            "name": _("surface"),
             "opacity": 0.85,
             "showscale": False,
             "x": np.asarray(xs, np.float32),

@@ -13,13 +13,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from engine.core.i18n import N_, _
 from viz.colors import optimizer_color
 from viz.spec_figure import SpecFigure, figure
 
 FONT = dict(size=16)
 MINIMUM_STYLE = dict(symbol="star", size=18, color="#FFD700", line=dict(color="black", width=1.5))
 START_STYLE = dict(symbol="circle-open", size=18, color="black", line=dict(width=3))
-CLICK_NAME = "click to set the start"
+CLICK_NAME = N_("click to set the start")  # English: the trace's name in tests
 # Plotly's "Viridis", as its colorscale validator writes the name out.
 VIRIDIS = [
     [0.0, "#440154"], [0.1111111111111111, "#482878"], [0.2222222222222222, "#3e4989"],
@@ -43,7 +44,8 @@ def color_title(log_scale: bool) -> str:
 
 def stop_text(diverged_at: int, undefined: bool = False) -> str:
     """What a cross at the end of a stopped path says."""
-    return f"{'f undefined' if undefined else 'diverged'} at step {int(diverged_at)}"
+    what = _("f undefined at step {step}") if undefined else _("diverged at step {step}")
+    return what.format(step=int(diverged_at))
 
 
 def valid_length(diverged_at: int, steps: int) -> int:
@@ -53,8 +55,10 @@ def valid_length(diverged_at: int, steps: int) -> int:
 
 def path_hover(label: str) -> str:
     return (
-        f"<b>{label}</b><br>step %{{customdata[0]:d}}<br>f = %{{customdata[1]:.4g}}"
-        "<br>(x, y) = (%{x:.4f}, %{y:.4f})<extra></extra>"
+        f"<b>{label}</b><br>"
+        + _("step")
+        + " %{customdata[0]:d}<br>f = %{customdata[1]:.4g}<br>(x, y) = (%{x:.4f}, %{y:.4f})"
+        + "<extra></extra>"
     )
 
 
@@ -80,7 +84,7 @@ def contour_map(
             "customdata": np.asarray(Z, np.float32),
             "hovertemplate": "(x, y) = (%{x:.3f}, %{y:.3f})<br>f = %{customdata:.4g}<extra></extra>",
             "line": {"color": "rgba(255,255,255,0.35)", "width": 0.5},
-            "name": "surface",
+            "name": _("surface"),
             "ncontours": 30,
             "x": np.asarray(xs, np.float32),
             "y": np.asarray(ys, np.float32),
@@ -97,7 +101,7 @@ def contour_map(
                 "hoverinfo": "none",  # "none" still delivers clicks; "skip" would not
                 "marker": {"opacity": 0, "size": 14},
                 "mode": "markers",
-                "name": CLICK_NAME,
+                "name": _(CLICK_NAME),
                 "showlegend": False,
                 "x": GX.ravel(),
                 "y": GY.ravel(),
@@ -108,10 +112,10 @@ def contour_map(
         m = np.asarray(minima, np.float32)
         traces.append(
             {
-                "hovertemplate": "minimum (%{x:.4f}, %{y:.4f})<extra></extra>",
+                "hovertemplate": _("minimum") + " (%{x:.4f}, %{y:.4f})<extra></extra>",
                 "marker": _marker(MINIMUM_STYLE),
                 "mode": "markers",
-                "name": "known minimum",
+                "name": _("known minimum"),
                 "x": m[:, 0],
                 "y": m[:, 1],
                 "type": "scatter",
@@ -120,10 +124,10 @@ def contour_map(
     if start is not None:
         traces.append(
             {
-                "hovertemplate": "start (%{x:.4f}, %{y:.4f})<extra></extra>",
+                "hovertemplate": _("start") + " (%{x:.4f}, %{y:.4f})<extra></extra>",
                 "marker": _marker(START_STYLE),
                 "mode": "markers",
-                "name": "start",
+                "name": _("start"),
                 "x": np.asarray([start[0]], np.float32),
                 "y": np.asarray([start[1]], np.float32),
                 "type": "scatter",
@@ -215,7 +219,9 @@ def add_playback(
     for k, (name, label) in enumerate(zip(names, labels, strict=True)):
         fig.add(
             {
-                "hovertemplate": f"<b>{label}</b> now<br>(%{{x:.4f}}, %{{y:.4f}})<extra></extra>",
+                "hovertemplate": f"<b>{label}</b> "
+                + _("now")
+                + "<br>(%{x:.4f}, %{y:.4f})<extra></extra>",
                 "legendgroup": label,
                 "marker": {
                     "color": optimizer_color(name),
@@ -223,7 +229,7 @@ def add_playback(
                     "size": 16,
                 },
                 "mode": "markers",
-                "name": f"{label} (now)",
+                "name": _("{label} (now)").format(label=label),
                 "showlegend": False,
                 "x": paths[k, :1, 0].astype(np.float32),
                 "y": paths[k, :1, 1].astype(np.float32),
@@ -259,8 +265,8 @@ def add_playback(
         updatemenus=[
             {
                 "buttons": [
-                    {"args": [None, play], "label": "▶ Play", "method": "animate"},
-                    {"args": [[None], stop], "label": "❚❚ Pause", "method": "animate"},
+                    {"args": [None, play], "label": "▶ " + _("Play"), "method": "animate"},
+                    {"args": [[None], stop], "label": "❚❚ " + _("Pause"), "method": "animate"},
                 ],
                 "direction": "left",
                 "font": {"size": 15},

@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from engine.core.i18n import _
 from viz.colors import series_color
 from viz.network_plots import base_layout, finite, log_floor, log_range, on_log_axis
 
@@ -44,13 +45,13 @@ class Quantity:
 
 def training_curves(runs: Sequence[TrainingCurves]) -> go.Figure:
     """Loss (log axis) and accuracy per step: train solid, test dashed, one colour per run."""
-    fig = make_subplots(1, 2, subplot_titles=("loss", "accuracy"), horizontal_spacing=0.1)
+    fig = make_subplots(1, 2, subplot_titles=(_("loss"), _("accuracy")), horizontal_spacing=0.1)
     losses = [finite(r.train_loss) for r in runs] + [finite(r.test_loss) for r in runs]
     floor = log_floor(*[a for a in losses if len(a)]) if any(len(a) for a in losses) else 1e-8
     for r in runs:
         for part, dash, loss, acc in (
-            ("train", None, r.train_loss, r.train_acc),
-            ("test", "dash", r.test_loss, r.test_acc),
+            (_("train"), None, r.train_loss, r.train_acc),
+            (_("test"), "dash", r.test_loss, r.test_acc),
         ):
             loss = finite(loss)
             if not len(loss):
@@ -58,7 +59,7 @@ def training_curves(runs: Sequence[TrainingCurves]) -> go.Figure:
             acc = finite(acc) * np.float32(100)
             steps = np.arange(len(loss), dtype=np.int32)
             name = f"{r.label} ({part})"
-            line = dict(color=r.color, width=3 if part == "train" else 2, dash=dash)
+            line = dict(color=r.color, width=3 if dash is None else 2, dash=dash)
             for col, y, raw, unit in ((1, on_log_axis(loss, floor), loss, ""), (2, acc, acc, " %")):
                 fig.add_trace(
                     go.Scatter(
@@ -70,7 +71,9 @@ def training_curves(runs: Sequence[TrainingCurves]) -> go.Figure:
                         showlegend=col == 1,
                         mode="lines",
                         line=line,
-                        hovertemplate=f"{name}<br>step %{{x}}: %{{customdata:.4g}}{unit}"
+                        hovertemplate=f"{name}<br>"
+                        + _("step")
+                        + f" %{{x}}: %{{customdata:.4g}}{unit}"
                         "<extra></extra>",
                     ),
                     1,
@@ -78,8 +81,8 @@ def training_curves(runs: Sequence[TrainingCurves]) -> go.Figure:
                 )
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
     fig.update_yaxes(range=[0, 102], title_text="%", row=1, col=2)
-    fig.update_xaxes(title_text="step")
-    return base_layout(fig, "Loss and accuracy")
+    fig.update_xaxes(title_text=_("step"))
+    return base_layout(fig, _("Loss and accuracy"))
 
 
 def heatmap_range(quantity: Quantity, arrays: Sequence[np.ndarray]) -> tuple[float, float]:
@@ -132,12 +135,12 @@ def layer_heatmap(
             zmax=zmax,
             colorscale="Viridis",
             colorbar=colorbar,
-            hovertemplate=f"step %{{x}}, layer %{{y}}<br>{label}: %{{customdata:.3g}}{unit}"
+            hovertemplate=_("step %{x}, layer %{y}") + f"<br>{label}: %{{customdata:.3g}}{unit}"
             "<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text="step")
-    fig.update_yaxes(title_text="layer (1 = input side)")
+    fig.update_xaxes(title_text=_("step"))
+    fig.update_yaxes(title_text=_("layer (1 = input side)"))
     return base_layout(fig, title or label, height=440)
 
 
@@ -147,7 +150,7 @@ def decision_boundary(
     probs: np.ndarray,
     X: np.ndarray,
     y: np.ndarray,
-    title: str = "Decision boundary",
+    title: str = "",  # default: "Decision boundary" in the current language
 ) -> go.Figure:
     """The predicted class on an ``n x n`` grid (shaded by confidence) with the data on top.
 
@@ -170,8 +173,8 @@ def decision_boundary(
                 opacity=0.55,
                 contours=dict(start=0, end=1, size=0.1),
                 line=dict(width=0),
-                colorbar=dict(title=dict(text="p(class 1)"), thickness=18),
-                hovertemplate="x %{x:.2f}, y %{y:.2f}<br>p(class 1) = %{z:.2f}<extra></extra>",
+                colorbar=dict(title=dict(text=_("p(class 1)")), thickness=18),
+                hovertemplate=_("x %{x:.2f}, y %{y:.2f}<br>p(class 1) = %{z:.2f}<extra></extra>"),
             )
         )
     else:
@@ -185,7 +188,7 @@ def decision_boundary(
                 colorscale=scale,
                 opacity=0.35,
                 showscale=False,
-                hovertemplate="x %{x:.2f}, y %{y:.2f}<br>class %{z}<extra></extra>",
+                hovertemplate=_("x %{x:.2f}, y %{y:.2f}<br>class %{z}<extra></extra>"),
             )
         )
     X = finite(X)
@@ -196,11 +199,12 @@ def decision_boundary(
                 x=pts[:, 0],
                 y=pts[:, 1],
                 mode="markers",
-                name=f"class {int(c)}",
+                name=_("class {c}").format(c=int(c)),
                 marker=dict(color=colors[int(c)], size=7, line=dict(color="white", width=1)),
-                hovertemplate=f"class {int(c)}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+                hovertemplate=_("class {c}").format(c=int(c))
+                + "<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
             )
         )
     fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], title_text="x₁")
     fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], title_text="x₂")
-    return base_layout(fig, title, height=460)
+    return base_layout(fig, title or _("Decision boundary"), height=460)

@@ -22,6 +22,7 @@ from engine.activations.properties import Properties, curves, first_derivative
 from engine.activations.registry import from_expression, get
 from engine.core.checks import check_int
 from engine.core.device import resolve
+from engine.core.i18n import _
 from engine.core.tables import to_csv
 from engine.expressions.domain import explain, where_text
 from engine.expressions.parser import compile_expression
@@ -219,22 +220,24 @@ def depth_table(
     mean, law = _plottable(log_mean), _plottable(log_law)
     notes = []
     if not math.isfinite(m):
-        notes.append("f′(z) is undefined (NaN) for some inputs, so the product is undefined")
+        notes.append(_("f′(z) is undefined (NaN) for some inputs, so the product is undefined"))
     elif m == 0:
-        notes.append("f′(z) = 0 for every sampled z: the product is exactly 0 (not drawable)")
+        notes.append(_("f′(z) = 0 for every sampled z: the product is exactly 0 (not drawable)"))
     elif np.isneginf(log_mean).any():
         first = int(layers[np.isneginf(log_mean)][0])
         notes.append(
-            f"from L = {first} none of the {samples} sampled paths survived (every product is "
-            f"0), so the dots stop; the line (E|f′|)^L goes on"
+            _(
+                "from L = {first} none of the {samples} sampled paths survived (every product is "
+                "0), so the dots stop; the line (E|f′|)^L goes on"
+            ).format(first=first, samples=samples)
         )
     if not notes and (np.isnan(mean).any() or np.isnan(law).any()):
-        notes.append("the product leaves float64's range (beyond 10^±300) at some depths")
-    return DepthTable(spec[0], act.title, layers, mean, law, m, "; ".join(notes))
+        notes.append(_("the product leaves float64's range (beyond 10^±300) at some depths"))
+    return DepthTable(spec[0], act.title, layers, mean, law, m, _("; ").join(notes))
 
 
 def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
+    return _("yes") if flag else _("no")
 
 
 def _num(value: float) -> str:
@@ -246,14 +249,21 @@ def _num(value: float) -> str:
 def property_rows(p: Properties) -> dict[str, str]:
     """The properties as labelled text, in the order a learner reads them."""
     return {
-        "Output range": f"{_num(p.out_min)} to {_num(p.out_max)}",
-        "Zero-centred": _yes(p.zero_centred),
-        "Monotonic": _yes(p.monotonic),
-        "Smooth (C¹)": _yes(p.smooth),
-        "Saturating side": p.saturating,
-        "max |f′|": f"{_num(p.max_abs_derivative)} at x = {_num(p.argmax_abs_derivative)}",
+        _("Output range"): _("{low} to {high}").format(low=_num(p.out_min), high=_num(p.out_max)),
+        _("Zero-centred"): _yes(p.zero_centred),
+        _("Monotonic"): _yes(p.monotonic),
+        _("Smooth (C¹)"): _yes(p.smooth),
+        _("Saturating side"): {
+            "both": _("both"),
+            "left": _("left"),
+            "right": _("right"),
+            "none": _("none"),
+        }[p.saturating],
+        _("max |f′|"): _("{value} at x = {x}").format(
+            value=_num(p.max_abs_derivative), x=_num(p.argmax_abs_derivative)
+        ),
         "f′(0)": _num(p.derivative_at_zero),
-        "Dead/saturated share of [−10, 10]": f"{100 * p.dead_share:.1f}%",
+        _("Dead/saturated share of [−10, 10]"): f"{100 * p.dead_share:.1f}%",
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from engine import activations, optimizers
+from engine.core.i18n import N_
 from engine.nets import datasets, landscape, networks
 
 PLANES = ("random", "pca")
@@ -128,13 +129,15 @@ PRESETS: dict[str, Preset] = {
     for p in (
         Preset(
             "skip",
-            "Skip connections smooth the landscape",
-            "Skip connections smooth the landscape",
-            "The same 20-layer network, without (A) and with (B) residual connections, trained "
-            "briefly from the same seed, each seen on a plane of two random filter-normalised "
-            "directions through its trained weights. Without skips the surface is chaotic: the "
-            "curvature flips from point to point. With skips it is one smooth bowl, which is "
-            "why very deep residual networks still train (Li et al., 2018).",
+            N_("Skip connections smooth the landscape"),
+            N_("Skip connections smooth the landscape"),
+            N_(
+                "The same 20-layer network, without (A) and with (B) residual connections, trained "
+                "briefly from the same seed, each seen on a plane of two random filter-normalised "
+                "directions through its trained weights. Without skips the surface is chaotic: the "
+                "curvature flips from point to point. With skips it is one smooth bowl, which is "
+                "why very deep residual networks still train (Li et al., 2018)."
+            ),
             dataclasses.replace(_DEEP, residual=False),
             dataclasses.replace(_DEEP, residual=True),
             DataSpec("moons", 300, 0.1, 0, 60),
@@ -142,12 +145,14 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "batch",
-            "Small vs large batch",
-            "Small against large batch: flat and sharp minima",
-            "The same network and learning rate, trained with minibatches of 8 (A) and with the "
-            "full batch (B). Both fit the training data, but the full-batch minimum is sharper: "
-            "its top Hessian eigenvalue is larger and the loss rises faster around it. The noise "
-            "of small batches keeps SGD out of narrow valleys (Keskar et al., 2017).",
+            N_("Small vs large batch"),
+            N_("Small against large batch: flat and sharp minima"),
+            N_(
+                "The same network and learning rate, trained with minibatches of 8 (A) and with the "
+                "full batch (B). Both fit the training data, but the full-batch minimum is sharper: "
+                "its top Hessian eigenvalue is larger and the loss rises faster around it. The noise "
+                "of small batches keeps SGD out of narrow valleys (Keskar et al., 2017)."
+            ),
             _SHALLOW,
             dataclasses.replace(_SHALLOW, batch_size=0),
             DataSpec("spirals", 300, 0.1, 0, 400),
@@ -155,12 +160,14 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "race",
-            "Two optimizers, two minima",
-            "Two optimizers, two minima",
-            "A race: the same network, initial weights and minibatches, trained by SGD with "
-            "momentum (A) and by Adam (B). Each path is drawn on the plane of its own main "
-            "directions, and the line between the two solutions shows whether they share a "
-            "valley or a ridge lies between them.",
+            N_("Two optimizers, two minima"),
+            N_("Two optimizers, two minima"),
+            N_(
+                "A race: the same network, initial weights and minibatches, trained by SGD with "
+                "momentum (A) and by Adam (B). Each path is drawn on the plane of its own main "
+                "directions, and the line between the two solutions shows whether they share a "
+                "valley or a ridge lies between them."
+            ),
             NetSpec(depth=3, width=32, batchnorm=False, optimizer="momentum", lr=0.05),
             NetSpec(depth=3, width=32, batchnorm=False, optimizer="adam", lr=0.01),
             DataSpec("spirals", 300, 0.1, 0, 300),

@@ -23,6 +23,7 @@ from typing import Any
 import torch
 
 from engine import optimizers
+from engine.core.i18n import N_
 from engine.nets import datasets, networks, probes, training
 from engine.nets.history import History
 
@@ -97,87 +98,103 @@ PRESETS: dict[str, Preset] = {
     for p in (
         Preset(
             "sigmoid_mse",
-            "Vanishing: sigmoid + MSE",
-            "Vanishing: deep sigmoid + MSE",
-            "Ten sigmoid layers trained with mean squared error. Each layer multiplies the "
-            "backward signal by the sigmoid's slope, at most 0.25, so the first layer's gradient "
-            "is a million times smaller than the last one's. The early layers barely move and "
-            "the network does not learn.",
+            N_("Vanishing: sigmoid + MSE"),
+            N_("Vanishing: deep sigmoid + MSE"),
+            N_(
+                "Ten sigmoid layers trained with mean squared error. Each layer multiplies the "
+                "backward signal by the sigmoid's slope, at most 0.25, so the first layer's gradient "
+                "is a million times smaller than the last one's. The early layers barely move and "
+                "the network does not learn."
+            ),
             _SIGMOID,
         ),
         Preset(
             "relu_he",
-            "Cure: ReLU + He",
-            "Cure: ReLU + He initialisation",
-            "The same ten layers, once with sigmoid (A) and once with ReLU and He initialisation "
-            "(B). ReLU's slope is exactly 1 where it fires, and He's variance 2/fan-in makes up "
-            "for the half that does not, so the gradient reaches the first layer at full "
-            "strength and B learns the moons in a few hundred steps.",
+            N_("Cure: ReLU + He"),
+            N_("Cure: ReLU + He initialisation"),
+            N_(
+                "The same ten layers, once with sigmoid (A) and once with ReLU and He initialisation "
+                "(B). ReLU's slope is exactly 1 where it fires, and He's variance 2/fan-in makes up "
+                "for the half that does not, so the gradient reaches the first layer at full "
+                "strength and B learns the moons in a few hundred steps."
+            ),
             _SIGMOID,
             _RELU_HE,
         ),
         Preset(
             "zero_init",
-            "Zero init: clones",
-            "Zero initialisation: symmetric units",
-            "Every weight starts at zero. Then every unit of a layer computes the same thing and "
-            "receives the same gradient, so they stay identical copies forever: the gap between "
-            "units is exactly zero before and after training, and the network is no better than "
-            "one unit per layer.",
+            N_("Zero init: clones"),
+            N_("Zero initialisation: symmetric units"),
+            N_(
+                "Every weight starts at zero. Then every unit of a layer computes the same thing and "
+                "receives the same gradient, so they stay identical copies forever: the gap between "
+                "units is exactly zero before and after training, and the network is no better than "
+                "one unit per layer."
+            ),
             dataclasses.replace(_SIGMOID, init="zeros", loss="ce"),
         ),
         Preset(
             "selu",
-            "SELU through 32 layers",
-            "SELU self-normalises through 32 layers",
-            "Thirty-two SELU layers with LeCun-normal weights. SELU's two constants are chosen "
-            "so that mean 0 and variance 1 are a fixed point: the activations keep mean near 0 "
-            "and standard deviation near 1 in every layer, with no batch norm at all.",
+            N_("SELU through 32 layers"),
+            N_("SELU self-normalises through 32 layers"),
+            N_(
+                "Thirty-two SELU layers with LeCun-normal weights. SELU's two constants are chosen "
+                "so that mean 0 and variance 1 are a fixed point: the activations keep mean near 0 "
+                "and standard deviation near 1 in every layer, with no batch norm at all."
+            ),
             NetSettings(depth=32, activation="selu", init="lecun_normal", loss="ce", lr=0.01),
             data=DataSettings(steps=150),
         ),
         Preset(
             "residual",
-            "Plain vs residual",
-            "Plain vs residual, 30 layers",
-            "Thirty sigmoid layers, plain (A) and with identity shortcuts h + f(h) (B). In the "
-            "plain net the gradient shrinks layer after layer and the first layers get almost "
-            "nothing; the shortcut adds a path with slope 1, so B's first layers still receive "
-            "a strong gradient and B trains while A stays at chance.",
+            N_("Plain vs residual"),
+            N_("Plain vs residual, 30 layers"),
+            N_(
+                "Thirty sigmoid layers, plain (A) and with identity shortcuts h + f(h) (B). In the "
+                "plain net the gradient shrinks layer after layer and the first layers get almost "
+                "nothing; the shortcut adds a path with slope 1, so B's first layers still receive "
+                "a strong gradient and B trains while A stays at chance."
+            ),
             _PLAIN30,
             dataclasses.replace(_PLAIN30, residual=True),
         ),
         Preset(
             "batchnorm",
-            "Batch norm rescue",
-            "Batch norm rescues a deep sigmoid net",
-            "Twenty sigmoid layers with MSE, without (A) and with batch norm (B). Batch norm "
-            "re-centres every layer's input on the steep middle of the sigmoid, so the slopes "
-            "stay large and the gradient survives the depth: B reaches full accuracy while A "
-            "never leaves 50 %.",
+            N_("Batch norm rescue"),
+            N_("Batch norm rescues a deep sigmoid net"),
+            N_(
+                "Twenty sigmoid layers with MSE, without (A) and with batch norm (B). Batch norm "
+                "re-centres every layer's input on the steep middle of the sigmoid, so the slopes "
+                "stay large and the gradient survives the depth: B reaches full accuracy while A "
+                "never leaves 50 %."
+            ),
             _DEEP_SIGMOID,
             dataclasses.replace(_DEEP_SIGMOID, batchnorm=True),
         ),
         Preset(
             "dead_relu",
-            "Dead ReLUs",
-            "Dead ReLUs after a too-large learning rate",
-            "The same ReLU network trained by Adam with learning rate 0.05 (A) and 0.005 (B). "
-            "A's first big steps push many units' inputs below zero for every sample: they stop "
-            "firing, pass no gradient, and never come back. Watch the dead share climb past 60 % "
-            "in A while it stays near 20 % in B.",
+            N_("Dead ReLUs"),
+            N_("Dead ReLUs after a too-large learning rate"),
+            N_(
+                "The same ReLU network trained by Adam with learning rate 0.05 (A) and 0.005 (B). "
+                "A's first big steps push many units' inputs below zero for every sample: they stop "
+                "firing, pass no gradient, and never come back. Watch A's dead share climb past 60 %, "
+                "while B's stays near 20 %."
+            ),
             _DEAD,
             dataclasses.replace(_DEAD, lr=0.005),
             heatmap="dead",
         ),
         Preset(
             "exploding",
-            "Exploding init",
-            "Exploding gradients from a too-large init",
-            "Twenty ReLU layers whose weights have standard deviation 0.5 (A) instead of He's "
-            "0.18 (B). Every layer multiplies the signal by about 2.8, so after twenty layers the "
-            "gradients are a hundred million times too large and the first step diverges; He "
-            "initialisation keeps them near 1.",
+            N_("Exploding init"),
+            N_("Exploding gradients from a too-large init"),
+            N_(
+                "Twenty ReLU layers whose weights have standard deviation 0.5 (A) instead of He's "
+                "0.18 (B). Every layer multiplies the signal by about 2.8, so after twenty layers the "
+                "gradients are a hundred million times too large and the first step diverges; He "
+                "initialisation keeps them near 1."
+            ),
             _EXPLODE,
             dataclasses.replace(_EXPLODE, init="kaiming_normal"),
             data=DataSettings(steps=100),

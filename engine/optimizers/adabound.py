@@ -32,6 +32,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
+from engine.core.i18n import N_
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
@@ -120,7 +121,7 @@ ENTRIES = (
                 (),
                 "η_final, the SGD rate it ends at",
                 symbol="η_final",
-                label="final SGD rate",
+                label=N_("final SGD rate"),
             ),
             betas_spec(),
             HyperSpec(
@@ -133,7 +134,7 @@ ENTRIES = (
                 (),
                 "γ, how fast the bounds close",
                 symbol="γ",
-                label="bound convergence speed",
+                label=N_("bound convergence speed"),
             ),
             wd_spec(),
             DECOUPLED,
@@ -141,8 +142,8 @@ ENTRIES = (
                 "amsbound",
                 False,
                 "bool",
-                help="divide by the running maximum of v",
-                label="AMSBound (running maximum of v)",
+                help=N_("divide by the running maximum of v"),
+                label=N_("AMSBound (running maximum of v)"),
             ),
             eps_spec(1e-8),
             MAXIMIZE,
@@ -153,8 +154,10 @@ ENTRIES = (
         update_leaf=_update,
         formula=_formula,
         description=(
-            "AdaBound: Adam whose per-coordinate step size is clipped between bounds that "
-            "close in on a final SGD learning rate, so it starts like Adam and ends like SGD."
+            N_(
+                "AdaBound: Adam whose per-coordinate step size is clipped between bounds that "
+                "close in on a final SGD learning rate, so it starts like Adam and ends like SGD."
+            )
         ),
         default_lr=0.5,
         second_moment=True,

@@ -22,6 +22,7 @@ from typing import NamedTuple
 from torch import Tensor
 
 from engine.core.checks import require
+from engine.core.i18n import N_
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -78,9 +79,9 @@ ENTRIES = (
                 "float",
                 0.0,
                 0.9999,
-                help="ρ, decay of both averages",
+                help=N_("ρ, decay of both averages"),
                 symbol="ρ",
-                label="averaging decay",
+                label=N_("averaging decay"),
                 step=1e-4,
             ),
             eps_spec(1e-6),
@@ -93,8 +94,10 @@ ENTRIES = (
         update_leaf=_update,
         formula=_formula,
         description=(
-            "Adadelta: scales each step by the ratio of recent update size to recent gradient "
-            "size, so it needs almost no learning-rate tuning."
+            N_(
+                "Adadelta: scales each step by the ratio of recent update size to recent gradient "
+                "size, so it needs almost no learning-rate tuning."
+            )
         ),
         default_lr=10.0,
         network_lr=1.0,

@@ -40,6 +40,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
+from engine.core.i18n import N_
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
@@ -136,7 +137,7 @@ ENTRIES = (
                 (),
                 "c: the average forgets t^c",
                 symbol="c",
-                label="decay exponent",
+                label=N_("decay exponent"),
                 step=0.01,
             ),
             HyperSpec(
@@ -149,7 +150,7 @@ ENTRIES = (
                 (),
                 "(ε₁, ε₂): floor of v (0: machine epsilon) and of RMS(θ)",
                 symbol=("ε₁", "ε₂"),
-                label=("floor of v", "floor of RMS(θ)"),
+                label=(N_("floor of v"), N_("floor of RMS(θ)")),
                 step=1e-4,
             ),
             HyperSpec(
@@ -162,7 +163,7 @@ ENTRIES = (
                 (),
                 "d: the update's RMS is clipped to d",
                 symbol="d",
-                label="clipping threshold",
+                label=N_("clipping threshold"),
                 step=0.01,
             ),
             wd_spec(),
@@ -174,9 +175,11 @@ ENTRIES = (
         update_leaf=_update,
         formula=_formula,
         description=(
-            "Adafactor: RMSProp whose second moment of a weight matrix is only its row and column "
-            "averages, with steps relative to the weights' size; on a vector (a 2D surface) it "
-            "keeps the full average, like RMSProp with a step of η·RMS(θ)."
+            N_(
+                "Adafactor: RMSProp whose second moment of a weight matrix is only its row and column "
+                "averages, with steps relative to the weights' size; on a vector (a 2D surface) it "
+                "keeps the full average, like RMSProp with a step of η·RMS(θ)."
+            )
         ),
         default_lr=1.0,
         group="matrix",

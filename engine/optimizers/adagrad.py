@@ -23,6 +23,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
+from engine.core.i18n import N_
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -86,7 +87,7 @@ ENTRIES = (
                 1.0,
                 help="γ: η_t = η / (1 + (t-1)γ)",
                 symbol="γ",
-                label="learning-rate decay",
+                label=N_("learning-rate decay"),
                 step=1e-3,
             ),
             wd_spec(),
@@ -96,9 +97,9 @@ ENTRIES = (
                 "float",
                 0.0,
                 1.0,
-                help="s₀, the start of s",
+                help=N_("s₀, the start of s"),
                 symbol="s₀",
-                label="initial accumulator",
+                label=N_("initial accumulator"),
                 step=1e-3,
             ),
             eps_spec(1e-10),
@@ -110,8 +111,10 @@ ENTRIES = (
         update_leaf=_update,
         formula=_formula,
         description=(
-            "AdaGrad: divides each coordinate's step by the root of its summed squared "
-            "gradients, so steps shrink where gradients have been large."
+            N_(
+                "AdaGrad: divides each coordinate's step by the root of its summed squared "
+                "gradients, so steps shrink where gradients have been large."
+            )
         ),
         default_lr=1.0,
         network_lr=0.02,

@@ -31,6 +31,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
+from engine.core.i18n import N_
+
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
 from .primitives import bias_correction, decay, moment, square_moment, zeros
@@ -85,7 +87,7 @@ def _formula(h: Hyper) -> str:
 
 AMSGRAD = HyperSpec(
     "amsgrad", False, "bool",
-    help="divide by the running maximum of v (AMSGrad)", label="AMSGrad (largest v so far)",
+    help=N_("divide by the running maximum of v (AMSGrad)"), label=N_("AMSGrad (largest v so far)"),
 )  # fmt: skip
 
 
@@ -115,17 +117,19 @@ ENTRIES = (
     _entry(
         "adam",
         (*_ADAM, AMSGRAD, MAXIMIZE, DECOUPLED),
-        "Adam: momentum plus RMSProp-style per-coordinate scaling, with bias correction.",
+        N_("Adam: momentum plus RMSProp-style per-coordinate scaling, with bias correction."),
     ),
     _entry(
         "adamw",
         (lr_spec(1e-3), betas_spec(), eps_spec(1e-8), wd_spec(1e-2), AMSGRAD, MAXIMIZE),
-        "AdamW: Adam whose weight decay shrinks the weights directly instead of the gradient.",
+        N_("AdamW: Adam whose weight decay shrinks the weights directly instead of the gradient."),
         decoupled_weight_decay=True,
     ),
     _entry(
         "amsgrad",
         (*_ADAM, AMSGRAD._replace(default=True), MAXIMIZE, DECOUPLED),
-        "AMSGrad: Adam that divides by the largest second moment seen, so steps never grow back.",
+        N_(
+            "AMSGrad: Adam that divides by the largest second moment seen, so steps never grow back."
+        ),
     ),
 )

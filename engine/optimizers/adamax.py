@@ -21,6 +21,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
+from engine.core.i18n import N_
+
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
 from .primitives import bias_correction, decay, moment, zeros
@@ -70,8 +72,10 @@ ENTRIES = (
         update_leaf=_update,
         formula=_formula,
         description=(
-            "Adamax: Adam that divides by a decaying maximum of gradient sizes instead of "
-            "their root mean square."
+            N_(
+                "Adamax: Adam that divides by a decaying maximum of gradient sizes instead of "
+                "their root mean square."
+            )
         ),
         default_lr=0.3,
         network_lr=0.003,

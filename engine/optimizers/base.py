@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import check_int
+from engine.core.i18n import N_
 
 if TYPE_CHECKING:
     from .specs import HyperSpec
@@ -70,7 +71,7 @@ class Entry:
 
 
 #: The picker's groups, in teaching order.
-GROUPS = ("classic", "adaptive", "sign-based", "matrix", "schedule-free")
+GROUPS = (N_("classic"), N_("adaptive"), N_("sign-based"), N_("matrix"), N_("schedule-free"))
 
 
 @dataclass(frozen=True, eq=False)

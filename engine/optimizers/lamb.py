@@ -31,6 +31,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
+from engine.core.i18n import N_
+
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
 from .primitives import (
@@ -117,15 +119,15 @@ ENTRIES = (
                 "decoupled_weight_decay",
                 True,
                 "bool",
-                help="shrink θ directly (as AdamW) instead of adding λθ to the update",
-                label="decoupled weight decay (AdamW)",
+                help=N_("shrink θ directly (as AdamW) instead of adding λθ to the update"),
+                label=N_("decoupled weight decay (AdamW)"),
             ),
             HyperSpec(
                 "grad_averaging",
                 True,
                 "bool",
-                help="m averages g (else it sums β₁m + g)",
-                label="gradient averaging",
+                help=N_("m averages g (else it sums β₁m + g)"),
+                label=N_("gradient averaging"),
             ),
             MAXIMIZE,
         ),
@@ -134,8 +136,10 @@ ENTRIES = (
         update_leaf=_update,
         formula=_formula,
         description=(
-            "LAMB: Adam's direction rescaled per layer by the trust ratio ‖θ‖/‖update‖, so each "
-            "layer moves by a fixed fraction of its own size."
+            N_(
+                "LAMB: Adam's direction rescaled per layer by the trust ratio ‖θ‖/‖update‖, so each "
+                "layer moves by a fixed fraction of its own size."
+            )
         ),
         default_lr=0.05,
         second_moment=True,

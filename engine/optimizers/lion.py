@@ -23,6 +23,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
+from engine.core.i18n import N_
+
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
 from .primitives import decoupled_decay, maximize, moment, zeros
@@ -71,8 +73,10 @@ ENTRIES = (
         update_leaf=_update,
         formula=_formula,
         description=(
-            "Lion: steps by the sign of a blend of momentum and gradient, so every coordinate "
-            "moves by exactly η (about 3-10 times smaller learning rates than Adam's)."
+            N_(
+                "Lion: steps by the sign of a blend of momentum and gradient, so every coordinate "
+                "moves by exactly η (about 3-10 times smaller learning rates than Adam's)."
+            )
         ),
         default_lr=0.15,
         group="sign-based",

@@ -29,6 +29,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
+from engine.core.i18n import N_
 
 from .base import Entry, Hyper, Leaf
 from .shapes import tree_leaf
@@ -36,11 +37,11 @@ from .specs import HyperSpec, lr_spec
 
 K = HyperSpec(
     "k", 5.0, "float", 1.0, 20.0, False, (), "k: fast steps between synchronisations",
-    symbol="k", label="synchronisation period", step=1.0,
+    symbol="k", label=N_("synchronisation period"), step=1.0,
 )  # fmt: skip
 ALPHA = HyperSpec(
     "alpha", 0.5, "float", 0.0, 1.0, False, (), "α: how far φ moves towards θ",
-    symbol="α", label="slow-weight step", step=0.01,
+    symbol="α", label=N_("slow-weight step"), step=0.01,
 )  # fmt: skip
 #: The default inner optimizer.
 INNER = "adam"
@@ -52,8 +53,8 @@ def optimizer_spec(choices: tuple[str, ...]) -> HyperSpec:
         INNER,
         "choice",
         choices=choices,
-        help="the inner optimizer that takes the fast steps",
-        label="inner optimizer",
+        help=N_("the inner optimizer that takes the fast steps"),
+        label=N_("inner optimizer"),
     )
 
 
@@ -138,7 +139,7 @@ def _build(inner: Entry, choices: tuple[str, ...]) -> Entry:
     )
 
 
-DESCRIPTION = (
+DESCRIPTION = N_(
     "Lookahead: lets an inner optimizer take k fast steps, then pulls the weights back part of "
     "the way (α) towards slow weights that move only every k steps."
 )

@@ -40,6 +40,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
+from engine.core.i18n import N_
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -166,15 +167,15 @@ ENTRIES = (
                 (),
                 "momentum μ",
                 symbol="μ",
-                label="momentum",
+                label=N_("momentum"),
                 step=1e-3,
             ),
             HyperSpec(
                 "nesterov",
                 True,
                 "bool",
-                help="orthogonalise μB + (1-μ)g instead of B",
-                label="Nesterov momentum",
+                help=N_("orthogonalise μB + (1-μ)g instead of B"),
+                label=N_("Nesterov momentum"),
             ),
             HyperSpec(
                 "eps",
@@ -186,7 +187,7 @@ ENTRIES = (
                 (),
                 "ε, keeps X₀ finite",
                 symbol="ε",
-                label="stability constant",
+                label=N_("stability constant"),
             ),
             HyperSpec(
                 "ns_steps",
@@ -198,7 +199,7 @@ ENTRIES = (
                 (),
                 "Newton–Schulz steps k",
                 symbol="k",
-                label="Newton–Schulz steps",
+                label=N_("Newton–Schulz steps"),
                 step=1.0,
             ),
             HyperSpec(
@@ -206,17 +207,17 @@ ENTRIES = (
                 "original",
                 "choice",
                 choices=("original", "match_rms_adamw"),
-                help="original: s = √max(1, R/C); match_rms_adamw: s = 0.2√max(R, C)",
+                help=N_("original: s = √max(1, R/C); match_rms_adamw: s = 0.2√max(R, C)"),
                 symbol="s",
-                label="step scale of an R×C matrix",
+                label=N_("step scale of an R×C matrix"),
             ),
             HyperSpec(
                 "ns_dtype",
                 "param",
                 "choice",
                 choices=("param", "bfloat16"),
-                help="precision of the iterations: the parameters' dtype, or bfloat16 as torch",
-                label="Newton–Schulz precision",
+                help=N_("precision of the iterations: the parameters' dtype, or bfloat16 as torch"),
+                label=N_("Newton–Schulz precision"),
             ),
         ),
         checks=("lr", "momentum", "weight_decay", "eps"),
@@ -225,9 +226,11 @@ ENTRIES = (
         update_leaf=_update,
         formula=_formula,
         description=(
-            "Muon: orthogonalises the momentum of each weight matrix (Newton–Schulz), so every "
-            "direction of the update has about the same size; on a vector, such as a point on "
-            "a 2D surface, that is a normalised momentum step of length about 0.7η."
+            N_(
+                "Muon: orthogonalises the momentum of each weight matrix (Newton–Schulz), so every "
+                "direction of the update has about the same size; on a vector, such as a point on "
+                "a 2D surface, that is a normalised momentum step of length about 0.7η."
+            )
         ),
         default_lr=0.15,
         group="matrix",

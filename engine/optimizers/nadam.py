@@ -29,6 +29,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
+from engine.core.i18n import N_
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
@@ -109,9 +110,9 @@ ENTRIES = (
                 "float",
                 0.0,
                 0.1,
-                help="ψ, momentum warm-up",
+                help=N_("ψ, momentum warm-up"),
                 symbol="ψ",
-                label="momentum warm-up",
+                label=N_("momentum warm-up"),
                 step=1e-4,
             ),
             DECOUPLED,
@@ -122,7 +123,7 @@ ENTRIES = (
         init_leaf=_init,
         update_leaf=_update,
         formula=_formula,
-        description="NAdam: Adam with Nesterov's look-ahead momentum.",
+        description=N_("NAdam: Adam with Nesterov's look-ahead momentum."),
         default_lr=0.1,
         network_lr=0.003,
         second_moment=True,

@@ -35,6 +35,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
+from engine.core.i18n import N_
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -163,7 +164,7 @@ ENTRIES = (
                 (),
                 "η, a multiplier of the estimate d",
                 symbol="η",
-                label="learning-rate multiplier",
+                label=N_("learning-rate multiplier"),
             ),
             betas_spec(),
             HyperSpec(
@@ -176,7 +177,7 @@ ENTRIES = (
                 (),
                 "d₀, the first estimate of d",
                 symbol="d₀",
-                label="first estimate of d",
+                label=N_("first estimate of d"),
             ),
             HyperSpec(
                 "d_coef",
@@ -188,22 +189,22 @@ ENTRIES = (
                 (),
                 "κ, scales the estimate of d",
                 symbol="κ",
-                label="scale of the estimate",
+                label=N_("scale of the estimate"),
             ),
             wd_spec(),
             HyperSpec(
                 "bias_correction",
                 False,
                 "bool",
-                help="Adam's bias corrections in η_t",
-                label="bias correction",
+                help=N_("Adam's bias corrections in η_t"),
+                label=N_("bias correction"),
             ),
             HyperSpec(
                 "safeguard_warmup",
                 False,
                 "bool",
-                help="use d instead of η_t in s (safer warm-up)",
-                label="safeguard warm-up",
+                help=N_("use d instead of η_t in s (safer warm-up)"),
+                label=N_("safeguard warm-up"),
             ),
             eps_spec(1e-8),
             MAXIMIZE,
@@ -214,8 +215,10 @@ ENTRIES = (
         update_leaf=tree_leaf(_tree),
         formula=_formula,
         description=(
-            "Prodigy: Adam that estimates its own learning rate d, growing it while the "
-            "gradients keep pointing back towards the start (η is only a multiplier)."
+            N_(
+                "Prodigy: Adam that estimates its own learning rate d, growing it while the "
+                "gradients keep pointing back towards the start (η is only a multiplier)."
+            )
         ),
         default_lr=1.0,
         group="adaptive",

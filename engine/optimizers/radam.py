@@ -28,6 +28,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
+from engine.core.i18n import N_
+
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
 from .primitives import bias_correction, decay, moment, square_moment, zeros
@@ -95,8 +97,10 @@ ENTRIES = (
         update_leaf=_update,
         formula=_formula,
         description=(
-            "RAdam: Adam that starts as plain momentum and phases in per-coordinate scaling "
-            "once its variance estimate is reliable."
+            N_(
+                "RAdam: Adam that starts as plain momentum and phases in per-coordinate scaling "
+                "once its variance estimate is reliable."
+            )
         ),
         default_lr=0.05,
         network_lr=0.003,

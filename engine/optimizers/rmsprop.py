@@ -31,6 +31,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
+from engine.core.i18n import N_
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -110,9 +111,9 @@ ENTRIES = (
                 "float",
                 0.0,
                 0.9999,
-                help="α, decay of v",
+                help=N_("α, decay of v"),
                 symbol="α",
-                label="squared-gradient decay",
+                label=N_("squared-gradient decay"),
                 step=1e-4,
             ),
             eps_spec(1e-8),
@@ -122,8 +123,8 @@ ENTRIES = (
                 "centered",
                 False,
                 "bool",
-                help="divide by the variance, not the 2nd moment",
-                label="centered",
+                help=N_("divide by the variance, not the 2nd moment"),
+                label=N_("centered"),
             ),
             MAXIMIZE,
             HyperSpec(
@@ -131,8 +132,8 @@ ENTRIES = (
                 "pytorch",
                 "choice",
                 choices=("pytorch", "course"),
-                help="pytorch: v₀ = 0; course (Hung-yi Lee): v₁ = g₁²",
-                label="update convention",
+                help=N_("pytorch: v₀ = 0; course (Hung-yi Lee): v₁ = g₁²"),
+                label=N_("update convention"),
             ),
         ),
         checks=("lr", "eps", "momentum", "weight_decay"),
@@ -141,8 +142,10 @@ ENTRIES = (
         update_leaf=_update,
         formula=_formula,
         description=(
-            "RMSProp: divides each step by a running root-mean-square of recent gradients, "
-            "so every coordinate moves at a similar pace."
+            N_(
+                "RMSProp: divides each step by a running root-mean-square of recent gradients, "
+                "so every coordinate moves at a similar pace."
+            )
         ),
         default_lr=0.05,
         network_lr=0.001,

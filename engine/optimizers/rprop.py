@@ -27,6 +27,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
+from engine.core.i18n import N_
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -105,7 +106,7 @@ ENTRIES = (
                 (),
                 "(η₋, η₊): shrink and growth of Δ",
                 symbol=("η₋", "η₊"),
-                label=("shrink factor", "growth factor"),
+                label=(N_("shrink factor"), N_("growth factor")),
                 step=0.01,
             ),
             # Log-scaled: Δmin sits at 1e-6, Δmax at 50.
@@ -119,7 +120,7 @@ ENTRIES = (
                 (),
                 "(Δmin, Δmax): bounds of the step size",
                 symbol=("Δmin", "Δmax"),
-                label=("smallest step", "largest step"),
+                label=(N_("smallest step"), N_("largest step")),
             ),
             MAXIMIZE,
         ),
@@ -129,8 +130,10 @@ ENTRIES = (
         update_leaf=_update,
         formula=_formula,
         description=(
-            "Rprop: ignores the gradient's size; each coordinate's step grows by η₊ while its "
-            "gradient keeps its sign and shrinks by η₋ when the sign flips."
+            N_(
+                "Rprop: ignores the gradient's size; each coordinate's step grows by η₊ while its "
+                "gradient keeps its sign and shrinks by η₋ when the sign flips."
+            )
         ),
         default_lr=0.1,
         group="sign-based",

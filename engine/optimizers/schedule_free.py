@@ -34,6 +34,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
+from engine.core.i18n import N_
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -129,7 +130,7 @@ ENTRIES = (
                 (),
                 "T_warmup: η grows to η",
                 symbol="T_warmup",
-                label="warm-up steps",
+                label=N_("warm-up steps"),
                 step=1.0,
             ),
             HyperSpec(
@@ -142,7 +143,7 @@ ENTRIES = (
                 (),
                 "r: later iterates weigh t^r more",
                 symbol="r",
-                label="averaging power",
+                label=N_("averaging power"),
                 step=0.01,
             ),
             HyperSpec(
@@ -155,7 +156,7 @@ ENTRIES = (
                 (),
                 "p: weights grow as η_max^p",
                 symbol="p",
-                label="weighting power of η",
+                label=N_("weighting power of η"),
                 step=0.01,
             ),
         ),
@@ -165,8 +166,10 @@ ENTRIES = (
         update_leaf=_update,
         formula=_formula,
         description=(
-            "Schedule-Free AdamW: no learning-rate schedule; gradients are taken between Adam-"
-            "normalised SGD steps (z) and their running average (x), which is what you deploy."
+            N_(
+                "Schedule-Free AdamW: no learning-rate schedule; gradients are taken between Adam-"
+                "normalised SGD steps (z) and their running average (x), which is what you deploy."
+            )
         ),
         default_lr=0.5,
         second_moment=True,

@@ -31,6 +31,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
+from engine.core.i18n import N_
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -116,9 +117,9 @@ def _specs(momentum: float, nesterov: bool) -> tuple[HyperSpec, ...]:
             "float",
             0.0,
             1.0,
-            help="dampening τ",
+            help=N_("dampening τ"),
             symbol="τ",
-            label="dampening",
+            label=N_("dampening"),
             step=1e-3,
         ),
         wd_spec(),
@@ -126,8 +127,8 @@ def _specs(momentum: float, nesterov: bool) -> tuple[HyperSpec, ...]:
             "nesterov",
             nesterov,
             "bool",
-            help="Nesterov's look-ahead momentum",
-            label="Nesterov look-ahead",
+            help=N_("Nesterov's look-ahead momentum"),
+            label=N_("Nesterov look-ahead"),
         ),
         MAXIMIZE,
         HyperSpec(
@@ -135,8 +136,8 @@ def _specs(momentum: float, nesterov: bool) -> tuple[HyperSpec, ...]:
             "pytorch",
             "choice",
             choices=CONVENTIONS,
-            help="pytorch: v=μv+g, θ-=ηv; velocity: v=μv-ηg, θ+=v; ema: v=βv+(1-β)g, θ-=ηv",
-            label="update convention",
+            help=N_("pytorch: v=μv+g, θ-=ηv; velocity: v=μv-ηg, θ+=v; ema: v=βv+(1-β)g, θ-=ηv"),
+            label=N_("update convention"),
         ),
     )
 
@@ -163,12 +164,14 @@ def _entry(
 
 
 ENTRIES = (
-    _entry("sgd", 0.0, False, "SGD: step straight down the gradient, scaled by η.", 0.01, 0.05),
+    _entry("sgd", 0.0, False, N_("SGD: step straight down the gradient, scaled by η."), 0.01, 0.05),
     _entry(
         "momentum",
         0.9,
         False,
-        "Momentum: SGD that accumulates a velocity, so steps build up along consistent directions.",
+        N_(
+            "Momentum: SGD that accumulates a velocity, so steps build up along consistent directions."
+        ),
         0.003,
         0.01,
     ),
@@ -176,7 +179,7 @@ ENTRIES = (
         "nesterov",
         0.9,
         True,
-        "Nesterov: momentum that corrects its step with the gradient at the look-ahead point.",
+        N_("Nesterov: momentum that corrects its step with the gradient at the look-ahead point."),
         0.003,
         0.01,
     ),

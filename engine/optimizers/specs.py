@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from torch import Tensor
 
 from engine.core.checks import require
+from engine.core.i18n import N_
 
 Hyper = dict[str, Any]
 
@@ -46,47 +47,47 @@ class HyperSpec(NamedTuple):
 def lr_spec(default: float) -> HyperSpec:
     return HyperSpec(
         "lr", default, "float", 1e-7, 10.0, True,
-        help="learning rate η", symbol="η", label="learning rate",
+        help=N_("learning rate η"), symbol="η", label=N_("learning rate"),
     )  # fmt: skip
 
 
 def eps_spec(default: float) -> HyperSpec:
     return HyperSpec(
         "eps", default, "float", 1e-12, 1e-1, True,
-        help="ε, keeps the division finite", symbol="ε", label="stability constant",
+        help=N_("ε, keeps the division finite"), symbol="ε", label=N_("stability constant"),
     )  # fmt: skip
 
 
 def wd_spec(default: float = 0.0) -> HyperSpec:
     return HyperSpec(
         "weight_decay", default, "float", 0.0, 1.0,
-        help="weight decay λ", symbol="λ", label="weight decay", step=1e-3,
+        help=N_("weight decay λ"), symbol="λ", label=N_("weight decay"), step=1e-3,
     )  # fmt: skip
 
 
 def betas_spec(default: tuple[float, float] = (0.9, 0.999)) -> HyperSpec:
     return HyperSpec(
         "betas", default, "pair", 0.0, 0.9999,
-        help="(β₁, β₂): decay of the first and second moment averages",
-        symbol=("β₁", "β₂"), label=("first-moment decay", "second-moment decay"), step=1e-4,
+        help=N_("(β₁, β₂): decay of the first and second moment averages"),
+        symbol=("β₁", "β₂"), label=(N_("first-moment decay"), N_("second-moment decay")), step=1e-4,
     )  # fmt: skip
 
 
 def momentum_spec(default: float) -> HyperSpec:
     return HyperSpec(
         "momentum", default, "float", 0.0, 0.999,
-        help="momentum μ", symbol="μ", label="momentum", step=1e-4,
+        help=N_("momentum μ"), symbol="μ", label=N_("momentum"), step=1e-4,
     )  # fmt: skip
 
 
 MAXIMIZE = HyperSpec(
     "maximize", False, "bool",
-    help="ascend the objective instead of descending", label="maximize (climb uphill)",
+    help=N_("ascend the objective instead of descending"), label=N_("maximize (climb uphill)"),
 )  # fmt: skip
 DECOUPLED = HyperSpec(
     "decoupled_weight_decay", False, "bool",
-    help="shrink θ directly (AdamW) instead of adding λθ to g",
-    label="decoupled weight decay (AdamW)",
+    help=N_("shrink θ directly (AdamW) instead of adding λθ to g"),
+    label=N_("decoupled weight decay (AdamW)"),
 )  # fmt: skip
 
 

@@ -40,6 +40,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
+from engine.core.i18n import N_
+
 from .adabound import V_EPS
 from .base import Entry, Hyper, Params
 from .latex import aligned, decoupled_line, grad_line
@@ -162,15 +164,15 @@ ENTRIES = (
                 "amsbound",
                 False,
                 "bool",
-                help="divide by the running maximum of v",
-                label="AMSBound (running maximum of v)",
+                help=N_("divide by the running maximum of v"),
+                label=N_("AMSBound (running maximum of v)"),
             ),
             HyperSpec(
                 "nesterov",
                 False,
                 "bool",
-                help="after the switch, step by b instead of (1-β₁)b",
-                label="Nesterov steps after the switch to SGD",
+                help=N_("after the switch, step by b instead of (1-β₁)b"),
+                label=N_("Nesterov steps after the switch to SGD"),
             ),
             eps_spec(1e-6),
             MAXIMIZE,
@@ -180,8 +182,10 @@ ENTRIES = (
         update_leaf=tree_leaf(_tree),
         formula=_formula,
         description=(
-            "SWATS: starts as Adam and switches to SGD with momentum once the learning rate "
-            "that Adam's steps imply for SGD has settled."
+            N_(
+                "SWATS: starts as Adam and switches to SGD with momentum once the learning rate "
+                "that Adam's steps imply for SGD has settled."
+            )
         ),
         default_lr=0.5,
         second_moment=True,

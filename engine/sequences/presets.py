@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from engine import optimizers
+from engine.core.i18n import N_
 from engine.sequences import models, probes, tasks, training
 
 F64 = torch.float64
@@ -138,14 +139,14 @@ PRESETS: dict[str, Preset] = {
     for p in (
         Preset(
             "vanishing",
-            "1 · RNN: vanishing",
-            "A plain RNN at T = 50: the signal vanishes",
+            N_("1 · RNN: vanishing"),
+            N_("A plain RNN at T = 50: the signal vanishes"),
             Settings(cells=("rnn_tanh",), forget_bias=0.0, steps=300),
         ),
         Preset(
             "exploding",
-            "2 · RNN: exploding",
-            "Spectral radius 1.5: exploding, then clipping",
+            N_("2 · RNN: exploding"),
+            N_("Spectral radius 1.5: exploding, then clipping"),
             Settings(
                 cells=("rnn_tanh",),
                 init="orthogonal",
@@ -158,20 +159,20 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "lstm",
-            "3 · LSTM: forget bias 1",
-            "LSTM with forget bias 1: the path stays open",
+            N_("3 · LSTM: forget bias 1"),
+            N_("LSTM with forget bias 1: the path stays open"),
             Settings(cells=("rnn_tanh", "lstm"), T=100, steps=100),
         ),
         Preset(
             "gru",
-            "4 · GRU",
-            "The GRU: an update gate instead of a cell",
+            N_("4 · GRU"),
+            N_("The GRU: an update gate instead of a cell"),
             Settings(hidden=16, lr=0.02, steps=200),
         ),
         Preset(
             "adding",
-            "5 · Adding problem",
-            "Adding problem at T = 100: the LSTM learns, the RNN not",
+            N_("5 · Adding problem"),
+            N_("Adding problem at T = 100: the LSTM learns, the RNN not"),
             Settings(
                 cells=("rnn_tanh", "lstm"), T=100, hidden=16, init="orthogonal", lr=0.02, steps=600
             ),

@@ -26,6 +26,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from engine.core.i18n import N_
+
 MIN_T = 2
 MAX_T = 200
 SYMBOLS = "ABCDEFGH"
@@ -63,9 +65,11 @@ def _unigram_entropy() -> float:
 def _tasks() -> dict[str, Task]:
     v = len(vocabulary())
     return {
-        "adding": Task("adding", "adding problem", 2, 1, False, 1 / 6),
-        "copy": Task("copy", "delayed recall", len(SYMBOLS) + 1, len(SYMBOLS), False, math.log(8)),
-        "text": Task("text", "next character", v, v, True, _unigram_entropy()),
+        "adding": Task("adding", N_("adding problem"), 2, 1, False, 1 / 6),
+        "copy": Task(
+            "copy", N_("delayed recall"), len(SYMBOLS) + 1, len(SYMBOLS), False, math.log(8)
+        ),
+        "text": Task("text", N_("next character"), v, v, True, _unigram_entropy()),
     }
 
 

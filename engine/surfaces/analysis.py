@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from engine.core.checks import check_int
+from engine.core.i18n import N_
 
 Point = tuple[float, float]
 
@@ -76,7 +77,7 @@ def loss_gap(losses: np.ndarray, min_value: float) -> tuple[np.ndarray, str, boo
     losses = np.asarray(losses, dtype=np.float64)
     if math.isfinite(min_value):
         gap = np.maximum(losses - min_value, 0.0) + 1e-12
-        return np.nan_to_num(gap, nan=1e300, posinf=1e300), "f − f* + 1e-12 (log scale)", True
+        return np.nan_to_num(gap, nan=1e300, posinf=1e300), N_("f − f* + 1e-12 (log scale)"), True
     sym = np.sign(losses) * np.log10(1.0 + np.abs(losses))
     return np.nan_to_num(sym, nan=0.0, posinf=300.0, neginf=-300.0), "sign(f)·log₁₀(1+|f|)", False
 

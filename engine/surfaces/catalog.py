@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import torch
 
+from engine.core.i18n import N_
+
 Point = tuple[float, float]
 Bounds = tuple[tuple[float, float], tuple[float, float]]
 
@@ -32,7 +34,7 @@ class Surface:
     """
 
     name: str
-    title: str
+    title: str  # English, marked N_(): a page shows _(title)
     latex: str
     f: Callable[[torch.Tensor], torch.Tensor]
     bounds: Bounds
@@ -145,69 +147,69 @@ _STYBLINSKI = -2.903534027771177  # root of 4x^3 - 32x + 5 = 0
 
 # fmt: off
 CATALOG: tuple[Surface, ...] = (
-    Surface("bowl", "Round bowl", r"x^2 + y^2", bowl, _SQUARE3, ((0.0, 0.0),), 0.0,
+    Surface("bowl", N_("Round bowl"), r"x^2 + y^2", bowl, _SQUARE3, ((0.0, 0.0),), 0.0,
             (-2.5, 2.0), False,
             "A perfectly round bowl: every method heads straight downhill to the centre."),
-    Surface("ill_conditioned", "Ill-conditioned bowl", r"\tfrac{1}{2}\left(x^2 + 25 y^2\right)",
+    Surface("ill_conditioned", N_("Ill-conditioned bowl"), r"\tfrac{1}{2}\left(x^2 + 25 y^2\right)",
             ill_conditioned, _SQUARE3, ((0.0, 0.0),), 0.0, (-2.5, 1.0), False,
             "A bowl 25 times steeper across than along: SGD zigzags, momentum smooths the path."),
-    Surface("rotated_ill_conditioned", "Rotated ill-conditioned bowl",
+    Surface("rotated_ill_conditioned", N_("Rotated ill-conditioned bowl"),
             r"\tfrac{1}{4}(x + y)^2 + \tfrac{25}{4}(x - y)^2", rotated_ill_conditioned,
             _SQUARE3, ((0.0, 0.0),), 0.0, (-2.5, -1.0), False,
             "The same narrow bowl turned 45 degrees: per-coordinate step sizes no longer help."),
-    Surface("rosenbrock", "Rosenbrock", r"(1 - x)^2 + 100\left(y - x^2\right)^2", rosenbrock,
+    Surface("rosenbrock", N_("Rosenbrock"), r"(1 - x)^2 + 100\left(y - x^2\right)^2", rosenbrock,
             ((-2.0, 2.0), (-1.0, 3.0)), ((1.0, 1.0),), 0.0, (-1.5, 2.0), True,
             "A long curved valley: easy to find, hard to follow to the minimum."),
-    Surface("beale", "Beale",
+    Surface("beale", N_("Beale"),
             r"(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2", beale,
             ((-4.5, 4.5), (-4.5, 4.5)), ((3.0, 0.5),), 0.0, (1.0, 1.5), True,
             "Flat shelves and sharp walls: the gradient's size changes by orders of magnitude."),
-    Surface("himmelblau", "Himmelblau", r"\left(x^2 + y - 11\right)^2 + \left(x + y^2 - 7\right)^2",
+    Surface("himmelblau", N_("Himmelblau"), r"\left(x^2 + y - 11\right)^2 + \left(x + y^2 - 7\right)^2",
             himmelblau, ((-5.0, 5.0), (-5.0, 5.0)),
             ((3.0, 2.0), (-2.805118086952745, 3.131312518250573),
              (-3.779310253377747, -3.2831859912861696), (3.5844283403304917, -1.8481265269644034)),
             0.0, (-0.5, -0.5), False,
             "Four equally good minima: which one you reach depends on where you start."),
-    Surface("booth", "Booth", r"(x + 2y - 7)^2 + (2x + y - 5)^2", booth,
+    Surface("booth", N_("Booth"), r"(x + 2y - 7)^2 + (2x + y - 5)^2", booth,
             ((-10.0, 10.0), (-10.0, 10.0)), ((1.0, 3.0),), 0.0, (-8.0, -6.0), False,
             "A tilted quadratic bowl: steady progress along a diagonal valley."),
-    Surface("matyas", "Matyas", r"0.26\left(x^2 + y^2\right) - 0.48\,xy", matyas,
+    Surface("matyas", N_("Matyas"), r"0.26\left(x^2 + y^2\right) - 0.48\,xy", matyas,
             ((-10.0, 10.0), (-10.0, 10.0)), ((0.0, 0.0),), 0.0, (-8.0, -4.0), False,
             "A flat diagonal valley: the last stretch to the minimum is slow for plain SGD."),
-    Surface("three_hump_camel", "Three-hump camel",
+    Surface("three_hump_camel", N_("Three-hump camel"),
             r"2x^2 - 1.05x^4 + \tfrac{1}{6}x^6 + xy + y^2", three_hump_camel,
             ((-2.5, 2.5), (-2.5, 2.5)), ((0.0, 0.0),), 0.0, (2.2, -2.0), False,
             "One global and two local minima: a start on the side can get stuck in a hump."),
-    Surface("six_hump_camel", "Six-hump camel",
+    Surface("six_hump_camel", N_("Six-hump camel"),
             r"\left(4 - 2.1x^2 + \tfrac{1}{3}x^4\right)x^2 + xy + \left(-4 + 4y^2\right)y^2",
             six_hump_camel, ((-2.0, 2.0), (-1.0, 1.0)),
             ((0.08984201310031806, -0.7126564030207396),
              (-0.08984201310031806, 0.7126564030207396)),
             -1.0316284534898774, (-1.5, -0.8), False,
             "Two global minima among six valleys: local minima catch many starts."),
-    Surface("rastrigin", "Rastrigin",
+    Surface("rastrigin", N_("Rastrigin"),
             r"20 + x^2 + y^2 - 10\left(\cos 2\pi x + \cos 2\pi y\right)", rastrigin,
             ((-5.12, 5.12), (-5.12, 5.12)), ((0.0, 0.0),), 0.0, (-3.3, 2.6), False,
             "An egg box of local minima on a bowl: gradient steps stop in the nearest dimple."),
-    Surface("ackley", "Ackley",
+    Surface("ackley", N_("Ackley"),
             r"-20 e^{-0.2\sqrt{\frac{1}{2}(x^2 + y^2)}} - e^{\frac{1}{2}(\cos 2\pi x + \cos 2\pi y)}"
             r" + e + 20", ackley, ((-5.0, 5.0), (-5.0, 5.0)), ((0.0, 0.0),), 0.0, (-4.0, 3.0),
             False,
             "A nearly flat, bumpy plain around one deep hole: only momentum may roll over bumps."),
-    Surface("goldstein_price", "Goldstein-Price",
+    Surface("goldstein_price", N_("Goldstein-Price"),
             r"\left[1 + (x + y + 1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"
             r"\left[30 + (2x - 3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\right]",
             goldstein_price, ((-2.0, 2.0), (-2.0, 2.0)), ((0.0, -1.0),), 3.0, (-1.5, 1.5), True,
             "Values span six orders of magnitude: a fixed learning rate is too big or too small."),
-    Surface("styblinski_tang", "Styblinski-Tang",
+    Surface("styblinski_tang", N_("Styblinski-Tang"),
             r"\tfrac{1}{2}\left(x^4 - 16x^2 + 5x + y^4 - 16y^2 + 5y\right)", styblinski_tang,
             ((-5.0, 5.0), (-5.0, 5.0)), ((_STYBLINSKI, _STYBLINSKI),), -78.33233140754282,
             (4.5, 3.5), False,
             "Four basins of different depths: the nearest minimum is not the deepest."),
-    Surface("saddle", "Saddle", r"x^2 - y^2", saddle, ((-2.0, 2.0), (-2.0, 2.0)), (),
+    Surface("saddle", N_("Saddle"), r"x^2 - y^2", saddle, ((-2.0, 2.0), (-2.0, 2.0)), (),
             -math.inf, (-1.8, 0.05), False,
             "A saddle point has zero gradient but is no minimum: see who escapes and how fast."),
-    Surface("plateau", "Plateau with a cliff",
+    Surface("plateau", N_("Plateau with a cliff"),
             r"\tanh\left(q\right) + 0.01\left(\sqrt{1 + q} - 1\right),\ "
             r"q = (x - 1)^2 + (y - 1)^2", plateau, _SQUARE3, ((1.0, 1.0),), 0.0, (-2.0, -2.0),
             False,

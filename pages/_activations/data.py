@@ -13,6 +13,7 @@ import streamlit as st
 
 from engine.activations import get, names, properties, tables
 from engine.activations.tables import CurveTable, DepthTable, HistTable, Spec
+from engine.core.i18n import N_, _, language
 from pages._common.guard import friendly_errors
 
 CURVE_POINTS = 601
@@ -30,7 +31,8 @@ def hist_table(spec: Spec, mu: float, sigma: float) -> HistTable:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def depth_table(spec: Spec, mu: float, sigma: float, depth: int) -> DepthTable:
+def depth_table(spec: Spec, mu: float, sigma: float, depth: int, lang: str) -> DepthTable:
+    """(``lang``: the engine writes its note in the session's language.)"""
     return tables.depth_table(spec, mu, sigma, depth)
 
 
@@ -42,7 +44,8 @@ def formulas(spec: Spec) -> tuple[str, str, str, str]:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def property_rows(spec: Spec) -> dict[str, str]:
+def property_rows(spec: Spec, lang: str) -> dict[str, str]:
+    """The engine writes the rows in ``lang``, the session's language (part of the key)."""
     return tables.property_rows(properties(tables.build(spec)))
 
 
@@ -68,19 +71,26 @@ def each(specs: Sequence[Spec], what: str, call) -> tuple[tuple[Spec, ...], list
     """
     ok, out = [], []
     for spec in specs:
-        with friendly_errors(f"{what} {TITLES.get(spec[0], 'the custom formula')}"):
+        with friendly_errors(
+            _("{what} {title}").format(
+                what=_(what),
+                title=_(TITLES[spec[0]]) if spec[0] in TITLES else _("the custom formula"),
+            )
+        ):
             out.append(call(spec))
             ok.append(spec)
     return tuple(ok), out
 
 
 def curve_tables(specs: Sequence[Spec], lo: float, hi: float):
-    return each(specs, "Drawing", lambda s: curve_table(s, lo, hi))
+    return each(specs, N_("Drawing"), lambda s: curve_table(s, lo, hi))
 
 
 def hist_tables(specs: Sequence[Spec], mu: float, sigma: float):
-    return each(specs, "Histogram of", lambda s: hist_table(s, mu, sigma))
+    return each(specs, N_("Histogram of"), lambda s: hist_table(s, mu, sigma))
 
 
 def depth_tables(specs: Sequence[Spec], mu: float, sigma: float, depth: int):
-    return each(specs, "Depth profile of", lambda s: depth_table(s, mu, sigma, depth))
+    return each(
+        specs, N_("Depth profile of"), lambda s: depth_table(s, mu, sigma, depth, language())
+    )

@@ -13,6 +13,7 @@ import streamlit as st
 
 from engine.activations import get, names, tables
 from engine.activations.tables import CurveTable, Spec
+from engine.core.i18n import N_, _, language
 from pages._activations.data import TITLES, each, expression_error, formulas, property_rows
 from pages._common import state
 from pages._common.guard import friendly_errors, literal
@@ -29,7 +30,7 @@ def _reset_maxout_pieces() -> None:
 
 
 def _maxout_params() -> dict:
-    st.slider("k (number of pieces)", 1, keys.MAXOUT_K.high, key=keys.MAXOUT_K.key,
+    st.slider(_("k (number of pieces)"), 1, keys.MAXOUT_K.high, key=keys.MAXOUT_K.key,
               on_change=_reset_maxout_pieces)  # fmt: skip
     k = st.session_state[keys.MAXOUT_K.key]
     slopes, intercepts = [], []
@@ -60,20 +61,22 @@ def sidebar() -> list[Spec]:
     """Draw every control; return the specs to plot (refused ones are skipped with a message)."""
     specs: list[Spec] = []
     with st.sidebar:
-        st.multiselect("Activations", names(), key=keys.SELECTED.key,
-                       format_func=TITLES.get, placeholder="Pick activations")  # fmt: skip
+        st.multiselect(_("Activations"), names(), key=keys.SELECTED.key,
+                       format_func=lambda n: _(TITLES[n]), placeholder=_("Pick activations"))  # fmt: skip
         cols = st.columns(3)
         for col, field, label in zip(
             cols, (keys.SHOW_F, keys.SHOW_DF, keys.SHOW_D2F), ("f", "f′", "f″"), strict=True
         ):
             col.checkbox(label, key=field.key)
-        st.slider("x range", -keys.X_LIMIT, keys.X_LIMIT, step=0.5, key=keys.X_RANGE.key)
+        st.slider(_("x range"), -keys.X_LIMIT, keys.X_LIMIT, step=0.5, key=keys.X_RANGE.key)
         text = st.text_input(
-            "Custom activation f(x) =",
+            _("Custom activation f(x) ="),
             key=keys.CUSTOM.key,
-            placeholder="e.g. x * tanh(log(1 + exp(x)))",
-            help="A formula in x with + - * / ** and sin cos tan exp log sqrt abs tanh sinh cosh "
-            "arctan, pi, e. Its derivative comes from torch.autograd.",
+            placeholder=_("e.g. x * tanh(log(1 + exp(x)))"),
+            help=_(
+                "A formula in x with + - * / ** and sin cos tan exp log sqrt abs tanh sinh cosh "
+                "arctan, pi, e. Its derivative comes from torch.autograd."
+            ),
         )
         custom = None
         if text.strip():
@@ -82,23 +85,25 @@ def sidebar() -> list[Spec]:
                 st.error(literal(error), icon=":material/function:")
             else:
                 custom = tables.custom_spec(text)
-        st.subheader("Pre-activations z ~ N(μ, σ²)")
-        st.slider("μ (mean)", keys.MU.low, keys.MU.high, step=0.1, key=keys.MU.key)
-        st.slider("σ (spread)", keys.SIGMA.low, keys.SIGMA.high, step=0.1, key=keys.SIGMA.key)
+        st.subheader(_("Pre-activations z ~ N(μ, σ²)"))
+        st.slider(_("μ (mean)"), keys.MU.low, keys.MU.high, step=0.1, key=keys.MU.key)
+        st.slider(_("σ (spread)"), keys.SIGMA.low, keys.SIGMA.high, step=0.1, key=keys.SIGMA.key)
         chosen = state.value(keys.SELECTED)
         with_params = [n for n in chosen if n in keys.PARAMS or n == "maxout"]
         if with_params:
-            st.subheader("Parameters")
+            st.subheader(_("Parameters"))
         for name in chosen:
             params = {}
             if name in with_params:
-                with st.expander(TITLES[name], expanded=True):
+                with st.expander(_(TITLES[name]), expanded=True):
                     params = _params(name)
             spec = tables.make_spec(name, params)
-            with friendly_errors(TITLES[name]):
+            with friendly_errors(_(TITLES[name])):
                 tables.build(spec)  # refuse bad combinations (RReLU lower > upper) here
                 specs.append(spec)
-        st.button("Reset page", on_click=state.reset, args=(keys.FIELDS,), icon=":material/undo:")
+        st.button(
+            _("Reset page"), on_click=state.reset, args=(keys.FIELDS,), icon=":material/undo:"
+        )
     return specs + ([custom] if custom else [])
 
 
@@ -113,8 +118,10 @@ def undefined_warnings(curves: Sequence[CurveTable]) -> None:
     for t in curves:
         if not t.note:
             continue
-        tail = "there is nothing to draw" if np.isnan(t.f).all() else "those points are not drawn"
-        st.warning(f"**{literal(t.title)}**: {literal(t.note)}; {tail}.", icon=":material/warning:")
+        nothing = np.isnan(t.f).all()
+        tail = _("there is nothing to draw") if nothing else _("those points are not drawn")
+        text = f"**{literal(_(t.title))}**: {literal(_(t.note))}; {tail}."
+        st.warning(text, icon=":material/warning:")
 
 
 def formula_panel(specs: Sequence[Spec]) -> None:
@@ -122,10 +129,16 @@ def formula_panel(specs: Sequence[Spec]) -> None:
     for spec in specs:
         title, latex, dlatex, description = formulas(spec)
         with st.container(border=True):
-            st.markdown(f"**{title}**: {description}")
+            st.markdown(f"**{_(title)}**: {_(description)}")
             st.latex(latex)
             st.latex(dlatex)
-    rows = dict(each(specs, "Properties of", lambda s: (formulas(s)[0], property_rows(s)))[1])
+    rows = dict(
+        each(
+            specs,
+            N_("Properties of"),
+            lambda s: (_(formulas(s)[0]), property_rows(s, language())),
+        )[1]
+    )
     if rows:
-        st.markdown("**Properties** (measured with autograd on [−10, 10] and far out)")
+        st.markdown(_("**Properties** (measured with autograd on [−10, 10] and far out)"))
         st.table(rows)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable, Sequence
 
 import streamlit as st
 
+from engine.core.i18n import _
 from pages._common import jobs
 
 # How often a follower updates its progress bar: also how soon it notices a click, since a
@@ -64,8 +65,15 @@ def waiting_text(job: jobs.Job, line: jobs.Pool) -> str | None:
     place, seconds = line.position(job)
     if place == 0:
         return None
-    when = f"starts in about {seconds:.0f} s" if seconds >= 1 else "starts in a moment"
-    return f"Waiting for a free worker: {ordinal(place)} in line, {when}."
+    when = (
+        _("starts in about {seconds} s").format(seconds=f"{seconds:.0f}")
+        if seconds >= 1
+        else _("starts in a moment")
+    )
+    # English says "2nd"; a translation may use {number} instead of {ordinal}.
+    return _("Waiting for a free worker: {ordinal} in line, {when}.").format(
+        ordinal=ordinal(place), number=place, when=when
+    )
 
 
 def chart_interval(followed: Sequence[jobs.Job], least_s: float) -> float:

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from engine.core.i18n import _
+
 log = logging.getLogger("gradient_lab")
 
 # Every ASCII punctuation character: CommonMark lets a backslash escape any of them, and
@@ -41,7 +43,9 @@ def friendly_errors(what: str) -> Iterator[None]:
     except Exception as exc:  # noqa: BLE001 - the last line of defence for the classroom
         log.exception("%s failed", what)
         st.error(
-            f"{what} failed ({type(exc).__name__}: {literal(exc)}). The rest of the page still "
-            "works; try other settings or reset the page.",
+            _(
+                "{what} failed ({error}). The rest of the page still works; try other settings "
+                "or reset the page."
+            ).format(what=what, error=f"{type(exc).__name__}: {literal(exc)}"),
             icon=":material/error:",
         )

@@ -5,67 +5,69 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
+from engine.core.i18n import N_
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 class PageInfo(NamedTuple):
     path: str  # relative to the repository root
-    title: str
+    title: str  # English, marked N_(): translate with _() where drawn
     url_path: str
     icon: str
     blurb: str  # one line for the home page
 
 
 PAGES: tuple[PageInfo, ...] = (
-    PageInfo("pages/home.py", "Home", "home", ":material/home:", ""),
+    PageInfo("pages/home.py", N_("Home"), "home", ":material/home:", ""),
     PageInfo(
         "pages/playground.py",
-        "Optimizer playground",
+        N_("Optimizer playground"),
         "playground",
         ":material/landscape:",
-        "Every optimizer on one 2D loss surface: trajectories, internals, sweeps.",
+        N_("Every optimizer on one 2D loss surface: trajectories, internals, sweeps."),
     ),
     PageInfo(
         "pages/activations.py",
-        "Activation explorer",
+        N_("Activation explorer"),
         "activations",
         ":material/show_chart:",
-        "Activation functions, their derivatives, and what depth does to them.",
+        N_("Activation functions, their derivatives, and what depth does to them."),
     ),
     PageInfo(
         "pages/gradient_flow.py",
-        "Gradient flow",
+        N_("Gradient flow"),
         "gradient_flow",
         ":material/stacked_line_chart:",
-        "Per-layer gradient norms in deep networks: vanishing, exploding, and the cures.",
+        N_("Per-layer gradient norms in deep networks: vanishing, exploding, and the cures."),
     ),
     PageInfo(
         "pages/race.py",
-        "Optimizer race",
+        N_("Optimizer race"),
         "race",
         ":material/sprint:",
-        "Several optimizers train the same network from the same weights, side by side.",
+        N_("Several optimizers train the same network from the same weights, side by side."),
     ),
     PageInfo(
         "pages/sequences.py",
-        "Gradients through time",
+        N_("Gradients through time"),
         "sequences",
         ":material/timeline:",
-        "RNN, LSTM and GRU: the gradient through time vanishes, explodes, or flows.",
+        N_("RNN, LSTM and GRU: the gradient through time vanishes, explodes, or flows."),
     ),
     PageInfo(
         "pages/landscape.py",
-        "Loss landscape",
+        N_("Loss landscape"),
         "landscape",
         ":material/terrain:",
-        "The loss surface of a network you just trained, and the path its optimizer took.",
+        N_("The loss surface of a network you just trained, and the path its optimizer took."),
     ),
     PageInfo(
         "pages/lessons.py",
-        "Lessons",
+        N_("Lessons"),
         "lessons",
         ":material/school:",
-        "Classroom-ready presets for the classic experiments.",
+        N_("Classroom-ready presets for the classic experiments."),
     ),
 )
 
@@ -102,6 +104,9 @@ def ensure_app_entry() -> None:
     the setup every page shares (projector mode, pages/_common/present.py)."""
     import streamlit as st
 
+    from pages._common import language
+
+    language.apply()  # again: a run of the page alone (AppTest's reruns) has its language too
     if not (st.session_state.get(_ENTERED) or st.session_state.get(_REROUTED)):
         st.session_state[_REROUTED] = True  # once at most: a page run alone must never loop
         from streamlit.runtime.pages_manager import PagesManager

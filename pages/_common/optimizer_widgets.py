@@ -20,6 +20,7 @@ from typing import Any
 import streamlit as st
 
 from engine import optimizers
+from engine.core.i18n import N_, _
 from engine.optimizers import HyperSpec, grids
 from pages._common.state import BoolField, ChoiceField, Field, FloatField, MultiChoiceField
 
@@ -37,9 +38,9 @@ SHORT = {
 }
 CONVENTION_LABELS = {
     "pytorch": "PyTorch (torch.optim)",
-    "velocity": "course: v ← λv − η∇L",
-    "ema": "course: v ← βv + (1−β)∇L",
-    "course": "course: σ⁰ = (g⁰)² (not 0)",
+    "velocity": N_("course: v ← λv − η∇L"),
+    "ema": N_("course: v ← βv + (1−β)∇L"),
+    "course": N_("course: σ⁰ = (g⁰)² (not 0)"),
 }
 
 
@@ -91,6 +92,7 @@ def label(spec: HyperSpec, part: int | None = None) -> str:
     if part is not None:
         symbol = symbol[part] if symbol else ""
         name = name[part] if isinstance(name, tuple) else name
+    name = _(name)  # the engine marks its labels N_()
     return f"{symbol} — {name}" if symbol else name
 
 
@@ -120,13 +122,13 @@ def _float_widget(
             options=grids.log_ladder(spec.low, spec.high, current, default),
             key=k,
             format_func=lambda v: f"{v:.3g}",
-            help=spec.help + " (log scale)",
+            help=_(spec.help) + _(" (log scale)"),
             **kw,
         )
         return
     step = spec.step or 10.0 ** (math.floor(math.log10(spec.high - spec.low)) - 3)
     container.slider(
-        label, spec.low, spec.high, step=step, key=k, help=spec.help,
+        label, spec.low, spec.high, step=step, key=k, help=_(spec.help) if spec.help else None,
         format=slider_format(step), **kw,
     )  # fmt: skip
 
@@ -140,10 +142,10 @@ def grouped(names: Sequence[str] | None = None) -> list[str]:
 
 def option_label(name: str) -> str:
     """A picker option: the name and its family (``"muon · matrix"``)."""
-    return f"{name} · {optimizers.group(name)}"
+    return f"{name} · {_(optimizers.group(name))}"
 
 
-def picker(prefix: str, container: Any = st, label: str = "Optimizers") -> list[str]:
+def picker(prefix: str, container: Any = st, label: str = N_("Optimizers")) -> list[str]:
     """The optimizer multiselect, listed by family; returns the picked names in teaching order.
 
     The options are the same names as before (the URL keeps them); only their order and label
@@ -151,26 +153,27 @@ def picker(prefix: str, container: Any = st, label: str = "Optimizers") -> list[
     """
     names = optimizers.names()
     picked = container.multiselect(
-        label,
+        _(label),
         grouped(names),
         key=f"{prefix}opts",
         format_func=option_label,
-        help="Every optimizer of the engine, by family ("
-        + ", ".join(optimizers.GROUPS)
-        + "); the colours are the same on every page.",
+        help=_(
+            "Every optimizer of the engine, by family ({families}); the colours are the same on "
+            "every page."
+        ).format(families=_(", ").join(_(g) for g in optimizers.GROUPS)),
     )
     return [n for n in names if n in picked]
 
 
 def shared_lr_widgets(prefix: str, container: Any = st) -> float | None:
     """The 'same learning rate for all' switch and its slider; the shared lr or None."""
-    on = container.toggle("Same learning rate for all", key=f"{prefix}same_lr")
+    on = container.toggle(_("Same learning rate for all"), key=f"{prefix}same_lr")
     if not on:
         return None
     spec = HyperSpec(
-        "lr", 0.01, "float", 1e-5, 10.0, True, (), "learning rate η for every optimizer"
+        "lr", 0.01, "float", 1e-5, 10.0, True, (), _("learning rate η for every optimizer")
     )
-    _float_widget(container, "Learning rate η (all)", f"{prefix}lr", spec)
+    _float_widget(container, _("Learning rate η (all)"), f"{prefix}lr", spec)
     return float(st.session_state[f"{prefix}lr"])
 
 
@@ -185,14 +188,14 @@ def hyper_widgets(prefix: str, name: str, container: Any = st, lr_locked: bool =
             for i in range(2):
                 _float_widget(container, label(spec, i), f"{k}{i + 1}", spec, i)
         elif spec.kind == "bool":
-            container.checkbox(label(spec), key=k, help=spec.help)
+            container.checkbox(label(spec), key=k, help=_(spec.help) if spec.help else None)
         else:
             container.selectbox(
                 label(spec),
                 spec.choices,
                 key=k,
-                format_func=lambda c: CONVENTION_LABELS.get(c, c),
-                help=spec.help,
+                format_func=lambda c: _(CONVENTION_LABELS.get(c, c)),
+                help=_(spec.help) if spec.help else None,
             )
 
 

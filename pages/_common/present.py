@@ -20,6 +20,7 @@ from typing import Any
 
 import streamlit as st
 
+from engine.core.i18n import _
 from pages._common import state
 from pages._common.state import BoolField
 from viz.projector import for_projector
@@ -65,13 +66,13 @@ def setup() -> None:
     state.restore([PRESENT])
     with st.sidebar, st.container(key=BOX):
         st.toggle(
-            "Projector mode",
+            _("Projector mode"),
             key=PRESENT.key,
             on_change=_keep,
-            help="Large text and figures for a classroom projector; the link keeps it.",
+            help=_("Large text and figures for a classroom projector; the link keeps it."),
         )
         if active():
-            st.toggle("Show the controls", key=CONTROLS)
+            st.toggle(_("Show the controls"), key=CONTROLS)
     st.session_state[_KEPT] = active()
     state.publish([PRESENT])
     if active():

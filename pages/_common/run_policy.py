@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from engine.core.i18n import _
+
 LIVE_LIMIT_S = 10.0  # runs estimated above this many seconds wait for a "Train" press
 
 
@@ -25,7 +27,7 @@ def needs_press(estimate_s: float) -> bool:
 def estimate_text(estimate_s: float) -> str:
     """The estimate as a person reads it: "about 3 min", "about 40 s"."""
     if not math.isfinite(estimate_s):
-        return "an unknown time"
+        return _("an unknown time")
     if estimate_s >= 90:
-        return f"about {estimate_s / 60:.0f} min"
-    return f"about {max(estimate_s, 1):.0f} s"
+        return _("about {minutes} min").format(minutes=f"{estimate_s / 60:.0f}")
+    return _("about {seconds} s").format(seconds=f"{max(estimate_s, 1):.0f}")

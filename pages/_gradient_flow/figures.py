@@ -6,9 +6,12 @@ viz takes plain data (its own small records); this is the one place that reads t
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import plotly.graph_objects as go
 
+from engine.core.i18n import N_, _
 from engine.nets import probes
 from engine.nets.history import History
 from viz import network_plots, training_plots
@@ -21,12 +24,12 @@ LABELS = ("A", "B")
 #: The per-layer quantities a heatmap can show, by their name in the engine's records (and in
 #: the URL's ``gf_heatmap``).
 HEATMAPS: dict[str, Quantity] = {
-    "grad_norms": Quantity("gradient norm ‖∂L/∂W_l‖", True),
-    "signal_norms": Quantity("back-propagated signal ‖∂ℓ/∂h_l‖", True),
-    "act_std": Quantity("activation std", True),
-    "act_mean": Quantity("activation mean", False),
-    "saturated": Quantity("saturated share (%)", False, 100.0, " %"),
-    "dead": Quantity("dead units (%)", False, 100.0, " %"),
+    "grad_norms": Quantity(N_("gradient norm ‖∂L/∂W_l‖"), True),
+    "signal_norms": Quantity(N_("back-propagated signal ‖∂ℓ/∂h_l‖"), True),
+    "act_std": Quantity(N_("activation std"), True),
+    "act_mean": Quantity(N_("activation mean"), False),
+    "saturated": Quantity(N_("saturated share (%)"), False, 100.0, " %"),
+    "dead": Quantity(N_("dead units (%)"), False, 100.0, " %"),
 }
 
 
@@ -70,7 +73,7 @@ def heatmap(
     label: str, history: History, name: str, zrange: tuple[float, float] | None = None
 ) -> go.Figure:
     """Configuration ``label``'s layer x step heatmap of quantity ``name``."""
-    q = HEATMAPS[name]
+    q = dataclasses.replace(HEATMAPS[name], title=_(HEATMAPS[name].title))
     title = f"{label}: {q.title}"
     return training_plots.layer_heatmap(
         history.probe_steps, quantity(history, name), q, title, zrange
@@ -80,6 +83,6 @@ def heatmap(
 def violins(label: str, report: probes.LayerReport, y_range: tuple[float, float]) -> go.Figure:
     """Configuration ``label``'s activations per layer at initialisation."""
     return network_plots.activation_violins(
-        histograms(report), color(label), f"{label}: activations per layer", y_range,
+        histograms(report), color(label), _("{label}: activations per layer").format(label=label), y_range,
         report.act_mean,
     )  # fmt: skip

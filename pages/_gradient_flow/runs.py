@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 import streamlit as st
 
+from engine.core.i18n import _
 from engine.core.threads import set_threads
 from engine.nets import presets, probes
 from engine.nets.history import Grid, History, decision_grid
@@ -156,13 +157,15 @@ def _outcome(status: Status, labels: list[str], runs: dict, estimate: float = 0.
 def _ask_to_train(key: Any, estimate: float) -> None:
     with st.container(border=True):
         st.info(
-            f"This run takes {run_policy.estimate_text(estimate)} on this CPU, so it waits for "
-            "you: press Train to start it (Stop keeps what was recorded). Fewer steps, samples, "
-            "layers or units make a quicker demo that trains as you change it.",
+            _(
+                "This run takes {estimate} on this CPU, so it waits for you: press Train to "
+                "start it (Stop keeps what was recorded). Fewer steps, samples, layers or units "
+                "make a quicker demo that trains as you change it."
+            ).format(estimate=run_policy.estimate_text(estimate)),
             icon=":material/hourglass:",
         )
         st.button(
-            "Train",
+            _("Train"),
             key=RUN_BUTTON,
             type="primary",
             on_click=press_train,
@@ -174,24 +177,34 @@ def _ask_to_train(key: Any, estimate: float) -> None:
 def _show_stopped(outcome: Outcome) -> Outcome:
     with st.container(border=True):
         st.info(outcome.stopped_text(), icon=":material/stop_circle:")
-        st.button("Train again", key=RUN_BUTTON, on_click=train_again, icon=":material/replay:")
+        st.button(_("Train again"), key=RUN_BUTTON, on_click=train_again, icon=":material/replay:")
     return outcome
 
 
-def _progress(by_label: dict[str, jobs.Job], since: tuple[float, float]) -> str:
-    """The progress bar's line: a place in line while waiting, else the step and time left."""
+def _progress(by_label: dict[str, jobs.Job], since: tuple[float, float], steps: int) -> str:
+    """The progress bar's line: a place in line while waiting, else the step and time left.
+
+    The line is written here, in this session's language, from the job's fraction: the job's
+    own text was written on a worker thread, in no session's language."""
     for label, job in by_label.items():
         if not job.finished:
             waiting = follow.waiting_text(job, follow.pool())
             if waiting is not None:
                 return waiting
+            step = round(job.fraction * steps)
             done = sum(j.fraction for j in by_label.values()) / len(by_label)
             begun, at_start = since
             if done <= at_start:
-                return f"Training {label}: {job.text or 'starting'} …"
+                if step == 0:
+                    return _("Training {label}: starting …").format(label=label)
+                return _("Training {label}: step {step} of {steps} …").format(
+                    label=label, step=step, steps=steps
+                )
             left = (time.perf_counter() - begun) / (done - at_start) * (1.0 - done)
-            return f"Training {label}: {job.text}, about {left:.0f} s left"
-    return "Training …"
+            return _("Training {label}: step {step} of {steps}, about {left} s left").format(
+                label=label, step=step, steps=steps, left=f"{left:.0f}"
+            )
+    return _("Training …")
 
 
 def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]]) -> Outcome:
@@ -207,7 +220,7 @@ def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]
     if ss.get("gf_stop") and partial and partial["key"] == key:
         return _show_stopped(_outcome(Status.STOPPED, labels, {**cached, **partial["runs"]}))
     ss["gf_stop"] = False  # a Stop for other settings: these start afresh
-    X, _, box = gf_data.points(data)
+    X, _labels, box = gf_data.points(data)
     estimates = {label: presets.estimate_seconds(net, data, X.shape[1]) for label, net in missing}
     estimate = sum(estimates.values())
     pressed = ss.get("gf_go") == key
@@ -224,8 +237,8 @@ def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]
     heatmap = ss.get(K.HEATMAP.key, "grad_norms")
     slot = st.empty()
     with slot.container(border=True):
-        progress = st.progress(0.0, text="Training …")
-        st.button("Stop", key=RUN_BUTTON, on_click=request_stop, icon=":material/stop:")
+        progress = st.progress(0.0, text=_("Training …"))
+        st.button(_("Stop"), key=RUN_BUTTON, on_click=request_stop, icon=":material/stop:")
         charts = st.empty()
     fractions = [job.fraction for job in by_label.values()]
     since = (time.perf_counter(), sum(fractions) / len(fractions))
@@ -236,7 +249,7 @@ def train(data: presets.DataSettings, nets: list[tuple[str, presets.NetSettings]
             if job.partial is not None:
                 saved[label] = job.partial
         done = sum(job.fraction for job in by_label.values()) / len(by_label)
-        progress.progress(done, text=_progress(by_label, since))
+        progress.progress(done, text=_progress(by_label, since, data.steps))
         now, shown = time.perf_counter(), tuple(id(saved.get(label)) for label in saved)
         every = follow.chart_interval(list(by_label.values()), LIVE_EVERY_S)
         if saved and now - draws[1] >= every and shown != draws[2]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from engine.core.i18n import _
 from engine.nets import presets, probes
 from pages._common import present
 from pages._common.keys import gradient_flow as K
@@ -24,9 +25,9 @@ def preset_bar() -> None:
     columns = st.columns(4)
     for i, name in enumerate(presets.names()):
         columns[i % 4].button(
-            presets.get(name).label,
+            _(presets.get(name).label),
             key=f"gf_btn_{name}",
-            help=presets.get(name).title,
+            help=_(presets.get(name).title),
             on_click=apply_preset,
             args=(name,),
             type="primary" if name == active else "secondary",
@@ -34,9 +35,9 @@ def preset_bar() -> None:
         )
     if active in presets.PRESETS:
         preset = presets.get(active)
-        st.info(f"**{preset.title}.** {preset.text}", icon=":material/school:")
+        st.info(f"**{_(preset.title)}.** {_(preset.text)}", icon=":material/school:")
         if preset_changed():
-            st.caption("You have changed settings since picking this experiment.")
+            st.caption(_("You have changed settings since picking this experiment."))
 
 
 def at_initialisation(
@@ -45,7 +46,7 @@ def at_initialisation(
     """Gradients, activations and unit health of the fresh networks; returns their profiles and
     the place kept for the unit-health chart, which adds the trained networks when they exist."""
     series = [figures.profile(names[label], label, r) for label, r in reports.items()]
-    st.header("At initialisation")
+    st.header(_("At initialisation"))
     present.chart(st, network_plots.gradient_profile(series), key="gf_grad_profile")
     shared = [network_plots.activation_range(figures.histograms(r)) for r in reports.values()]
     y_range = (min(lo for lo, _ in shared), max(hi for _, hi in shared))
@@ -53,15 +54,15 @@ def at_initialisation(
         present.chart(col, figures.violins(label, r, y_range), key=f"gf_violins_{label}")
     present.chart(st, network_plots.activation_stats(series), key="gf_act_stats")
     health = st.empty()
-    st.caption("Solid lines: the freshly initialised networks, before any training step. Dashed: after training.")  # fmt: skip
+    st.caption(_("Solid lines: the freshly initialised networks, before any training step. Dashed: after training."))  # fmt: skip
     return series, health
 
 
 def heatmap_picker() -> None:
     st.selectbox(
-        "Heatmap shows",
+        _("Heatmap shows"),
         list(figures.HEATMAPS),
-        format_func=lambda q: figures.HEATMAPS[q].title,
+        format_func=lambda q: _(figures.HEATMAPS[q].title),
         key=K.HEATMAP.key,
     )
 
@@ -79,8 +80,10 @@ def divergence_warnings(runs: dict[str, Trained]) -> None:
         h = run.history
         if h.diverged_at >= 0:
             st.warning(
-                f"{label} diverged at step {h.diverged_at}: the loss or the weights became "
-                "infinite. Everything recorded before that step is shown.",
+                _(
+                    "{label} diverged at step {step}: the loss or the weights became infinite. "
+                    "Everything recorded before that step is shown."
+                ).format(label=label, step=h.diverged_at),
                 icon=":material/warning:",
             )
 
@@ -105,13 +108,20 @@ def show_runs(
 
     X, y, box = gf_data.points(data)
     if box is None:
-        st.caption("The decision boundary is drawn for 2D data sets only.")
+        st.caption(_("The decision boundary is drawn for 2D data sets only."))
     for col, (label, run) in zip(st.columns(len(runs)), runs.items(), strict=True):
         if run.grid is not None:
             g = run.grid
             fig = training_plots.decision_boundary(
-                g.xs, g.ys, g.probs, X, y, f"{label}: decision boundary after training"
+                g.xs,
+                g.ys,
+                g.probs,
+                X,
+                y,
+                _("{label}: decision boundary after training").format(label=label),
             )
             present.chart(col, fig, key=f"gf_boundary_{label}")
         elif stopped and box is not None:
-            col.caption(f"{label} was stopped before its end: no decision boundary.")
+            col.caption(
+                _("{label} was stopped before its end: no decision boundary.").format(label=label)
+            )

@@ -7,23 +7,36 @@ settings as changed, so a preset's note can say when the settings no longer matc
 import streamlit as st
 
 from engine import activations
+from engine.core.i18n import _
 from engine.nets import datasets, initializers, losses, presets
 from engine.nets.networks import MAX_DEPTH, MAX_WIDTH
 from pages._common import optimizer_widgets as ow
+from pages._common import words
 from pages._common.keys import gradient_flow as K
 from pages._gradient_flow.settings import settings_changed
 
-LOSSES = {"ce": "cross-entropy", "mse": "mean squared error", "bce": "binary cross-entropy"}
 changed = settings_changed
 
 
 def net_widgets(fields: dict) -> None:
-    st.slider("Hidden layers", 1, MAX_DEPTH, key=fields["depth"].key, on_change=changed)
-    st.slider("Units per layer", 1, MAX_WIDTH, key=fields["width"].key, on_change=changed)
-    st.selectbox("Activation", activations.names(), key=fields["activation"].key, on_change=changed)
-    st.selectbox("Initialisation", initializers.names(), key=fields["init"].key, on_change=changed)
+    st.slider(_("Hidden layers"), 1, MAX_DEPTH, key=fields["depth"].key, on_change=changed)
+    st.slider(_("Units per layer"), 1, MAX_WIDTH, key=fields["width"].key, on_change=changed)
+    st.selectbox(
+        _("Activation"),
+        activations.names(),
+        key=fields["activation"].key,
+        on_change=changed,
+        format_func=words.activation,
+    )
+    st.selectbox(
+        _("Initialisation"),
+        initializers.names(),
+        key=fields["init"].key,
+        on_change=changed,
+        format_func=words.init,
+    )
     st.number_input(
-        "Init scale (σ of normal, a of uniform, c of constant)",
+        _("Init scale (σ of normal, a of uniform, c of constant)"),
         0.0,
         10.0,
         step=0.05,
@@ -31,18 +44,22 @@ def net_widgets(fields: dict) -> None:
         key=fields["init_scale"].key,
         on_change=changed,
     )
-    st.toggle("Batch norm", key=fields["batchnorm"].key, on_change=changed)
-    st.toggle("Residual connections", key=fields["residual"].key, on_change=changed)
-    st.slider("Dropout", 0.0, 0.9, step=0.05, key=fields["dropout"].key, on_change=changed)
+    st.toggle(_("Batch norm"), key=fields["batchnorm"].key, on_change=changed)
+    st.toggle(_("Residual connections"), key=fields["residual"].key, on_change=changed)
+    st.slider(_("Dropout"), 0.0, 0.9, step=0.05, key=fields["dropout"].key, on_change=changed)
     st.selectbox(
-        "Loss", losses.names(), format_func=LOSSES.get, key=fields["loss"].key, on_change=changed
+        _("Loss"),
+        losses.names(),
+        format_func=words.loss,
+        key=fields["loss"].key,
+        on_change=changed,
     )
     st.selectbox(
-        "Optimizer", ow.grouped(), format_func=ow.option_label, key=fields["optimizer"].key,
+        _("Optimizer"), ow.grouped(), format_func=ow.option_label, key=fields["optimizer"].key,
         on_change=changed,
     )  # fmt: skip
     st.number_input(
-        "Learning rate",
+        _("Learning rate"),
         1e-5,
         10.0,
         step=0.01,
@@ -53,32 +70,39 @@ def net_widgets(fields: dict) -> None:
 
 
 def describe(net: presets.NetSettings) -> str:
-    extras = [x for x, on in (("BN", net.batchnorm), ("residual", net.residual)) if on]
-    parts = [f"{net.depth}×{net.width} {net.activation}", net.init, *extras, net.loss]
+    extras = [x for x, on in (("BN", net.batchnorm), (_("residual"), net.residual)) if on]
+    init = words.init(net.init)
+    parts = [f"{net.depth}×{net.width} {net.activation}", init, *extras, net.loss]
     return " · ".join([*parts, f"{net.optimizer} lr {net.lr:g}"])
 
 
 def sidebar() -> None:
     """Data, training and network settings (A, and B in compare mode), all URL fields."""
-    st.header("Data and training")
-    st.selectbox("Data set", datasets.names(), key=K.DATA["dataset"].key, on_change=changed)
-    st.slider("Samples", 20, K.MAX_N, step=10, key=K.DATA["n"].key, on_change=changed)
-    st.slider("Noise", 0.0, 2.0, step=0.05, key=K.DATA["noise"].key, on_change=changed)
-    st.number_input(
-        "Seed (data and weights)", 0, 999_999, key=K.DATA["seed"].key, on_change=changed
+    st.header(_("Data and training"))
+    st.selectbox(
+        _("Data set"),
+        datasets.names(),
+        key=K.DATA["dataset"].key,
+        on_change=changed,
+        format_func=words.dataset,
     )
-    st.number_input("Steps", 1, K.MAX_STEPS, step=50, key=K.DATA["steps"].key, on_change=changed)
+    st.slider(_("Samples"), 20, K.MAX_N, step=10, key=K.DATA["n"].key, on_change=changed)
+    st.slider(_("Noise"), 0.0, 2.0, step=0.05, key=K.DATA["noise"].key, on_change=changed)
     st.number_input(
-        "Batch size (0 = full batch)", 0, K.MAX_N, step=16, key=K.DATA["batch_size"].key,
+        _("Seed (data and weights)"), 0, 999_999, key=K.DATA["seed"].key, on_change=changed
+    )
+    st.number_input(_("Steps"), 1, K.MAX_STEPS, step=50, key=K.DATA["steps"].key, on_change=changed)
+    st.number_input(
+        _("Batch size (0 = full batch)"), 0, K.MAX_N, step=16, key=K.DATA["batch_size"].key,
         on_change=changed,
     )  # fmt: skip
-    st.toggle("Compare A with B", key=K.COMPARE.key, on_change=changed)
+    st.toggle(_("Compare A with B"), key=K.COMPARE.key, on_change=changed)
     if st.session_state[K.COMPARE.key]:
-        tab_a, tab_b = st.tabs(["Configuration A", "Configuration B"])
+        tab_a, tab_b = st.tabs([_("Configuration A"), _("Configuration B")])
         with tab_a:
             net_widgets(K.A)
         with tab_b:
             net_widgets(K.B)
     else:
-        st.header("Network")
+        st.header(_("Network"))
         net_widgets(K.A)

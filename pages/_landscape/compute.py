@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import streamlit as st
 
+from engine.core.i18n import _
 from engine.core.threads import set_threads
 from engine.nets import landscape_study as study
 from engine.nets.landscape import Line
@@ -71,16 +72,20 @@ def get(req: Request) -> Result | None:
     ss = st.session_state
     estimate = study.estimate_seconds(req.specs, req.data, req.view)
     if ss.get(K.STOP) == req:
-        st.info("Stopped before the landscape was complete. Nothing runs until you ask.",
+        st.info(_("Stopped before the landscape was complete. Nothing runs until you ask."),
                 icon=":material/stop_circle:")  # fmt: skip
-        st.button("Compute the landscape", on_click=press, args=(req,), key="ls_compute",
+        st.button(_("Compute the landscape"), on_click=press, args=(req,), key="ls_compute",
                   type="primary", icon=":material/play_arrow:")  # fmt: skip
         return None
     if needs_press(estimate) and ss.get(K.PRESSED) != req:
-        st.info(f"These settings take about {estimate:.0f} s on this machine, so they wait for "
-                "you: press Compute, or pick fewer steps, layers or grid points.",
-                icon=":material/hourglass:")  # fmt: skip
-        st.button(f"Compute (about {estimate:.0f} s)", on_click=press, args=(req,),
+        st.info(
+            _(
+                "These settings take about {seconds} s on this machine, so they wait for you: "
+                "press Compute, or pick fewer steps, layers or grid points."
+            ).format(seconds=f"{estimate:.0f}"),
+            icon=":material/hourglass:",
+        )
+        st.button(_("Compute (about {seconds} s)").format(seconds=f"{estimate:.0f}"), on_click=press, args=(req,),
                   key="ls_compute", type="primary", icon=":material/play_arrow:")  # fmt: skip
         return None
     return _compute(req)
@@ -91,8 +96,8 @@ def _compute(req: Request) -> Result | None:
     panel = st.empty()
     with panel.container(border=True):
         bar_col, stop_col = st.columns([6, 1], vertical_alignment="center")
-        bar = bar_col.progress(0.0, text="Training …")
-        stop_col.button("Stop", key="ls_stop", on_click=request_stop, args=(req,),
+        bar = bar_col.progress(0.0, text=_("Training …"))
+        stop_col.button(_("Stop"), key="ls_stop", on_click=request_stop, args=(req,),
                         icon=":material/stop:")  # fmt: skip
     last = [0.0]
     n = len(req.specs)

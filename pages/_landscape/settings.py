@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import streamlit as st
 
+from engine.core.i18n import _
 from engine.nets import landscape_presets as presets
 from pages._common import state
 from pages._common.keys import landscape as K
@@ -103,7 +104,7 @@ def request() -> Request:
 
 def describe(net: presets.NetSpec) -> str:
     """One line for a network: architecture, then how it is trained."""
-    extras = [x for x, on in (("batch norm", net.batchnorm), ("skips", net.residual)) if on]
-    batch = f"batch {net.batch_size}" if net.batch_size else "full batch"
+    extras = [x for x, on in ((_("batch norm"), net.batchnorm), (_("skips"), net.residual)) if on]
+    batch = _("batch {size}").format(size=net.batch_size) if net.batch_size else _("full batch")
     arch = " · ".join([f"{net.depth}×{net.width} {net.activation}", *extras])
     return f"{arch} · {net.optimizer} η={net.lr:g} · {batch}"

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 import streamlit as st
 
 from engine import optimizers, surfaces
+from engine.core.i18n import N_, _
 from engine.optimizers import grids, schedules
 from engine.surfaces import default_lrs as surface_lrs
 from pages._common import optimizer_widgets as ow
@@ -20,13 +21,13 @@ from pages._common.guard import literal
 from pages._common.keys import playground as keys
 
 SURFACE_LABELS = {name: surfaces.get(name).title for name in surfaces.names()}
-SURFACE_LABELS[keys.CUSTOM] = "Your own formula…"
+SURFACE_LABELS[keys.CUSTOM] = N_("Your own formula…")
 SCHEDULE_LABELS = {
-    "constant": "constant",
-    "step": "step decay",
-    "exponential": "exponential decay",
-    "cosine": "cosine annealing",
-    "warmup": "linear warm-up",
+    "constant": N_("constant"),
+    "step": N_("step decay"),
+    "exponential": N_("exponential decay"),
+    "cosine": N_("cosine annealing"),
+    "warmup": N_("linear warm-up"),
 }
 
 
@@ -100,10 +101,10 @@ def consume_click() -> None:
 
 def _surface_key(container: Any) -> tuple[str, str]:
     name = container.selectbox(
-        "Surface",
+        _("Surface"),
         list(SURFACE_LABELS),
         key=keys.SURFACE.key,
-        format_func=SURFACE_LABELS.get,
+        format_func=lambda name: _(SURFACE_LABELS[name]),
         on_change=_surface_changed,
     )
     if name != keys.CUSTOM:
@@ -112,7 +113,7 @@ def _surface_key(container: Any) -> tuple[str, str]:
         "f(x, y) =",
         key=keys.EXPR.key,
         on_change=_surface_changed,
-        help="Python-like: x**2 + 3*sin(y), exp, log, sqrt, abs, tanh … over x, y in [-3, 3].",
+        help=_("Python-like: x**2 + 3*sin(y), exp, log, sqrt, abs, tanh … over x, y in [-3, 3]."),
     )
     try:
         get_surface(("custom", text))
@@ -120,9 +121,11 @@ def _surface_key(container: Any) -> tuple[str, str]:
         container.error(literal(exc), icon=":material/error:")  # '*' and '__' shown as typed
         last = st.session_state.get(keys.LAST_SURFACE)
         if last is None:
-            container.caption("Showing the Beale surface until the formula parses.")
+            container.caption(_("Showing the Beale surface until the formula parses."))
             return ("builtin", "beale")
-        container.caption(f"Still showing the last formula that worked: `{last}`")
+        container.caption(
+            _("Still showing the last formula that worked: `{formula}`").format(formula=last)
+        )
         return ("custom", last)
     st.session_state[keys.LAST_SURFACE] = text
     return ("custom", text)
@@ -130,27 +133,29 @@ def _surface_key(container: Any) -> tuple[str, str]:
 
 def _schedule(container: Any, steps: int) -> tuple:
     name = container.selectbox(
-        "Learning-rate schedule",
+        _("Learning-rate schedule"),
         schedules.names(),
         key=keys.SCHEDULE.key,
-        format_func=SCHEDULE_LABELS.get,
+        format_func=lambda name: _(SCHEDULE_LABELS[name]),
     )
     params: dict[str, float] = {}
     if name == "step":
-        params["step_size"] = container.slider("every s steps", 1, steps, key=keys.SCHED_SIZE.key)
-        params["gamma"] = container.slider("multiply by γ", 0.0, 1.0, key=keys.SCHED_GAMMA.key)
+        params["step_size"] = container.slider(
+            _("every s steps"), 1, steps, key=keys.SCHED_SIZE.key
+        )
+        params["gamma"] = container.slider(_("multiply by γ"), 0.0, 1.0, key=keys.SCHED_GAMMA.key)
     elif name == "exponential":
         params["gamma"] = container.slider(
-            "γ per step", 0.9, 1.0, step=0.001, key=keys.SCHED_EGAMMA.key
+            _("γ per step"), 0.9, 1.0, step=0.001, key=keys.SCHED_EGAMMA.key
         )
     elif name == "cosine":
-        params["eta_min_ratio"] = container.slider("η_min / η", 0.0, 1.0, key=keys.SCHED_MIN.key)
+        params["eta_min_ratio"] = container.slider(_("η_min / η"), 0.0, 1.0, key=keys.SCHED_MIN.key)
     elif name == "warmup":
         params["warmup_steps"] = container.slider(
-            "warm-up steps w", 1, steps, key=keys.SCHED_WARM.key
+            _("warm-up steps w"), 1, steps, key=keys.SCHED_WARM.key
         )
         params["start_factor"] = container.slider(
-            "start factor f₀", 1e-4, 1.0, step=1e-4, key=keys.SCHED_F0.key, format="%.4f"
+            _("start factor f₀"), 1e-4, 1.0, step=1e-4, key=keys.SCHED_F0.key, format="%.4f"
         )
     if name != "constant":
         container.latex(schedules.LATEX[name])
@@ -171,7 +176,7 @@ def sidebar() -> tuple[Settings, surfaces.Surface]:
 
     names = ow.picker(keys.PREFIX, st)
     if not names:
-        st.warning("Pick at least one optimizer.")
+        st.warning(_("Pick at least one optimizer."))
     shared = ow.shared_lr_widgets(keys.PREFIX, st)
     for name in names:
         # Only an open panel draws its widgets (a dozen sliders each, a third of a rerun's time
@@ -179,24 +184,24 @@ def sidebar() -> tuple[Settings, surfaces.Surface]:
         box = ow.panel(keys.PREFIX, name, st, on_change="rerun")
         if box.open:
             with box:
-                st.caption(optimizers.describe(name))
+                st.caption(_(optimizers.describe(name)))
                 ow.hyper_widgets(keys.PREFIX, name, st, lr_locked=shared is not None)
 
-    st.markdown("**Start** (or click on the map)")
+    st.markdown(_("**Start** (or click on the map)"))
     c1, c2 = st.columns(2)
     x0 = c1.number_input("x₀", key=keys.X0.key, step=0.1, format="%.4f")
     y0 = c2.number_input("y₀", key=keys.Y0.key, step=0.1, format="%.4f")
     for f in (keys.STEPS, keys.SCHED_SIZE, keys.SCHED_WARM):
         _clamp_int(f)
-    steps = st.slider("Steps", 10, keys.MAX_STEPS, key=keys.STEPS.key)
+    steps = st.slider(_("Steps"), 10, keys.MAX_STEPS, key=keys.STEPS.key)
     noise = st.slider(
-        "Gradient noise σ", 0.0, 10.0, step=0.05, key=keys.NOISE.key,
-        help="g + σξ with ξ ~ N(0, I): a stand-in for mini-batch noise.",
+        _("Gradient noise σ"), 0.0, 10.0, step=0.05, key=keys.NOISE.key,
+        help=_("g + σξ with ξ ~ N(0, I): a stand-in for mini-batch noise."),
     )  # fmt: skip
-    seed = st.number_input("Noise seed", 0, 2**31 - 1, key=keys.SEED.key)
+    seed = st.number_input(_("Noise seed"), 0, 2**31 - 1, key=keys.SEED.key)
     schedule = _schedule(st, steps)
     tol = st.select_slider(
-        "Tolerance for 'reached the minimum'",
+        _("Tolerance for 'reached the minimum'"),
         options=grids.log_ladder(1e-12, 1e3, float(st.session_state[keys.TOL.key])),
         key=keys.TOL.key,
         format_func=lambda v: f"{v:.0e}",
@@ -219,7 +224,7 @@ def publish(surface: surfaces.Surface) -> None:
     lrs = default_lrs(surface)
     relative = [(keys.X0, surface.start[0]), (keys.Y0, surface.start[1])]
     relative += [(field, lrs[k]) for k, field in keys.RATES.items()]
-    skip = {field.key for field, _ in relative}
+    skip = {field.key for field, _default in relative}
     state.publish([f for f in keys.FIELDS if f.key not in skip])
     for field, default in relative:
         value = state.value(field)

@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 
 from engine import surfaces
+from engine.core.i18n import _
 from engine.optimizers import schedules
 from engine.surfaces import analysis, trajectories
 from engine.surfaces import domain as surface_domain
@@ -127,7 +128,7 @@ def paths(cfg: Settings) -> Paths:
         surface_domain.why_undefined(surface, run.undefined_points[k, :1]) if undefined[k] else None
         for k in range(len(cfg.opts))
     ]
-    _, dist = analysis.nearest_minimum(run.paths[:, 0], surface.minima)
+    _nearest, dist = analysis.nearest_minimum(run.paths[:, 0], surface.minima)
     gap, gap_title, gap_log = analysis.loss_gap(run.losses[:, 0], surface.min_value)
     inner = []
     for k, (name, hyper) in enumerate(cfg.opts):
@@ -216,7 +217,7 @@ def sweep(cfg: Settings, lrs: tuple[float, ...], metric: str) -> Sweep:
 def trajectories_csv(result: Paths) -> str:
     """optimizer, step, x, y, loss: one row per point of every drawn path."""
     out = io.StringIO()
-    out.write("optimizer,step,x,y,loss,diverged_at\n")
+    out.write(_("optimizer,step,x,y,loss,diverged_at") + "\n")
     for k, label in enumerate(result.labels):
         d = int(result.diverged_at[k])
         n = result.paths.shape[1] if d < 0 else max(d, 1)

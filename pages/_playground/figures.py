@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine import optimizers
+from engine.core.i18n import N_, _
 from engine.surfaces import analysis
 from pages._playground import data
 from pages._playground.controls import Settings, get_surface
@@ -16,14 +17,14 @@ from viz import surface_3d
 from viz import surface_plots as sp
 
 FIELD_TITLES = {
-    "v": "velocity / buffer",
-    "s": "accumulated squared gradients",
-    "m": "first moment",
-    "b": "momentum buffer",
-    "g": "average gradient",
-    "u": "second accumulator",
-    "v_max": "running max of v",
-    "mu_product": "product of μ",
+    "v": N_("velocity / buffer"),
+    "s": N_("accumulated squared gradients"),
+    "m": N_("first moment"),
+    "b": N_("momentum buffer"),
+    "g": N_("average gradient"),
+    "u": N_("second accumulator"),
+    "v_max": N_("running max of v"),
+    "mu_product": N_("product of μ"),
 }
 SECOND_MOMENT = ("rmsprop", "adam", "adamw", "amsgrad", "nadam", "radam", "adadelta")
 
@@ -34,16 +35,18 @@ def internals_titles(name: str, keys_: list[str]) -> dict[str, str]:
     out = {}
     for k in keys_:
         if k == "log:eff":
-            out[k] = "effective step size |Δθ|/|g| (log)"
+            out[k] = _("effective step size |Δθ|/|g| (log)")
         elif k == "log:step":
-            out[k] = "step length |Δθ| (log); dashed: η"
+            out[k] = _("step length |Δθ| (log); dashed: η")
         elif k.endswith("_hat"):
             base = k[:-4]
-            out[k] = f"bias-corrected {pp.html_symbol(symbols[base])}/(1−β<sup>t</sup>)"
+            out[k] = _("bias-corrected {symbol}").format(
+                symbol=f"{pp.html_symbol(symbols[base])}/(1−β<sup>t</sup>)"
+            )
         else:
-            what = FIELD_TITLES.get(k, k)
+            what = _(FIELD_TITLES[k]) if k in FIELD_TITLES else k
             if k == "v" and name in SECOND_MOMENT:
-                what = "average of g²"
+                what = _("average of g²")
             out[k] = f"{pp.html_symbol(symbols.get(k, k))}: {what}"
     return out
 
@@ -55,15 +58,17 @@ def map_figure(cfg: Settings, title: str | None = None) -> go.Figure:
     xs, ys, Z = data.contour(cfg.surface, data.CONTOUR_N)
     return sp.contour_map(
         xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
-        title=title or f"{surface.title}: click anywhere to start there",
+        title=title
+        or _("{surface}: click anywhere to start there").format(surface=_(surface.title)),
     )  # fmt: skip
 
 
 # Each figure of the trajectories view is built once per settings and never changed afterwards
 # (cache_resource: no copy per rerun), and only when it is on screen: the 3D view when it is
-# switched on, the internals when their tab is open.
+# switched on, the internals when their tab is open. Their words are in the session's language:
+# ``lang`` (i18n.language()) is part of the key, so sessions in two languages get their own.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def paths_map(cfg: Settings) -> go.Figure:
+def paths_map(cfg: Settings, lang: str) -> go.Figure:
     """The contour map with every path, its playback and a click grid."""
     result = data.paths(cfg)
     fig = map_figure(cfg)
@@ -74,7 +79,7 @@ def paths_map(cfg: Settings) -> go.Figure:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def view_3d(cfg: Settings) -> go.Figure:
+def view_3d(cfg: Settings, lang: str) -> go.Figure:
     """The surface in 3D with the paths on it."""
     result = data.paths(cfg)
     surface = get_surface(cfg.surface)
@@ -86,7 +91,7 @@ def view_3d(cfg: Settings) -> go.Figure:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def line_figures(cfg: Settings) -> tuple[go.Figure, go.Figure | None]:
+def line_figures(cfg: Settings, lang: str) -> tuple[go.Figure, go.Figure | None]:
     """The loss against step, and the distance to the nearest minimum (None without minima)."""
     result = data.paths(cfg)
     names, labels, div, undefined = (
@@ -96,21 +101,21 @@ def line_figures(cfg: Settings) -> tuple[go.Figure, go.Figure | None]:
         result.undefined,
     )
     loss = pp.per_step_figure(
-        names, labels, result.gap, div, y_title=result.gap_title,
-        log_y=result.gap_log, title="Loss against step", undefined=undefined,
+        names, labels, result.gap, div, y_title=_(result.gap_title),
+        log_y=result.gap_log, title=_("Loss against step"), undefined=undefined,
     )  # fmt: skip
     if result.distance is None:
         return loss, None
     dist = pp.per_step_figure(
         names, labels, result.distance + 1e-16, div,
-        y_title="distance to the nearest minimum (log)", log_y=True,
-        title="Distance to the nearest known minimum", undefined=undefined,
+        y_title=_("distance to the nearest minimum (log)"), log_y=True,
+        title=_("Distance to the nearest known minimum"), undefined=undefined,
     )  # fmt: skip
     return loss, dist
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def internals(cfg: Settings) -> go.Figure:
+def internals(cfg: Settings, lang: str) -> go.Figure:
     """Every optimizer's internals in one figure, its panels laid out once."""
     result = data.paths(cfg)
     panels = [

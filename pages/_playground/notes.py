@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.core.i18n import _
 from pages._common import present
 from pages._common.keys import playground as keys
 from pages._playground import data, figures
@@ -22,7 +23,7 @@ def undefined_region(cfg: Settings) -> None:
     note = data.region_note(cfg.surface)
     if note:
         st.info(
-            f"{note} The map shows those points flat, at an end of its colour scale.",
+            _(note) + " " + _("The map shows those points flat, at an end of its colour scale."),
             icon=":material/info:",
         )
 
@@ -36,15 +37,23 @@ def stops(result: data.Paths) -> None:
         if result.undefined[k]:
             x, y = result.undefined_points[k]
             undefined.setdefault(result.why[k], []).append(
-                f"{label} (step {int(d)}, at ({x:.3g}, {y:.3g}))"
+                _("{label} (step {step}, at ({x}, {y}))").format(
+                    label=label, step=int(d), x=f"{x:.3g}", y=f"{y:.3g}"
+                )
             )
         else:
-            st.error(f"{label} diverged at step {int(d)}: try a smaller learning rate.")
+            st.error(
+                _("{label} diverged at step {step}: try a smaller learning rate.").format(
+                    label=label, step=int(d)
+                )
+            )
     for why, who in undefined.items():
         st.warning(
-            f"{why}. {', '.join(who)} stepped there and stopped at the last point where f is "
-            "defined: this is the formula, not the learning rate. Start elsewhere, use fewer "
-            "steps or change the formula.",
+            _(
+                "{why}. {who} stepped there and stopped at the last point where f is defined: "
+                "this is the formula, not the learning rate. Start elsewhere, use fewer steps or "
+                "change the formula."
+            ).format(why=_(why), who=_(", ").join(who)),
             icon=":material/block:",
         )
 

@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from engine.core.i18n import _
+
 
 def share_link() -> str:
     """The address that reopens this view (the page's URL and its query string)."""
@@ -16,6 +18,6 @@ def share_link() -> str:
 
 
 def share_box(container: Any) -> None:
-    with container.popover("Share this view", icon=":material/share:"):
-        st.caption("Copy this link (the copy icon at its right): it reopens exactly this view.")
+    with container.popover(_("Share this view"), icon=":material/share:"):
+        st.caption(_("Copy this link (the copy icon at its right): it reopens exactly this view."))
         st.code(share_link(), language=None, wrap_lines=True)

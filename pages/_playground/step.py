@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 
 from engine import optimizers
+from engine.core.i18n import _
 from pages._common import present, state
 from pages._common.state import IntField
 from pages._playground import data, figures
@@ -96,13 +97,13 @@ def _move(by: int, top: int) -> None:
 
 
 def _numbers(u: Update, symbol: str) -> list[dict[str, str]]:
-    rows = [("g (gradient)", u.grad), ("Δθ (the update)", u.delta)]
+    rows = [(_("g (gradient)"), u.grad), (_("Δθ (the update)"), u.delta)]
     if u.moment is not None:
-        what = figures.FIELD_TITLES.get(u.moment[0], u.moment[0])
+        what = _(figures.FIELD_TITLES.get(u.moment[0], u.moment[0]))
         rows.insert(1, (f"{symbol} ({what})", u.moment[1]))
-    rows.append(("|Δθ| / |g| (effective step)", u.effective))
+    rows.append((_("|Δθ| / |g| (effective step)"), u.effective))
     out = [{"": what, "x": f"{v[0]:.4g}", "y": f"{v[1]:.4g}"} for what, v in rows]
-    out.append({"": "η at this step", "x": f"{u.lr:.4g}", "y": ""})
+    out.append({"": _("η at this step"), "x": f"{u.lr:.4g}", "y": ""})
     return out
 
 
@@ -116,16 +117,20 @@ def step_tab(cfg: Settings, result: data.Paths) -> None:
         )
     state.restore([STEP])
     c1, c2, c3, c4 = st.columns([3, 1, 1, 2], vertical_alignment="bottom")
-    label = c1.selectbox("Optimizer to follow", labels, key=OPT)
+    label = c1.selectbox(_("Optimizer to follow"), labels, key=OPT)
     k = labels.index(label)
     top = last_step(result, k)
     if top < 1:
-        st.info(f"{label} made no finite update from this start: nothing to step through.")
+        st.info(
+            _("{label} made no finite update from this start: nothing to step through.").format(
+                label=label
+            )
+        )
         return
     st.session_state[STEP.key] = min(max(int(st.session_state[STEP.key]), 1), top)
-    c2.button("◀ Previous", key="pg_step_prev", on_click=_move, args=(-1, top), width="stretch")
-    c3.button("Next ▶", key="pg_step_next", on_click=_move, args=(1, top), width="stretch")
-    step = int(c4.number_input(f"Update (1–{top})", 1, top, key=STEP.key))
+    c2.button(_("◀ Previous"), key="pg_step_prev", on_click=_move, args=(-1, top), width="stretch")
+    c3.button(_("Next ▶"), key="pg_step_next", on_click=_move, args=(1, top), width="stretch")
+    step = int(c4.number_input(_("Update (1–{top})").format(top=top), 1, top, key=STEP.key))
     state.publish([STEP])
 
     name, hyper = cfg.opts[k]
@@ -135,7 +140,7 @@ def step_tab(cfg: Settings, result: data.Paths) -> None:
     html = None if moment_symbol is None else moment_symbol.replace("_t", "")
     surface = get_surface(cfg.surface)
     fig = sa.add_step(
-        figures.map_figure(cfg, title=f"{label}: update {step}"),
+        figures.map_figure(cfg, title=_("{label}: update {step}").format(label=label, step=step)),
         result.paths[k], step, arrows(u, html), color=sa.PATH_COLOR, label=label,
         bounds=surface.bounds,
     )  # fmt: skip
@@ -148,7 +153,9 @@ def step_tab(cfg: Settings, result: data.Paths) -> None:
             colors[moment_symbol] = sa.MOMENT_COLOR
         st.latex(sa.highlight_lines(optimizers.formula(name, **dict(hyper)), colors))
         st.caption(
-            "Red: −g, the way down. Orange: Δθ, the step taken. Blue: the velocity or first "
-            "moment, where the optimizer keeps one. The arrows show directions only (drawn at "
-            "set lengths); the table gives their sizes."
+            _(
+                "Red: −g, the way down. Orange: Δθ, the step taken. Blue: the velocity or first "
+                "moment, where the optimizer keeps one. The arrows show directions only (drawn at "
+                "set lengths); the table gives their sizes."
+            )
         )

@@ -13,6 +13,7 @@ import numpy as np
 import streamlit as st
 
 from engine import optimizers
+from engine.core.i18n import LANGUAGES, N_, _, in_language, language
 from engine.optimizers import grids, schedules
 from engine.surfaces import Surface, analysis
 from pages._common import optimizer_widgets as ow
@@ -25,7 +26,25 @@ from viz import basin_plots
 from viz import playground_plots as pp
 
 #: The trajectories view's tabs; the open one is in the URL (``keys.TAB``; absent: the first).
-TABS = ("Loss and distance", "Internals", "Comparison table", "Update rules", "Step by step")
+TABS = (
+    N_("Loss and distance"),
+    N_("Internals"),
+    N_("Comparison table"),
+    N_("Update rules"),
+    N_("Step by step"),
+)
+
+
+def _tab_labels() -> list[str]:
+    """The tabs in this run's language. The open tab's state (and the link) holds its label, so
+    a tab opened in another language is carried over to this one's label."""
+    labels = [_(t) for t in TABS]
+    current = st.session_state.get(keys.TAB)
+    for lang in LANGUAGES:
+        others = [in_language(lang, t) for t in TABS]
+        if current in others and current not in labels:
+            st.session_state[keys.TAB] = labels[others.index(current)]
+    return labels
 
 
 def _compute(view: str, fn: Callable[..., Any], cfg: Settings, *args: Any):
@@ -35,8 +54,9 @@ def _compute(view: str, fn: Callable[..., Any], cfg: Settings, *args: Any):
         result = fn(cfg, *args)
     except ValueError as exc:
         last = store.get(view)
-        tail = " Showing the last result that worked." if last else ""
-        st.warning(f"These settings cannot run: {exc}.{tail}", icon=":material/warning:")
+        tail = " " + _("Showing the last result that worked.") if last else ""
+        message = _("These settings cannot run: {reason}.").format(reason=exc) + tail
+        st.warning(message, icon=":material/warning:")
         return last or (None, None)
     store[view] = (cfg, result)
     return cfg, result
@@ -48,19 +68,23 @@ def _table(result: data.Paths, surface: Surface) -> list[dict[str, Any]]:
         m = row["minimum"]
         rows.append(
             {
-                "optimizer": row["label"],
-                "final loss": f"{row['final_loss']:.4g}",
-                "best loss": f"{row['best_loss']:.4g}",
-                "best at step": row["best_step"],
-                "steps to tolerance": (
-                    str(row["steps_to_tol"]) if row["steps_to_tol"] >= 0 else "not reached"
+                _("optimizer"): row["label"],
+                _("final loss"): f"{row['final_loss']:.4g}",
+                _("best loss"): f"{row['best_loss']:.4g}",
+                _("best at step"): row["best_step"],
+                _("steps to tolerance"): (
+                    str(row["steps_to_tol"]) if row["steps_to_tol"] >= 0 else _("not reached")
                 ),
-                "ended in minimum": (
+                _("ended in minimum"): (
                     f"#{m} ({surface.minima[m][0]:.3g}, {surface.minima[m][1]:.3g})"
                     if m >= 0
-                    else "none"
+                    else _("none")
                 ),
-                "diverged": f"at step {row['diverged_at']}" if row["diverged_at"] >= 0 else "no",
+                _("diverged"): (
+                    _("at step {step}").format(step=row["diverged_at"])
+                    if row["diverged_at"] >= 0
+                    else _("no")
+                ),
             }
         )
     return rows
@@ -75,7 +99,7 @@ def trajectories_view(cfg: Settings) -> None:
     surface = get_surface(cfg.surface)
     notes.stops(result)
     show_3d = bool(st.session_state.get(keys.SHOW_3D.key))
-    fig_map = figures.paths_map(cfg)
+    fig_map = figures.paths_map(cfg, language())
     if show_3d and not present.active():
         left, right = st.columns([3, 2])
     else:  # side by side, both are too narrow on a projector: the 3D view goes below the map
@@ -84,43 +108,49 @@ def trajectories_view(cfg: Settings) -> None:
         left, fig_map, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
     )
     if right is not None:
-        present.chart(right, figures.view_3d(cfg), key="pg_fig_3d", width="stretch")
+        present.chart(right, figures.view_3d(cfg, language()), key="pg_fig_3d", width="stretch")
     st.latex(f"f(x, y) = {surface.latex}")
 
     # Only the open tab is built and sent; the tab is in the URL, so a link reopens it.
     tab_loss, tab_inner, tab_table, tab_rules, tab_step = st.tabs(
-        list(TABS), key=keys.TAB, bind="query-params"
+        _tab_labels(), key=keys.TAB, bind="query-params"
     )
     if tab_loss.open:
         with tab_loss:
-            loss, dist = figures.line_figures(cfg)
+            loss, dist = figures.line_figures(cfg, language())
             c1, c2 = st.columns(2)
             present.chart(c1, loss, key="pg_fig_loss", width="stretch")
             if dist is None:
-                c2.info("This surface has no known minimum, so there is no distance to plot.")
+                c2.info(_("This surface has no known minimum, so there is no distance to plot."))
             else:
                 present.chart(c2, dist, key="pg_fig_dist", width="stretch")
     if tab_inner.open:
         with tab_inner:
             st.caption(
-                "Solid: x coordinate, dotted: y. The effective step size |Δθ|/|g| shows why "
-                "AdaGrad slows down (its s only grows) and why Adam's steps stay about η long."
+                _(
+                    "Solid: x coordinate, dotted: y. The effective step size |Δθ|/|g| shows why "
+                    "AdaGrad slows down (its s only grows) and why Adam's steps stay about η long."
+                )
             )
-            present.chart(st, figures.internals(cfg), key="pg_fig_inner", width="stretch")
+            present.chart(
+                st, figures.internals(cfg, language()), key="pg_fig_inner", width="stretch"
+            )
     if tab_table.open:
         with tab_table:
             st.dataframe(_table(result, surface), hide_index=True, width="stretch")
             st.caption(
-                f"Steps to tolerance: first step with f − f* ≤ {cfg.tol:g}. 'Ended in minimum': "
-                f"the final point lies within {analysis.radius(surface.bounds):.3g} of it."
+                _(
+                    "Steps to tolerance: first step with f − f* ≤ {tol}. 'Ended in minimum': the "
+                    "final point lies within {radius} of it."
+                ).format(tol=f"{cfg.tol:g}", radius=f"{analysis.radius(surface.bounds):.3g}")
             )
     if tab_rules.open:
         with tab_rules:
             for name, hyper in cfg.opts:
-                st.markdown(optimizers.describe(name))
+                st.markdown(_(optimizers.describe(name)))
                 st.latex(optimizers.formula(name, **dict(hyper)))
             if cfg.schedule[0] != "constant":
-                st.markdown("with the learning rate η replaced at step t by the schedule")
+                st.markdown(_("with the learning rate η replaced at step t by the schedule"))
                 st.latex(schedules.LATEX[cfg.schedule[0]])
     if tab_step.open:
         with tab_step:
@@ -128,24 +158,24 @@ def trajectories_view(cfg: Settings) -> None:
     c1, c2 = st.columns(2)
     # Both files are made when asked for, not on every rerun.
     c1.download_button(
-        "Download trajectories (CSV)", lambda: data.trajectories_csv(result),
+        _("Download trajectories (CSV)"), lambda: data.trajectories_csv(result),
         file_name="trajectories.csv", mime="text/csv", icon=":material/download:",
     )  # fmt: skip
     c2.download_button(
-        "Download the map (HTML)", lambda: fig_map.to_html(include_plotlyjs="cdn"),
+        _("Download the map (HTML)"), lambda: fig_map.to_html(include_plotlyjs="cdn"),
         file_name="playground.html", mime="text/html", icon=":material/download:",
     )  # fmt: skip
 
 
 def starts_view(cfg: Settings) -> None:
-    n = st.slider("Grid of starts (n × n)", 2, keys.MAX_GRID, key=keys.GRID.key)
-    with st.spinner(f"Running {n * n} starts for every optimizer…"):
+    n = st.slider(_("Grid of starts (n × n)"), 2, keys.MAX_GRID, key=keys.GRID.key)
+    with st.spinner(_("Running {count} starts for every optimizer…").format(count=n * n)):
         cfg, result = _compute("starts", data.many_starts, cfg, n)
     if result is None:
         return
     surface = get_surface(cfg.surface)
     if not surface.minima:
-        st.info("This surface has no known minimum: every start counts as not converged.")
+        st.info(_("This surface has no known minimum: every start counts as not converged."))
     fig = basin_plots.basin_maps(
         result.names, result.starts, result.basin, surface.minima,
         result.shares, int(round(len(result.starts) ** 0.5)),
@@ -153,11 +183,16 @@ def starts_view(cfg: Settings) -> None:
     present.chart(st, fig, key="pg_fig_basins", width="stretch")
     undefined = result.undefined_starts
     st.caption(
-        "Each cell is a start, coloured by the known minimum its path ends in (within "
-        f"{analysis.radius(surface.bounds):.3g}); grey: none reached in {cfg.steps} steps or "
-        "diverged"
-        + (f", or f is undefined there ({undefined} starts)" if undefined else "")
-        + ". Stars: the minima."
+        _(
+            "Each cell is a start, coloured by the known minimum its path ends in (within "
+            "{radius}); grey: none reached in {steps} steps or diverged"
+        ).format(radius=f"{analysis.radius(surface.bounds):.3g}", steps=cfg.steps)
+        + (
+            _(", or f is undefined there ({count} starts)").format(count=undefined)
+            if undefined
+            else ""
+        )
+        + _(". Stars: the minima.")
     )
 
 
@@ -170,29 +205,35 @@ def _apply_lr(name: str, lr: float) -> None:
 def sweep_view(cfg: Settings) -> None:
     c1, c2, c3, c4 = st.columns(4)
     lo = c1.select_slider(
-        "lowest η", grids.log_ladder(1e-6, 10.0, st.session_state[keys.SWEEP_LO.key]),
+        _("lowest η"), grids.log_ladder(1e-6, 10.0, st.session_state[keys.SWEEP_LO.key]),
         key=keys.SWEEP_LO.key, format_func=lambda v: f"{v:.3g}",
     )  # fmt: skip
     hi = c2.select_slider(
-        "highest η", grids.log_ladder(1e-5, 100.0, st.session_state[keys.SWEEP_HI.key]),
+        _("highest η"), grids.log_ladder(1e-5, 100.0, st.session_state[keys.SWEEP_HI.key]),
         key=keys.SWEEP_HI.key, format_func=lambda v: f"{v:.3g}",
     )  # fmt: skip
-    n = c3.slider("learning rates", 4, keys.MAX_SWEEP, key=keys.SWEEP_N.key)
+    n = c3.slider(_("learning rates"), 4, keys.MAX_SWEEP, key=keys.SWEEP_N.key)
     metric = c4.radio(
-        "score", ("final", "mean"), key=keys.SWEEP_METRIC.key, horizontal=True,
-        format_func={"final": "final loss", "mean": "average loss"}.get,
+        _("score"), ("final", "mean"), key=keys.SWEEP_METRIC.key, horizontal=True,
+        format_func=lambda m: _("final loss") if m == "final" else _("average loss"),
     )  # fmt: skip
     if not lo < hi:
-        st.warning(f"The lowest learning rate ({lo:g}) must be below the highest ({hi:g}).")
+        st.warning(
+            _("The lowest learning rate ({lo}) must be below the highest ({hi}).").format(
+                lo=f"{lo:g}", hi=f"{hi:g}"
+            )
+        )
         return
     lrs = tuple(float(v) for v in grids.lr_grid(lo, hi, n))
-    with st.spinner(f"Sweeping {n} learning rates for every optimizer in one batch…"):
+    with st.spinner(
+        _("Sweeping {count} learning rates for every optimizer in one batch…").format(count=n)
+    ):
         cfg, result = _compute("sweep", data.sweep, cfg, lrs, metric)
     if result is None:
         return
     surface = get_surface(cfg.surface)
-    what = "final" if metric == "final" else "average"
-    y_title = f"{what} loss − f* (log)" if np.isfinite(surface.min_value) else f"{what} loss"
+    what = _("final loss") if metric == "final" else _("average loss")
+    y_title = what + " − f* " + _("(log)") if np.isfinite(surface.min_value) else what
     fig = pp.sweep_figure(result.names, result.lrs, result.scores, result.best,
                           y_title=y_title)  # fmt: skip
     present.chart(st, fig, key="pg_fig_sweep", width="stretch")
@@ -200,17 +241,17 @@ def sweep_view(cfg: Settings) -> None:
     for k, name in enumerate(result.names):
         b = result.best[k]
         if b < 0:
-            cols[k].caption(f"{name}: every learning rate diverged")
+            cols[k].caption(_("{name}: every learning rate diverged").format(name=name))
             continue
         best = float(result.lrs[b])
         cols[k].button(
-            f"Use η = {best:.3g} for {name}", key=f"pg_apply_{name}",
+            _("Use η = {lr} for {name}").format(lr=f"{best:.3g}", name=name), key=f"pg_apply_{name}",
             on_click=_apply_lr, args=(name, best), width="stretch",
         )  # fmt: skip
 
 
 def run_view(mode: str, cfg: Settings) -> None:
     views = {"paths": trajectories_view, "starts": starts_view, "sweep": sweep_view}
-    with friendly_errors("Running the optimizers"):
+    with friendly_errors(_("Running the optimizers")):
         notes.undefined_region(cfg)
         views[mode](cfg)

@@ -11,10 +11,11 @@ from typing import NamedTuple
 import streamlit as st
 
 from engine import activations, optimizers
+from engine.core.i18n import _
 from engine.nets import datasets, initializers, networks, race_cost
 from engine.optimizers import grids
 from pages._common import optimizer_widgets as ow
-from pages._common import state
+from pages._common import state, words
 from pages._common.keys import race as keys
 
 
@@ -33,41 +34,52 @@ class Settings(NamedTuple):
 
 
 def sidebar() -> Settings:
-    st.header("Data")
-    name = st.selectbox("Data set", datasets.names(), key=keys.DATASET.key)
-    digits = name == "digits"
-    n = st.slider("Points", 40, keys.MAX_N, step=20, key=keys.N.key,
-                  help=f"digits has {datasets.DIGITS_N} images at most")  # fmt: skip
-    noise = st.slider("Noise", 0.0, 1.0, step=0.05, key=keys.NOISE.key, disabled=digits)
-    many = name in ("spirals", "gaussians")
-    classes = st.slider("Classes", 2, 6, key=keys.CLASSES.key, disabled=not many)
-    st.header("Network")
-    depth = st.slider("Hidden layers", 1, keys.MAX_DEPTH, key=keys.DEPTH.key)
-    width = st.select_slider("Width", _with(keys.WIDTHS, keys.WIDTH), key=keys.WIDTH.key)
-    act = st.selectbox("Activation", activations.names(), key=keys.ACTIVATION.key)
-    init = st.selectbox("Initialisation", initializers.NAMES, key=keys.INIT.key)
-    bn = st.toggle("Batch norm", key=keys.BATCHNORM.key)
-    st.header("Training")
-    steps = st.slider("Steps", 10, keys.MAX_STEPS, step=10, key=keys.STEPS.key)
-    batch = st.number_input(
-        "Batch size (0 = full batch)", 0, datasets.DIGITS_N, step=8, key=keys.BATCH.key
+    st.header(_("Data"))
+    name = st.selectbox(
+        _("Data set"), datasets.names(), key=keys.DATASET.key, format_func=words.dataset
     )
-    seed = st.number_input("Seed", 0, 10**6, key=keys.SEED.key, help="weights, data and batches")
-    st.header("Optimizers")
+    digits = name == "digits"
+    n = st.slider(_("Points"), 40, keys.MAX_N, step=20, key=keys.N.key,
+                  help=_("digits has {n} images at most").format(n=datasets.DIGITS_N))  # fmt: skip
+    noise = st.slider(_("Noise"), 0.0, 1.0, step=0.05, key=keys.NOISE.key, disabled=digits)
+    many = name in ("spirals", "gaussians")
+    classes = st.slider(_("Classes"), 2, 6, key=keys.CLASSES.key, disabled=not many)
+    st.header(_("Network"))
+    depth = st.slider(_("Hidden layers"), 1, keys.MAX_DEPTH, key=keys.DEPTH.key)
+    width = st.select_slider(_("Width"), _with(keys.WIDTHS, keys.WIDTH), key=keys.WIDTH.key)
+    act = st.selectbox(
+        _("Activation"),
+        activations.names(),
+        key=keys.ACTIVATION.key,
+        format_func=words.activation,
+    )
+    init = st.selectbox(
+        _("Initialisation"), initializers.NAMES, key=keys.INIT.key, format_func=words.init
+    )
+    bn = st.toggle(_("Batch norm"), key=keys.BATCHNORM.key)
+    st.header(_("Training"))
+    steps = st.slider(_("Steps"), 10, keys.MAX_STEPS, step=10, key=keys.STEPS.key)
+    batch = st.number_input(
+        _("Batch size (0 = full batch)"), 0, datasets.DIGITS_N, step=8, key=keys.BATCH.key
+    )
+    seed = st.number_input(
+        _("Seed"), 0, 10**6, key=keys.SEED.key, help=_("weights, data and batches")
+    )
+    st.header(_("Optimizers"))
     picked = ow.picker(keys.PREFIX, st)
     shared = ow.shared_lr_widgets(keys.PREFIX, st)
     for opt in picked:
         with ow.panel(keys.PREFIX, opt, st):
-            st.caption(optimizers.describe(opt))
+            st.caption(_(optimizers.describe(opt)))
             ow.hyper_widgets(keys.PREFIX, opt, st, lr_locked=shared is not None)
     sweep = ()
     if state.value(keys.MODE) == "sweep":
-        st.header("Sweep")
+        st.header(_("Sweep"))
         lo, hi = st.columns(2)
-        for col, label, field in ((lo, "From η", keys.SWEEP_LO), (hi, "To η", keys.SWEEP_HI)):
+        for col, label, field in ((lo, _("From η"), keys.SWEEP_LO), (hi, _("To η"), keys.SWEEP_HI)):
             grid = grids.log_ladder(1e-6, 10.0, state.value(field))
             col.select_slider(label, grid, key=field.key, format_func="{:.3g}".format)
-        st.slider("Learning rates", 3, keys.MAX_SWEEP, key=keys.SWEEP_N.key)
+        st.slider(_("Learning rates"), 3, keys.MAX_SWEEP, key=keys.SWEEP_N.key)
         sweep = (state.value(keys.SWEEP_LO), state.value(keys.SWEEP_HI), state.value(keys.SWEEP_N))
     out_dim = datasets.n_classes(name, classes if many else None)
     config = networks.MLPConfig(64 if digits else 2, out_dim, depth, width, act, init, bn)

@@ -16,6 +16,7 @@ import time
 import numpy as np
 import streamlit as st
 
+from engine.core.i18n import N_, _, ngettext
 from engine.core.threads import set_threads
 from engine.nets import datasets
 from engine.nets import race as engine_race
@@ -35,8 +36,8 @@ KEEP = 4
 SHARED_SIZE = 16  # races kept for every session: a 5-optimizer race is about 0.1 MB
 SHARED_BYTES = 64 * 2**20
 STOPPED_TEXT = {  # a stopped race keeps its curves, unless it had none yet; a sweep keeps nothing
-    "race": "The race was stopped before its first step.",
-    "sweep": "The sweep was stopped before it finished: its final losses need every step.",
+    "race": N_("The race was stopped before its first step."),
+    "sweep": N_("The sweep was stopped before it finished: its final losses need every step."),
 }
 
 
@@ -90,18 +91,26 @@ def forget(key: Settings) -> None:
 
 def _duration(seconds: float) -> str:
     if seconds < 1.5:
-        return "about a second"
-    return f"about {seconds:.0f} s" if seconds < 90 else f"about {seconds / 60:.0f} min"
+        return _("about a second")
+    return run_policy.estimate_text(seconds)
 
 
 def _plan(s: Settings, seconds: float) -> str:
     """What Run will do, in words."""
     n = networks_count(s)
     if s.mode == "sweep":
-        what = f"{len(s.opts)} optimizers × {s.sweep[2]} learning rates = {n} networks"
+        what = _("{k} optimizers × {m} learning rates = {n} networks").format(
+            k=len(s.opts), m=s.sweep[2], n=n
+        )
     else:
-        what = f"{n} network{'s' * (n > 1)}, one per optimizer, from the same initial weights,"
-    return f"**Run** trains {what} for {s.steps} steps: {_duration(seconds)} on this machine."
+        what = ngettext(
+            "{n} network, one per optimizer, from the same initial weights,",
+            "{n} networks, one per optimizer, from the same initial weights,",
+            n,
+        ).format(n=n)
+    return _("**Run** trains {what} for {steps} steps: {duration} on this machine.").format(
+        what=what, steps=s.steps, duration=_duration(seconds)
+    )
 
 
 def _request(key: Settings) -> None:
@@ -112,14 +121,14 @@ def _request(key: Settings) -> None:
 
 def show_stopped(s: Settings, outcome: Outcome) -> None:
     """What a Stop kept, and the button that runs the same settings again."""
-    what = "sweep" if s.mode == "sweep" else "race"
+    sweep = s.mode == "sweep"
     if outcome.result is None:
-        st.info(STOPPED_TEXT[s.mode], icon=":material/stop_circle:")
-        label = f"Run the {what}"
+        st.info(_(STOPPED_TEXT[s.mode]), icon=":material/stop_circle:")
+        label = _("Run the sweep") if sweep else _("Run the race")
     else:
-        st.info(f"Stopped at step {outcome.result.steps} of {s.steps}.",
-                icon=":material/stop_circle:")  # fmt: skip
-        label = f"Run the whole {what}"
+        st.info(_("Stopped at step {step} of {steps}.").format(step=outcome.result.steps,
+                steps=s.steps), icon=":material/stop_circle:")  # fmt: skip
+        label = _("Run the whole sweep") if sweep else _("Run the whole race")
     st.button(label, on_click=_request, args=(s,), key="rc_rerun", icon=":material/replay:")
 
 
@@ -133,8 +142,11 @@ def _ready(s: Settings, split: datasets.Split) -> bool:
         try:
             race_tools.check_sweep_size(len(s.opts), s.sweep[2])
         except ValueError as exc:
-            st.warning(f"{exc}. Pick fewer optimizers or learning rates.", icon=":material/block:")
-            st.button("Run the sweep", key="rc_run", type="primary", disabled=True)
+            st.warning(
+                _("{reason}. Pick fewer optimizers or learning rates.").format(reason=exc),
+                icon=":material/block:",
+            )
+            st.button(_("Run the sweep"), key="rc_run", type="primary", disabled=True)
             return False
     seconds = estimate(s, split)
     if st.session_state.pop(GO, None) == s:
@@ -143,12 +155,14 @@ def _ready(s: Settings, split: datasets.Split) -> bool:
         return True
     text = _plan(s, seconds)
     if st.session_state.get(LIVE):  # it would have followed the controls: say why it waits
-        text += f" Runs over {run_policy.LIVE_LIMIT_S:.0f} s wait for this button."
+        text += " " + _("Runs over {seconds} s wait for this button.").format(
+            seconds=f"{run_policy.LIVE_LIMIT_S:.0f}"
+        )
     slot = st.empty()
     with slot.container():
         st.info(text, icon=":material/play_circle:")
-        what = "sweep" if s.mode == "sweep" else "race"
-        pressed = st.button(f"Run the {what}", key="rc_run", type="primary",
+        label = _("Run the sweep") if s.mode == "sweep" else _("Run the race")
+        pressed = st.button(label, key="rc_run", type="primary",
                             icon=":material/play_arrow:")  # fmt: skip
     if pressed:
         slot.empty()
@@ -198,16 +212,20 @@ def run(s: Settings, split: datasets.Split) -> Outcome:
     with panel.container():
         bar_col, stop_col = st.columns([6, 1], vertical_alignment="center")
         n = networks_count(s)
-        training = f"Training {n} network{'s' * (n > 1)}…"
+        training = ngettext("Training {n} network…", "Training {n} networks…", n).format(n=n)
         bar = bar_col.progress(0.0, text=training)
-        stop_col.button("Stop", key="rc_stop", on_click=_stop, args=(s,), icon=":material/stop:")
+        stop_col.button(_("Stop"), key="rc_stop", on_click=_stop, args=(s,), icon=":material/stop:")
         live = st.empty()
     st.session_state[PARTIAL] = (s, None, job)
     drawn: list = [None, 0.0]  # the race last drawn, and when
 
     def draw() -> None:
         waiting = follow.waiting_text(job, follow.pool())
-        bar.progress(job.fraction, text=waiting or job.text or training)
+        # Written here from the fraction: the job's own text was written on a worker thread,
+        # in no session's language.
+        step = round(job.fraction * s.steps)
+        at = _("Step {step} of {steps}").format(step=step, steps=s.steps) if step else training
+        bar.progress(job.fraction, text=waiting or at)
         partial, now = job.partial, time.perf_counter()
         if partial is not None:
             st.session_state[PARTIAL] = (s, partial, job)

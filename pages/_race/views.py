@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from engine.core.i18n import N_, _
 from engine.nets import datasets, race_summary
 from engine.optimizers import grids
 from pages._common import present, state
@@ -25,7 +26,7 @@ PANELS = {
     "training accuracy": "train_acc",
     "test accuracy": "test_acc",
 }
-NOT_REACHED = "not reached"
+NOT_REACHED = N_("not reached")
 MISSING = "—"
 
 
@@ -52,17 +53,21 @@ def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
     """engine.nets.race_summary.summary's rows as display text, one formatted string per cell."""
     return [
         {
-            "optimizer": row["optimizer"],
-            "final accuracy": _number(row["final accuracy"], ".1%"),
-            "best accuracy": _number(row["best accuracy"], ".1%"),
-            "final train loss": _number(row["final train loss"], ".4g"),
-            "steps to target": _number(row["steps to target"], "d", NOT_REACHED),
-            "seconds to target": (
-                NOT_REACHED
+            _("optimizer"): row["optimizer"],
+            _("final accuracy"): _number(row["final accuracy"], ".1%"),
+            _("best accuracy"): _number(row["best accuracy"], ".1%"),
+            _("final train loss"): _number(row["final train loss"], ".4g"),
+            _("steps to target"): _number(row["steps to target"], "d", _(NOT_REACHED)),
+            _("seconds to target"): (
+                _(NOT_REACHED)
                 if row["seconds to target"] is None
                 else _number(row["seconds to target"], ".2f") + " s"
             ),
-            "diverged at": "no" if row["diverged at"] is None else f"step {row['diverged at']}",
+            _("diverged at"): (
+                _("no")
+                if row["diverged at"] is None
+                else _("step {step}").format(step=row["diverged at"])
+            ),
         }
         for row in rows
     ]
@@ -73,29 +78,33 @@ def show_race(s, res, split: datasets.Split) -> None:
     K = len(res.labels)
     present.chart(st, curves(res), key="rc_curves", width="stretch")
     target = st.select_slider(
-        "Target training loss", grids.log_ladder(1e-4, 10.0, state.value(keys.TARGET)),
+        _("Target training loss"), grids.log_ladder(1e-4, 10.0, state.value(keys.TARGET)),
         key=keys.TARGET.key,
-        format_func="{:.3g}".format, help="The summary counts the steps each optimizer needs.",
+        format_func="{:.3g}".format, help=_("The summary counts the steps each optimizer needs."),
     )  # fmt: skip
     st.dataframe(table_rows(race_summary.summary(res, target)), hide_index=True, width="stretch")
     for k in np.flatnonzero(res.diverged_at >= 0):
-        st.warning(f"**{res.labels[k]}** diverged at step {res.diverged_at[k]}: it is frozen "
-                   "there while the others go on. Try a smaller learning rate.")  # fmt: skip
-    st.subheader("Gradient norm per layer")
-    st.caption("‖∂L/∂W‖ of each hidden layer's weights, input layer first: where gradients "
-               "vanish or explode, and how each optimizer changes them.")  # fmt: skip
+        st.warning(
+            _(
+                "**{label}** diverged at step {step}: it is frozen there while the others go "
+                "on. Try a smaller learning rate."
+            ).format(label=res.labels[k], step=res.diverged_at[k])
+        )
+    st.subheader(_("Gradient norm per layer"))
+    st.caption(_("‖∂L/∂W‖ of each hidden layer's weights, input layer first: where gradients "
+               "vanish or explode, and how each optimizer changes them."))  # fmt: skip
     grads = [res.curve("grad_norms", k) for k in range(K)]
     present.chart(st, grad_norms_figure(res.labels, colors, grads, res.diverged_at),
                     key="rc_grads", width="stretch")  # fmt: skip
     if s.config.in_dim == 2:
-        st.subheader("Decision boundaries")
+        st.subheader(_("Decision boundaries"))
         bounds = race_summary.data_bounds(split.X_train)
         xs, ys, probs = race_summary.decision_grids(res, bounds, n=60)
         X, y = split.X_train.cpu().numpy(), split.y_train.cpu().numpy()
         present.chart(st, boundaries_figure(res.labels, colors, xs, ys, probs, X, y),
                         key="rc_bounds", width="stretch")  # fmt: skip
     st.download_button(
-        "Download the curves (CSV)", race_summary.curves_csv(res), "race.csv", "text/csv",
+        _("Download the curves (CSV)"), race_summary.curves_csv(res), "race.csv", "text/csv",
         icon=":material/download:", key="rc_csv",
     )  # fmt: skip
 
@@ -104,13 +113,13 @@ def show_sweep(sw) -> None:
     colors = _colors(sw.names)
     present.chart(st, sweep_figure(sw.names, colors, sw.lrs, sw.final_loss, sw.diverged_at),
                     key="rc_sweep", width="stretch")  # fmt: skip
-    st.caption("Final loss of each network on the whole training set, after the race, against "
-               "its learning rate. Crosses along the top: the learning rate diverged.")  # fmt: skip
+    st.caption(_("Final loss of each network on the whole training set, after the race, against "
+               "its learning rate. Crosses along the top: the learning rate diverged."))  # fmt: skip
     if sw.final_test_loss.shape[1]:
         test = sweep_figure(sw.names, colors, sw.lrs, sw.final_test_loss, sw.diverged_at,
-                            title="final test loss")  # fmt: skip
+                            title=_("final test loss"))  # fmt: skip
         present.chart(st, test, key="rc_sweep_test", width="stretch")
     st.download_button(
-        "Download the sweep's curves (CSV)", race_summary.curves_csv(sw.result), "sweep.csv",
+        _("Download the sweep's curves (CSV)"), race_summary.curves_csv(sw.result), "sweep.csv",
         "text/csv", icon=":material/download:", key="rc_csv",
     )  # fmt: skip

@@ -18,6 +18,7 @@ import numpy as np
 import streamlit as st
 
 from engine.core.device import resolve
+from engine.core.i18n import _
 from engine.core.threads import set_threads
 from engine.sequences import presets, tasks, training
 from pages._common import present
@@ -104,7 +105,7 @@ def train(s: presets.Settings) -> tuple[Races | None, bool]:
     estimate = presets.estimate_seconds(s) if on_cpu() else 0.0
     if needs_press(estimate) and ss.get("sq_go") != s:
         st.button(
-            f"Train (about {estimate:.0f} s on this CPU)",
+            _("Train (about {seconds} s on this CPU)").format(seconds=f"{estimate:.0f}"),
             key="sq_train",
             on_click=request_train,
             args=(s,),
@@ -112,15 +113,15 @@ def train(s: presets.Settings) -> tuple[Races | None, bool]:
             icon=":material/play_arrow:",
         )
         st.caption(
-            "A long run waits for a press; fewer steps, a shorter T or fewer cells is quicker."
+            _("A long run waits for a press; fewer steps, a shorter T or fewer cells is quicker.")
         )
         return None, False
     saved: Races = {}
     ss["sq_partial"] = {"key": s, "runs": saved}
     box = st.empty()
     with box.container(border=True):
-        progress = st.progress(0.0, text="Training …")
-        st.button("Stop", key="sq_stop_button", on_click=request_stop, icon=":material/stop:")
+        progress = st.progress(0.0, text=_("Training …"))
+        st.button(_("Stop"), key="sq_stop_button", on_click=request_stop, icon=":material/stop:")
         chart = st.empty()
     total, draws, begun = len(s.cells) * s.steps, [0, 0.0], time.perf_counter()
 
@@ -135,7 +136,9 @@ def train(s: presets.Settings) -> tuple[Races | None, bool]:
             left = (now - begun) / done * (total - done)
             progress.progress(
                 min(done / total, 1.0),
-                text=f"Training {title(cell)}: step {t + 1} of {s.steps}, about {left:.0f} s left",
+                text=_("Training {cell}: step {step} of {steps}, about {left} s left").format(
+                    cell=title(cell), step=t + 1, steps=s.steps, left=f"{left:.0f}"
+                ),
             )
             live_curves(chart, s, saved, draws[0])
         return True
@@ -163,7 +166,14 @@ def connectivity_rows(
     """One row per cell at initialisation, and one after training when there is a run."""
     rows = []
     for cell in s.cells:
-        rows.append((f"{title(cell)}, init", connectivity(s, cell, position, None)))
+        rows.append(
+            (_("{cell}, init").format(cell=title(cell)), connectivity(s, cell, position, None))
+        )
         if trained and cell in trained:
-            rows.append((f"{title(cell)}, trained", connectivity(s, cell, position, trained)))
+            rows.append(
+                (
+                    _("{cell}, trained").format(cell=title(cell)),
+                    connectivity(s, cell, position, trained),
+                )
+            )
     return rows

@@ -5,72 +5,73 @@ from __future__ import annotations
 import streamlit as st
 
 from engine import optimizers
+from engine.core.i18n import N_, _
 from engine.optimizers.grids import log_ladder
 from engine.sequences import models, presets, tasks
 from pages._common.keys import sequences as K
 from pages._sequences.urlstate import position
 from pages._sequences.urlstate import settings_changed as changed
 
-INITS = {
-    "default": "torch default U(±1/√H)",
-    "orthogonal": "orthogonal × ρ",
-    "identity": "identity × ρ (IRNN)",
-    "scaled": "Gaussian scaled to ρ",
+INITS = {  # English, marked N_(): shown with _()
+    "default": N_("torch default U(±1/√H)"),
+    "orthogonal": N_("orthogonal × ρ"),
+    "identity": N_("identity × ρ (IRNN)"),
+    "scaled": N_("Gaussian scaled to ρ"),
 }
 
 
 def _task_title(name: str) -> str:
-    return f"{name}: {tasks.get(name).title}"
+    return _("{name}: {title}").format(name=name, title=_(tasks.get(name).title))
 
 
 def sidebar() -> None:
     """Task, cells, recurrent initialisation, training; every widget is a URL field."""
     f = K.SETTINGS
-    st.header("Task")
+    st.header(_("Task"))
     st.selectbox(
-        "Task", tasks.names(), format_func=_task_title, key=f["task"].key, on_change=changed
+        _("Task"), tasks.names(), format_func=_task_title, key=f["task"].key, on_change=changed
     )
-    st.slider("Sequence length T", tasks.MIN_T, tasks.MAX_T, key=f["T"].key, on_change=changed)
-    st.header("Networks")
+    st.slider(_("Sequence length T"), tasks.MIN_T, tasks.MAX_T, key=f["T"].key, on_change=changed)
+    st.header(_("Networks"))
     st.multiselect(
-        "Cell types", models.CELLS, format_func=presets.CELL_TITLES.get, key=f["cells"].key,
+        _("Cell types"), models.CELLS, format_func=presets.CELL_TITLES.get, key=f["cells"].key,
         on_change=changed,
     )  # fmt: skip
-    st.slider("Hidden size H", 1, K.MAX_HIDDEN, key=f["hidden"].key, on_change=changed)
-    st.slider("Layers", 1, models.MAX_LAYERS, key=f["layers"].key, on_change=changed)
+    st.slider(_("Hidden size H"), 1, K.MAX_HIDDEN, key=f["hidden"].key, on_change=changed)
+    st.slider(_("Layers"), 1, models.MAX_LAYERS, key=f["layers"].key, on_change=changed)
     st.selectbox(
-        "Recurrent matrix W_hh", models.INITS, format_func=INITS.get, key=f["init"].key,
+        _("Recurrent matrix W_hh"), models.INITS, format_func=lambda k: _(INITS[k]), key=f["init"].key,
         on_change=changed,
     )  # fmt: skip
     st.slider(
-        "Spectral radius ρ of W_hh", 0.05, models.MAX_RADIUS, step=0.05, key=f["radius"].key,
+        _("Spectral radius ρ of W_hh"), 0.05, models.MAX_RADIUS, step=0.05, key=f["radius"].key,
         on_change=changed, disabled=st.session_state[f["init"].key] == "default",
-        help="Every gate's block of W_hh is rescaled to this spectral radius (not with the "
-        "torch default).",
+        help=_("Every gate's block of W_hh is rescaled to this spectral radius (not with the "
+        "torch default)."),
     )  # fmt: skip
     st.slider(
-        "LSTM forget-gate bias", 0.0, 3.0, step=0.5, key=f["forget_bias"].key, on_change=changed,
-        help="1 keeps the forget gate open at the start (Jozefowicz et al. 2015).",
+        _("LSTM forget-gate bias"), 0.0, 3.0, step=0.5, key=f["forget_bias"].key, on_change=changed,
+        help=_("1 keeps the forget gate open at the start (Jozefowicz et al. 2015)."),
     )  # fmt: skip
-    st.header("Training")
+    st.header(_("Training"))
     clip = float(st.session_state[f["clip"].key])
     st.session_state["sq_clip_on"] = clip > 0  # follows the field (a preset or link sets it)
-    if st.toggle("Clip the gradient norm", key="sq_clip_on", on_change=_toggle_clip):
+    if st.toggle(_("Clip the gradient norm"), key="sq_clip_on", on_change=_toggle_clip):
         st.select_slider(
-            "Clipping threshold c", log_ladder(min(0.01, clip), K.MAX_CLIP, clip),
+            _("Clipping threshold c"), log_ladder(min(0.01, clip), K.MAX_CLIP, clip),
             key=f["clip"].key, on_change=changed, format_func=lambda v: f"{v:g}",
-            help="Pascanu et al. (2013): rescale g to norm c when its norm exceeds c.",
+            help=_("Pascanu et al. (2013): rescale g to norm c when its norm exceeds c."),
         )  # fmt: skip
-    st.selectbox("Optimizer", optimizers.names(), key=f["optimizer"].key, on_change=changed)
+    st.selectbox(_("Optimizer"), optimizers.names(), key=f["optimizer"].key, on_change=changed)
     st.select_slider(
-        "Learning rate η", log_ladder(1e-5, 10.0, st.session_state[f["lr"].key]),
+        _("Learning rate η"), log_ladder(1e-5, 10.0, st.session_state[f["lr"].key]),
         key=f["lr"].key, on_change=changed, format_func=lambda v: f"{v:g}",
     )  # fmt: skip
     st.number_input(
-        "Training steps", 1, K.MAX_STEPS, step=50, key=f["steps"].key, on_change=changed
+        _("Training steps"), 1, K.MAX_STEPS, step=50, key=f["steps"].key, on_change=changed
     )
-    st.number_input("Batch size", 1, K.MAX_BATCH, step=8, key=f["batch"].key, on_change=changed)
-    st.number_input("Seed (data and weights)", 0, 999_999, key=f["seed"].key, on_change=changed)
+    st.number_input(_("Batch size"), 1, K.MAX_BATCH, step=8, key=f["batch"].key, on_change=changed)
+    st.number_input(_("Seed (data and weights)"), 0, 999_999, key=f["seed"].key, on_change=changed)
 
 
 def _toggle_clip() -> None:
@@ -85,7 +86,7 @@ def position_slider(T: int) -> int:
     so a link keeps meaning the end of the sequence when T changes."""
     st.session_state["sq_pos_slider"] = position(T)
     if T > 1:
-        st.slider("Output position τ", 1, T, key="sq_pos_slider", on_change=_moved, args=(T,))
+        st.slider(_("Output position τ"), 1, T, key="sq_pos_slider", on_change=_moved, args=(T,))
     return position(T)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import optimizers, surfaces
+from engine.core.i18n import N_
 from engine.optimizers import schedules
 from engine.surfaces import default_lrs
 from pages._common import optimizer_widgets
@@ -19,7 +20,11 @@ from pages._common.state import (
 
 PREFIX = "pg_"
 MODES = ("paths", "starts", "sweep")
-MODE_LABELS = {"paths": "Trajectories", "starts": "Many starts", "sweep": "Learning-rate sweep"}
+MODE_LABELS = {  # English, marked N_(): drawn with _()
+    "paths": N_("Trajectories"),
+    "starts": N_("Many starts"),
+    "sweep": N_("Learning-rate sweep"),
+}
 CUSTOM = "custom"
 MAX_STEPS = 2000
 MAX_GRID = 30

@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 
 from engine import activations, optimizers
+from engine.core.i18n import N_
 from engine.nets import datasets, initializers
 from pages._common import optimizer_widgets as ow
 from pages._common.state import BoolField, ChoiceField, Field, FloatField, IntField
 
 PREFIX = "rc_"
 MODES = ("race", "sweep")
-MODE_LABELS = {"race": "Race", "sweep": "Learning-rate sweep"}
+MODE_LABELS = {"race": N_("Race"), "sweep": N_("Learning-rate sweep")}  # drawn with _()
 MAX_STEPS = 2000
 MAX_DEPTH = 8
 MAX_WIDTH = 128
