@@ -111,3 +111,25 @@ def open_panels(at, *names: str, prefix: str = "pg_"):
     for name in names:
         at.session_state[f"{prefix}panel_{name}"] = True
     return at.run()
+
+
+def _decoded(node):
+    """A spec with its base64 typed arrays as numpy arrays again."""
+    if isinstance(node, dict):
+        if "bdata" in node and "dtype" in node:
+            return figure_array(node)
+        return {k: _decoded(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decoded(v) for v in node]
+    return node
+
+
+def validated(fig):
+    """A plain-dict figure (viz.spec_figure.SpecFigure) as plotly graph objects: every property
+    of its spec checked by plotly on the way."""
+    import plotly.graph_objects as go
+
+    from viz.spec_figure import SpecFigure
+
+    assert isinstance(fig, SpecFigure)
+    return go.Figure(_decoded(fig.to_dict()))

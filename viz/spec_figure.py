@@ -15,14 +15,16 @@ from typing import Any
 import plotly.graph_objects as go
 from _plotly_utils.utils import convert_to_base64
 
-_TEMPLATE: list[dict[str, Any]] = []
+_TEMPLATES: dict[str | None, dict[str, Any]] = {}
 
 
-def template() -> dict[str, Any]:
-    """The default template's JSON, as ``go.Figure()`` writes it into every layout (made once)."""
-    if not _TEMPLATE:
-        _TEMPLATE.append(go.Figure().to_dict()["layout"]["template"])
-    return _TEMPLATE[0]
+def template(name: str | None = None) -> dict[str, Any]:
+    """A template's JSON as a graph-object figure writes it into its layout (made once per name):
+    the default template's for None, else that of the named one (``"plotly_white"``)."""
+    if name not in _TEMPLATES:
+        layout = {} if name is None else {"template": name}
+        _TEMPLATES[name] = go.Figure(layout=layout).to_dict()["layout"]["template"]
+    return _TEMPLATES[name]
 
 
 def encode(node: Any) -> Any:
@@ -68,11 +70,15 @@ class SpecFigure(go.Figure):
 
 
 def figure(
-    data: list[dict[str, Any]], layout: dict[str, Any], frames: list | None = None
+    data: list[dict[str, Any]],
+    layout: dict[str, Any],
+    frames: list | None = None,
+    template_name: str | None = None,
 ) -> SpecFigure:
-    """A :class:`SpecFigure` of plain trace and layout dicts (numpy arrays allowed in both)."""
+    """A :class:`SpecFigure` of plain trace and layout dicts (numpy arrays allowed in both), in
+    the default template or the one named."""
     spec: dict[str, Any] = {"data": encode(list(data)), "layout": encode(dict(layout))}
-    spec["layout"]["template"] = template()
+    spec["layout"]["template"] = template(template_name)
     if frames:
         spec["frames"] = encode(list(frames))
     return SpecFigure(spec)

@@ -14,6 +14,8 @@ import math
 from pathlib import Path
 
 import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from tests.helpers import assert_no_exception, figures, page_test
@@ -57,23 +59,26 @@ def normal(node):
         if "bdata" in node:
             return {"array": _fingerprint(node)}
         return {k: normal(v) for k, v in node.items()}
-    if isinstance(node, list) and node and all(isinstance(v, int | float) for v in node):
-        if len(node) > 2:  # a data array; two numbers are a range or a domain
-            return {"array": _fingerprint(node)}
+    numbers = isinstance(node, list) and all(isinstance(v, int | float) for v in node)
+    if numbers and len(node) > 2:  # a data array; two numbers are a range or a domain
+        return {"array": _fingerprint(node)}
     if isinstance(node, list):
         return [normal(v) for v in node]
     return node
 
 
 def page_figures(settings: dict) -> list[dict]:
+    """The page's figures, normalised, after checking that each is in the "plotly_white"
+    template (as ``template="plotly_white"`` on a graph-object figure writes it)."""
     at = page_test("activations")
     for key, value in settings.items():
         at.session_state[key] = value
     at.run()
     assert_no_exception(at)
+    white = json.loads(pio.to_json(go.Figure(layout={"template": "plotly_white"})))
     out = []
     for fig in figures(at):
-        fig["layout"].pop("template", None)
+        assert fig["layout"].pop("template") == white["layout"]["template"]
         out.append(normal(fig))
     return out
 
