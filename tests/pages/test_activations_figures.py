@@ -10,16 +10,13 @@ the layout (the template aside), with each data array replaced by a fingerprint.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
-import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from tests.helpers import assert_no_exception, figures, page_test
-from tests.helpers import figure_array as arr
+from tests.helpers import assert_no_exception, figures, normal, page_test, same
 
 BEFORE = Path(__file__).parent / "data" / "activations_views.json"
 
@@ -44,29 +41,6 @@ SETTINGS: dict[str, dict] = {
 }
 
 
-def _fingerprint(value) -> list[float]:
-    a = arr(value).ravel()
-    if a.size == 0:
-        return [0.0]
-    w = np.linspace(1.0, 2.0, a.size)
-    return [float(a.size), float(a.sum()), float(np.abs(a).sum()), float((a * w).sum()),
-            float(a.min()), float(a.max()), float(a[0]), float(a[-1])]  # fmt: skip
-
-
-def normal(node):
-    """A figure's JSON with each data array as its fingerprint (lists of numbers included)."""
-    if isinstance(node, dict):
-        if "bdata" in node:
-            return {"array": _fingerprint(node)}
-        return {k: normal(v) for k, v in node.items()}
-    numbers = isinstance(node, list) and all(isinstance(v, int | float) for v in node)
-    if numbers and len(node) > 2:  # a data array; two numbers are a range or a domain
-        return {"array": _fingerprint(node)}
-    if isinstance(node, list):
-        return [normal(v) for v in node]
-    return node
-
-
 def page_figures(settings: dict) -> list[dict]:
     """The page's figures, normalised, after checking that each is in the "plotly_white"
     template (as ``template="plotly_white"`` on a graph-object figure writes it)."""
@@ -81,22 +55,6 @@ def page_figures(settings: dict) -> list[dict]:
         assert fig["layout"].pop("template") == white["layout"]["template"]
         out.append(normal(fig))
     return out
-
-
-def same(got, want, where: str = "") -> None:
-    """Equal structure and strings; numbers equal to 1e-6 relative (float32 data)."""
-    if isinstance(want, dict):
-        assert isinstance(got, dict) and sorted(got) == sorted(want), (where, got, want)
-        for k in want:
-            same(got[k], want[k], f"{where}.{k}")
-    elif isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), (where, got, want)
-        for i, (g, w) in enumerate(zip(got, want, strict=True)):
-            same(g, w, f"{where}[{i}]")
-    elif isinstance(want, float) and not isinstance(got, bool):
-        assert math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-9), (where, got, want)
-    else:
-        assert got == want, (where, got, want)
 
 
 @pytest.mark.parametrize("name", list(SETTINGS))
