@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from viz.colors import activation_color
-from viz.spec_figure import SpecFigure, figure
+from viz.spec_figure import SpecFigure, figure, subplot_axes, subplot_grid, subplot_title
+from viz.spec_figure import axis_key as _axis
+from viz.spec_figure import axis_ref as _ref
 
 FONT = 18  # readable on a classroom projector
 ORDER_LABELS = ("f(x)", "f′(x)", "f″(x)")
@@ -106,32 +108,6 @@ def robust_range(
     return float(lo), float(hi)
 
 
-def _axis(prefix: str, i: int) -> str:
-    """Layout key of subplot ``i`` (1-based): ``xaxis``, ``xaxis2`` ..."""
-    return f"{prefix}axis{'' if i == 1 else i}"
-
-
-def _ref(prefix: str, i: int) -> str:
-    """A trace's reference to subplot ``i``'s axis: ``x``, ``x2`` ..."""
-    return f"{prefix}{'' if i == 1 else i}"
-
-
-def _grid(rows: int, cols: int, v_space: float) -> list[tuple[list[float], list[float]]]:
-    """The (x, y) domains of a rows x cols grid, row by row from the top, as ``make_subplots``
-    lays them out (horizontal spacing 0.2 / cols)."""
-    h_space = 0.2 / cols
-    width = (1.0 - h_space * (cols - 1)) / cols
-    height = (1.0 - v_space * (rows - 1)) / rows
-    cells = []
-    for r in range(rows):
-        y0 = (rows - 1 - r) * (height + v_space)
-        y = [min(max(y0, 0.0), 1.0), min(max(y0 + height, 0.0), 1.0)]
-        for c in range(cols):
-            x0 = c * (width + h_space)
-            cells.append(([x0, x0 + width], y))
-    return cells
-
-
 def _tick_fonts(axis: dict) -> dict:
     """Explicit sizes: a host theme (Streamlit's) would otherwise shrink the ticks."""
     axis["tickfont"] = {"size": FONT - 2}
@@ -178,7 +154,7 @@ def curves_figure(tables: Sequence[Curve], orders: Sequence[int]) -> SpecFigure:
     """
     rows = max(1, len(orders))
     layout: dict = {}
-    for row, (_, y_domain) in enumerate(_grid(rows, 1, 0.06), start=1):
+    for row, (_, y_domain) in enumerate(subplot_grid(rows, 1, 0.06), start=1):
         x_axis = {"anchor": _ref("y", row), "domain": [0.0, 1.0]}
         if row < rows:  # shared x: every panel follows the bottom one, whose ticks show
             x_axis |= {"matches": _ref("x", rows), "showticklabels": False}
@@ -228,11 +204,8 @@ def curves_figure(tables: Sequence[Curve], orders: Sequence[int]) -> SpecFigure:
 def histograms_figure(tables: Sequence[Histograms]) -> SpecFigure:
     """Small multiples: one row per activation, f(z) on the left and f′(z) on the right."""
     rows = max(1, len(tables))
-    cells = _grid(rows, 2, 0.5 / rows + 0.02)
-    layout: dict = {}
-    for i, (x_domain, y_domain) in enumerate(cells, start=1):
-        layout[_axis("x", i)] = {"anchor": _ref("y", i), "domain": x_domain}
-        layout[_axis("y", i)] = {"anchor": _ref("x", i), "domain": y_domain}
+    cells = subplot_grid(rows, 2, 0.5 / rows + 0.02)
+    layout: dict = subplot_axes(cells)
     data: list[dict] = []
     titles: list[dict] = []
     for row, t in enumerate(tables):
@@ -250,12 +223,7 @@ def histograms_figure(tables: Sequence[Histograms]) -> SpecFigure:
                  "xaxis": _ref("x", cell), "yaxis": _ref("y", cell)}
             )  # fmt: skip
             layout[_axis("y", cell)]["title"] = {"text": "% of z"}
-            x_domain, y_domain = cells[cell - 1]
-            titles.append(
-                {"text": f"{t.title}: {label}", "x": (x_domain[0] + x_domain[1]) / 2,
-                 "y": y_domain[1], "xref": "paper", "yref": "paper", "xanchor": "center",
-                 "yanchor": "bottom", "showarrow": False, "font": {"size": FONT}}
-            )  # fmt: skip
+            titles.append(subplot_title(cells[cell - 1], f"{t.title}: {label}", FONT))
     if titles:
         layout["annotations"] = titles
     layout["bargap"] = 0

@@ -82,3 +82,55 @@ def figure(
     if frames:
         spec["frames"] = encode(list(frames))
     return SpecFigure(spec)
+
+
+# The subplot layout of ``make_subplots`` without building it: axis names, domains, titles.
+
+
+def axis_key(prefix: str, i: int) -> str:
+    """The layout key of subplot ``i``'s axis (1-based, row by row): ``xaxis``, ``xaxis2`` ..."""
+    return f"{prefix}axis{'' if i == 1 else i}"
+
+
+def axis_ref(prefix: str, i: int) -> str:
+    """A trace's reference to subplot ``i``'s axis: ``x``, ``x2`` ..."""
+    return f"{prefix}{'' if i == 1 else i}"
+
+
+Domains = tuple[list[float], list[float]]
+
+
+def subplot_grid(
+    rows: int, cols: int, v_space: float | None = None, h_space: float | None = None
+) -> list[Domains]:
+    """The (x, y) domains of a rows x cols grid, row by row from the top, as ``make_subplots``
+    lays them out (its default spacings: 0.3 / rows and 0.2 / cols)."""
+    v_space = 0.3 / rows if v_space is None else v_space
+    h_space = 0.2 / cols if h_space is None else h_space
+    width = (1.0 - h_space * (cols - 1)) / cols
+    height = (1.0 - v_space * (rows - 1)) / rows
+    cells = []
+    for r in range(rows):
+        y0 = (rows - 1 - r) * (height + v_space)
+        y = [min(max(y0, 0.0), 1.0), min(max(y0 + height, 0.0), 1.0)]
+        for c in range(cols):
+            x0 = c * (width + h_space)
+            cells.append(([x0, x0 + width], y))
+    return cells
+
+
+def subplot_axes(cells: list[Domains]) -> dict[str, dict[str, Any]]:
+    """Each cell's x and y axis, anchored to each other, on the cell's domains."""
+    layout = {}
+    for i, (x_domain, y_domain) in enumerate(cells, start=1):
+        layout[axis_key("x", i)] = {"anchor": axis_ref("y", i), "domain": x_domain}
+        layout[axis_key("y", i)] = {"anchor": axis_ref("x", i), "domain": y_domain}
+    return layout
+
+
+def subplot_title(cell: Domains, text: str, size: int = 16) -> dict[str, Any]:
+    """A subplot's title, centred above its cell, as ``make_subplots`` writes it."""
+    (x0, x1), (_, y1) = cell
+    return {"text": text, "x": (x0 + x1) / 2, "y": y1, "xref": "paper", "yref": "paper",
+            "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+            "font": {"size": size}}  # fmt: skip
