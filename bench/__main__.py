@@ -12,7 +12,7 @@ from engine.core.threads import set_threads
 
 BENCHMARKS = [
     "trajectories", "playground", "gestures", "gradient_flow", "race", "landscape", "sequences",
-    "e2e",
+    "e2e", "memory",
 ]  # fmt: skip
 THREADS = torch.get_num_threads()  # a benchmark's imports may change it: reset before each
 

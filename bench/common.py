@@ -35,6 +35,15 @@ def _no_missing_context(record: logging.LogRecord) -> bool:
     return "missing ScriptRunContext" not in record.getMessage()
 
 
+def quiet_bare_mode() -> None:
+    """Drop Streamlit's "missing ScriptRunContext" warning (see :func:`page_app`)."""
+    from streamlit.runtime.scriptrunner_utils import script_run_context
+
+    logger = logging.getLogger(script_run_context.__name__)
+    if _no_missing_context not in logger.filters:
+        logger.addFilter(_no_missing_context)
+
+
 def page_app(page: str) -> Any:
     """An AppTest of ``pages/<page>.py`` (see tests/conftest.py), not yet run.
 
@@ -43,11 +52,7 @@ def page_app(page: str) -> Any:
     purpose, so that warning is dropped (a filter, which Streamlit's own log-level setup does
     not reset). Every other Streamlit message still shows.
     """
-    from streamlit.runtime.scriptrunner_utils import script_run_context
-
-    logger = logging.getLogger(script_run_context.__name__)
-    if _no_missing_context not in logger.filters:
-        logger.addFilter(_no_missing_context)
+    quiet_bare_mode()
     from tests.helpers import page_test
 
     return page_test(page)

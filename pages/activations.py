@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages._activations import data, figures
 from pages._activations import widgets as w
-from pages._common import state
+from pages._common import present, state
 from pages._common.keys import activations as keys
 from pages._common.navigation import ensure_app_entry
 
@@ -31,7 +31,7 @@ elif not orders:
 else:
     w.undefined_warnings(curves)  # above the chart, where an empty or broken curve is noticed
     fig = figures.curves_figure(drawn, lo, hi, orders)
-    st.plotly_chart(fig, key="act_curves_chart", width="stretch")
+    present.chart(st, fig, key="act_curves_chart", width="stretch")
     st.download_button(
         "Download the curves (CSV)",
         data.curves_csv(drawn, lo, hi, orders),
@@ -63,7 +63,7 @@ with inputs_tab:
             if h.undefined_share > 0:
                 st.caption(f"{h.title}: f′ undefined for {h.undefined_share:.1%} of z (not drawn).")
         fig = figures.histograms_figure(hist_specs, mu, sigma)
-        st.plotly_chart(fig, key="act_hist_chart", width="stretch")
+        present.chart(st, fig, key="act_hist_chart", width="stretch")
 
 with depth_tab:
     depth = st.slider("Depth L (layers)", 1, keys.MAX_DEPTH, key=keys.DEPTH.key)
@@ -87,7 +87,7 @@ with depth_tab:
                 help="E|f′(z)|: the mean factor each layer multiplies the gradient by",
             )  # fmt: skip
         fig = figures.depth_figure(depth_specs, mu, sigma, depth)
-        st.plotly_chart(fig, key="act_depth_chart", width="stretch")
+        present.chart(st, fig, key="act_depth_chart", width="stretch")
         for p in profiles:
             if p.note:
                 st.caption(f"{p.title}: {p.note}; those points are not drawn.")

@@ -17,7 +17,7 @@ state.restore(keys.FIELDS)
 state.keep(keys.FIELDS)  # a view's controls keep their values while another view is shown
 controls.consume_click()
 
-top = st.columns([5, 1], vertical_alignment="center")
+top = st.columns([3, 1], vertical_alignment="center")  # room for "Share this view"
 mode = top[0].segmented_control(
     "View",
     keys.MODES,

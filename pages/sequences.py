@@ -4,6 +4,7 @@ path open, measured live on the backward signal ‖∂L/∂h_t‖ at every time 
 import streamlit as st
 
 from engine.sequences import presets, probes, texts
+from pages._common import present
 from pages._common.guard import friendly_errors
 from pages._common.keys import sequences as K
 from pages._common.navigation import ensure_app_entry
@@ -59,7 +60,7 @@ with friendly_errors("Building the networks"):
         for c, p in first.items()
         if c == "rnn_tanh"
     ]
-    st.plotly_chart(plots.signal_profile(series, predicted), key="sq_profile")
+    present.chart(st, plots.signal_profile(series, predicted), key="sq_profile")
     st.markdown("\n".join(f"- {texts.rate_sentence(c, p)}" for c, p in first.items()))
 
     st.header("Training")
@@ -76,7 +77,7 @@ with friendly_errors("Building the networks"):
                     "became infinite. Everything recorded before is shown; try clipping.",
                     icon=":material/warning:",
                 )
-        st.plotly_chart(runs.curves_figure(s, trained), key="sq_curves")
+        present.chart(st, runs.curves_figure(s, trained), key="sq_curves")
         st.caption(
             "‖∂L/∂h_t‖ on the probe batch as training goes on (one colour scale for all cells): "
             "a fade to the left is the vanishing gradient, a blow-up is the exploding one."
@@ -86,7 +87,7 @@ with friendly_errors("Building the networks"):
         for col, (c, h) in zip(st.columns(max(1, len(probed))), probed.items(), strict=False):
             title = f"{runs.title(c)}: ‖∂L/∂h_t‖"
             fig = plots.time_heatmap(h.probe_steps, h.grad_h, title, zrange)
-            col.plotly_chart(fig, key=f"sq_heat_{c}")
+            present.chart(col, fig, key=f"sq_heat_{c}")
         story(s, first, trained)
 
     st.header("Connectivity")
@@ -99,7 +100,7 @@ with friendly_errors("Building the networks"):
     tokens, marks = runs.display(s)
     title = f"Connectivity to the output at τ = {position}"
     fig = plots.connectivity_strip(rows, tokens, position, title, marks)
-    st.plotly_chart(fig, key="sq_connectivity")
+    present.chart(st, fig, key="sq_connectivity")
 
     st.download_button(
         "Download the probes through time (CSV)",

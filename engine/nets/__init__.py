@@ -11,16 +11,22 @@ Modules, from the network up:
 - ``stacked``, ``race``: K networks as one ``(K, P)`` tensor, raced by K optimizers;
 - ``sweeps``, ``race_summary``, ``race_cost``: learning-rate sweeps, what a race page shows of a
   result, and how long a race will take;
-- ``presets``: the gradient-flow page's classic experiments as data.
+- ``presets``: the gradient-flow page's classic experiments as data;
+- ``cures``, ``symmetry``, ``dead_units``, ``output_gradients``: the lessons' measured facts
+  (the vanishing sigmoid net and its cures, zero initialisation, dead ReLUs, MSE against
+  cross-entropy at the output).
 """
 
 from engine.nets import (
     batches,
+    cures,
     datasets,
+    dead_units,
     history,
     initializers,
     losses,
     networks,
+    output_gradients,
     presets,
     probes,
     race,
@@ -28,16 +34,20 @@ from engine.nets import (
     race_summary,
     stacked,
     sweeps,
+    symmetry,
     training,
 )
 
 __all__ = [
     "batches",
+    "cures",
     "datasets",
+    "dead_units",
     "history",
     "initializers",
     "losses",
     "networks",
+    "output_gradients",
     "presets",
     "probes",
     "race",
@@ -45,5 +55,6 @@ __all__ = [
     "race_summary",
     "stacked",
     "sweeps",
+    "symmetry",
     "training",
 ]

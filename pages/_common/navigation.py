@@ -98,13 +98,16 @@ def mark_app_entry() -> None:
 
 
 def ensure_app_entry() -> None:
-    """First line of every page: route a session's legacy-mode run back through app.py."""
+    """First line of every page: route a session's legacy-mode run back through app.py, then
+    the setup every page shares (projector mode, pages/_common/present.py)."""
     import streamlit as st
 
-    if st.session_state.get(_ENTERED) or st.session_state.get(_REROUTED):
-        return
-    st.session_state[_REROUTED] = True  # once at most: a page run on its own must never loop
-    from streamlit.runtime.pages_manager import PagesManager
+    if not (st.session_state.get(_ENTERED) or st.session_state.get(_REROUTED)):
+        st.session_state[_REROUTED] = True  # once at most: a page run alone must never loop
+        from streamlit.runtime.pages_manager import PagesManager
 
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    from pages._common import present
+
+    present.setup()

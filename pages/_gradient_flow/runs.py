@@ -30,7 +30,7 @@ import streamlit as st
 from engine.core.threads import set_threads
 from engine.nets import presets, probes
 from engine.nets.history import Grid, History, decision_grid
-from pages._common import follow, jobs, run_policy
+from pages._common import follow, jobs, present, run_policy
 from pages._common.keys import gradient_flow as K
 from pages._gradient_flow import data as gf_data
 from pages._gradient_flow import figures
@@ -142,10 +142,10 @@ def _live_charts(slot, runs: dict[str, History], heatmap: str, n: int) -> None:
     with slot.container():
         left, right = st.columns(2)
         curves = [figures.curves(label, label, h) for label, h in runs.items()]
-        left.plotly_chart(training_plots.training_curves(curves), key=f"gf_live_c{n}")
+        present.chart(left, training_plots.training_curves(curves), key=f"gf_live_c{n}")
         label, h = list(runs.items())[-1]
         if len(h.probe_steps):
-            right.plotly_chart(figures.heatmap(label, h, heatmap), key=f"gf_live_h{n}")
+            present.chart(right, figures.heatmap(label, h, heatmap), key=f"gf_live_h{n}")
 
 
 def _outcome(status: Status, labels: list[str], runs: dict, estimate: float = 0.0) -> Outcome:

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from engine.nets import presets, probes
+from pages._common import present
 from pages._common.keys import gradient_flow as K
 from pages._gradient_flow import data as gf_data
 from pages._gradient_flow import figures
@@ -45,12 +46,12 @@ def at_initialisation(
     the place kept for the unit-health chart, which adds the trained networks when they exist."""
     series = [figures.profile(names[label], label, r) for label, r in reports.items()]
     st.header("At initialisation")
-    st.plotly_chart(network_plots.gradient_profile(series), key="gf_grad_profile")
+    present.chart(st, network_plots.gradient_profile(series), key="gf_grad_profile")
     shared = [network_plots.activation_range(figures.histograms(r)) for r in reports.values()]
     y_range = (min(lo for lo, _ in shared), max(hi for _, hi in shared))
     for col, (label, r) in zip(st.columns(len(reports)), reports.items(), strict=True):
-        col.plotly_chart(figures.violins(label, r, y_range), key=f"gf_violins_{label}")
-    st.plotly_chart(network_plots.activation_stats(series), key="gf_act_stats")
+        present.chart(col, figures.violins(label, r, y_range), key=f"gf_violins_{label}")
+    present.chart(st, network_plots.activation_stats(series), key="gf_act_stats")
     health = st.empty()
     st.caption("Solid lines: the freshly initialised networks, before any training step. Dashed: after training.")  # fmt: skip
     return series, health
@@ -70,7 +71,7 @@ def unit_health(
 ) -> None:
     """Saturated, dead and identical units: at initialisation, and dashed after training."""
     after = [figures.profile(names[k], k, r.final) for k, r in runs.items() if r.final is not None]
-    slot.plotly_chart(network_plots.unit_health(series, after), key="gf_unit_health")
+    present.chart(slot, network_plots.unit_health(series, after), key="gf_unit_health")
 
 
 def divergence_warnings(runs: dict[str, Trained]) -> None:
@@ -92,7 +93,7 @@ def show_runs(
 ) -> None:
     """Loss curves, layer x step heatmaps, decision boundaries and timings of recorded runs."""
     curves = [figures.curves(names[k], k, r.history) for k, r in runs.items()]
-    st.plotly_chart(training_plots.training_curves(curves), key="gf_curves")
+    present.chart(st, training_plots.training_curves(curves), key="gf_curves")
 
     name = st.session_state[K.HEATMAP.key]
     values = [figures.quantity(r.history, name) for r in runs.values()]
@@ -100,7 +101,7 @@ def show_runs(
     for col, (label, run) in zip(st.columns(len(runs)), runs.items(), strict=True):
         if len(run.history.probe_steps):
             fig = figures.heatmap(label, run.history, name, zrange)
-            col.plotly_chart(fig, key=f"gf_heatmap_{label}")
+            present.chart(col, fig, key=f"gf_heatmap_{label}")
 
     X, y, box = gf_data.points(data)
     if box is None:
@@ -111,13 +112,6 @@ def show_runs(
             fig = training_plots.decision_boundary(
                 g.xs, g.ys, g.probs, X, y, f"{label}: decision boundary after training"
             )
-            col.plotly_chart(fig, key=f"gf_boundary_{label}")
+            present.chart(col, fig, key=f"gf_boundary_{label}")
         elif stopped and box is not None:
             col.caption(f"{label} was stopped before its end: no decision boundary.")
-    for label, run in runs.items():
-        h = run.history
-        if h.steps:
-            st.caption(
-                f"{label}: {h.steps} steps in {h.seconds:.2f} s "
-                f"({1000 * h.seconds / h.steps:.1f} ms per step, probes included)."
-            )

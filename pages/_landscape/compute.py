@@ -1,6 +1,7 @@
 """The Loss landscape page's computation: shared results, the run policy, progress and Stop.
 
-- Results live in a small LRU shared by all sessions (``st.cache_resource``), keyed by the
+- Results live in a small LRU shared by all sessions (``st.cache_resource``), bounded in count
+  and in bytes (:data:`STORE_SIZE`, :data:`STORE_BYTES`), keyed by the
   frozen :class:`~pages._landscape.settings.Request`: a classroom opening the same preset computes
   it once, and a rerun never recomputes.
 - Run policy: a computation estimated above :data:`LIVE_LIMIT_S` waits for a press of "Compute";
@@ -12,10 +13,8 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
@@ -23,11 +22,16 @@ import streamlit as st
 from engine.core.threads import set_threads
 from engine.nets import landscape_study as study
 from engine.nets.landscape import Line
+from pages._common import jobs
 from pages._common.keys import landscape as K
 from pages._common.run_policy import needs_press
 from pages._landscape.settings import Request
 
 STORE_SIZE = 8
+# A result keeps each network's recorded weights: up to 80 MB a network (the engine's bound,
+# engine/nets/trajectory_pca.MAX_VALUES), so the count alone would allow 8 x 2 x 80 MB = 1.3 GB.
+# The byte bound keeps three of the largest comparisons, or many small ones.
+STORE_BYTES = 512 * 2**20
 DRAW_EVERY_S = 0.25  # progress bar updates at most this often
 
 
@@ -38,26 +42,10 @@ class Result(NamedTuple):
     seconds: float
 
 
-class _LRU:
-    def __init__(self, size: int) -> None:
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key: Any) -> Result | None:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-            return self.items.get(key)
-
-    def put(self, key: Any, value: Result) -> None:
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-@st.cache_resource
-def _store() -> _LRU:
-    return _LRU(STORE_SIZE)
+@st.cache_resource(max_entries=1, show_spinner=False)
+def store() -> jobs.LRU:
+    """Results of every session, bounded in count and in bytes of arrays (pages/_common/jobs.py)."""
+    return jobs.LRU(STORE_SIZE, STORE_BYTES)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -77,7 +65,7 @@ def press(req: Request) -> None:
 def get(req: Request) -> Result | None:
     """The result for ``req``: from the store, or computed now with a progress bar and Stop;
     ``None`` while it waits for a press (the page shows why)."""
-    done = _store().get(req)
+    done = store().get(req)
     if done is not None:
         return done
     ss = st.session_state
@@ -143,7 +131,7 @@ def _compute(req: Request) -> Result | None:
             between = study.between(runs[0], runs[1], data)
     panel.empty()
     result = Result(runs, studies, between, time.perf_counter() - started)
-    _store().put(req, result)
+    store().put(req, result)
     ss.pop(K.PRESSED, None)
     return result
 

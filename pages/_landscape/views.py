@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine.nets import landscape_study as study
+from pages._common import present
 from pages._common.keys import landscape as K
 from pages._landscape.compute import Result
 from pages._landscape.settings import Request, describe
@@ -84,7 +85,7 @@ def show(req: Request, result: Result) -> dict[str, go.Figure]:
                 title=_short(label, run), path=s.coords, path_color=series_color(i),
                 axis_titles=_axes(s), **extra,
             )  # fmt: skip
-            col.plotly_chart(fig, key=f"ls_{kind}_{label}", width="stretch")
+            present.chart(col, fig, key=f"ls_{kind}_{label}", width="stretch")
             figures[f"{label} {kind}"] = fig
             if kind == "contour":
                 _metrics(col, s, req)
@@ -96,7 +97,7 @@ def show(req: Request, result: Result) -> dict[str, go.Figure]:
     ]
     ts = studies[0].line_train.ts
     fig = plots.interpolation(ts, curves, title="From the initial weights θ₀ to the trained θ*")
-    st.plotly_chart(fig, key="ls_line", width="stretch")
+    present.chart(st, fig, key="ls_line", width="stretch")
     figures["init to final"] = fig
     if result.between is not None:
         train, test = result.between
@@ -105,7 +106,7 @@ def show(req: Request, result: Result) -> dict[str, go.Figure]:
             title="From A's solution to B's", x_title="t: (1 − t)·θ*_A + t·θ*_B",
             ends=("θ*_A", "θ*_B"),
         )  # fmt: skip
-        st.plotly_chart(fig, key="ls_between", width="stretch")
+        present.chart(st, fig, key="ls_between", width="stretch")
         figures["A to B"] = fig
     st.caption("Solid: training set; dashed: test set. Goodfellow et al. (2015): the straight "
                "line from the start to the solution is usually downhill all the way.")  # fmt: skip

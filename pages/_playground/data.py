@@ -23,6 +23,7 @@ from pages._common import optimizer_widgets as ow
 from pages._playground.controls import Settings, get_surface
 
 CONTOUR_N = 120
+PATHS_MAX_SIZE = 64 * 2**20  # bytes of pickled runs kept by paths() (see there)
 SURFACE_3D_N = 60
 
 
@@ -50,6 +51,10 @@ class Paths:
     distance: np.ndarray | None  # (K, T+1)
     internals: list[dict[str, np.ndarray]]  # per optimizer: panel key -> (T', 2)
     table: list[dict[str, Any]]
+    # The run's own record, for stepping through it update by update (pages/_playground/step.py)
+    grads: np.ndarray | None = None  # (K, T, 2): the gradient each update used
+    states: list[dict[str, np.ndarray]] | None = None  # per optimizer: field -> (T+1, 2) | (T+1,)
+    lr_factors: np.ndarray | None = None  # (T,): the schedule's factor per step, None: constant
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,8 @@ def _run(cfg: Settings, opts: list, starts: Any, record_state: bool = True):
     )
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# One group's run is a share of a whole run's bytes: the same bound holds them.
+@st.cache_data(max_entries=64, max_size=PATHS_MAX_SIZE, show_spinner=False)
 def _group_run(cfg: Settings) -> trajectories.Run:
     """The main run of ``cfg.opts``, one batch group (``tol`` blanked: it is no part of a run).
     Stored without its optimizer objects, which do not pickle."""
@@ -133,7 +139,9 @@ def _main_run(cfg: Settings) -> trajectories.Run:
     return trajectories.join(runs, built, groups)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+# An entry at the page's maxima (12 optimizers, 2000 steps, their state histories) pickles to
+# about 5 MB (bench/memory.py): 32 of them would be 150 MB, so the bytes are bounded too.
+@st.cache_data(max_entries=32, max_size=PATHS_MAX_SIZE, show_spinner=False)
 def paths(cfg: Settings) -> Paths:
     """The main run from one start, with state history, table, distances and internals."""
     surface = get_surface(cfg.surface)
@@ -176,6 +184,9 @@ def paths(cfg: Settings) -> Paths:
         distance=None if not surface.minima else dist,
         internals=inner,
         table=[row._asdict() for row in table],
+        grads=run.grads[:, 0],
+        states=[{f: (h[0] if h.ndim == 3 else h) for f, h in st_k.items()} for st_k in run.states],
+        lr_factors=run.lr_factors,
     )
 
 

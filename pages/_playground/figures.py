@@ -48,13 +48,14 @@ def internals_titles(name: str, keys_: list[str]) -> dict[str, str]:
     return out
 
 
-def map_figure(cfg: Settings) -> go.Figure:
-    """The surface's map with its minima and the start, and the grid a click picks a start on."""
+def map_figure(cfg: Settings, title: str | None = None) -> go.Figure:
+    """The surface's map with its minima and the start, and the grid a click picks a start on
+    (a new figure on every call: callers add to it)."""
     surface = get_surface(cfg.surface)
     xs, ys, Z = data.contour(cfg.surface, data.CONTOUR_N)
     return sp.contour_map(
         xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
-        title=f"{surface.title}: click anywhere to start there",
+        title=title or f"{surface.title}: click anywhere to start there",
     )  # fmt: skip
 
 

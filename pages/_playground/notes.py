@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages._common import present
 from pages._common.keys import playground as keys
 from pages._playground import data, figures
 from pages._playground.controls import Settings
@@ -50,7 +51,8 @@ def stops(result: data.Paths) -> None:
 
 def bare_map(cfg: Settings) -> None:
     """The map without paths, so that a click can still pick a start where a run works."""
-    st.plotly_chart(
+    present.chart(
+        st,
         figures.map_figure(cfg),
         key=keys.MAP_KEY,
         on_select="rerun",

@@ -16,15 +16,16 @@ from engine import optimizers
 from engine.optimizers import grids, schedules
 from engine.surfaces import Surface, analysis
 from pages._common import optimizer_widgets as ow
+from pages._common import present
 from pages._common.guard import friendly_errors
 from pages._common.keys import playground as keys
-from pages._playground import data, figures, notes
+from pages._playground import data, figures, notes, step
 from pages._playground.controls import Settings, get_surface
 from viz import basin_plots
 from viz import playground_plots as pp
 
 #: The trajectories view's tabs; the open one is in the URL (``keys.TAB``; absent: the first).
-TABS = ("Loss and distance", "Internals", "Comparison table", "Update rules")
+TABS = ("Loss and distance", "Internals", "Comparison table", "Update rules", "Step by step")
 
 
 def _compute(view: str, fn: Callable[..., Any], cfg: Settings, *args: Any):
@@ -75,34 +76,37 @@ def trajectories_view(cfg: Settings) -> None:
     notes.stops(result)
     show_3d = bool(st.session_state.get(keys.SHOW_3D.key))
     fig_map = figures.paths_map(cfg)
-    left, right = st.columns([3, 2]) if show_3d else (st, None)
-    left.plotly_chart(
-        fig_map, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
+    if show_3d and not present.active():
+        left, right = st.columns([3, 2])
+    else:  # side by side, both are too narrow on a projector: the 3D view goes below the map
+        left, right = st, (st if show_3d else None)
+    present.chart(
+        left, fig_map, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
     )
     if right is not None:
-        right.plotly_chart(figures.view_3d(cfg), key="pg_fig_3d", width="stretch")
+        present.chart(right, figures.view_3d(cfg), key="pg_fig_3d", width="stretch")
     st.latex(f"f(x, y) = {surface.latex}")
 
     # Only the open tab is built and sent; the tab is in the URL, so a link reopens it.
-    tab_loss, tab_inner, tab_table, tab_rules = st.tabs(
+    tab_loss, tab_inner, tab_table, tab_rules, tab_step = st.tabs(
         list(TABS), key=keys.TAB, bind="query-params"
     )
     if tab_loss.open:
         with tab_loss:
             loss, dist = figures.line_figures(cfg)
             c1, c2 = st.columns(2)
-            c1.plotly_chart(loss, key="pg_fig_loss", width="stretch")
+            present.chart(c1, loss, key="pg_fig_loss", width="stretch")
             if dist is None:
                 c2.info("This surface has no known minimum, so there is no distance to plot.")
             else:
-                c2.plotly_chart(dist, key="pg_fig_dist", width="stretch")
+                present.chart(c2, dist, key="pg_fig_dist", width="stretch")
     if tab_inner.open:
         with tab_inner:
             st.caption(
                 "Solid: x coordinate, dotted: y. The effective step size |Δθ|/|g| shows why "
                 "AdaGrad slows down (its s only grows) and why Adam's steps stay about η long."
             )
-            st.plotly_chart(figures.internals(cfg), key="pg_fig_inner", width="stretch")
+            present.chart(st, figures.internals(cfg), key="pg_fig_inner", width="stretch")
     if tab_table.open:
         with tab_table:
             st.dataframe(_table(result, surface), hide_index=True, width="stretch")
@@ -118,6 +122,9 @@ def trajectories_view(cfg: Settings) -> None:
             if cfg.schedule[0] != "constant":
                 st.markdown("with the learning rate η replaced at step t by the schedule")
                 st.latex(schedules.LATEX[cfg.schedule[0]])
+    if tab_step.open:
+        with tab_step:
+            step.step_tab(cfg, result)
     c1, c2 = st.columns(2)
     # Both files are made when asked for, not on every rerun.
     c1.download_button(
@@ -143,7 +150,7 @@ def starts_view(cfg: Settings) -> None:
         result.names, result.starts, result.basin, surface.minima,
         result.shares, int(round(len(result.starts) ** 0.5)),
     )  # fmt: skip
-    st.plotly_chart(fig, key="pg_fig_basins", width="stretch")
+    present.chart(st, fig, key="pg_fig_basins", width="stretch")
     undefined = result.undefined_starts
     st.caption(
         "Each cell is a start, coloured by the known minimum its path ends in (within "
@@ -188,7 +195,7 @@ def sweep_view(cfg: Settings) -> None:
     y_title = f"{what} loss − f* (log)" if np.isfinite(surface.min_value) else f"{what} loss"
     fig = pp.sweep_figure(result.names, result.lrs, result.scores, result.best,
                           y_title=y_title)  # fmt: skip
-    st.plotly_chart(fig, key="pg_fig_sweep", width="stretch")
+    present.chart(st, fig, key="pg_fig_sweep", width="stretch")
     cols = st.columns(max(len(result.names), 1))
     for k, name in enumerate(result.names):
         b = result.best[k]

@@ -22,7 +22,7 @@ from engine.nets import race as engine_race
 from engine.nets import sweeps as race_tools
 from engine.nets.race import RaceResult
 from engine.nets.sweeps import Sweep
-from pages._common import follow, jobs, run_policy
+from pages._common import follow, jobs, present, run_policy
 from pages._common import optimizer_widgets as ow
 from pages._race.glue import Settings, estimate, networks_count
 from pages._race.views import curves
@@ -214,7 +214,7 @@ def run(s: Settings, split: datasets.Split) -> Outcome:
         due = now - drawn[1] >= follow.chart_interval([job], 0.0)
         if s.mode == "race" and partial is not None and partial is not drawn[0] and due:
             drawn[:] = [partial, now]
-            live.plotly_chart(curves(partial), key=f"rc_live_{partial.steps}", width="stretch")
+            present.chart(live, curves(partial), key=f"rc_live_{partial.steps}", width="stretch")
 
     try:
         follow.follow(registry, [job], draw)

@@ -14,7 +14,7 @@ import streamlit as st
 
 from engine.nets import datasets, race_summary
 from engine.optimizers import grids
-from pages._common import state
+from pages._common import present, state
 from pages._common.keys import race as keys
 from viz.colors import optimizer_color
 from viz.race_plots import boundaries_figure, curves_figure, grad_norms_figure, sweep_figure
@@ -71,7 +71,7 @@ def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
 def show_race(s, res, split: datasets.Split) -> None:
     colors = _colors(res.names)
     K = len(res.labels)
-    st.plotly_chart(curves(res), key="rc_curves", width="stretch")
+    present.chart(st, curves(res), key="rc_curves", width="stretch")
     target = st.select_slider(
         "Target training loss", grids.log_ladder(1e-4, 10.0, state.value(keys.TARGET)),
         key=keys.TARGET.key,
@@ -85,14 +85,14 @@ def show_race(s, res, split: datasets.Split) -> None:
     st.caption("‖∂L/∂W‖ of each hidden layer's weights, input layer first: where gradients "
                "vanish or explode, and how each optimizer changes them.")  # fmt: skip
     grads = [res.curve("grad_norms", k) for k in range(K)]
-    st.plotly_chart(grad_norms_figure(res.labels, colors, grads, res.diverged_at),
+    present.chart(st, grad_norms_figure(res.labels, colors, grads, res.diverged_at),
                     key="rc_grads", width="stretch")  # fmt: skip
     if s.config.in_dim == 2:
         st.subheader("Decision boundaries")
         bounds = race_summary.data_bounds(split.X_train)
         xs, ys, probs = race_summary.decision_grids(res, bounds, n=60)
         X, y = split.X_train.cpu().numpy(), split.y_train.cpu().numpy()
-        st.plotly_chart(boundaries_figure(res.labels, colors, xs, ys, probs, X, y),
+        present.chart(st, boundaries_figure(res.labels, colors, xs, ys, probs, X, y),
                         key="rc_bounds", width="stretch")  # fmt: skip
     st.download_button(
         "Download the curves (CSV)", race_summary.curves_csv(res), "race.csv", "text/csv",
@@ -102,14 +102,14 @@ def show_race(s, res, split: datasets.Split) -> None:
 
 def show_sweep(sw) -> None:
     colors = _colors(sw.names)
-    st.plotly_chart(sweep_figure(sw.names, colors, sw.lrs, sw.final_loss, sw.diverged_at),
+    present.chart(st, sweep_figure(sw.names, colors, sw.lrs, sw.final_loss, sw.diverged_at),
                     key="rc_sweep", width="stretch")  # fmt: skip
     st.caption("Final loss of each network on the whole training set, after the race, against "
                "its learning rate. Crosses along the top: the learning rate diverged.")  # fmt: skip
     if sw.final_test_loss.shape[1]:
         test = sweep_figure(sw.names, colors, sw.lrs, sw.final_test_loss, sw.diverged_at,
                             title="final test loss")  # fmt: skip
-        st.plotly_chart(test, key="rc_sweep_test", width="stretch")
+        present.chart(st, test, key="rc_sweep_test", width="stretch")
     st.download_button(
         "Download the sweep's curves (CSV)", race_summary.curves_csv(sw.result), "sweep.csv",
         "text/csv", icon=":material/download:", key="rc_csv",

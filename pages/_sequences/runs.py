@@ -20,6 +20,7 @@ import streamlit as st
 from engine.core.device import resolve
 from engine.core.threads import set_threads
 from engine.sequences import presets, tasks, training
+from pages._common import present
 from pages._common.run_policy import needs_press
 from viz import sequence_plots
 
@@ -86,7 +87,7 @@ def _curves(runs: Races) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
 
 
 def live_curves(slot: Any, s: presets.Settings, runs: Races, n: int) -> None:
-    slot.plotly_chart(curves_figure(s, runs), key=f"sq_live_{n}")
+    present.chart(slot, curves_figure(s, runs), key=f"sq_live_{n}")
 
 
 def train(s: presets.Settings) -> tuple[Races | None, bool]:

@@ -164,3 +164,21 @@ def test_stacked_and_per_layer_statistics_agree(moons):
     stacked = probes.layer_stats(model.activation, rec, weight_grads, signals, len(X), True)
     torch.testing.assert_close(stacked, loop)
     torch.testing.assert_close(loop, result.stats)
+
+
+def test_histograms_layer_by_layer_match_the_stacked_count_and_skip_non_finite_values():
+    """The layer-at-a-time histograms (no stacked copy: memory) against the direct computation
+    on the stacked activations, with infinities and NaN in one layer."""
+    g = torch.Generator().manual_seed(0)
+    post = [torch.randn(50, 8, generator=g) * (k + 1) for k in range(3)]
+    post[1][0, :3] = torch.tensor([float("inf"), float("-inf"), float("nan")])
+    record = networks.Record(post, post, post)
+    a = torch.stack(post)
+    finite = a[torch.isfinite(a)]
+    lo, hi = float(finite.min()), float(finite.max())
+    for h, layer in zip(probes._histograms(record, 12), post, strict=True):
+        np.testing.assert_array_equal(h.counts, torch.histc(layer, 12, lo, hi).long().numpy())
+        np.testing.assert_allclose(h.edges, np.linspace(lo, hi, 13, dtype=np.float32))
+    nan = [torch.full((2, 2), float("nan"))] * 2
+    nothing = networks.Record(nan, nan, nan)
+    assert [h.counts.sum() for h in probes._histograms(nothing, 4)] == [0, 0]

@@ -1,0 +1,89 @@
+"""Projector mode: big text, the main figure above the fold, the sidebar's controls put away.
+
+A switch in the sidebar and ``?present=1`` in the URL turn it on, on every page (every page's first
+line, ``navigation.ensure_app_entry``, calls :func:`setup` before the page draws). The mode lives in the URL like any other
+field, so a shared link opens on the projector as it was left. In projector mode:
+
+- every chart drawn through :func:`chart` gets larger fonts, lines and markers
+  (:func:`viz.projector.for_projector`, on a copy: cached figures are shared between sessions);
+- the page header and the title shrink, so the main figure starts near the top of the screen;
+- the sidebar's controls hide behind one toggle ("Show the controls"); the widgets stay drawn
+  (only hidden), so their values are kept.
+
+Plots follow Streamlit's light or dark theme: the figures use Streamlit's plotly template,
+whose colours the browser fills in from the theme.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from pages._common import state
+from pages._common.state import BoolField
+from viz.projector import for_projector
+
+PRESENT = BoolField("present", False)
+CONTROLS = "present_controls"  # session-state key of the "Show the controls" toggle
+_KEPT = "_present_kept"  # the mode, outside the widget's state (which a page change drops)
+BOX = "present_box"  # the sidebar container holding the two toggles (its CSS class: st-key-…)
+
+# Streamlit marks a keyed container with the class ``st-key-<key>``; everything else in the
+# sidebar's own content (the page's widgets) is hidden. The navigation is not in that block.
+_HIDE_CONTROLS = f"""
+[data-testid="stSidebarUserContent"] [data-testid="stVerticalBlock"]
+  > :not(:has(.st-key-{BOX})):not(.st-key-{BOX}):not(.st-key-{BOX} *) {{ display: none; }}
+"""
+# A smaller header and title: at 1280x720 the title took the top third of the screen.
+_PROJECTOR_CSS = """
+[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 2rem; }
+[data-testid="stMain"] h1 { font-size: 1.9rem; padding: 0 0 0.25rem 0; }
+[data-testid="stMain"] { font-size: 1.15rem; }
+"""
+
+
+def active() -> bool:
+    """Whether this session is in projector mode."""
+    return bool(state.value(PRESENT))
+
+
+def _style(css: str) -> None:
+    st.html(f"<style>{css}</style>")
+
+
+def _keep() -> None:
+    """The switch was flipped: that is the mode from now on, on every page."""
+    st.session_state[_KEPT] = bool(st.session_state[PRESENT.key])
+
+
+def setup() -> None:
+    """Read the mode from the URL, draw its switch in the sidebar, style the page."""
+    if _KEPT in st.session_state:
+        # A page change resets the switch (a new page's widget): the mode is kept beside it.
+        st.session_state[PRESENT.key] = st.session_state[_KEPT]
+    state.restore([PRESENT])
+    with st.sidebar, st.container(key=BOX):
+        st.toggle(
+            "Projector mode",
+            key=PRESENT.key,
+            on_change=_keep,
+            help="Large text and figures for a classroom projector; the link keeps it.",
+        )
+        if active():
+            st.toggle("Show the controls", key=CONTROLS)
+    st.session_state[_KEPT] = active()
+    state.publish([PRESENT])
+    if active():
+        _style(_PROJECTOR_CSS + ("" if st.session_state.get(CONTROLS) else _HIDE_CONTROLS))
+
+
+def figure(fig: Any) -> Any:
+    """``fig`` as this session shows it: enlarged (a copy) in projector mode, else itself."""
+    return for_projector(fig) if active() else fig
+
+
+def chart(container: Any, fig: Any, **kwargs: Any) -> Any:
+    """``container.plotly_chart(fig, **kwargs)`` (``container``: ``st``, a column, a slot) for
+    this session's mode: every chart of the app is drawn through here."""
+    return container.plotly_chart(figure(fig), **kwargs)

@@ -1,0 +1,96 @@
+"""Projector mode in a real browser at 1280x720: on every page no plot text is under 16 px and
+the main figure starts above the fold; the sidebar's controls hide behind one toggle.
+Screenshots land in tests/artifacts/present_<page>.png (look at them)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import assert_no_exception, open_page, screenshot, serve_app, wait_idle
+
+PLOT = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+# Every visible piece of text of every plot: its font size in px, and the plot's top edge.
+SIZES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => ({
+  top: gd.getBoundingClientRect().top,
+  sizes: [...gd.querySelectorAll('text')]
+    .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
+    .map(t => [t.textContent.trim(), parseFloat(getComputedStyle(t).fontSize)]),
+}))"""
+PAGES = ["playground", "activations", "gradient_flow", "sequences", "landscape", "race"]
+
+
+@pytest.fixture
+def projector(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    tab = context.new_page()
+    tab.set_default_timeout(180_000)
+    yield tab
+    context.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_projector_mode_is_readable_and_the_main_figure_is_above_the_fold(projector, app_url, name):
+    open_page(projector, app_url)
+    open_page(projector, app_url, name, "present=1")
+    if name == "race":  # nothing long starts unasked: the race's figure comes with its run
+        projector.get_by_role("button", name="Run the race").click()
+        wait_idle(projector)
+    projector.wait_for_selector(PLOT)
+    projector.wait_for_timeout(1500)
+    assert_no_exception(projector)
+    screenshot(projector, f"present_{name}")
+    plots = projector.evaluate(SIZES_JS)
+    small = [(text, size) for plot in plots for text, size in plot["sizes"] if size < 16]
+    assert small == []
+    assert plots[0]["top"] < 720 - 200, plots[0]["top"]  # and most of it on the screen
+    assert "present=1" in projector.url
+
+
+def test_the_sidebar_controls_hide_behind_one_toggle(projector, app_url):
+    open_page(projector, app_url)
+    open_page(projector, app_url, "playground", "present=1")
+    sidebar = projector.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_text("Projector mode").is_visible()
+    assert not sidebar.get_by_text("Surface", exact=True).is_visible()
+    sidebar.get_by_text("Show the controls").click()
+    wait_idle(projector)
+    assert sidebar.get_by_text("Surface", exact=True).is_visible()
+    # The play buttons stay on the map in projector mode.
+    assert projector.locator(f"{PLOT} .updatemenu-button").first.is_visible()
+
+
+THEME_JS = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const tick = gd.querySelector('.xtick text');
+  return {paper: gd._fullLayout.paper_bgcolor, tick: getComputedStyle(tick).fill};
+}"""
+
+
+def _brightness(color: str) -> float:
+    """0 (black) to 1 (white), from '#rrggbb' or 'rgb(r, g, b)'."""
+    if color.startswith("#"):
+        rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    else:
+        rgb = [int(float(v)) for v in color[color.index("(") + 1 : -1].split(",")[:3]]
+    return sum(rgb) / (3 * 255)
+
+
+def test_plots_follow_a_dark_theme_in_projector_mode(browser, monkeypatch):
+    """The app ships a light theme (.streamlit/config.toml); with a dark one the enlarged plots
+    turn dark too: their colours come from Streamlit's theme, not from the figures."""
+    monkeypatch.setenv("STREAMLIT_THEME_BASE", "dark")
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    tab = context.new_page()
+    tab.set_default_timeout(180_000)
+    try:
+        with serve_app() as url:
+            open_page(tab, url)
+            open_page(tab, url, "playground", "present=1")
+            tab.wait_for_selector(PLOT)
+            tab.wait_for_timeout(1000)
+            colors = tab.evaluate(THEME_JS)
+            screenshot(tab, "present_playground_dark")
+    finally:
+        context.close()
+    assert _brightness(colors["paper"]) < 0.2, colors
+    assert _brightness(colors["tick"]) > 0.7, colors
