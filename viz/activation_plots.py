@@ -116,6 +116,8 @@ def _tick_fonts(axis: dict) -> dict:
 
 
 def _figure(data: list[dict], layout: dict, height: int) -> SpecFigure:
+    """The explorer's house look on these traces and axes: projector-sized fonts, the legend
+    above the plot, the white template."""
     for key, axis in layout.items():
         if key.startswith(("xaxis", "yaxis")):
             _tick_fonts(axis)
