@@ -39,12 +39,13 @@ def lines_figure(
     log_y: bool = False,
     markers: Sequence[tuple[float, float, str, str]] = (),
     height: int = 460,
-    legend: str = "top right",
+    legend: str = "above",
 ) -> SpecFigure:
     """Lines (non-finite points dropped) and optional labelled markers (x, y, text, name).
 
-    ``legend``: the corner inside the plot that the curves leave free ("top right",
-    "bottom left", ...): a legend above the plot collides with the title in a half-width column.
+    ``legend``: "above" the plot, under the title (as the contour maps have it; its rows push
+    the plot down, so a long legend in a narrow column or at projector sizes never covers a
+    curve), or a corner inside the plot that the curves leave free ("top right", ...).
     """
     traces = []
     names = list(dict.fromkeys(line.name for line in lines))
@@ -83,20 +84,11 @@ def lines_figure(
             }
         )
     layout = {
-        "title": {"text": title, "x": 0, "xanchor": "left"},
+        "title": {"text": title, "x": 0, "xanchor": "left", "y": 0.995, "yanchor": "top"},
         "font": dict(FONT),
         "height": height,
-        "margin": {"b": 60, "l": 70, "r": 20, "t": 90},
-        # Inside the plot, top right: the curves fall from the top left, and a legend above the
-        # plot would collide with the title in a half-width column.
-        "legend": {
-            "x": 1,
-            "xanchor": "right",
-            "y": 1,
-            "yanchor": "top",
-            "bgcolor": "rgba(255,255,255,0.75)",
-            "font": {"size": 15},
-        },
+        "margin": {"b": 60, "l": 70, "r": 20, "t": 110},
+        "legend": _legend(legend),
         "xaxis": {"title": {"text": x_title}},
         "yaxis": {"title": {"text": y_title}, "type": "log" if log_y else "linear"},
         "hovermode": "x unified",
@@ -105,6 +97,8 @@ def lines_figure(
 
 
 def _legend(corner: str) -> dict:
+    if corner == "above":
+        return {"orientation": "h", "x": 0, "y": 1.01, "yanchor": "bottom"}
     vertical, horizontal = corner.split()
     return {
         "x": 1 if horizontal == "right" else 0, "xanchor": horizontal,

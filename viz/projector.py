@@ -29,7 +29,7 @@ MAX_HEIGHT = 580
 _AXIS = re.compile(r"^[xy]axis\d*$")
 _NOT_CARTESIAN = {"surface", "scatter3d", "mesh3d", "pie", "sunburst", "table", "sankey"}
 _ROW_PX = 1.7  # a legend row's height, in font sizes
-_GUESS_WIDTH = 640  # the plot width assumed when estimating how many rows a legend wraps to
+_GUESS_WIDTH = 520  # the plot width assumed when estimating how many rows a legend wraps to
 
 
 def _font(node: dict[str, Any]) -> dict[str, Any]:
@@ -186,6 +186,12 @@ def _layout(layout: dict[str, Any], data: list[dict[str, Any]]) -> dict[str, Any
             out[key] = items
     _open_row_gaps(out)
     legend = out.get("legend", {})
+    x, y = legend.get("x"), legend.get("y")
+    if isinstance(x, int | float) and isinstance(y, int | float) and 0 <= x <= 1 and 0 <= y <= 1:
+        # A legend inside the plot, enlarged, covers the curves it names: it goes above them.
+        legend = {**legend, "orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
+                  "yanchor": "bottom", "bgcolor": "rgba(0,0,0,0)"}  # fmt: skip
+        out["legend"] = legend
     above = legend.get("orientation") == "h" and legend.get("y", 0) >= 1
     if above and out.get("showlegend", True):
         # Plotly places the title in the top margin and a legend above the plot grows upwards

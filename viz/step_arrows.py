@@ -31,6 +31,7 @@ class Arrow:
     label: str
     vector: np.ndarray
     color: str
+    length: float = 1.0  # drawn length, relative: parallel arrows (momentum's Δθ and −v) differ
 
 
 def drawn_end(point: np.ndarray, vector: np.ndarray, length: float) -> np.ndarray | None:
@@ -72,11 +73,12 @@ def add_step(
     )  # fmt: skip
     notes = []
     # Plotly writes an arrow's text at its tail, where all three meet: each label is a note of
-    # its own at the arrow's head, on alternating sides (SGD's −g and Δθ point the same way).
-    for arrow, anchor in zip(arrows, ("right", "left", "center"), strict=False):
-        end = drawn_end(point, arrow.vector, length)
+    # its own, just beyond the arrow's head.
+    for arrow in arrows:
+        end = drawn_end(point, arrow.vector, length * arrow.length)
         if end is None:
             continue
+        beyond = drawn_end(point, arrow.vector, length * (arrow.length + 0.12))
         notes.append(
             {
                 "name": arrow.name, "text": "",
@@ -88,9 +90,9 @@ def add_step(
         )  # fmt: skip
         notes.append(
             {
-                "text": f"<b>{arrow.label}</b>", "x": float(end[0]), "y": float(end[1]),
-                "xref": "x", "yref": "y", "showarrow": False, "xanchor": anchor,
-                "yanchor": "bottom", "font": {"color": arrow.color, "size": 15},
+                "text": f"<b>{arrow.label}</b>", "x": float(beyond[0]), "y": float(beyond[1]),
+                "xref": "x", "yref": "y", "showarrow": False,
+                "font": {"color": arrow.color, "size": 15},
                 "bgcolor": "rgba(255,255,255,0.85)",
             }
         )  # fmt: skip

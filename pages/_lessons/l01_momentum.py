@@ -11,6 +11,7 @@ import streamlit as st
 from engine import optimizers, surfaces
 from engine.surfaces import conditioning, trajectories
 from pages._common import optimizer_widgets as ow
+from pages._common import present
 from pages._common.keys import lessons as keys
 from pages._common.keys import playground as pg
 from pages._lessons.frame import FIG_HEIGHT, Link, Outcome, remember
@@ -99,7 +100,7 @@ def show(text: LessonText) -> Outcome:
     ]
     fig = contour_map(
         r.xs, r.ys, r.Z, log_scale=r.log_scale, minima=[conditioning.MINIMUM], start=START,
-        click_grid=0, title=text.label("map_title", expr=r.expr),
+        click_grid=0, title=text.label("map_title", kappa=kappa),
     )  # fmt: skip
     add_paths(fig, ["sgd", "momentum"], labels, r.paths, r.losses, r.diverged_at)
     fig.set_layout(height=FIG_HEIGHT)
@@ -114,11 +115,11 @@ def show(text: LessonText) -> Outcome:
     ]
     rates = lines_figure(
         rate_lines, title=text.label("rate_title"), x_title=text.label("step"),
-        y_title=text.label("distance"), log_y=True, legend="bottom left",
+        y_title=text.label("distance"), log_y=True,
     )  # fmt: skip
     a, b = st.columns(2)
-    a.plotly_chart(fig, key=keys.key(NUMBER, "fig_map"), width="stretch")
-    b.plotly_chart(rates, key=keys.key(NUMBER, "fig_rates"), width="stretch")
+    present.chart(a, fig, key=keys.key(NUMBER, "fig_map"), width="stretch")
+    present.chart(b, rates, key=keys.key(NUMBER, "fig_rates"), width="stretch")
     numbers = dict(
         kappa=kappa, alpha=r.alpha, beta=r.beta, gd_lr=r.gd_lr,
         measured_mom=r.measured[1], predicted_mom=r.predicted[1], bound=r.bound,

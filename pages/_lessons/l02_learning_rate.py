@@ -11,6 +11,7 @@ import streamlit as st
 from engine import optimizers, surfaces
 from engine.optimizers import grids, schedules
 from engine.surfaces import analysis, conditioning, trajectories
+from pages._common import present
 from pages._common.keys import lessons as keys
 from pages._common.keys import playground as pg
 from pages._lessons.frame import FIG_HEIGHT, Link, Outcome, remember
@@ -97,14 +98,14 @@ def show(text: LessonText) -> Outcome:
             )
     curves = lines_figure(
         lines, title=text.label("curves_title"), x_title=text.label("step"),
-        y_title=text.label("gap"), log_y=True, markers=marks, legend="bottom left",
+        y_title=text.label("gap"), log_y=True, markers=marks,
     )  # fmt: skip
     sweep = sweep_figure(["sgd"], r.lrs, r.scores, [r.best], y_title=text.label("gap_final"))
     sweep.add_vline(x=r.limit, line_dash="dot", annotation_text=text.label("limit", lr=r.limit))
     sweep.update_layout(title_text=text.label("sweep_title"), font_size=18, height=FIG_HEIGHT)
     a, b = st.columns(2)
-    a.plotly_chart(curves, key=keys.key(NUMBER, "fig_curves"), width="stretch")
-    b.plotly_chart(sweep, key=keys.key(NUMBER, "fig_sweep"), width="stretch")
+    present.chart(a, curves, key=keys.key(NUMBER, "fig_curves"), width="stretch")
+    present.chart(b, sweep, key=keys.key(NUMBER, "fig_sweep"), width="stretch")
     d_large = int(r.diverged_at[2])
     numbers = dict(
         small=r.rates[0], right=r.rates[1], large=large,

@@ -13,6 +13,7 @@ from engine import optimizers, surfaces
 from engine.optimizers import schedules
 from engine.surfaces import default_lrs, trajectories
 from pages._common import optimizer_widgets as ow
+from pages._common import present
 from pages._common.keys import lessons as keys
 from pages._common.keys import playground as pg
 from pages._lessons.frame import FIG_HEIGHT, Link, Outcome, remember
@@ -112,11 +113,11 @@ def show(text: LessonText) -> Outcome:
     ]
     steps = lines_figure(
         lines, title=text.label("step_title"), x_title=text.label("step"),
-        y_title=text.label("step_size"), log_y=True, legend="bottom right",
+        y_title=text.label("step_size"), log_y=True,
     )  # fmt: skip
     a, b = st.columns(2)
-    a.plotly_chart(fig, key=keys.key(NUMBER, "fig_map"), width="stretch")
-    b.plotly_chart(steps, key=keys.key(NUMBER, "fig_steps"), width="stretch")
+    present.chart(a, fig, key=keys.key(NUMBER, "fig_map"), width="stretch")
+    present.chart(b, steps, key=keys.key(NUMBER, "fig_steps"), width="stretch")
     with st.expander(text.label("formulas"), expanded=True):
         for name, conv in COURSE.items():
             c1, c2 = st.columns(2)

@@ -12,6 +12,7 @@ import streamlit as st
 from engine import optimizers, surfaces
 from engine.surfaces import analysis, conditioning, regression, trajectories
 from pages._common import optimizer_widgets as ow
+from pages._common import present
 from pages._common.keys import lessons as keys
 from pages._common.keys import playground as pg
 from pages._lessons.frame import FIG_HEIGHT, Link, Outcome, remember
@@ -98,7 +99,7 @@ def show(text: LessonText) -> Outcome:
         add_paths(fig, ["sgd"], [label], b.path[None], b.loss[None], np.array([b.diverged_at]))
         fig.set_layout(height=FIG_HEIGHT)
         compact_map(fig)
-        col.plotly_chart(fig, key=keys.key(NUMBER, f"fig_map_{kind}"), width="stretch")
+        present.chart(col, fig, key=keys.key(NUMBER, f"fig_map_{kind}"), width="stretch")
     t = np.arange(STEPS + 1, dtype=np.float64)
     lines = []
     for kind in KINDS:
@@ -109,7 +110,7 @@ def show(text: LessonText) -> Outcome:
         lines, title=text.label("curves_title"), x_title=text.label("step"),
         y_title=text.label("gap"), log_y=True,
     )  # fmt: skip
-    cols[2].plotly_chart(curves, key=keys.key(NUMBER, "fig_curves"), width="stretch")
+    present.chart(cols[2], curves, key=keys.key(NUMBER, "fig_curves"), width="stretch")
     raw, std = bowls["raw"], bowls["standard"]
     numbers = dict(
         scale=scale, kappa_raw=raw.kappa, kappa_std=std.kappa, lr_raw=raw.lr, lr_std=std.lr,

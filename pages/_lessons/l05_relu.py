@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from engine.activations import tables
+from pages._common import present
 from pages._common.keys import lessons as keys
 from pages._lessons.frame import FIG_HEIGHT, Link, Outcome, remember
 from pages._lessons.text import LessonText
@@ -49,8 +50,8 @@ def show(text: LessonText) -> Outcome:
     # Titles above the charts: the explorer's builders keep their legends where a title would go.
     a.markdown(f"**{text.label('slopes_title')}**")
     b.markdown(f"**{text.label('depth_title')}**")
-    a.plotly_chart(slopes, key=keys.key(NUMBER, "fig_slopes"), width="stretch")
-    b.plotly_chart(products, key=keys.key(NUMBER, "fig_depth"), width="stretch")
+    present.chart(a, slopes, key=keys.key(NUMBER, "fig_slopes"), width="stretch")
+    present.chart(b, products, key=keys.key(NUMBER, "fig_depth"), width="stretch")
     sig, tanh, relu = profiles
     numbers = dict(
         max_sigmoid=float(np.nanmax(curves[0].df)), max_tanh=float(np.nanmax(curves[1].df)),

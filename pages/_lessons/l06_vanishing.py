@@ -7,6 +7,7 @@ import streamlit as st
 
 from engine.core.threads import set_threads
 from engine.nets import cures, presets, probes
+from pages._common import present
 from pages._common.keys import lessons as keys
 from pages._lessons.frame import FIG_HEIGHT, Outcome, remember
 from pages._lessons.netlinks import gradient_flow_link
@@ -59,7 +60,7 @@ def show(text: LessonText) -> Outcome:
     layout["yaxis"]["title"] = {"text": text.label("norm")}
     for panel, name in zip(layout["annotations"], ("weight_panel", "signal_panel"), strict=True):
         panel["text"] = text.label(name)  # the subplot titles, in the lesson's language
-    st.plotly_chart(fig, key=keys.key(NUMBER, "fig_profile"), width="stretch")
+    present.chart(st, fig, key=keys.key(NUMBER, "fig_profile"), width="stretch")
     ratio = {name: cures.attenuation(r) for name, r in reports.items()}
     numbers = dict(depth=depth, cure=text.label(cure), **ratio)
     link = gradient_flow_link(cures.settings("sigmoid", depth), cures.settings(cure, depth), DATA)

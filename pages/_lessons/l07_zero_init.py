@@ -11,9 +11,10 @@ import streamlit as st
 
 from engine.core.threads import set_threads
 from engine.nets import presets, symmetry
+from pages._common import present
 from pages._common.keys import lessons as keys
 from pages._lessons.frame import Outcome, remember
-from pages._lessons.netlinks import LEGEND_LOW, gradient_flow_link
+from pages._lessons.netlinks import gradient_flow_link
 from pages._lessons.text import LessonText
 from viz.colors import series_color
 from viz.lesson_bars import layer_bars
@@ -63,11 +64,11 @@ def show(text: LessonText) -> Outcome:
         title=text.label("acc_title"),
         x_title=text.label("step"),
         y_title=text.label("accuracy"),
+        legend="bottom right",  # accuracy rises to the top right
     )
-    curves.spec["layout"]["legend"].update(LEGEND_LOW)  # accuracy rises to the top right
     a, b = st.columns(2)
-    a.plotly_chart(bars, key=keys.key(NUMBER, "fig_gaps"), width="stretch")
-    b.plotly_chart(curves, key=keys.key(NUMBER, "fig_curves"), width="stretch")
+    present.chart(a, bars, key=keys.key(NUMBER, "fig_gaps"), width="stretch")
+    present.chart(b, curves, key=keys.key(NUMBER, "fig_curves"), width="stretch")
     numbers = dict(
         value=value,
         steps=steps,

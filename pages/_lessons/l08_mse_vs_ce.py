@@ -9,9 +9,10 @@ import numpy as np
 import streamlit as st
 
 from engine.nets import output_gradients, presets
+from pages._common import present
 from pages._common.keys import lessons as keys
 from pages._lessons.frame import Outcome, remember
-from pages._lessons.netlinks import LEGEND_LOW, gradient_flow_link, run
+from pages._lessons.netlinks import gradient_flow_link, run
 from pages._lessons.text import LessonText
 from viz.lesson_plots import Line, lines_figure
 
@@ -60,15 +61,13 @@ def show(text: LessonText) -> Outcome:
         title=text.label("acc_title"),
         x_title=text.label("step"),
         y_title=text.label("accuracy"),
+        legend="bottom right",  # accuracy rises to the top right
     )
-    training.spec["layout"]["legend"].update(LEGEND_LOW)
     # Low in the middle: both gradients are large at the top and MSE's falls away at the sides.
-    grads.spec["layout"]["legend"].update(
-        {**LEGEND_LOW, "x": 0.5, "xanchor": "center"}
-    )  # accuracy rises to the top right
+    grads.spec["layout"]["legend"].update(x=0.5, xanchor="center", y=0, yanchor="bottom")
     a, b = st.columns(2)
-    a.plotly_chart(grads, key=keys.key(NUMBER, "fig_gradients"), width="stretch")
-    b.plotly_chart(training, key=keys.key(NUMBER, "fig_training"), width="stretch")
+    present.chart(a, grads, key=keys.key(NUMBER, "fig_gradients"), width="stretch")
+    present.chart(b, training, key=keys.key(NUMBER, "fig_training"), width="stretch")
     numbers = dict(
         p=p,
         output=text.label(output),

@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from engine.nets import dead_units, presets
+from pages._common import present
 from pages._common.keys import lessons as keys
 from pages._lessons.frame import Outcome, remember
 from pages._lessons.netlinks import gradient_flow_link, run
@@ -44,7 +45,7 @@ def show(text: LessonText) -> Outcome:
         y_title=text.label("dead"),
     )
     fig.spec["layout"]["yaxis"]["range"] = [0, 100]  # room above the lines for the legend
-    st.plotly_chart(fig, key=keys.key(NUMBER, "fig_dead"), width="stretch")
+    present.chart(st, fig, key=keys.key(NUMBER, "fig_dead"), width="stretch")
     diverged = [h.diverged_at for h in runs.values() if h.diverged_at >= 0]
     if diverged:
         st.warning(text.label("diverged", step=min(diverged)), icon=":material/warning:")

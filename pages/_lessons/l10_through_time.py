@@ -9,6 +9,7 @@ import dataclasses
 import streamlit as st
 
 from engine.sequences import presets, probes
+from pages._common import present
 from pages._common.keys import lessons as keys
 from pages._common.keys import sequences as K
 from pages._lessons.frame import FIG_HEIGHT, Link, Outcome, remember
@@ -48,7 +49,7 @@ def show(text: LessonText) -> Outcome:
     fig = plots.signal_profile(series, predicted, title=text.label("title", T=T))
     fig.update_xaxes(title_text=text.label("t"))
     fig.update_layout(height=FIG_HEIGHT)
-    st.plotly_chart(fig, key=keys.key(NUMBER, "fig_profile"), width="stretch")
+    present.chart(st, fig, key=keys.key(NUMBER, "fig_profile"), width="stretch")
     numbers = dict(
         T=T,
         radius=radius,

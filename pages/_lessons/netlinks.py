@@ -1,4 +1,4 @@
-"""What lessons 6-9 share: a cached network run, the Gradient flow page's link, a legend place.
+"""What lessons 6-9 share: a cached network run and the Gradient flow page's link.
 
 A lesson's networks are :class:`engine.nets.presets.NetSettings`, the settings the Gradient flow
 page runs; the link writes every A and B field (and the data fields) in that page's URL fields
@@ -15,9 +15,6 @@ from engine.nets import presets
 from engine.nets.history import History
 from pages._common.keys import gradient_flow as K
 from pages._lessons.frame import Link
-
-#: The legend of an accuracy figure: low on the right, where rising curves leave room.
-LEGEND_LOW = {"x": 1, "xanchor": "right", "y": 0.02, "yanchor": "bottom"}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

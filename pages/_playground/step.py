@@ -83,11 +83,11 @@ def update(result: data.Paths, k: int, step: int, name: str, lr: float) -> Updat
 def arrows(u: Update, symbol: str | None) -> list[sa.Arrow]:
     """The arrows of update ``u``: −g, Δθ and −(moment) (the moment's symbol in HTML)."""
     out = [
-        sa.Arrow("-g", "−g", -u.grad, sa.GRADIENT_COLOR),
-        sa.Arrow("delta", "Δθ", u.delta, sa.UPDATE_COLOR),
+        sa.Arrow("-g", "−g", -u.grad, sa.GRADIENT_COLOR, 1.0),
+        sa.Arrow("delta", "Δθ", u.delta, sa.UPDATE_COLOR, 0.75),
     ]
     if u.moment is not None:
-        out.append(sa.Arrow("-moment", f"−{symbol}", -u.moment[1], sa.MOMENT_COLOR))
+        out.append(sa.Arrow("-moment", f"−{symbol}", -u.moment[1], sa.MOMENT_COLOR, 0.5))
     return out
 
 
@@ -149,6 +149,6 @@ def step_tab(cfg: Settings, result: data.Paths) -> None:
         st.latex(sa.highlight_lines(optimizers.formula(name, **dict(hyper)), colors))
         st.caption(
             "Red: −g, the way down. Orange: Δθ, the step taken. Blue: the velocity or first "
-            "moment, where the optimizer keeps one. The arrows show directions, drawn at one "
-            "length; the table gives their sizes."
+            "moment, where the optimizer keeps one. The arrows show directions only (drawn at "
+            "set lengths); the table gives their sizes."
         )

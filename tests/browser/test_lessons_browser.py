@@ -1,5 +1,5 @@
-"""A lesson in Chromium at a projector's 1280x720: it draws, its figures are on screen, and its
-"Open in the full page" link points at the full page with the lesson's settings."""
+"""A lesson in Chromium at a projector's 1280x720, in projector mode: it draws, its figures are
+on screen, and its "Open in the full page" link points at the full page with its settings."""
 
 import shutil
 from pathlib import Path
@@ -20,7 +20,7 @@ def test_lesson_at_1280x720(browser, app_url, lesson, lang):
     tab = context.new_page()
     tab.set_default_timeout(180_000)
     try:
-        open_page(tab, app_url, "lessons", f"lesson={lesson}&lang={lang}")
+        open_page(tab, app_url, "lessons", f"lesson={lesson}&lang={lang}&present=1")
         wait_idle(tab)
         assert_no_exception(tab)
         tab.wait_for_selector(".js-plotly-plot")

@@ -16,7 +16,7 @@ SIZES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => 
     .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
     .map(t => [t.textContent.trim(), parseFloat(getComputedStyle(t).fontSize)]),
 }))"""
-PAGES = ["playground", "activations", "gradient_flow", "sequences", "landscape", "race"]
+PAGES = ["playground", "activations", "gradient_flow", "sequences", "landscape", "race", "lessons"]
 
 
 @pytest.fixture

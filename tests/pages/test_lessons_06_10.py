@@ -250,3 +250,15 @@ def test_a_stale_control_value_falls_back_to_the_default(number, controls):
     assert_no_exception(at)
     assert not at.error and not at.warning
     assert at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("number", [6, 7, 8, 9, 10])
+def test_lessons_6_to_10_in_projector_mode_draw_big_axis_text(number):
+    from tests.helpers import assert_no_exception, page_test
+    from tests.pages.test_present import _small_axis_text
+
+    at = page_test("lessons", {"lesson": str(number), "present": "1"})
+    at.run()
+    assert_no_exception(at)
+    figs = figures(at)
+    assert figs and all(_small_axis_text(f) == [] for f in figs)

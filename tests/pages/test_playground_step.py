@@ -11,7 +11,7 @@ import numpy as np
 from pages._playground import data, step
 from pages._playground.controls import Settings
 from tests.helpers import assert_no_exception, figures, page_test
-from viz import step_arrows
+from viz import spec_figure, step_arrows
 
 EXPR = "x**2 + 5*y**2"
 LR, B1, B2, EPS = 0.1, 0.9, 0.999, 1e-8
@@ -57,6 +57,18 @@ def test_the_arrows_are_the_recorded_adam_step_checked_by_hand():
     np.testing.assert_allclose(arrows["delta"].vector, delta, rtol=1e-10)
     np.testing.assert_allclose(arrows["-g"].vector, -g, rtol=1e-12)
     np.testing.assert_allclose(arrows["-moment"].vector, -m, rtol=1e-12)
+    # ...and as drawn on the map: from θ₂ along the hand-computed Δθ₃.
+    bounds = ((-2.0, 2.0), (-2.0, 2.0))
+    fig = step_arrows.add_step(
+        spec_figure.figure([], {}), result.paths[0], 3, list(arrows.values()),
+        color="black", label="adam", bounds=bounds,
+    )  # fmt: skip
+    drawn = next(a for a in fig.spec["layout"]["annotations"] if a.get("name") == "delta")
+    theta2 = np.array([1.5, 1.0]) + sum(d for _, _, d in hand_adam(np.array([1.5, 1.0]), 2))
+    np.testing.assert_allclose([drawn["ax"], drawn["ay"]], theta2, rtol=1e-10)
+    length = step_arrows.ARROW_SHARE * 4.0 * arrows["delta"].length
+    head = theta2 + length * delta / np.linalg.norm(delta)
+    np.testing.assert_allclose([drawn["x"], drawn["y"]], head, rtol=1e-9)
     # Adam's step is not the gradient's: the two arrows point different ways here.
     cos = np.dot(delta, -g) / np.linalg.norm(delta) / np.linalg.norm(g)
     assert cos < 0.999

@@ -27,7 +27,7 @@ def _small_axis_text(fig: dict) -> list[str]:
     return bad
 
 
-@pytest.mark.parametrize("page", ["activations", "playground"])
+@pytest.mark.parametrize("page", ["activations", "playground", "lessons"])
 def test_present_in_the_link_enlarges_every_chart_and_stays_in_the_link(page):
     at = page_test(page, {"present": "1"}).run()
     assert_no_exception(at)

@@ -19,7 +19,12 @@ def test_lines_drop_points_a_log_axis_cannot_show():
     assert figure_array(sgd["x"]).tolist() == [0.0, 4.0]
     assert sgd["line"]["color"] == optimizer_color("sgd") == mark["marker"]["color"]
     assert pred["line"]["dash"] == "dash" and mark["text"] == ["here"]
-    assert fig.to_dict()["layout"]["yaxis"]["type"] == "log"
+    layout = fig.to_dict()["layout"]
+    assert layout["yaxis"]["type"] == "log"
+    assert (layout["legend"]["orientation"], layout["legend"]["yanchor"]) == ("h", "bottom")
+    corner = lines_figure([], title="", x_title="", y_title="", legend="bottom left")
+    assert corner.to_dict()["layout"]["legend"]["xanchor"] == "left"
+    assert corner.to_dict()["layout"]["legend"]["yanchor"] == "bottom"
 
 
 def test_compact_map_hides_the_colour_bar_and_marker_legends():

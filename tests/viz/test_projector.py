@@ -83,3 +83,13 @@ def test_a_graph_object_figure_works_too_and_renders():
     spec = json.loads(pio.to_json(big, validate=False))
     assert spec["data"][0]["line"]["width"] > 1
     assert spec["layout"]["xaxis"]["tickfont"]["size"] >= 16
+
+
+def test_a_legend_inside_the_plot_moves_above_it():
+    fig = figure(
+        [{"type": "scatter", "x": np.arange(3.0), "y": np.arange(3.0), "name": "a curve"}],
+        {"title": {"text": "T"}, "legend": {"x": 0.98, "y": 0.98, "xanchor": "right"}},
+    )
+    layout = projector.for_projector(fig).to_dict()["layout"]
+    assert layout["legend"]["y"] > 1 and layout["legend"]["orientation"] == "h"
+    assert layout["margin"]["t"] >= projector.TITLE_FONT * 1.8
