@@ -27,13 +27,14 @@ WARM_S = 0.05
 PAYLOAD_MB = 1.0
 
 
-def _engine_run() -> tuple[float, float]:
-    """The engine call a learning-rate change makes: the default five, state recorded."""
+def _engine_run(names: tuple[str, ...] = DEFAULT) -> tuple[float, float]:
+    """An engine call of the default view, state recorded: the five together (a new view), or
+    Adam alone (what a change of Adam's learning rate reruns: each optimizer's run is cached)."""
     from engine.surfaces import default_lrs
 
     s = surfaces.get("beale")
     lrs = default_lrs.default_lrs(s)
-    opts = [optimizers.create(n, lr=lrs[n]) for n in DEFAULT]
+    opts = [optimizers.create(n, lr=lrs[n]) for n in names]
     return median_of(lambda: trajectories.run(s, opts, [s.start], STEPS), 7)
 
 
@@ -59,14 +60,16 @@ def _page_timings() -> list[list[str]]:
 
     changed, changed_cpu = median_of(change_lr, 7)
     assert not at.exception, [e.value for e in at.exception]
-    engine, engine_cpu = _engine_run()
+    engine, engine_cpu = _engine_run(("adam",))
+    five, five_cpu = _engine_run()
     return [
         ["first run (cold caches, imports)", f"{first:.3f} s", "", "", ""],
         ["default view, warm script run", f"{warm:.3f} s", f"{warm_cpu:.3f} s", f"<= {WARM_S} s",
          verdict(warm, WARM_S)],
         ["one learning rate changed", f"{changed:.3f} s", f"{changed_cpu:.3f} s",
          f"<= {LR_CHANGED_S} s", verdict(changed, LR_CHANGED_S)],
-        ["  its engine run (trajectories.run)", f"{engine:.3f} s", f"{engine_cpu:.3f} s", "", ""],
+        ["  its engine run (Adam alone)", f"{engine:.3f} s", f"{engine_cpu:.3f} s", "", ""],
+        ["  the five optimizers' run", f"{five:.3f} s", f"{five_cpu:.3f} s", "", ""],
         ["  rerun / engine run", f"{changed / engine:.2f}x", f"{changed_cpu / engine_cpu:.2f}x",
          f"<= {RATIO}x", verdict(changed / engine, RATIO)],
         [f"figure payload ({count} charts)", f"{payload / 1e6:.3f} MB", "", f"<= {PAYLOAD_MB} MB",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -111,3 +112,67 @@ def open_panels(at, *names: str, prefix: str = "pg_"):
     for name in names:
         at.session_state[f"{prefix}panel_{name}"] = True
     return at.run()
+
+
+def _decoded(node):
+    """A spec with its base64 typed arrays as numpy arrays again."""
+    if isinstance(node, dict):
+        if "bdata" in node and "dtype" in node:
+            return figure_array(node)
+        return {k: _decoded(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decoded(v) for v in node]
+    return node
+
+
+def validated(fig):
+    """A plain-dict figure (viz.spec_figure.SpecFigure) as plotly graph objects: every property
+    of its spec checked by plotly on the way."""
+    import plotly.graph_objects as go
+
+    from viz.spec_figure import SpecFigure
+
+    assert isinstance(fig, SpecFigure)
+    return go.Figure(_decoded(fig.to_dict()))
+
+
+# Figure snapshots: a figure's JSON with its data arrays as fingerprints, compared loosely.
+
+
+def _fingerprint(value) -> list[float]:
+    a = figure_array(value).ravel()
+    if a.size == 0:
+        return [0.0]
+    w = np.linspace(1.0, 2.0, a.size)
+    return [float(a.size), float(a.sum()), float(np.abs(a).sum()), float((a * w).sum()),
+            float(a.min()), float(a.max()), float(a[0]), float(a[-1])]  # fmt: skip
+
+
+def normal(node):
+    """A figure's JSON with each data array as its fingerprint (lists of numbers included)."""
+    if isinstance(node, dict):
+        if "bdata" in node:
+            return {"array": _fingerprint(node)}
+        return {k: normal(v) for k, v in node.items()}
+    numbers = isinstance(node, list) and all(isinstance(v, int | float) for v in node)
+    if numbers and len(node) > 2:  # a data array; two numbers are a range or a domain
+        return {"array": _fingerprint(node)}
+    if isinstance(node, list):
+        return [normal(v) for v in node]
+    return node
+
+
+def same(got, want, where: str = "") -> None:
+    """Equal structure and strings; numbers equal to 1e-6 relative (float32 data)."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and sorted(got) == sorted(want), (where, got, want)
+        for k in want:
+            same(got[k], want[k], f"{where}.{k}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), (where, got, want)
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            same(g, w, f"{where}[{i}]")
+    elif isinstance(want, float) and not isinstance(got, bool):
+        assert math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-9), (where, got, want)
+    else:
+        assert got == want, (where, got, want)

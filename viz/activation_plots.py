@@ -2,6 +2,9 @@
 
 Inputs are the small records below (numpy arrays and names); the page's glue fills them.
 Every builder drops non-finite points itself, so nothing NaN or infinite reaches a figure.
+Figures are plain dict specs (:class:`viz.spec_figure.SpecFigure`): plotly's validation of every
+property, ``make_subplots`` above all, cost most of the page's rerun. The layouts are the ones
+``make_subplots`` gives (the same domains, anchors and shared axes).
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from engine.core.i18n import _
 from viz.colors import activation_color
+from viz.spec_figure import SpecFigure, figure, subplot_axes, subplot_grid, subplot_title
+from viz.spec_figure import axis_key as _axis
+from viz.spec_figure import axis_ref as _ref
 
 FONT = 18  # readable on a classroom projector
 ORDER_LABELS = ("f(x)", "f′(x)", "f″(x)")
@@ -105,44 +109,68 @@ def robust_range(
     return float(lo), float(hi)
 
 
-def _clip_spikes(fig: go.Figure, row: int, label: str, curves: Sequence[np.ndarray]) -> None:
+def _tick_fonts(axis: dict) -> dict:
+    """Explicit sizes: a host theme (Streamlit's) would otherwise shrink the ticks."""
+    axis["tickfont"] = {"size": FONT - 2}
+    axis.setdefault("title", {})["font"] = {"size": FONT}
+    return axis
+
+
+def _figure(data: list[dict], layout: dict, height: int) -> SpecFigure:
+    """The explorer's house look on these traces and axes: projector-sized fonts, the legend
+    above the plot, the white template."""
+    for key, axis in layout.items():
+        if key.startswith(("xaxis", "yaxis")):
+            _tick_fonts(axis)
+    layout |= {
+        "height": height,
+        "font": {"size": FONT},
+        "margin": {"l": 80, "r": 20, "t": 90, "b": 60},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
+                   "font": {"size": FONT}},
+        "hoverlabel": {"font": {"size": FONT - 2}},
+    }  # fmt: skip
+    return figure(data, layout, template_name="plotly_white")
+
+
+def _clip_spikes(
+    layout: dict, annotations: list, row: int, label: str, curves: Sequence[np.ndarray]
+) -> None:
     """Fix the row's y-axis to the curves' bulk when spikes would flatten it; say so on it."""
     y_range = robust_range(curves)
     if y_range is None:
         return
     peak = max(float(np.max(np.abs(y[np.isfinite(y)]), initial=0.0)) for y in curves)
-    fig.update_yaxes(range=list(y_range), autorange=False, row=row, col=1)
-    fig.add_annotation(
-        text=_("cut off: spikes reach |{what}| = {peak}").format(what=label[:2], peak=f"{peak:.3g}"), x=1, y=1, xref="x domain",
-        yref="y domain", xanchor="right", yanchor="top", showarrow=False,
-        font=dict(size=FONT - 4, color="#555555"), row=row, col=1,
+    layout[_axis("y", row)] |= {"range": list(y_range), "autorange": False}
+    annotations.append(
+        {"text": _("cut off: spikes reach |{what}| = {peak}").format(
+            what=label[:2], peak=f"{peak:.3g}"),
+         "x": 1, "y": 1,
+         "xref": f"{_ref('x', row)} domain", "yref": f"{_ref('y', row)} domain",
+         "xanchor": "right", "yanchor": "top", "showarrow": False,
+         "font": {"size": FONT - 4, "color": "#555555"}}
     )  # fmt: skip
 
 
-def _layout(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        font=dict(size=FONT),
-        margin=dict(l=80, r=20, t=90, b=60),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=FONT)),
-        hoverlabel=dict(font_size=FONT - 2),
-        template="plotly_white",
-    )
-    # Explicit sizes: a host theme (Streamlit's) would otherwise shrink the ticks.
-    fig.update_xaxes(tickfont=dict(size=FONT - 2), title_font=dict(size=FONT))
-    fig.update_yaxes(tickfont=dict(size=FONT - 2), title_font=dict(size=FONT))
-    return fig
-
-
-def curves_figure(tables: Sequence[Curve], orders: Sequence[int]) -> go.Figure:
+def curves_figure(tables: Sequence[Curve], orders: Sequence[int]) -> SpecFigure:
     """One panel per derivative order (0: f, 1: f′, 2: f″), stacked on a shared x axis.
 
     Each curve carries ``meta = {"act": name, "order": k, "kind": "curve" | "band"}``.
     """
     rows = max(1, len(orders))
-    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06)
+    layout: dict = {}
+    for row, (_x_domain, y_domain) in enumerate(subplot_grid(rows, 1, 0.06), start=1):
+        x_axis = {"anchor": _ref("y", row), "domain": [0.0, 1.0]}
+        if row < rows:  # shared x: every panel follows the bottom one, whose ticks show
+            x_axis |= {"matches": _ref("x", rows), "showticklabels": False}
+        x_axis |= {"showspikes": True, "spikemode": "across", "spikethickness": 1}
+        layout[_axis("x", row)] = x_axis
+        layout[_axis("y", row)] = {"anchor": _ref("x", row), "domain": y_domain}
+    data: list[dict] = []
+    annotations: list[dict] = []
     for row, order in enumerate(orders, start=1):
         label = ORDER_LABELS[order]
+        axes = {"xaxis": _ref("x", row), "yaxis": _ref("y", row)}
         for t in tables:
             color = activation_color(t.name)
             band = (t.band, t.band_df, None)[order]
@@ -150,84 +178,79 @@ def curves_figure(tables: Sequence[Curve], orders: Sequence[int]) -> go.Figure:
                 lx, low = _finite(t.x, band[0])
                 hx, high = _finite(t.x, band[1])
                 meta = {"act": t.name, "order": order, "kind": "band"}
-                fig.add_trace(
-                    go.Scatter(x=lx, y=low, mode="lines", line=dict(width=0, color=color),
-                               showlegend=False, hoverinfo="skip", legendgroup=t.name, meta=meta),
-                    row=row, col=1,
+                data.append(
+                    {"type": "scatter", "x": lx, "y": low, "mode": "lines",
+                     "line": {"width": 0, "color": color}, "showlegend": False,
+                     "hoverinfo": "skip", "legendgroup": t.name, "meta": meta, **axes}
                 )  # fmt: skip
-                fig.add_trace(
-                    go.Scatter(x=hx, y=high, mode="lines", fill="tonexty", opacity=0.25,
-                               line=dict(width=0, color=color), name=_("{title}: random slopes").format(title=t.title),
-                               showlegend=False, hoverinfo="skip", legendgroup=t.name, meta=meta),
-                    row=row, col=1,
+                data.append(
+                    {"type": "scatter", "x": hx, "y": high, "mode": "lines", "fill": "tonexty",
+                     "opacity": 0.25, "line": {"width": 0, "color": color},
+                     "name": _("{title}: random slopes").format(title=t.title),
+                     "showlegend": False,
+                     "hoverinfo": "skip", "legendgroup": t.name, "meta": meta, **axes}
                 )  # fmt: skip
             x, y = _finite(t.x, (t.f, t.df, t.d2f)[order])
-            fig.add_trace(
-                go.Scatter(
-                    x=x, y=y, mode="lines", name=t.title, legendgroup=t.name,
-                    showlegend=row == 1, line=dict(color=color, width=3),
-                    meta={"act": t.name, "order": order, "kind": "curve"},
-                    hovertemplate=f"{label} = %{{y:.4f}}<extra>{t.title}</extra>",
-                ),
-                row=row, col=1,
+            data.append(
+                {"type": "scatter", "x": x, "y": y, "mode": "lines", "name": t.title,
+                 "legendgroup": t.name, "showlegend": row == 1,
+                 "line": {"color": color, "width": 3},
+                 "meta": {"act": t.name, "order": order, "kind": "curve"},
+                 "hovertemplate": f"{label} = %{{y:.4f}}<extra>{t.title}</extra>", **axes}
             )  # fmt: skip
-        fig.update_yaxes(title_text=label, row=row, col=1, zeroline=True)
-        _clip_spikes(fig, row, label, [(t.f, t.df, t.d2f)[order] for t in tables])
-    fig.update_xaxes(title_text="x", row=rows, col=1)
-    fig.update_xaxes(showspikes=True, spikemode="across", spikethickness=1)
-    fig.update_layout(hovermode="x unified")
-    return _layout(fig, 120 + 290 * rows)
+        layout[_axis("y", row)] |= {"title": {"text": label}, "zeroline": True}
+        _clip_spikes(layout, annotations, row, label, [(t.f, t.df, t.d2f)[order] for t in tables])
+    layout[_axis("x", rows)]["title"] = {"text": "x"}
+    if annotations:
+        layout["annotations"] = annotations
+    layout["hovermode"] = "x unified"
+    return _figure(data, layout, 120 + 290 * rows)
 
 
-def histograms_figure(tables: Sequence[Histograms]) -> go.Figure:
+def histograms_figure(tables: Sequence[Histograms]) -> SpecFigure:
     """Small multiples: one row per activation, f(z) on the left and f′(z) on the right."""
     rows = max(1, len(tables))
-    titles = [f"{t.title}: {part}" for t in tables for part in ("f(z)", "f′(z)")]
-    fig = make_subplots(
-        rows=rows, cols=2, subplot_titles=titles or None, vertical_spacing=0.5 / rows + 0.02
-    )
-    for row, t in enumerate(tables, start=1):
+    cells = subplot_grid(rows, 2, 0.5 / rows + 0.02)
+    layout: dict = subplot_axes(cells)
+    data: list[dict] = []
+    titles: list[dict] = []
+    for row, t in enumerate(tables):
         color = activation_color(t.name)
-        for col, (bars, label) in enumerate(((t.f, "f(z)"), (t.df, "f′(z)")), start=1):
+        for col, (bars, label) in enumerate(((t.f, "f(z)"), (t.df, "f′(z)"))):
+            cell = 2 * row + col + 1
             bx, by, bw = _finite(bars.centers, 100 * bars.share, bars.widths)
-            fig.add_trace(
-                go.Bar(
-                    x=bx,
-                    y=by,
-                    width=bw,
-                    marker=dict(color=color, line=dict(width=0)),
-                    name=f"{t.title} {label}",
-                    showlegend=False,
-                    meta={"act": t.name, "panel": label},
-                    hovertemplate=f"{label} ≈ %{{x:.3f}}<br>%{{y:.2f}}% "
-                    + _("of inputs")
-                    + f"<extra>{t.title}</extra>",
-                ),
-                row=row,
-                col=col,
-            )
-            fig.update_yaxes(title_text=_("percentage of z"), row=row, col=col)
-    fig.update_annotations(font_size=FONT)
-    fig.update_layout(bargap=0)
-    return _layout(fig, 80 + 230 * rows)
+            data.append(
+                {"type": "bar", "x": bx, "y": by, "width": bw,
+                 "marker": {"color": color, "line": {"width": 0}},
+                 "name": f"{t.title} {label}", "showlegend": False,
+                 "meta": {"act": t.name, "panel": label},
+                 "hovertemplate": f"{label} ≈ %{{x:.3f}}<br>%{{y:.2f}}% "
+                 + _("of inputs") + f"<extra>{t.title}</extra>",
+                 "xaxis": _ref("x", cell), "yaxis": _ref("y", cell)}
+            )  # fmt: skip
+            layout[_axis("y", cell)]["title"] = {"text": _("percentage of z")}
+            titles.append(subplot_title(cells[cell - 1], f"{t.title}: {label}", FONT))
+    if titles:
+        layout["annotations"] = titles
+    layout["bargap"] = 0
+    return _figure(data, layout, 80 + 230 * rows)
 
 
-def depth_figure(tables: Sequence[DepthProfile], bound: float | None = None) -> go.Figure:
+def depth_figure(tables: Sequence[DepthProfile], bound: float | None = None) -> SpecFigure:
     """Product of derivatives against depth L on a log axis.
 
     Per activation: a line for the law (E|f′(z)|)^L and dots for the Monte Carlo mean over
     sampled paths; ``bound`` draws bound^L as a dashed guide (0.25 for sigmoid's f′ ≤ 1/4).
     """
-    fig = go.Figure()
+    data: list[dict] = []
     depth = max((len(t.depth) for t in tables), default=1)
     if bound is not None:
         layers = np.arange(1, depth + 1, dtype=np.float64)
-        fig.add_trace(
-            go.Scatter(
-                x=layers, y=bound**layers, mode="lines", name=_("{bound}^L (sigmoid's ceiling)").format(bound=f"{bound:g}"),
-                line=dict(color="#7F7F7F", dash="dash", width=2), meta={"kind": "bound"},
-                hovertemplate=_("L = %{x}<br>%{y:.3g}<extra>bound</extra>"),
-            )
+        data.append(
+            {"type": "scatter", "x": layers, "y": bound**layers, "mode": "lines",
+             "name": _("{bound}^L (sigmoid's ceiling)").format(bound=f"{bound:g}"),
+             "line": {"color": "#7F7F7F", "dash": "dash", "width": 2}, "meta": {"kind": "bound"},
+             "hovertemplate": _("L = %{x}<br>%{y:.3g}<extra>bound</extra>")}
         )  # fmt: skip
     for t in tables:
         color = activation_color(t.name)
@@ -235,24 +258,25 @@ def depth_figure(tables: Sequence[DepthProfile], bound: float | None = None) -> 
         layers = t.depth.astype(np.float64)
         x, y = _finite(layers, t.law, dtype=np.float64)
         keep = y > 0
-        fig.add_trace(
-            go.Scatter(
-                x=x[keep], y=y[keep], mode="lines", name=t.title, legendgroup=t.name,
-                line=dict(color=color, width=3), meta={"act": t.name, "kind": "law"},
-                hovertemplate="L = %{x}<br>(E|f′|)^L = %{y:.3g}" f"<extra>{t.title}</extra>",
-            )
+        data.append(
+            {"type": "scatter", "x": x[keep], "y": y[keep], "mode": "lines", "name": t.title,
+             "legendgroup": t.name, "line": {"color": color, "width": 3},
+             "meta": {"act": t.name, "kind": "law"},
+             "hovertemplate": "L = %{x}<br>(E|f′|)^L = %{y:.3g}" f"<extra>{t.title}</extra>"}
         )  # fmt: skip
         x, y = _finite(layers, t.mean, dtype=np.float64)
         keep = y > 0
-        fig.add_trace(
-            go.Scatter(
-                x=x[keep], y=y[keep], mode="markers", name=_("{title} (sampled)").format(title=t.title),
-                legendgroup=t.name, showlegend=False, marker=dict(color=color, size=8),
-                meta={"act": t.name, "kind": "mean"},
-                hovertemplate="L = %{x}<br>" + _("sampled") + f" E|∏f′| = %{{y:.3g}}<extra>{t.title}</extra>",
-            )
+        data.append(
+            {"type": "scatter", "x": x[keep], "y": y[keep], "mode": "markers",
+             "name": _("{title} (sampled)").format(title=t.title), "legendgroup": t.name,
+             "showlegend": False,
+             "marker": {"color": color, "size": 8}, "meta": {"act": t.name, "kind": "mean"},
+             "hovertemplate": "L = %{x}<br>" + _("sampled")
+             + f" E|∏f′| = %{{y:.3g}}<extra>{t.title}</extra>"}
         )  # fmt: skip
-    fig.update_yaxes(type="log", title_text="E |∏ f′(z_l)|", exponentformat="power")
-    fig.update_xaxes(title_text=_("depth L (layers)"), range=[0.5, depth + 0.5])
-    fig.update_layout(hovermode="closest")
-    return _layout(fig, 560)
+    layout = {
+        "yaxis": {"title": {"text": "E |∏ f′(z_l)|"}, "type": "log", "exponentformat": "power"},
+        "xaxis": {"title": {"text": _("depth L (layers)")}, "range": [0.5, depth + 0.5]},
+        "hovermode": "closest",
+    }
+    return _figure(data, layout, 560)

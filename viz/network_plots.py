@@ -1,7 +1,9 @@
 """Per-layer figures of a network at one moment: gradients, activations, saturated and dead units.
 
 Every builder takes numpy arrays with one entry per hidden layer (input to output) and returns a
-``go.Figure`` with layer number on the x axis. A :class:`LayerProfile` holds one network's
+figure with layer number on the x axis: a plain dict spec (:class:`viz.spec_figure.SpecFigure`,
+laid out as ``make_subplots`` would), since plotly's validation of every property cost most of a
+preset click's rerun. A :class:`LayerProfile` holds one network's
 per-layer numbers with its label and colour: several profiles overlay on the same axes, so
 configurations A and B compare directly. Nothing non-finite reaches a figure, and exact zeros on
 a log axis are drawn at a floor (the hover says they are zero).
@@ -15,9 +17,17 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from engine.core.i18n import _
+from viz.spec_figure import (
+    SpecFigure,
+    axis_key,
+    axis_ref,
+    figure,
+    subplot_axes,
+    subplot_grid,
+    subplot_title,
+)
 
 FONT = dict(size=16)
 
@@ -50,19 +60,39 @@ class LayerHistogram:
     edges: np.ndarray
 
 
-def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    """The house look: white template, big fonts for a projector, legend above the plot."""
-    fig.update_layout(
-        title=dict(text=title, font=dict(size=20)),
-        template="plotly_white",
-        font=FONT,
-        height=height,
-        margin=dict(l=70, r=30, t=80, b=40),
+def house_layout(title: str, height: int = 420) -> dict[str, Any]:
+    """The house look (with the white template): big fonts for a projector, legend below."""
+    return {
+        "title": {"text": title, "font": {"size": 20}},
+        "font": dict(FONT),
+        "height": height,
+        "margin": {"l": 70, "r": 30, "t": 80, "b": 40},
         # under the plot: above it the legend would cover the subplot titles
-        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, font=dict(size=15)),
-        hoverlabel=dict(font_size=15),
-    )
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0, "font": {"size": 15}},
+        "hoverlabel": {"font": {"size": 15}},
+    }
+
+
+def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    """A graph-object figure in the house look (:func:`house_layout`, white template)."""
+    fig.update_layout(template="plotly_white", **house_layout(title, height))
     return fig
+
+
+def _spec(data: list[dict], layout: dict, title: str) -> SpecFigure:
+    return figure(data, layout | house_layout(title), template_name="plotly_white")
+
+
+def _row(titles: Sequence[str], h_space: float) -> tuple[list, dict]:
+    """One row of subplots with titles: the cells and the layout (axes and title annotations)."""
+    cells = subplot_grid(1, len(titles), h_space=h_space)
+    layout: dict[str, Any] = subplot_axes(cells)
+    layout["annotations"] = [subplot_title(c, t) for c, t in zip(cells, titles, strict=True)]
+    return cells, layout
+
+
+def _in_cell(trace: dict, col: int) -> dict:
+    return trace | {"xaxis": axis_ref("x", col), "yaxis": axis_ref("y", col)}
 
 
 def finite(values: Any) -> np.ndarray:
@@ -95,84 +125,83 @@ def _layers(n: int) -> np.ndarray:
     return np.arange(1, n + 1, dtype=np.int32)
 
 
-def _line(label, color, y, *, raw=None, dash=None, unit="", showlegend=True) -> go.Scatter:
+def _line(label, color, y, *, raw=None, dash=None, unit="", showlegend=True) -> dict:
     raw = finite(y) if raw is None else finite(raw)
-    return go.Scatter(
-        x=_layers(len(raw)),
-        y=y,
-        name=label,
-        legendgroup=label,
-        showlegend=showlegend,
-        mode="lines+markers",
-        line=dict(color=color, width=3, dash=dash),
-        marker=dict(size=7),
-        customdata=raw,
-        hovertemplate=f"{label}<br>"
+    line = {"color": color, "width": 3} | ({} if dash is None else {"dash": dash})
+    return {
+        "type": "scatter",
+        "x": _layers(len(raw)),
+        "y": y,
+        "name": label,
+        "legendgroup": label,
+        "showlegend": showlegend,
+        "mode": "lines+markers",
+        "line": line,
+        "marker": {"size": 7},
+        "customdata": raw,
+        "hovertemplate": f"{label}<br>"
         + _("layer")
         + f" %{{x}}: %{{customdata:.3g}}{unit}<extra></extra>",
-    )
+    }
 
 
-def gradient_profile(series: Sequence[LayerProfile]) -> go.Figure:
+def gradient_profile(series: Sequence[LayerProfile]) -> SpecFigure:
     """Weight-gradient norm and back-propagated signal per layer, both on log axes.
 
     Left: :math:`\\lVert \\partial L/\\partial W_l \\rVert_F`; right: the mean per-sample
     :math:`\\lVert \\partial \\ell/\\partial h_l \\rVert_2`. A straight falling line towards
     layer 1 is a vanishing gradient; a rising one is exploding.
     """
-    fig = make_subplots(
-        1,
-        2,
-        subplot_titles=(_("weight gradient ‖∂L/∂W_l‖"), _("back-propagated signal ‖∂ℓ/∂h_l‖")),
-        horizontal_spacing=0.1,
+    _cells, layout = _row(
+        (_("weight gradient ‖∂L/∂W_l‖"), _("back-propagated signal ‖∂ℓ/∂h_l‖")), 0.1
     )
+    data = []
     for col, field in ((1, "grad_norms"), (2, "signal_norms")):
         arrays = [getattr(p, field) for p in series]
         floor = log_floor(*arrays)
         for p in series:
             values = getattr(p, field)
-            fig.add_trace(
-                _line(
-                    p.label, p.color, on_log_axis(values, floor), raw=values, showlegend=col == 1
-                ),
-                1,
-                col,
+            line = _line(
+                p.label, p.color, on_log_axis(values, floor), raw=values, showlegend=col == 1
             )
-        fig.update_yaxes(type="log", range=log_range(*arrays, floor=floor), row=1, col=col)
-    fig.update_xaxes(title_text=_("layer (1 = input side)"))
-    fig.update_yaxes(exponentformat="power")
-    fig.update_yaxes(title_text=_("norm (log)"), row=1, col=1)
-    return base_layout(fig, _("Gradient per layer"))
+            data.append(_in_cell(line, col))
+        layout[axis_key("y", col)] |= {
+            "type": "log", "range": log_range(*arrays, floor=floor), "exponentformat": "power"
+        }  # fmt: skip
+        layout[axis_key("x", col)]["title"] = {"text": _("layer (1 = input side)")}
+    layout["yaxis"]["title"] = {"text": _("norm (log)")}
+    return _spec(data, layout, _("Gradient per layer"))
 
 
-def activation_stats(series: Sequence[LayerProfile]) -> go.Figure:
+def activation_stats(series: Sequence[LayerProfile]) -> SpecFigure:
     """Mean and standard deviation of each layer's activations, with the ideal 0 and 1 marked."""
-    fig = make_subplots(
-        1, 2, subplot_titles=(_("mean of a_l"), _("std of a_l")), horizontal_spacing=0.1
-    )
+    _cells, layout = _row((_("mean of a_l"), _("std of a_l")), 0.1)
+    data, shapes = [], []
     for col, field, ideal in ((1, "act_mean", 0.0), (2, "act_std", 1.0)):
         for p in series:
-            fig.add_trace(
-                _line(p.label, p.color, finite(getattr(p, field)), showlegend=col == 1), 1, col
-            )
-        fig.add_hline(y=ideal, line=dict(color="#888", dash="dot"), row=1, col=col)
-    fig.update_xaxes(title_text=_("layer"))
-    return base_layout(fig, _("Activation mean and spread per layer"))
+            line = _line(p.label, p.color, finite(getattr(p, field)), showlegend=col == 1)
+            data.append(_in_cell(line, col))
+        shapes.append(
+            {"type": "line", "line": {"color": "#888", "dash": "dot"}, "x0": 0, "x1": 1,
+             "xref": f"{axis_ref('x', col)} domain", "y0": ideal, "y1": ideal,
+             "yref": axis_ref("y", col)}
+        )  # fmt: skip
+        layout[axis_key("x", col)]["title"] = {"text": _("layer")}
+    layout["shapes"] = shapes
+    return _spec(data, layout, _("Activation mean and spread per layer"))
 
 
-def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = ()) -> go.Figure:
+def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = ()) -> SpecFigure:
     """Saturated share, dead share and the largest gap between two units, per layer.
 
     Saturated: :math:`|f'(z)| < 10^{-3}`; dead: a unit whose slope is 0 on every sample. The
     gap is exactly 0 when every unit of a layer is a copy of the others (zero initialisation).
     ``after`` adds dashed lines for the same quantities after training.
     """
-    fig = make_subplots(
-        1,
-        3,
-        subplot_titles=(_("saturated (%)"), _("dead units (%)"), _("largest gap between units")),
-        horizontal_spacing=0.08,
+    _cells, layout = _row(
+        (_("saturated (%)"), _("dead units (%)"), _("largest gap between units")), 0.08
     )
+    data = []
     for dash, group in ((None, series), ("dash", after)):
         for p in group:
             name = p.label if dash is None else _("{label}, after training").format(label=p.label)
@@ -182,13 +211,12 @@ def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = 
                 (3, "unit_similarity", 1, ""),
             ):
                 y = finite(getattr(p, field)) * np.float32(scale)
-                fig.add_trace(
-                    _line(name, p.color, y, dash=dash, unit=unit, showlegend=col == 1), 1, col
-                )
-    fig.update_yaxes(range=[-3, 103], row=1, col=1)
-    fig.update_yaxes(range=[-3, 103], row=1, col=2)
-    fig.update_xaxes(title_text=_("layer"))
-    return base_layout(fig, _("Saturated, dead and identical units"))
+                line = _line(name, p.color, y, dash=dash, unit=unit, showlegend=col == 1)
+                data.append(_in_cell(line, col))
+    for col in (1, 2, 3):
+        layout[axis_key("x", col)]["title"] = {"text": _("layer")}
+    layout["yaxis"]["range"] = layout["yaxis2"]["range"] = [-3, 103]
+    return _spec(data, layout, _("Saturated, dead and identical units"))
 
 
 def activation_range(histograms: Sequence[LayerHistogram]) -> tuple[float, float]:
@@ -203,13 +231,13 @@ def activation_violins(
     title: str = "",  # default: "Activation distribution per layer" in the current language
     y_range: tuple[float, float] | None = None,
     means: np.ndarray | None = None,
-) -> go.Figure:
+) -> SpecFigure:
     """One violin per layer from its histogram (``counts``, ``edges``), in Glorot & Bengio's style.
 
     Each violin's half-width is the bin's share of that layer's samples, scaled so the fullest
     bin of the layer spans 0.9 of a layer slot. The y axis is the activation value.
     """
-    fig = go.Figure()
+    data = []
     for layer, h in enumerate(histograms, start=1):
         counts = finite(h.counts)
         edges = finite(h.edges)
@@ -221,39 +249,29 @@ def activation_violins(
         ys = centres[keep]
         xs = np.concatenate([layer + half[keep], (layer - half[keep])[::-1]])
         text = np.concatenate([share[keep], share[keep][::-1]]) * 100
-        fig.add_trace(
-            go.Scatter(
-                x=xs.astype(np.float32),
-                y=np.concatenate([ys, ys[::-1]]).astype(np.float32),
-                fill="toself",
-                mode="lines",
-                line=dict(color=color, width=1),
-                fillcolor=color,
-                opacity=0.6,
-                name=_("layer {layer}").format(layer=layer),
-                showlegend=False,
-                customdata=text.astype(np.float32),
-                hovertemplate=_("layer {layer}").format(layer=layer)
-                + "<br>a ≈ %{y:.3g}: %{customdata:.1f} %<extra></extra>",
-            )
-        )
+        data.append(
+            {"type": "scatter", "x": xs.astype(np.float32),
+             "y": np.concatenate([ys, ys[::-1]]).astype(np.float32), "fill": "toself",
+             "mode": "lines", "line": {"color": color, "width": 1}, "fillcolor": color,
+             "opacity": 0.6, "name": _("layer {layer}").format(layer=layer), "showlegend": False,
+             "customdata": text.astype(np.float32),
+             "hovertemplate": _("layer {layer}").format(layer=layer)
+             + "<br>a ≈ %{y:.3g}: %{customdata:.1f} %<extra></extra>"}
+        )  # fmt: skip
     if means is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=_layers(len(means)),
-                y=finite(means),
-                mode="markers",
-                marker=dict(
-                    symbol="diamond", size=9, color="white", line=dict(color="black", width=1.5)
-                ),
-                name=_("mean"),
-                hovertemplate=_("layer %{x}<br>mean %{y:.3g}<extra></extra>"),
-            )
-        )
-    fig.update_xaxes(title_text=_("layer"), range=[0.3, len(histograms) + 0.7])
-    fig.update_yaxes(title_text=_("activation a_l"))
+        data.append(
+            {"type": "scatter", "x": _layers(len(means)), "y": finite(means), "mode": "markers",
+             "marker": {"symbol": "diamond", "size": 9, "color": "white",
+                        "line": {"color": "black", "width": 1.5}},
+             "name": _("mean"),
+             "hovertemplate": _("layer %{x}<br>mean %{y:.3g}<extra></extra>")}
+        )  # fmt: skip
+    layout: dict[str, Any] = {
+        "xaxis": {"title": {"text": _("layer")}, "range": [0.3, len(histograms) + 0.7]},
+        "yaxis": {"title": {"text": _("activation a_l")}},
+    }
     if y_range is not None:
         lo, hi = y_range
         pad = 0.03 * max(hi - lo, 1e-6)
-        fig.update_yaxes(range=[lo - pad, hi + pad])
-    return base_layout(fig, title or _("Activation distribution per layer"))
+        layout["yaxis"]["range"] = [lo - pad, hi + pad]
+    return _spec(data, layout, title or _("Activation distribution per layer"))

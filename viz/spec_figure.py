@@ -10,24 +10,72 @@ as it is, with its numpy arrays already turned into plotly's base64 typed arrays
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
-from _plotly_utils.utils import convert_to_base64
+from _plotly_utils.utils import to_typed_array_spec
 
-_TEMPLATE: list[dict[str, Any]] = []
+_TEMPLATES: dict[str | None, dict[str, Any]] = {}
 
 
-def template() -> dict[str, Any]:
-    """The default template's JSON, as ``go.Figure()`` writes it into every layout (made once)."""
-    if not _TEMPLATE:
-        _TEMPLATE.append(go.Figure().to_dict()["layout"]["template"])
-    return _TEMPLATE[0]
+def template(name: str | None = None) -> dict[str, Any]:
+    """A template's JSON as a graph-object figure writes it into its layout (made once per name):
+    the default template's for None, else that of the named one (``"plotly_white"``)."""
+    if name not in _TEMPLATES:
+        layout = {} if name is None else {"template": name}
+        _TEMPLATES[name] = go.Figure(layout=layout).to_dict()["layout"]["template"]
+    return _TEMPLATES[name]
+
+
+_SHORT = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4",
+          "uint32": "u4", "float32": "f4", "float64": "f8"}  # fmt: skip
+_SKIPPED = frozenset({"geojson", "layer", "layers", "range"})  # plotly leaves these as they are
+
+
+def typed_array(v: np.ndarray) -> Any:
+    """``v`` as plotly.js's typed-array spec, as ``_plotly_utils.utils.to_typed_array_spec``
+    writes it (64-bit integers narrowed where they fit), without its per-array detour through
+    narwhals; any other dtype (strings, objects, booleans) goes the library's own way."""
+    if v.dtype.kind not in "iuf":
+        return to_typed_array_spec(v)
+    if v.size == 0:
+        return v
+    if v.dtype.kind in "iu" and v.dtype.itemsize == 8:
+        lo, hi = v.min(), v.max()
+        signed = v.dtype.kind == "i"
+        for bits in (8, 16, 32):
+            info = np.iinfo(f"{'int' if signed else 'uint'}{bits}")
+            if info.min <= lo and hi <= info.max:
+                v = v.astype(info.dtype)
+                break
+        else:
+            return v
+    short = _SHORT.get(str(v.dtype))
+    if short is None:
+        return v
+    spec = {"dtype": short, "bdata": base64.b64encode(np.ascontiguousarray(v)).decode("ascii")}
+    if v.ndim > 1:
+        spec["shape"] = str(v.shape)[1:-1]
+    return spec
 
 
 def encode(node: Any) -> Any:
-    """``node`` (a trace, a layout, a list of them) with every numpy array as a typed array."""
-    convert_to_base64(node)
+    """``node`` (a trace, a layout, a list of them) with every numpy array as a typed array, as
+    ``_plotly_utils.utils.convert_to_base64`` does it (in place)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _SKIPPED:
+                continue
+            if isinstance(value, np.ndarray):
+                node[key] = typed_array(value)
+            elif isinstance(value, dict | list | tuple):
+                encode(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            if isinstance(value, dict | list | tuple):
+                encode(value)
     return node
 
 
@@ -68,11 +116,67 @@ class SpecFigure(go.Figure):
 
 
 def figure(
-    data: list[dict[str, Any]], layout: dict[str, Any], frames: list | None = None
+    data: list[dict[str, Any]],
+    layout: dict[str, Any],
+    frames: list | None = None,
+    template_name: str | None = None,
 ) -> SpecFigure:
-    """A :class:`SpecFigure` of plain trace and layout dicts (numpy arrays allowed in both)."""
+    """A :class:`SpecFigure` of plain trace and layout dicts (numpy arrays allowed in both), in
+    the default template or the one named."""
     spec: dict[str, Any] = {"data": encode(list(data)), "layout": encode(dict(layout))}
-    spec["layout"]["template"] = template()
+    spec["layout"]["template"] = template(template_name)
     if frames:
         spec["frames"] = encode(list(frames))
     return SpecFigure(spec)
+
+
+# The subplot layout of ``make_subplots`` without building it: axis names, domains, titles.
+
+
+def axis_key(prefix: str, i: int) -> str:
+    """The layout key of subplot ``i``'s axis (1-based, row by row): ``xaxis``, ``xaxis2`` ..."""
+    return f"{prefix}axis{'' if i == 1 else i}"
+
+
+def axis_ref(prefix: str, i: int) -> str:
+    """A trace's reference to subplot ``i``'s axis: ``x``, ``x2`` ..."""
+    return f"{prefix}{'' if i == 1 else i}"
+
+
+Domains = tuple[list[float], list[float]]
+
+
+def subplot_grid(
+    rows: int, cols: int, v_space: float | None = None, h_space: float | None = None
+) -> list[Domains]:
+    """The (x, y) domains of a rows x cols grid, row by row from the top, as ``make_subplots``
+    lays them out (default spacings: 0.3 / rows, as make_subplots without titles, and 0.2 / cols)."""
+    v_space = 0.3 / rows if v_space is None else v_space
+    h_space = 0.2 / cols if h_space is None else h_space
+    width = (1.0 - h_space * (cols - 1)) / cols
+    height = (1.0 - v_space * (rows - 1)) / rows
+    cells = []
+    for r in range(rows):
+        y0 = (rows - 1 - r) * (height + v_space)
+        y = [min(max(y0, 0.0), 1.0), min(max(y0 + height, 0.0), 1.0)]
+        for c in range(cols):
+            x0 = c * (width + h_space)
+            cells.append(([x0, x0 + width], y))
+    return cells
+
+
+def subplot_axes(cells: list[Domains]) -> dict[str, dict[str, Any]]:
+    """Each cell's x and y axis, anchored to each other, on the cell's domains."""
+    layout = {}
+    for i, (x_domain, y_domain) in enumerate(cells, start=1):
+        layout[axis_key("x", i)] = {"anchor": axis_ref("y", i), "domain": x_domain}
+        layout[axis_key("y", i)] = {"anchor": axis_ref("x", i), "domain": y_domain}
+    return layout
+
+
+def subplot_title(cell: Domains, text: str, size: int = 16) -> dict[str, Any]:
+    """A subplot's title, centred above its cell, as ``make_subplots`` writes it."""
+    (x0, x1), (_, y1) = cell
+    return {"text": text, "x": (x0 + x1) / 2, "y": y1, "xref": "paper", "yref": "paper",
+            "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+            "font": {"size": size}}  # fmt: skip

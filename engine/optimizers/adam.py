@@ -60,7 +60,7 @@ def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[
     m = moment(s["m"], g, beta1)
     v = square_moment(s["v"], g, beta2)
     bias_correction1 = bias_correction(beta1, t)
-    bias_correction2_sqrt = bias_correction(beta2, t) ** 0.5
+    bias_correction2_sqrt = bias_correction(beta2, t).pow(0.5)  # ** 0.5, without its wrapper
     v_max = torch.maximum(s["v_max"], v) if h["amsgrad"] else s["v_max"]
     denom = (v_max if h["amsgrad"] else v).sqrt() / bias_correction2_sqrt + h["eps"]
     # Same grouping as torch: (η / (1-β₁ᵗ)) · (m / denom).

@@ -34,6 +34,15 @@ def _key(opt: Optimizer) -> tuple:
     return (opt.name, flags)
 
 
+def batch_groups(optimizers: Sequence[Optimizer]) -> list[list[int]]:
+    """The indices of the optimizers that step as one batched state, groups in order of first
+    appearance (the grouping of :func:`group_optimizers`, without building anything)."""
+    by_key: dict[tuple, list[int]] = {}
+    for i, opt in enumerate(optimizers):
+        by_key.setdefault(_key(opt), []).append(i)
+    return list(by_key.values())
+
+
 def _stack(values: list[Any], dtype: torch.dtype, device: torch.device) -> Any:
     """One hyperparameter across a group: a float if all agree, else a (k,) tensor."""
     first = values[0]
@@ -53,11 +62,8 @@ def group_optimizers(
     """Group optimizers that can share one batched state: ``[(batched optimizer, indices)]``,
     in order of first appearance; a group's numeric hyperparameters are ``(k,)`` tensors of
     ``dtype`` on ``device`` where its members differ."""
-    by_key: dict[tuple, list[int]] = {}
-    for i, opt in enumerate(optimizers):
-        by_key.setdefault(_key(opt), []).append(i)
     groups = []
-    for indices in by_key.values():
+    for indices in batch_groups(optimizers):
         members = [optimizers[i] for i in indices]
         if len(members) == 1:
             groups.append((members[0], indices))

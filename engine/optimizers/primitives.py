@@ -73,6 +73,10 @@ def square_moment(v: Tensor, g: Tensor, beta: float | Tensor) -> Tensor:
 
 def bias_correction(beta: float | Tensor, t: Tensor) -> Tensor:
     """:math:`1 - \\beta^t`, what a moment started at 0 is divided by to be unbiased."""
+    if isinstance(t, Tensor) or isinstance(beta, Tensor):
+        # The kernels ``1 - beta**t`` runs, called directly: torch's Python wrapper of the
+        # reflected operators (__rpow__, __rsub__) cost more than the arithmetic on a 2D point.
+        return torch.rsub(torch.pow(beta, t), 1)
     return 1 - beta**t
 
 

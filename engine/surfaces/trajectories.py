@@ -243,6 +243,60 @@ def run(
     )
 
 
+def join(
+    runs: Sequence[Run],
+    optimizers: Sequence[Optimizer] | None = None,
+    rows: Sequence[Sequence[int]] | None = None,
+) -> Run:
+    """Runs of the same surface, starts, steps and schedule as one run of all their optimizers.
+
+    ``optimizers``: all of them, in the joined order, where the runs were stored without theirs;
+    ``rows[i]``: where run i's optimizers go in the joined run (default: one after the other).
+
+    Without noise every operation of :func:`run` is row-wise, and optimizers of different kinds
+    step apart, so a run of each batch group alone (``grouping.batch_groups``) equals its rows of
+    the batched run bit for bit (tests/engine/surfaces hold it): a caller can cache each group's
+    run and rerun only the one whose settings changed. (Optimizers of one kind step together
+    with tensor hyperparameters, which may round differently from a lone float.) With noise the
+    draws depend on every row of the batch, so noisy runs cannot be joined this way.
+    """
+    if not runs:
+        raise ValueError("Invalid runs: give at least one")
+    first = runs[0]
+    if any(r.paths.shape[1:] != first.paths.shape[1:] for r in runs):
+        raise ValueError("Invalid runs: they must share their starts and number of steps")
+    sizes = [r.paths.shape[0] for r in runs]
+    if rows is None:
+        rows = np.split(np.arange(sum(sizes)), np.cumsum(sizes)[:-1])
+    place = [int(i) for group in rows for i in group]
+    if [len(g) for g in rows] != sizes or sorted(place) != list(range(sum(sizes))):
+        raise ValueError("Invalid rows: give each joined path one place")
+    inverse = np.argsort(place)
+    opts = [o for r in runs for o in r.optimizers]
+    opts = list(optimizers) if optimizers is not None else [opts[i] for i in inverse]
+    if len(opts) != len(place):
+        raise ValueError("Invalid optimizers: give one per joined path")
+
+    def cat(name: str) -> np.ndarray:
+        return np.concatenate([getattr(r, name) for r in runs])[inverse]
+
+    states = [st for r in runs for st in r.states]
+    return Run(
+        optimizers=opts,
+        labels=optimizer_labels(opts),
+        starts=first.starts,
+        paths=cat("paths"),
+        losses=cat("losses"),
+        grads=cat("grads"),
+        grad_norms=cat("grad_norms"),
+        diverged_at=cat("diverged_at"),
+        states=[states[i] for i in inverse] if states else [],
+        lr_factors=first.lr_factors,
+        undefined=cat("undefined"),
+        undefined_points=cat("undefined_points"),
+    )
+
+
 def _state_history(
     groups: list[tuple[Optimizer, list[int]]], history: list[list[Any]], K: int
 ) -> list[dict[str, np.ndarray]]:

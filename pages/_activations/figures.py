@@ -6,13 +6,13 @@ Plotly objects costs far more than serialising them. Their tables have all been 
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from engine.activations.tables import CurveTable, DepthTable, HistTable, Spec
 from engine.core.i18n import _
 from pages._activations.data import curve_table, depth_table, hist_table
 from viz import activation_plots as plots
+from viz.spec_figure import SpecFigure
 
 SIGMOID_CEILING = 0.25  # sigmoid's f′ ≤ 1/4: the depth figure draws 0.25^L when sigmoid is shown
 
@@ -37,20 +37,20 @@ def depth_profile(t: DepthTable) -> plots.DepthProfile:
 @st.cache_resource(max_entries=64, show_spinner=False)
 def curves_figure(
     specs: tuple[Spec, ...], lo: float, hi: float, orders: tuple[int, ...], lang: str
-) -> go.Figure:
+) -> SpecFigure:
     """(``lang``: the figure's words are in the session's language, part of the key.)"""
     return plots.curves_figure([curve(curve_table(s, lo, hi)) for s in specs], orders)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def histograms_figure(specs: tuple[Spec, ...], mu: float, sigma: float, lang: str) -> go.Figure:
+def histograms_figure(specs: tuple[Spec, ...], mu: float, sigma: float, lang: str) -> SpecFigure:
     return plots.histograms_figure([histograms(hist_table(s, mu, sigma)) for s in specs])
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def depth_figure(
     specs: tuple[Spec, ...], mu: float, sigma: float, depth: int, lang: str
-) -> go.Figure:
+) -> SpecFigure:
     bound = SIGMOID_CEILING if any(s[0] == "sigmoid" for s in specs) else None
     tables = [depth_profile(depth_table(s, mu, sigma, depth, lang)) for s in specs]
     return plots.depth_figure(tables, bound)

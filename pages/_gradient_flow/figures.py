@@ -17,6 +17,7 @@ from engine.nets.history import History
 from viz import network_plots, training_plots
 from viz.colors import series_color
 from viz.network_plots import LayerHistogram, LayerProfile
+from viz.spec_figure import SpecFigure
 from viz.training_plots import Quantity, TrainingCurves
 
 LABELS = ("A", "B")
@@ -80,7 +81,7 @@ def heatmap(
     )
 
 
-def violins(label: str, report: probes.LayerReport, y_range: tuple[float, float]) -> go.Figure:
+def violins(label: str, report: probes.LayerReport, y_range: tuple[float, float]) -> SpecFigure:
     """Configuration ``label``'s activations per layer at initialisation."""
     return network_plots.activation_violins(
         histograms(report), color(label), _("{label}: activations per layer").format(label=label), y_range,

@@ -40,12 +40,12 @@ def show(text: LessonText) -> Outcome:
     slopes = plots.curves_figure(
         [plots.Curve(c.name, c.title, c.x, c.f, c.df, c.d2f) for c in curves], [1]
     )
-    slopes.update_layout(height=FIG_HEIGHT)
+    slopes.set_layout(height=FIG_HEIGHT)  # a plain-dict figure (viz/spec_figure.py)
     products = plots.depth_figure(
         [plots.DepthProfile(p.name, p.title, p.depth, p.law, p.mean) for p in profiles],
         SIGMOID_CEILING,
     )
-    products.update_layout(height=FIG_HEIGHT)
+    products.set_layout(height=FIG_HEIGHT)
     a, b = st.columns(2)
     # Titles above the charts: the explorer's builders keep their legends where a title would go.
     a.markdown(f"**{text.label('slopes_title')}**")

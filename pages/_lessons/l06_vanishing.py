@@ -51,11 +51,15 @@ def show(text: LessonText) -> Outcome:
         for i, (name, r) in enumerate(reports.items())
     ]
     fig = network_plots.gradient_profile(series)
-    fig.update_layout(title_text=text.label("profile_title", depth=depth), height=FIG_HEIGHT)
-    fig.update_xaxes(title_text=text.label("layer"))
-    fig.update_yaxes(title_text=text.label("norm"), row=1, col=1)
-    for panel, name in zip(fig.layout.annotations, ("weight_panel", "signal_panel"), strict=True):
-        panel.text = text.label(name)  # the subplot titles, in the lesson's language
+    # A plain-dict figure (viz/spec_figure.py), made for this call: its spec is edited in place.
+    layout = fig.spec["layout"]
+    layout["title"]["text"] = text.label("profile_title", depth=depth)
+    layout["height"] = FIG_HEIGHT
+    for axis in ("xaxis", "xaxis2"):
+        layout[axis]["title"] = {"text": text.label("layer")}
+    layout["yaxis"]["title"] = {"text": text.label("norm")}
+    for panel, name in zip(layout["annotations"], ("weight_panel", "signal_panel"), strict=True):
+        panel["text"] = text.label(name)  # the subplot titles, in the lesson's language
     present.chart(st, fig, key=keys.key(NUMBER, "fig_profile"), width="stretch")
     ratio = {name: cures.attenuation(r) for name, r in reports.items()}
     numbers = dict(depth=depth, cure=text.label(cure), **ratio)

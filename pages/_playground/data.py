@@ -7,6 +7,7 @@ of numpy arrays (:class:`Paths`, :class:`Starts`, :class:`Sweep`).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ import streamlit as st
 
 from engine import surfaces
 from engine.core.i18n import _
-from engine.optimizers import schedules
+from engine.optimizers import grouping, schedules
 from engine.surfaces import analysis, trajectories
 from engine.surfaces import domain as surface_domain
 from pages._common import optimizer_widgets as ow
@@ -115,13 +116,37 @@ def _run(cfg: Settings, opts: list, starts: Any, record_state: bool = True):
     )
 
 
+# One group's run is a share of a whole run's bytes: the same bound holds them.
+@st.cache_data(max_entries=64, max_size=PATHS_MAX_SIZE, show_spinner=False)
+def _group_run(cfg: Settings) -> trajectories.Run:
+    """The main run of ``cfg.opts``, one batch group (``tol`` blanked: it is no part of a run).
+    Stored without its optimizer objects, which do not pickle."""
+    return dataclasses.replace(_run(cfg, ow.build(cfg.opts), [cfg.start]), optimizers=[])
+
+
+def _main_run(cfg: Settings) -> trajectories.Run:
+    """Every optimizer from the start, state recorded. Without noise each batch group (the
+    optimizers of one kind) is run and cached on its own settings, and the joined run equals
+    the batched one bit for bit, so a changed learning rate reruns its optimizer's group only;
+    noisy gradients draw on the whole batch, so a noisy run stays one batched run."""
+    built = ow.build(cfg.opts)  # every value checked first, as one batched run would
+    if cfg.noise:
+        return _run(cfg, built, [cfg.start])
+    groups = grouping.batch_groups(built)
+    runs = [
+        _group_run(cfg._replace(opts=tuple(cfg.opts[i] for i in group), tol=0.0))
+        for group in groups
+    ]
+    return trajectories.join(runs, built, groups)
+
+
 # An entry at the page's maxima (12 optimizers, 2000 steps, their state histories) pickles to
 # about 5 MB (bench/memory.py): 32 of them would be 150 MB, so the bytes are bounded too.
 @st.cache_data(max_entries=32, max_size=PATHS_MAX_SIZE, show_spinner=False)
 def paths(cfg: Settings) -> Paths:
     """The main run from one start, with state history, table, distances and internals."""
     surface = get_surface(cfg.surface)
-    run = _run(cfg, ow.build(cfg.opts), [cfg.start])
+    run = _main_run(cfg)
     eff = run.effective_lr()
     undefined = run.undefined[:, 0]
     why = [

@@ -24,20 +24,21 @@ from engine.activations.tables import (
     property_rows,
 )
 from pages._activations.figures import curve, depth_profile, histograms
+from tests.helpers import validated
 from viz import activation_plots as plots
 from viz.activation_plots import activation_color, robust_range
 
 
 def curves_figure(tables, orders):
-    return plots.curves_figure([curve(t) for t in tables], orders)
+    return validated(plots.curves_figure([curve(t) for t in tables], orders))
 
 
 def histograms_figure(tables):
-    return plots.histograms_figure([histograms(t) for t in tables])
+    return validated(plots.histograms_figure([histograms(t) for t in tables]))
 
 
 def depth_figure(tables, bound=None):
-    return plots.depth_figure([depth_profile(t) for t in tables], bound)
+    return validated(plots.depth_figure([depth_profile(t) for t in tables], bound))
 
 
 def test_curve_table_matches_autograd_and_holds_zero_exactly():
@@ -166,14 +167,14 @@ def test_the_figures_take_viz_records_built_from_plain_numpy():
     x = np.linspace(-2.0, 2.0, 5)
     band = (x * 0.1, x * 0.4)
     c = plots.Curve("rrelu", "RReLU", x, np.maximum(x, 0), (x > 0) * 1.0, 0 * x, band, band)
-    assert [t.meta["kind"] for t in plots.curves_figure([c], (0,)).data] == [
+    assert [t.meta["kind"] for t in validated(plots.curves_figure([c], (0,))).data] == [
         "band",
         "band",
         "curve",
     ]
     bars = plots.Bars(np.array([0.5, 1.5]), np.array([1.0, 1.0]), np.array([0.25, 0.75]))
-    fig = plots.histograms_figure([plots.Histograms("relu", "ReLU", bars, bars)])
+    fig = validated(plots.histograms_figure([plots.Histograms("relu", "ReLU", bars, bars)]))
     np.testing.assert_allclose(np.asarray(fig.data[1].y, float), [25, 75])
     d = plots.DepthProfile("tanh", "Tanh", np.arange(1, 4), 0.5 ** np.arange(1, 4), np.full(3, 0.2))
-    law = next(t for t in plots.depth_figure([d]).data if t.meta["kind"] == "law")
+    law = next(t for t in validated(plots.depth_figure([d])).data if t.meta["kind"] == "law")
     np.testing.assert_allclose(np.asarray(law.y, float), [0.5, 0.25, 0.125])

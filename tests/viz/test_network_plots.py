@@ -8,6 +8,7 @@ import pytest
 from engine.nets import presets
 from pages._gradient_flow import figures
 from pages._gradient_flow.figures import HEATMAPS, histograms
+from tests.helpers import validated
 from viz import network_plots as npl
 from viz import training_plots as tpl
 from viz.network_plots import LayerProfile
@@ -66,7 +67,7 @@ def fake_profile(depth=4, **overrides):
 
 def test_gradient_profile_is_log_and_shows_the_report_values(reports):
     series = [profile(k, r) for k, r in reports.items()]
-    fig = npl.gradient_profile(series)
+    fig = validated(npl.gradient_profile(series))
     data = figure_json(fig)
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.type == "log"
     grads = [t for t in fig.data if t.xaxis == "x"]
@@ -80,7 +81,7 @@ def test_gradient_profile_is_log_and_shows_the_report_values(reports):
 
 
 def test_zeros_and_non_finite_values_never_reach_the_plot():
-    fig = npl.gradient_profile([fake_profile()])
+    fig = validated(npl.gradient_profile([fake_profile()]))
     figure_json(fig)
     y = values(fig.data[0].y)
     assert (y > 0).all(), "a zero is drawn at the floor of the log axis"
@@ -91,7 +92,7 @@ def test_zeros_and_non_finite_values_never_reach_the_plot():
 def test_activation_violins_one_per_layer_on_a_shared_axis(reports):
     r = reports["A"]
     rng = (-5.0, 5.0)
-    fig = npl.activation_violins(histograms(r), "#123456", "A", rng, r.act_mean)
+    fig = validated(npl.activation_violins(histograms(r), "#123456", "A", rng, r.act_mean))
     figure_json(fig)
     shapes = [t for t in fig.data if t.fill == "toself"]
     assert len(shapes) == len(r.histograms) == 10
@@ -105,7 +106,7 @@ def test_activation_violins_one_per_layer_on_a_shared_axis(reports):
 
 def test_unit_health_in_percent_with_after_lines(reports):
     r = reports["A"]
-    fig = npl.unit_health([profile("A", r)], [profile("A", r)])
+    fig = validated(npl.unit_health([profile("A", r)], [profile("A", r)]))
     figure_json(fig)
     sat = [t for t in fig.data if t.xaxis == "x"]
     assert len(sat) == 2 and sat[1].line.dash == "dash"
@@ -113,7 +114,7 @@ def test_unit_health_in_percent_with_after_lines(reports):
 
 
 def test_activation_stats_marks_the_ideal_mean_and_std(reports):
-    fig = npl.activation_stats([profile("A", reports["A"])])
+    fig = validated(npl.activation_stats([profile("A", reports["A"])]))
     figure_json(fig)
     assert sorted(s.y0 for s in fig.layout.shapes) == [0.0, 1.0]
 

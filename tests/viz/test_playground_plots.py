@@ -10,17 +10,15 @@ import itertools
 import json
 
 import numpy as np
-import plotly.graph_objects as go
 import plotly.io as pio
 
 from engine import optimizers, surfaces
 from engine.surfaces import analysis, trajectories
-from tests.helpers import figure_array
+from tests.helpers import validated
 from viz import basin_plots, surface_3d
 from viz import playground_plots as pp
 from viz import surface_plots as sp
 from viz.colors import optimizer_color
-from viz.spec_figure import SpecFigure
 
 NAMES = ["sgd", "adam"]
 
@@ -29,23 +27,6 @@ def _run(surface="rosenbrock", lrs=(0.01, 0.1)):
     s = surfaces.get(surface)
     opts = [optimizers.create(n, lr=lr) for n, lr in zip(NAMES, lrs, strict=True)]
     return s, trajectories.run(s, opts, [s.start], 80)
-
-
-def _decoded(node):
-    """A spec with its base64 typed arrays as numpy arrays again."""
-    if isinstance(node, dict):
-        if "bdata" in node and "dtype" in node:
-            return figure_array(node)
-        return {k: _decoded(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_decoded(v) for v in node]
-    return node
-
-
-def validated(fig: SpecFigure) -> go.Figure:
-    """The figure as plotly graph objects: every property of the spec checked by plotly."""
-    assert isinstance(fig, SpecFigure)
-    return go.Figure(_decoded(fig.to_dict()))
 
 
 def _finite_json(fig) -> dict:

@@ -60,3 +60,14 @@ def test_batched_hyperparameters_a_tensor_lr_and_a_shared_counter(name):
         p_theirs, theirs = opt.step(p_theirs, g, theirs, lr=lr, batch_dims=2)
         assert torch.equal(p_ours, p_theirs), (name, t)
         _same(ours, theirs)
+
+
+def test_bias_correction_is_one_minus_beta_to_the_t_bit_for_bit():
+    """bias_correction calls torch.pow and torch.rsub directly (no reflected-operator wrapper);
+    it must give what ``1 - beta**t`` gives, for float or tensor beta and t."""
+    from engine.optimizers.primitives import bias_correction
+
+    t = torch.arange(1, 2001, dtype=torch.float64)
+    for beta in (0.9, 0.999, torch.tensor([0.9, 0.95, 0.999], dtype=torch.float64)[:, None]):
+        assert torch.equal(bias_correction(beta, t), 1 - beta**t)
+    assert bias_correction(0.9, 3.0) == 1 - 0.9**3.0

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from engine import optimizers, surfaces
+from engine.optimizers import grouping, schedules
 from engine.surfaces import trajectories
 
 OPTIMIZERS = [
@@ -231,3 +232,45 @@ def test_default_learning_rates_shrink_only_where_the_base_rate_fails():
     assert rosenbrock["adam"] == base["adam"]
     with pytest.raises(ValueError, match="Unknown optimizer"):
         surface_lrs.default_lr("nope", "bowl")
+
+
+@pytest.mark.parametrize("surface", ["beale", "rosenbrock", "rastrigin"])
+def test_joined_runs_of_each_batch_group_equal_one_batched_run_bit_for_bit(surface):
+    """Without noise the rows of a batch group (the optimizers of one kind) in a batched run are
+    that group's run alone, so the playground can cache each group's run and rerun only a
+    changed one (trajectories.join puts the rows back in the order given)."""
+    s = surfaces.get(surface)
+    opts = [optimizers.create(n) for n in optimizers.names()]
+    opts.insert(3, optimizers.create("adam", lr=0.5))  # one kind twice, apart
+    opts.append(optimizers.create("sgd", lr=1e-3, momentum=0.9, nesterov=True))
+    schedule = schedules.make("cosine", 60)
+    starts = [s.start, (0.5, -0.5)]
+    batched = trajectories.run(s, opts, starts, 60, schedule=schedule)
+    groups = grouping.batch_groups(opts)
+    assert [3, 4] not in groups and any(3 in g and len(g) == 2 for g in groups)
+    alone = [trajectories.run(s, [opts[i] for i in g], starts, 60, schedule=schedule)
+             for g in groups]  # fmt: skip
+    joined = trajectories.join(alone, rows=groups)
+    assert [o.hyper for o in joined.optimizers] == [o.hyper for o in opts]
+    assert joined.labels == batched.labels
+    for name in ("paths", "losses", "grads", "grad_norms", "diverged_at", "undefined",
+                 "undefined_points", "lr_factors"):  # fmt: skip
+        np.testing.assert_array_equal(getattr(joined, name), getattr(batched, name), err_msg=name)
+    for mine, theirs in zip(joined.states, batched.states, strict=True):
+        assert mine.keys() == theirs.keys()
+        for key in theirs:
+            np.testing.assert_array_equal(mine[key], theirs[key])
+
+
+def test_join_refuses_runs_of_different_shapes_and_a_wrong_optimizer_count():
+    s = surfaces.get("beale")
+    a = trajectories.run(s, [optimizers.create("sgd")], [s.start], 10)
+    b = trajectories.run(s, [optimizers.create("sgd")], [s.start], 12)
+    with pytest.raises(ValueError, match="share"):
+        trajectories.join([a, b])
+    with pytest.raises(ValueError, match="one per joined path"):
+        trajectories.join([a, a], [optimizers.create("sgd")])
+    with pytest.raises(ValueError, match="at least one"):
+        trajectories.join([])
+    with pytest.raises(ValueError, match="one place"):
+        trajectories.join([a, a], rows=[[0], [0]])
