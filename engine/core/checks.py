@@ -16,6 +16,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from engine.core.i18n import _
+
 
 def shown(value: Any) -> str:
     """How a message shows ``value``: a number as itself (``1000``, ``nan``), anything else as
@@ -44,8 +46,13 @@ def check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
     ``low..high`` (no upper end when ``high`` is None)."""
     integer = isinstance(value, Integral) and not isinstance(value, bool)
     if not integer or value < low or (high is not None and value > high):
-        span = f"in {low}..{high}" if high is not None else f">= {low}"
-        raise ValueError(f"Invalid {name}: {shown(value)} (must be an integer {span})")
+        # The words in the caller's language (a page's session; English in a notebook).
+        message = (
+            _("Invalid {name}: {value} (must be an integer in {low}..{high})")
+            if high is not None
+            else _("Invalid {name}: {value} (must be an integer >= {low})")
+        )
+        raise ValueError(message.format(name=name, value=shown(value), low=low, high=high))
     return int(value)
 
 
@@ -69,18 +76,21 @@ def check_number(
         )
     if not ok:
         raise ValueError(
-            f"Invalid {name}: {shown(value if number is None else number)} "
-            f"({_interval(low, high, open_low, open_high)})"
+            _("Invalid {name}: {value} ({rule})").format(
+                name=name,
+                value=shown(value if number is None else number),
+                rule=_interval(low, high, open_low, open_high),
+            )
         )
     return number
 
 
 def _interval(low: float, high: float, open_low: bool, open_high: bool) -> str:
     if math.isinf(low) and math.isinf(high):
-        return "must be a finite number"
+        return _("must be a finite number")
     if math.isinf(high):
-        return f"must be {'>' if open_low else '>='} {low:g}"
+        return _("must be {op} {low}").format(op=">" if open_low else ">=", low=f"{low:g}")
     if math.isinf(low):
-        return f"must be {'<' if open_high else '<='} {high:g}"
+        return _("must be {op} {high}").format(op="<" if open_high else "<=", high=f"{high:g}")
     left, right = "(" if open_low else "[", ")" if open_high else "]"
-    return f"must be in {left}{low:g}, {high:g}{right}"
+    return _("must be in {interval}").format(interval=f"{left}{low:g}, {high:g}{right}")

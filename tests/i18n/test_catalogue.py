@@ -84,3 +84,29 @@ def test_the_language_is_per_context():
     finally:
         i18n.set_language("en")
     assert i18n._("Gradient lab") == "Gradient lab"
+
+
+def test_a_range_check_refuses_in_the_callers_language():
+    import contextvars
+
+    from engine.core.checks import check_int, check_number
+
+    def refusal(lang: str, check, *args, **kw) -> str:
+        def run() -> str:
+            i18n.set_language(lang)
+            with pytest.raises(ValueError) as info:
+                check(*args, **kw)
+            return str(info.value)
+
+        return contextvars.Context().run(run)  # a fresh context, as a session's script run
+
+    assert refusal("en", check_number, "beta", -2, 0.0, 1.0) == (
+        "Invalid beta: -2.0 (must be in [0, 1])"
+    )
+    assert (
+        refusal("zh", check_number, "beta", -2, 0.0, 1.0) == "beta 无效：-2.0（须在 [0, 1] 之内）"
+    )
+    assert refusal("zh", check_int, "steps", 0, 1, 5000) == (
+        "steps 无效：0（须为 1..5000 之间的整数）"
+    )
+    assert refusal("zh", check_number, "lr", -1, 0.0, open_low=True) == "lr 无效：-1.0（须 > 0）"
