@@ -75,7 +75,9 @@ class CurveTable(NamedTuple):
 def grid(lo: float, hi: float, n: int, device: str | torch.device | None = None) -> Tensor:
     """n points from lo to hi; lo + (hi - lo) i / (n - 1) so that [-a, a] holds 0 exactly."""
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"Invalid x range: [{lo}, {hi}] (need finite lo < hi)")
+        raise ValueError(
+            _("Invalid x range: [{lo}, {hi}] (need finite lo < hi)").format(lo=lo, hi=hi)
+        )
     check_int("n", n, 3, MAX_POINTS)
     i = torch.arange(n, dtype=torch.float64, device=resolve(device))
     return lo + (hi - lo) * (i / (n - 1))

@@ -12,6 +12,7 @@ import torch
 from torch.func import vmap
 
 from engine.core.device import resolve
+from engine.core.i18n import _
 from engine.core.tables import to_csv
 from engine.nets import losses
 from engine.nets.history import grid_points
@@ -37,7 +38,11 @@ def decision_grids(
     """``(xs, ys, probs)`` with ``probs[k, i, j]`` the class probabilities of model ``k`` at
     ``(xs[j], ys[i])``, shape ``(K, n, n, C)``: every model on one grid, in one batch."""
     if res.config.in_dim != 2:
-        raise ValueError(f"Invalid network: in_dim={res.config.in_dim} (the grid needs 2)")
+        raise ValueError(
+            _("Invalid network: in_dim={in_dim} (the grid needs 2)").format(
+                in_dim=res.config.in_dim
+            )
+        )
     dev = resolve(device)
     xs, ys, points = grid_points(bounds, n, dev)
     logits = res.logits(points, dev)
