@@ -281,7 +281,10 @@ def curves_csv(tables: Sequence[CurveTable], orders: Sequence[int] = (0, 1, 2)) 
             header.append(f"{t.name} {suffix[order]}")
             columns.append((t.f, t.df, t.d2f)[order])
         if t.band is not None and 0 in orders:
-            header += [f"{t.name} f band low", f"{t.name} f band high"]
+            header += [
+                _("{name} f band low").format(name=t.name),
+                _("{name} f band high").format(name=t.name),
+            ]
             columns += list(t.band)
     rows = (
         ["" if math.isnan(v) else f"{v:.8g}" for v in row] for row in zip(*columns, strict=True)
