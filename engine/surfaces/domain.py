@@ -203,7 +203,7 @@ def region_note(surface: Surface, n: int = 101) -> str | None:
         )
         for q in parts
     ]
-    return "; ".join(dict.fromkeys(phrases)) + "."
+    return _("{notes}.").format(notes=_("; ").join(dict.fromkeys(phrases)))
 
 
 def _share(fraction: float) -> str:

@@ -110,3 +110,83 @@ def test_a_range_check_refuses_in_the_callers_language():
         "steps 无效：0（须为 1..5000 之间的整数）"
     )
     assert refusal("zh", check_number, "lr", -1, 0.0, open_low=True) == "lr 无效：-1.0（须 > 0）"
+
+
+def _refused(lang: str, call) -> str:
+    """The message of the ValueError ``call()`` raises, in a fresh context set to ``lang``."""
+    import contextvars
+
+    def run() -> str:
+        i18n.set_language(lang)
+        with pytest.raises(ValueError) as info:
+            call()
+        return str(info.value)
+
+    return contextvars.Context().run(run)
+
+
+def _refusals() -> dict[str, tuple]:
+    from engine import optimizers
+    from engine.expressions import compile_expression
+    from engine.sequences.models import SeqConfig
+
+    return {  # name: (call, English, Chinese)
+        "an optimizer hyperparameter": (
+            lambda: optimizers.create("sgd", lr=0.1, momentum=-1),
+            "Invalid momentum value: -1.0",
+            "动量值无效：-1.0",
+        ),
+        "a construct the parser refuses": (
+            lambda: compile_expression("x.real"),
+            "Attributes like '.real' are not allowed",
+            "不允许使用 '.real' 这样的属性",
+        ),
+        "a syntax error with its hint": (
+            lambda: compile_expression("2x + y"),
+            "Syntax error at column 1 of '2x + y': invalid decimal literal"
+            " (write multiplication with '*', e.g. 2*x + y)",
+            "'2x + y' 第 1 列有语法错误：invalid decimal literal（乘法请用 '*'，例如 2*x + y）",
+        ),
+        "a network setting": (
+            lambda: SeqConfig(hidden=0),
+            "Invalid hidden size: 0 (must be 1..256)",
+            "隐藏状态大小无效：0（须在 1..256 之间）",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "an optimizer hyperparameter",
+        "a construct the parser refuses",
+        "a syntax error with its hint",
+        "a network setting",
+    ],
+)
+def test_engine_refusals_speak_the_callers_language(case):
+    call, english, chinese = _refusals()[case]
+    assert _refused("en", call) == english
+    assert _refused("zh", call) == chinese
+
+
+def test_the_playground_names_an_undefined_region_in_the_callers_language():
+    import contextvars
+
+    from engine import surfaces
+    from engine.surfaces.domain import region_note
+
+    surface = surfaces.parse("log(x) + y**2")
+
+    def note(lang: str) -> str | None:
+        def run() -> str | None:
+            i18n.set_language(lang)
+            return region_note(surface)
+
+        return contextvars.Context().run(run)
+
+    english, chinese = note("en"), note("zh")
+    assert english is not None and english.startswith("log(x) is undefined where x ≤ 0 (")
+    assert english.endswith(" of the plotted region).")
+    assert chinese is not None and chinese.startswith("log(x) 在 x ≤ 0 处无定义（占所绘区域的 ")
+    assert chinese.endswith("）。")
