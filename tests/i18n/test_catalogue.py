@@ -190,3 +190,38 @@ def test_the_playground_names_an_undefined_region_in_the_callers_language():
     assert english.endswith(" of the plotted region).")
     assert chinese is not None and chinese.startswith("log(x) 在 x ≤ 0 处无定义（占所绘区域的 ")
     assert chinese.endswith("）。")
+
+
+def _in(lang: str, call):
+    """``call()`` in a fresh context set to ``lang``, as a session's script run."""
+    import contextvars
+
+    def run():
+        i18n.set_language(lang)
+        return call()
+
+    return contextvars.Context().run(run)
+
+
+def test_link_notes_titles_and_csv_headers_follow_the_language():
+    from pages._common import present
+    from pages._common.state import FloatField, IntField, url_notes
+    from pages._sequences.tables import records_csv
+
+    fields = (IntField("steps", 50, low=1, high=100), FloatField("lr", 0.1, low=0.0, high=1.0))
+    params = {"steps": "ten", "lr": "5"}
+    assert _in("en", lambda: url_notes(fields, params)) == [
+        "Ignored the link's steps='ten': not a valid value.",
+        "The link's lr=5 is out of range: using 1.0.",
+    ]
+    assert _in("zh", lambda: url_notes(fields, params)) == [
+        "已忽略链接中的 steps='ten'：不是有效的值。",
+        "链接中的 lr=5 超出范围：改用 1.0。",
+    ]
+    # A typed formula's title keeps the formula; a built-in title is translated as before.
+    assert _in("zh", lambda: present.title("Custom: x**2 + y")) == "自定义：x**2 + y"
+    assert _in("en", lambda: present.title("Custom: x**2 + y")) == "Custom: x**2 + y"
+    assert _in("en", lambda: records_csv({}, None)).strip() == (
+        "cell,phase,training_step,quantity,t,value"
+    )
+    assert _in("zh", lambda: records_csv({}, None)).strip() == "单元,阶段,训练步,量,t,值"
