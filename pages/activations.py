@@ -37,7 +37,7 @@ else:
     present.chart(st, fig, key="act_curves_chart", width="stretch")
     st.download_button(
         _("Download the curves (CSV)"),
-        data.curves_csv(drawn, lo, hi, orders),
+        data.curves_csv(drawn, lo, hi, orders, language()),
         file_name="activations.csv",
         mime="text/csv",
         key="act_csv",
@@ -63,7 +63,7 @@ with inputs_tab:
         cols = st.columns(min(len(hists), 4))
         for i, h in enumerate(hists):
             cols[i % len(cols)].metric(
-                _(h.title),
+                present.title(h.title),
                 f"{h.flat_share:.1%}",
                 help=_("share of z with |f′(z)| < 0.001"),
                 border=True,
@@ -71,7 +71,7 @@ with inputs_tab:
             if h.undefined_share > 0:
                 st.caption(
                     _("{title}: f′ undefined for {share} of z (not drawn).").format(
-                        title=_(h.title), share=f"{h.undefined_share:.1%}"
+                        title=present.title(h.title), share=f"{h.undefined_share:.1%}"
                     )
                 )
         fig = figures.histograms_figure(hist_specs, mu, sigma, language())
@@ -97,7 +97,7 @@ with depth_tab:
         for i, p in enumerate(profiles):
             factor = "n/a" if math.isnan(p.per_layer) else f"× {p.per_layer:.3g}"
             cols[i % len(cols)].metric(
-                _(p.title), factor, border=True,
+                present.title(p.title), factor, border=True,
                 help=_("E|f′(z)|: the mean factor each layer multiplies the gradient by"),
             )  # fmt: skip
         fig = figures.depth_figure(depth_specs, mu, sigma, depth, language())
@@ -106,7 +106,7 @@ with depth_tab:
             if p.note:
                 st.caption(
                     _("{title}: {note}; those points are not drawn.").format(
-                        title=_(p.title), note=p.note
+                        title=present.title(p.title), note=p.note
                     )
                 )
 

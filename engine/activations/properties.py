@@ -13,6 +13,7 @@ from torch import Tensor
 
 from engine.core.checks import check_int
 from engine.core.device import resolve
+from engine.core.i18n import _
 
 if TYPE_CHECKING:
     from engine.activations.catalog import Activation
@@ -96,7 +97,9 @@ def properties(
 ) -> Properties:
     """Measure ``act`` on ``n`` points of [lo, hi] (float64) and at ±1e2..1e4 for asymptotics."""
     if not lo < hi:
-        raise ValueError(f"Invalid range: lo = {lo}, hi = {hi} (need lo < hi)")
+        raise ValueError(
+            _("Invalid range: lo = {lo}, hi = {hi} (need lo < hi)").format(lo=lo, hi=hi)
+        )
     check_int("n", n, 3, MAX_POINTS)
     dev = resolve(device)
     # One fine grid: every REFINE-th point is the n-point grid the statistics are read on, and

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from engine.core.checks import check_number
+from engine.core.i18n import _
 
 # Klambauer et al. (2017), "Self-Normalizing Neural Networks"; the same digits as torch's SELU.
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -76,7 +77,11 @@ def rrelu(lower: float = 1 / 8, upper: float = 1 / 3) -> dict[str, Any]:
     lower = check_number("lower", lower, 0.0, 1.0, open_high=True)
     upper = check_number("upper", upper, 0.0, 1.0, open_high=True)
     if lower > upper:
-        raise ValueError(f"Invalid lower: {lower} (must not exceed upper = {upper})")
+        raise ValueError(
+            _("Invalid lower: {lower} (must not exceed upper = {upper})").format(
+                lower=lower, upper=upper
+            )
+        )
 
     def band(x: Tensor) -> tuple[Tensor, Tensor]:
         # For x < 0 the smaller slope gives the higher curve, so take the elementwise envelope.
@@ -121,7 +126,7 @@ def selu() -> dict[str, Any]:
 def celu(alpha: float = 1.0) -> dict[str, Any]:
     alpha = check_number("alpha", alpha)
     if alpha == 0.0:
-        raise ValueError(f"Invalid alpha: {alpha} (CELU divides by alpha)")
+        raise ValueError(_("Invalid alpha: {alpha} (CELU divides by alpha)").format(alpha=alpha))
     return dict(
         latex=r"f(x) = \max(0, x) + \min\bigl(0, \alpha\,(e^{x/\alpha} - 1)\bigr)",
         derivative_latex=r"f'(x) = \begin{cases} 1 & x > 0 \\ e^{x/\alpha} & x \le 0 \end{cases}",

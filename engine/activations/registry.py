@@ -17,7 +17,7 @@ from engine.activations import rectifiers, smooth, squashing
 from engine.activations.catalog import Activation, Elementwise, Maxout, ParamSpec
 from engine.activations.properties import Properties, curves, first_derivative, properties
 from engine.core.checks import check_int, check_number
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 from engine.expressions.parser import compile_expression
 
 __all__ = [
@@ -84,9 +84,15 @@ def _pieces(name: str, values: Any, k: int | None) -> tuple[float, ...]:
     try:
         items = tuple(values)
     except TypeError:
-        raise ValueError(f"Invalid {name}: {values!r} (a sequence of numbers)") from None
+        raise ValueError(
+            _("Invalid {name}: {values!r} (a sequence of numbers)").format(name=name, values=values)
+        ) from None
     if k is not None and len(items) != k:
-        raise ValueError(f"Invalid {name}: {values!r} (needs {k} numbers, one per piece)")
+        raise ValueError(
+            _("Invalid {name}: {values!r} (needs {k} numbers, one per piece)").format(
+                name=name, values=values, k=k
+            )
+        )
     return tuple(check_number(name, v) for v in items)
 
 
@@ -133,12 +139,20 @@ def get(name: str, **params: Any) -> Activation:
     """Build activation ``name`` with ``params`` (the others take their defaults)."""
     entry = _CATALOG.get(name)
     if entry is None:
-        raise ValueError(f"Unknown activation: {name!r}; choose one of: {', '.join(_CATALOG)}")
+        raise ValueError(
+            _("Unknown activation: {name!r}; choose one of: {choices}").format(
+                name=name, choices=", ".join(_CATALOG)
+            )
+        )
     known = [spec.name for spec in entry.specs]
     for key in params:
         if key not in known:
             allowed = ", ".join(known) if known else "none"
-            raise ValueError(f"Unknown parameter {key!r} for {name!r} (its parameters: {allowed})")
+            raise ValueError(
+                _("Unknown parameter {key!r} for {name!r} (its parameters: {allowed})").format(
+                    key=key, name=name, allowed=allowed
+                )
+            )
     parts = entry.build(**params)
     # The builders have validated every value, so the float parameters convert cleanly.
     resolved = parts.pop("params", None) or {

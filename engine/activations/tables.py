@@ -75,7 +75,9 @@ class CurveTable(NamedTuple):
 def grid(lo: float, hi: float, n: int, device: str | torch.device | None = None) -> Tensor:
     """n points from lo to hi; lo + (hi - lo) i / (n - 1) so that [-a, a] holds 0 exactly."""
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"Invalid x range: [{lo}, {hi}] (need finite lo < hi)")
+        raise ValueError(
+            _("Invalid x range: [{lo}, {hi}] (need finite lo < hi)").format(lo=lo, hi=hi)
+        )
     check_int("n", n, 3, MAX_POINTS)
     i = torch.arange(n, dtype=torch.float64, device=resolve(device))
     return lo + (hi - lo) * (i / (n - 1))
@@ -279,7 +281,10 @@ def curves_csv(tables: Sequence[CurveTable], orders: Sequence[int] = (0, 1, 2)) 
             header.append(f"{t.name} {suffix[order]}")
             columns.append((t.f, t.df, t.d2f)[order])
         if t.band is not None and 0 in orders:
-            header += [f"{t.name} f band low", f"{t.name} f band high"]
+            header += [
+                _("{name} f band low").format(name=t.name),
+                _("{name} f band high").format(name=t.name),
+            ]
             columns += list(t.band)
     rows = (
         ["" if math.isnan(v) else f"{v:.8g}" for v in row] for row in zip(*columns, strict=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from engine.core.i18n import _
+
 # A number written right before a name or a bracket ("2x", "3sin(x)", "0.5(x+1)"), or a closing
 # bracket right before a name, number or bracket ("(x+1)y"). The look-behind keeps digits inside
 # names ("x2") out; "1e5" and "0x1F" stay one number.
@@ -44,13 +46,15 @@ def syntax_message(text: str, err: SyntaxError, compiles: Callable[[str], bool])
             break
         column -= 2 if char == "^" else 1
         shifted += 1
-    message = f"Syntax error at column {shifted + 1} of '{excerpt(text, shifted)}': {err.msg}"
+    message = _("Syntax error at column {column} of '{text}': {error}").format(
+        column=shifted + 1, text=excerpt(text, shifted), error=err.msg
+    )
     if JUXTAPOSED.search(text):
         fixed = with_stars(text)
         # The corrected text has no juxtaposition left, so checking it cannot recurse further.
         fine = not JUXTAPOSED.search(fixed) and compiles(fixed)
         example = (fixed if len(fixed) <= 40 else _first_fix(text)) if fine else GENERIC_EXAMPLE
-        message += f" (write multiplication with '*', e.g. {example})"
+        message += _(" (write multiplication with '*', e.g. {example})").format(example=example)
     return message
 
 

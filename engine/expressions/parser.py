@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 import torch
 
+from engine.core.i18n import N_, _
 from engine.expressions.hints import syntax_message
 from engine.expressions.latex import ALIASES, to_latex
 
@@ -58,21 +59,21 @@ BINARY = {
 }
 _GROUP = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2}  # left-assoc chains: one nesting level
 _REFUSED = {
-    ast.Attribute: "Attributes like '.{attr}' are not allowed",
-    ast.Subscript: "Indexing like x[...] is not allowed",
-    ast.Compare: "Comparisons (<, >, ==, ...) are not allowed: the formula must give a number",
-    ast.BoolOp: "'and' / 'or' are not allowed: the formula must give a number",
-    ast.IfExp: "Conditional expressions (a if c else b) are not allowed",
-    ast.Lambda: "'lambda' is not allowed: type the formula itself",
-    ast.NamedExpr: "Assignments (:=) are not allowed",
-    ast.JoinedStr: "Text in quotes is not allowed",
-    ast.Starred: "'*' unpacking is not allowed",
-    ast.Tuple: "A formula is one expression, not a list separated by commas",
+    ast.Attribute: N_("Attributes like '.{attr}' are not allowed"),
+    ast.Subscript: N_("Indexing like x[...] is not allowed"),
+    ast.Compare: N_("Comparisons (<, >, ==, ...) are not allowed: the formula must give a number"),
+    ast.BoolOp: N_("'and' / 'or' are not allowed: the formula must give a number"),
+    ast.IfExp: N_("Conditional expressions (a if c else b) are not allowed"),
+    ast.Lambda: N_("'lambda' is not allowed: type the formula itself"),
+    ast.NamedExpr: N_("Assignments (:=) are not allowed"),
+    ast.JoinedStr: N_("Text in quotes is not allowed"),
+    ast.Starred: N_("'*' unpacking is not allowed"),
+    ast.Tuple: N_("A formula is one expression, not a list separated by commas"),
 }
 for _kind in (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp):
-    _REFUSED[_kind] = "Comprehensions ([... for ...]) are not allowed"
+    _REFUSED[_kind] = N_("Comprehensions ([... for ...]) are not allowed")
 for _kind in (ast.List, ast.Set, ast.Dict):
-    _REFUSED[_kind] = "Lists, sets and dicts are not allowed: a formula gives one number"
+    _REFUSED[_kind] = N_("Lists, sets and dicts are not allowed: a formula gives one number")
 
 Fn = Callable[[tuple[torch.Tensor, ...]], torch.Tensor]
 
@@ -125,7 +126,7 @@ def compile_expression(text: str, variables: tuple[str, ...] = ("x", "y")) -> Ex
     """Check ``text`` against the whitelist and compile it; raise ExpressionError if refused."""
     for v in variables:
         if not v.isidentifier() or v in FUNCTIONS or v in ALIASES or v in CONSTANTS:
-            raise ValueError(f"Invalid variable name: {v!r}")
+            raise ValueError(_("Invalid variable name: {v!r}").format(v=v))
     source = _precheck(text, variables)
     try:
         tree = ast.parse(source, mode="eval")
@@ -133,7 +134,7 @@ def compile_expression(text: str, variables: tuple[str, ...] = ("x", "y")) -> Ex
         message = syntax_message(text, err, lambda fixed: _compiles(fixed, tuple(variables)))
         raise ExpressionError(message) from None
     except (ValueError, RecursionError, MemoryError) as err:  # belt and braces: prechecked
-        raise ExpressionError(f"The formula could not be read: {err}") from None
+        raise ExpressionError(_("The formula could not be read: {err}").format(err=err)) from None
     fn, constant = _Builder(source, variables).build(tree.body, 1)
     return Expression(
         ast.unparse(tree.body), to_latex(tree.body), tuple(variables), fn, constant, source
@@ -143,30 +144,41 @@ def compile_expression(text: str, variables: tuple[str, ...] = ("x", "y")) -> Ex
 def _precheck(text: str, variables: tuple[str, ...]) -> str:
     """Cheap checks on the raw text, before the parser sees it; returns the text to parse."""
     if not isinstance(text, str):
-        raise ExpressionError(f"The formula must be text, not {type(text).__name__}")
+        raise ExpressionError(
+            _("The formula must be text, not {kind}").format(kind=type(text).__name__)
+        )
     text = text.strip()
     if not text:
         example = " + ".join(f"{v}**2" for v in variables)
         raise ExpressionError(
-            f"The formula is empty: type one in {', '.join(variables)}, e.g. {example}"
+            _("The formula is empty: type one in {choices}, e.g. {example}").format(
+                choices=", ".join(variables), example=example
+            )
         )
     if len(text) > MAX_LENGTH:
         raise ExpressionError(
-            f"Expression is too long ({len(text)} characters; the limit is {MAX_LENGTH})"
+            _("Expression is too long ({count} characters; the limit is {max_length})").format(
+                count=len(text), max_length=MAX_LENGTH
+            )
         )
     depth = 0
     for column, char in enumerate(text, 1):
         if char == "π":
-            raise ExpressionError(f"Character 'π' at column {column}: write pi instead")
+            raise ExpressionError(
+                _("Character 'π' at column {column}: write pi instead").format(column=column)
+            )
         if not (char.isascii() and (char.isprintable() or char in "\t\n\r")):
             raise ExpressionError(
-                f"Character {char!r} (U+{ord(char):04X}) at column {column} is not allowed: "
-                "use plain ASCII letters, digits, + - * / ^ ( ) and spaces"
+                _(
+                    "Character {char!r} (U+{ord:04X}) at column {column} is not allowed: use plain ASCII letters, digits, + - * / ^ ( ) and spaces"
+                ).format(char=char, ord=ord(char), column=column)
             )
         depth += (char in "([{") - (char in ")]}")
         if depth > MAX_DEPTH:
             raise ExpressionError(
-                f"Brackets are nested too deeply at column {column} (the limit is {MAX_DEPTH})"
+                _(
+                    "Brackets are nested too deeply at column {column} (the limit is {max_depth})"
+                ).format(column=column, max_depth=MAX_DEPTH)
             )
     # One character each, so columns in the parsed text still match the user's text.
     return re.sub(r"[\t\n\r]", " ", text).replace("^", "**")
@@ -196,11 +208,17 @@ class _Builder:
 
     def build(self, node: ast.AST, depth: int) -> tuple[Fn, float | None]:
         if depth > MAX_DEPTH:
-            raise ExpressionError(f"The formula is nested too deeply (the limit is {MAX_DEPTH})")
+            raise ExpressionError(
+                _("The formula is nested too deeply (the limit is {max_depth})").format(
+                    max_depth=MAX_DEPTH
+                )
+            )
         fn, constant = self._build(node, depth)
         if constant is not None and not math.isfinite(constant):
             raise ExpressionError(
-                f"The constant part '{self.segment(node)}' is {constant}, not a finite number"
+                _("The constant part '{text}' is {constant}, not a finite number").format(
+                    text=self.segment(node), constant=constant
+                )
             )
         return fn, constant
 
@@ -219,10 +237,12 @@ class _Builder:
         if isinstance(node, ast.Call):
             return self._call(node, depth)
         if isinstance(node, ast.UnaryOp):
-            raise ExpressionError(f"'{self.segment(node)}': only unary + and - are allowed")
+            raise ExpressionError(
+                _("'{text}': only unary + and - are allowed").format(text=self.segment(node))
+            )
         message = _REFUSED.get(type(node))
         if message is not None:
-            raise ExpressionError(message.format(attr=getattr(node, "attr", "")))
+            raise ExpressionError(_(message).format(attr=getattr(node, "attr", "")))
         raise ExpressionError(
             f"'{self.segment(node)}' is not allowed: use numbers, {', '.join(self.variables)}, "
             "pi, e, + - * / ** ( ) and the functions " + ", ".join(FUNCTIONS)
@@ -231,13 +251,17 @@ class _Builder:
     def _number(self, node: ast.Constant) -> float:
         value = node.value
         if isinstance(value, bool) or value is None or value is Ellipsis:
-            raise ExpressionError(f"'{self.segment(node)}' is not a number")
+            raise ExpressionError(_("'{text}' is not a number").format(text=self.segment(node)))
         if isinstance(value, str | bytes):
-            raise ExpressionError("Text in quotes is not allowed")
+            raise ExpressionError(_("Text in quotes is not allowed"))
         if isinstance(value, complex):
-            raise ExpressionError(f"Complex numbers like {self.segment(node)} are not allowed")
+            raise ExpressionError(
+                _("Complex numbers like {text} are not allowed").format(text=self.segment(node))
+            )
         if not isinstance(value, int | float) or abs(value) > MAX_NUMBER:
-            raise ExpressionError(f"Number {self.segment(node)} is too large (the limit is 1e15)")
+            raise ExpressionError(
+                _("Number {text} is too large (the limit is 1e15)").format(text=self.segment(node))
+            )
         return float(value)
 
     def _name(self, node: ast.Name) -> tuple[Fn | None, float | None]:
@@ -248,7 +272,7 @@ class _Builder:
         if node.id in CONSTANTS:
             return None, CONSTANTS[node.id]
         if node.id in FUNCTIONS or node.id in ALIASES:
-            raise ExpressionError(f"'{node.id}' is a function: write {node.id}(x)")
+            raise ExpressionError(_("'{id}' is a function: write {id}(x)").format(id=node.id))
         raise ExpressionError(
             f"Unknown name '{node.id}': use {', '.join(self.variables)}, pi, e or one of "
             + ", ".join(FUNCTIONS)
@@ -268,8 +292,9 @@ class _Builder:
         if op is None:
             written = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@"}.get(type(node.op), "")
             raise ExpressionError(
-                f"The operator {written or type(node.op).__name__!r} is not allowed: "
-                "use + - * / and ** (or ^)"
+                _("The operator {value!r} is not allowed: use + - * / and ** (or ^)").format(
+                    value=written or type(node.op).__name__
+                )
             )
         group = _GROUP.get(type(node.op))
         same = isinstance(node.left, ast.BinOp) and _GROUP.get(type(node.left.op)) == group
@@ -279,7 +304,9 @@ class _Builder:
             shown = self.segment(node.right)
             shown += "" if isinstance(node.right, ast.Constant) else f" (= {rc:.10g})"
             raise ExpressionError(
-                f"'**' exponent {shown} is too large (the limit is {MAX_EXPONENT:g})"
+                _("'**' exponent {shown} is too large (the limit is {max_exponent:g})").format(
+                    shown=shown, max_exponent=MAX_EXPONENT
+                )
             )
         if lc is not None and rc is not None:
             return None, _fold(op, lc, rc)
@@ -303,9 +330,17 @@ class _Builder:
                 + hint
             )
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-            raise ExpressionError(f"{name} takes no keyword or unpacked arguments: write {name}(x)")
+            raise ExpressionError(
+                _("{name} takes no keyword or unpacked arguments: write {name}(x)").format(
+                    name=name
+                )
+            )
         if len(node.args) != 1:
-            raise ExpressionError(f"{name} takes exactly one argument (got {len(node.args)})")
+            raise ExpressionError(
+                _("{name} takes exactly one argument (got {count})").format(
+                    name=name, count=len(node.args)
+                )
+            )
         func = FUNCTIONS[name]
         arg, c = self.build(node.args[0], depth + 1)
         if c is not None:

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 import torch
 
 from engine.core.checks import check_int
+from engine.core.i18n import _
 from engine.nets import losses, networks
 from engine.nets.datasets import MAX_N, Split
 
@@ -39,18 +40,27 @@ def prepare_data(data: Any, config: networks.MLPConfig, dev: torch.device) -> Da
     elif isinstance(data, tuple | list) and len(data) == 2:
         (X, y), Xt, yt = data, None, None
     else:
-        raise ValueError(f"Invalid data: {type(data).__name__} (pass (X, y) or a datasets.Split)")
+        raise ValueError(
+            _("Invalid data: {kind} (pass (X, y) or a datasets.Split)").format(
+                kind=type(data).__name__
+            )
+        )
     parts = [X, y] + ([Xt, yt] if Xt is not None else [])
     check_int("n", sum(len(p) for p in parts[::2]), 1, MAX_N)
     for Xi, yi in zip(parts[::2], parts[1::2], strict=True):
         if Xi.ndim != 2 or Xi.shape[1] != config.in_dim or len(yi) != len(Xi):
             raise ValueError(
-                f"Invalid data: X {tuple(Xi.shape)} and y {tuple(yi.shape)} "
-                f"for in_dim={config.in_dim}"
+                _("Invalid data: X {x_shape} and y {y_shape} for in_dim={in_dim}").format(
+                    x_shape=tuple(Xi.shape), y_shape=tuple(yi.shape), in_dim=config.in_dim
+                )
             )
         classes = int(losses.labels(yi).max()) + 1 if len(yi) else 0
         if classes > max(config.out_dim, 2):
-            raise ValueError(f"Invalid data: {classes} classes for out_dim={config.out_dim}")
+            raise ValueError(
+                _("Invalid data: {classes} classes for out_dim={out_dim}").format(
+                    classes=classes, out_dim=config.out_dim
+                )
+            )
     moved = [
         p.to(dev, torch.float32) if i % 2 == 0 or p.is_floating_point() else p.to(dev)
         for i, p in enumerate(parts)
@@ -70,7 +80,11 @@ def check_limits(steps: int, batch_size: int | None, probe_every: int, eval_ever
 def check_batch_norm(config: networks.MLPConfig, d: Data, batch_size: int | None) -> None:
     """Batch norm needs at least two rows per batch to have a variance."""
     if config.batchnorm and min(batch_size or len(d.X), len(d.X)) < 2:
-        raise ValueError(f"Invalid batch_size: {batch_size} (batch norm needs at least 2 rows)")
+        raise ValueError(
+            _("Invalid batch_size: {batch_size} (batch norm needs at least 2 rows)").format(
+                batch_size=batch_size
+            )
+        )
 
 
 def batch_indices(

@@ -17,6 +17,7 @@ import dataclasses
 
 import numpy as np
 
+from engine.core.i18n import _
 from engine.nets import presets, probes
 
 #: Plain first, then the cures, in teaching order.
@@ -35,7 +36,11 @@ _CHANGES: dict[str, dict] = {
 def settings(name: str, depth: int = 10, width: int = 64) -> presets.NetSettings:
     """The :class:`~engine.nets.presets.NetSettings` of configuration ``name`` at this size."""
     if name not in _CHANGES:
-        raise ValueError(f"Invalid configuration: {name!r} (choose from {', '.join(NAMES)})")
+        raise ValueError(
+            _("Invalid configuration: {name!r} (choose from {choices})").format(
+                name=name, choices=", ".join(NAMES)
+            )
+        )
     return dataclasses.replace(_PLAIN, depth=int(depth), width=int(width), **_CHANGES[name])
 
 

@@ -15,6 +15,7 @@ import torch
 
 from engine.core.checks import check_int, check_number
 from engine.core.device import resolve
+from engine.core.i18n import _
 
 MAX_N = 20000
 DIGITS_N = 1797
@@ -75,7 +76,11 @@ def max_n(name: str) -> int:
 
 def _check_name(name: str) -> None:
     if name not in _DEFAULTS:
-        raise ValueError(f"Invalid dataset: {name!r} (choose from {', '.join(_DEFAULTS)})")
+        raise ValueError(
+            _("Invalid dataset: {name!r} (choose from {choices})").format(
+                name=name, choices=", ".join(_DEFAULTS)
+            )
+        )
 
 
 def _moons(n: int, g: torch.Generator, _: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -169,7 +174,11 @@ def make(
     check_int("n", n, 2, max_n(name))
     check_number("noise", noise, 0.0, 10.0)
     if classes is not None and (name not in CHOOSE_CLASSES or not 2 <= classes <= 10):
-        raise ValueError(f"Invalid classes: {classes} (2..10, for spirals and gaussians only)")
+        raise ValueError(
+            _("Invalid classes: {classes} (2..10, for spirals and gaussians only)").format(
+                classes=classes
+            )
+        )
     k = default_k if classes is None else int(classes)
     g = torch.Generator(device="cpu").manual_seed(int(seed))
     if name == "digits":
@@ -189,7 +198,9 @@ def make(
 def bounds(X: torch.Tensor, margin: float = 0.1) -> tuple[tuple[float, float], tuple[float, float]]:
     """The box around 2D points ``X``, padded by ``margin`` of its size on each side."""
     if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0:
-        raise ValueError(f"Invalid X: shape {tuple(X.shape)} (bounds need 2D points)")
+        raise ValueError(
+            _("Invalid X: shape {shape} (bounds need 2D points)").format(shape=tuple(X.shape))
+        )
     lo, hi = X.amin(0).tolist(), X.amax(0).tolist()
     pad = [max(h - low, 1e-3) * margin for low, h in zip(lo, hi, strict=True)]
     return (lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1])
@@ -200,7 +211,11 @@ def split(X: torch.Tensor, y: torch.Tensor, test_fraction: float = 0.25, seed: i
     check_number("test_fraction", test_fraction, 0.0, 1.0, open_low=True, open_high=True)
     n = len(X)
     if n < 2 or len(y) != n:
-        raise ValueError(f"Invalid data: {n} rows of X for {len(y)} labels (need n >= 2)")
+        raise ValueError(
+            _("Invalid data: {n} rows of X for {count} labels (need n >= 2)").format(
+                n=n, count=len(y)
+            )
+        )
     n_test = min(max(round(n * test_fraction), 1), n - 1)
     g = torch.Generator(device="cpu").manual_seed(int(seed))
     perm = torch.randperm(n, generator=g).to(X.device)

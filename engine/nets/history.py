@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from engine.core.checks import check_int
+from engine.core.i18n import _
 from engine.nets import losses, networks
 
 MAX_GRID = 400
@@ -83,7 +84,7 @@ def grid_points(
     check_int("n", n, 2, MAX_GRID)
     (x0, x1), (y0, y1) = bounds
     if not (x0 < x1 and y0 < y1):
-        raise ValueError(f"Invalid bounds: {bounds}")
+        raise ValueError(_("Invalid bounds: {bounds}").format(bounds=bounds))
     xs = torch.linspace(x0, x1, n, device=device)
     ys = torch.linspace(y0, y1, n, device=device)
     yy, xx = torch.meshgrid(ys, xs, indexing="ij")
@@ -109,7 +110,11 @@ def decision_grid(
         model = model_or_history
         loss = loss or "ce"
     if model.config.in_dim != 2:
-        raise ValueError(f"Invalid model: in_dim={model.config.in_dim} (the grid needs 2)")
+        raise ValueError(
+            _("Invalid model: in_dim={in_dim} (the grid needs 2)").format(
+                in_dim=model.config.in_dim
+            )
+        )
     xs, ys, points = grid_points(bounds, n, next(model.parameters()).device)
     was_training = model.training
     model.eval()

@@ -26,6 +26,8 @@ import math
 
 import torch
 
+from engine.core.i18n import _
+
 NAMES = (
     "zeros",
     "constant",
@@ -82,7 +84,11 @@ def init_weight_(
 ) -> torch.Tensor:
     """Fill ``weight`` in place with scheme ``name``, drawing from ``generator``; returns it."""
     if name not in NAMES:
-        raise ValueError(f"Invalid init: {name!r} (choose from {', '.join(NAMES)})")
+        raise ValueError(
+            _("Invalid init: {name!r} (choose from {choices})").format(
+                name=name, choices=", ".join(NAMES)
+            )
+        )
     init = torch.nn.init
     with torch.no_grad():
         if name == "zeros":

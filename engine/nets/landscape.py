@@ -30,6 +30,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, vmap
 
+from engine.core.i18n import _
 from engine.nets import losses
 from engine.nets.weights import Layout, plain_forward, split_state
 
@@ -59,7 +60,11 @@ def direction(
     """Random direction number ``index`` of ``seed``, shaped like ``params``, normalised by
     ``norm`` (one of :data:`NORMS`). Drawn on the CPU: the same on every device."""
     if norm not in NORMS:
-        raise ValueError(f"Invalid normalisation: {norm!r} (choose from {', '.join(NORMS)})")
+        raise ValueError(
+            _("Invalid normalisation: {norm!r} (choose from {choices})").format(
+                norm=norm, choices=", ".join(NORMS)
+            )
+        )
     # One generator per (seed, index): d1 and d2 are independent, and d2 does not change
     # when another direction is drawn first.
     g = torch.Generator(device="cpu").manual_seed(int(seed) * 1009 + int(index))
@@ -82,13 +87,17 @@ def axis(n: int, span: float) -> np.ndarray:
     """``n`` evenly spaced coordinates from ``-span`` to ``span``."""
     check_side(n)
     if not (np.isfinite(span) and span > 0):
-        raise ValueError(f"Invalid span: {span} (must be > 0)")
+        raise ValueError(_("Invalid span: {span} (must be > 0)").format(span=span))
     return np.linspace(-span, span, n)
 
 
 def check_side(n: int) -> None:
     if not 2 <= n <= MAX_SIDE:
-        raise ValueError(f"Invalid grid size: {n} (must be 2..{MAX_SIDE} points per side)")
+        raise ValueError(
+            _("Invalid grid size: {n} (must be 2..{max_side} points per side)").format(
+                n=n, max_side=MAX_SIDE
+            )
+        )
 
 
 class Evaluator:
@@ -111,11 +120,15 @@ class Evaluator:
         self.layout = Layout(model)
         if self.layout.size > MAX_PARAMS:
             raise ValueError(
-                f"Too many parameters: {self.layout.size} (the landscape's limit is {MAX_PARAMS})"
+                _("Too many parameters: {size} (the landscape's limit is {max_params})").format(
+                    size=self.layout.size, max_params=MAX_PARAMS
+                )
             )
         if X.ndim != 2 or len(X) != len(y) or not 1 <= len(X) <= MAX_ROWS:
             raise ValueError(
-                f"Invalid data: X {tuple(X.shape)} and y {tuple(y.shape)} (need 1..{MAX_ROWS} rows)"
+                _("Invalid data: X {x_shape} and y {y_shape} (need 1..{max_rows} rows)").format(
+                    x_shape=tuple(X.shape), y_shape=tuple(y.shape), max_rows=MAX_ROWS
+                )
             )
         first = next(model.parameters())
         self.dtype, self.device = first.dtype, first.device
@@ -151,7 +164,9 @@ class Evaluator:
         """
         if points.ndim != 2 or points.shape[1] != self.layout.size:
             raise ValueError(
-                f"Invalid points: {tuple(points.shape)} (need (G, {self.layout.size}))"
+                _("Invalid points: {shape} (need (G, {size}))").format(
+                    shape=tuple(points.shape), size=self.layout.size
+                )
             )
         return self._run(len(points), lambda sl: points[sl], buffers, progress)
 
@@ -175,7 +190,11 @@ class Evaluator:
     @torch.no_grad()
     def _run(self, G: int, make, buffers, progress) -> tuple[np.ndarray, np.ndarray, bool]:
         if G > MAX_POINTS:
-            raise ValueError(f"Too many points: {G} (the limit is {MAX_POINTS})")
+            raise ValueError(
+                _("Too many points: {g} (the limit is {max_points})").format(
+                    g=G, max_points=MAX_POINTS
+                )
+            )
         loss = np.full(G, np.nan)
         acc = np.full(G, np.nan)
         for start in range(0, G, self.chunk):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from engine import activations, optimizers
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 from engine.nets import datasets, landscape, networks
 
 PLANES = ("random", "pca")
@@ -36,17 +36,31 @@ class NetSpec:
 
     def __post_init__(self) -> None:
         if not 1 <= self.depth <= MAX_DEPTH:
-            raise ValueError(f"Invalid depth: {self.depth} (must be 1..{MAX_DEPTH})")
+            raise ValueError(
+                _("Invalid depth: {depth} (must be 1..{max_depth})").format(
+                    depth=self.depth, max_depth=MAX_DEPTH
+                )
+            )
         if not 1 <= self.width <= MAX_WIDTH:
-            raise ValueError(f"Invalid width: {self.width} (must be 1..{MAX_WIDTH})")
+            raise ValueError(
+                _("Invalid width: {width} (must be 1..{max_width})").format(
+                    width=self.width, max_width=MAX_WIDTH
+                )
+            )
         if self.activation not in activations.names():
-            raise ValueError(f"Invalid activation: {self.activation!r}")
+            raise ValueError(
+                _("Invalid activation: {activation!r}").format(activation=self.activation)
+            )
         if self.optimizer not in optimizers.names():
-            raise ValueError(f"Invalid optimizer: {self.optimizer!r}")
+            raise ValueError(_("Invalid optimizer: {optimizer!r}").format(optimizer=self.optimizer))
         if not self.lr > 0:
-            raise ValueError(f"Invalid learning rate: {self.lr}")
+            raise ValueError(_("Invalid learning rate: {lr}").format(lr=self.lr))
         if not 0 <= self.batch_size <= MAX_N:
-            raise ValueError(f"Invalid batch size: {self.batch_size} (0 = full batch)")
+            raise ValueError(
+                _("Invalid batch size: {batch_size} (0 = full batch)").format(
+                    batch_size=self.batch_size
+                )
+            )
 
     def config(self, in_dim: int, out_dim: int) -> networks.MLPConfig:
         return networks.MLPConfig(
@@ -73,11 +87,17 @@ class DataSpec:
 
     def __post_init__(self) -> None:
         if self.dataset not in datasets.names():
-            raise ValueError(f"Invalid dataset: {self.dataset!r}")
+            raise ValueError(_("Invalid dataset: {dataset!r}").format(dataset=self.dataset))
         if not 20 <= self.n <= MAX_N:
-            raise ValueError(f"Invalid n: {self.n} (must be 20..{MAX_N})")
+            raise ValueError(
+                _("Invalid n: {n} (must be 20..{max_n})").format(n=self.n, max_n=MAX_N)
+            )
         if not 1 <= self.steps <= MAX_STEPS:
-            raise ValueError(f"Invalid steps: {self.steps} (must be 1..{MAX_STEPS})")
+            raise ValueError(
+                _("Invalid steps: {steps} (must be 1..{max_steps})").format(
+                    steps=self.steps, max_steps=MAX_STEPS
+                )
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,14 +119,20 @@ class ViewSpec:
 
     def __post_init__(self) -> None:
         if self.plane not in PLANES:
-            raise ValueError(f"Invalid plane: {self.plane!r} (choose from {', '.join(PLANES)})")
+            raise ValueError(
+                _("Invalid plane: {plane!r} (choose from {choices})").format(
+                    plane=self.plane, choices=", ".join(PLANES)
+                )
+            )
         if self.norm not in landscape.NORMS:
-            raise ValueError(f"Invalid normalisation: {self.norm!r}")
+            raise ValueError(_("Invalid normalisation: {norm!r}").format(norm=self.norm))
         landscape.check_side(self.side)
         if not 0 < self.span <= 10:
-            raise ValueError(f"Invalid span: {self.span} (must be in (0, 10])")
+            raise ValueError(_("Invalid span: {span} (must be in (0, 10])").format(span=self.span))
         if not 0 < self.radius <= 1:
-            raise ValueError(f"Invalid radius: {self.radius} (must be in (0, 1])")
+            raise ValueError(
+                _("Invalid radius: {radius} (must be in (0, 1])").format(radius=self.radius)
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,5 +209,9 @@ def names() -> list[str]:
 
 def get(name: str) -> Preset:
     if name not in PRESETS:
-        raise ValueError(f"Invalid preset: {name!r} (choose from {', '.join(PRESETS)})")
+        raise ValueError(
+            _("Invalid preset: {name!r} (choose from {choices})").format(
+                name=name, choices=", ".join(PRESETS)
+            )
+        )
     return PRESETS[name]

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from engine import optimizers
+from engine.core.i18n import _
 from engine.nets import datasets, landscape, networks, sharpness, trajectory_pca
 from engine.nets.landscape_presets import DataSpec, NetSpec, ViewSpec
 
@@ -87,7 +88,7 @@ def train(
 ) -> list[Run]:
     """Train each network (a race when :func:`can_race`), recording its weights."""
     if not 1 <= len(specs) <= 2:
-        raise ValueError(f"Invalid networks: {len(specs)} (one or two)")
+        raise ValueError(_("Invalid networks: {count} (one or two)").format(count=len(specs)))
     out_dim = datasets.n_classes(data.dataset)
     configs = [s.config(split.in_dim, out_dim) for s in specs]
     every, steps = _every(data.steps), data.steps
@@ -121,7 +122,7 @@ def train(
             device=device, eval_every=steps,
         )  # fmt: skip
         model = networks.build(config)
-        _, buffers = landscape.split_state(model, history.model)
+        _params, buffers = landscape.split_state(model, history.model)
         runs.append(
             Run(spec, config, path, buffers, _buffers(config, data.seed), history.train_loss,
                 history.diverged_at, history.stopped, False)
@@ -208,7 +209,7 @@ def look(
 def between(a: Run, b: Run, split: datasets.Split, device=None):
     """The train and test lines from ``a``'s solution to ``b``'s (same architecture)."""
     if a.spec.architecture() != b.spec.architecture():
-        raise ValueError("Invalid pair: the two networks need the same architecture")
+        raise ValueError(_("Invalid pair: the two networks need the same architecture"))
     ev, ev_test = evaluators(a, split, device)
     ends = (a.buffers, b.buffers) if a.buffers else None
     wa, wb = a.path.weights[-1], b.path.weights[-1]

@@ -18,6 +18,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from engine.core.i18n import _
+
 NAMES = ("ce", "mse", "bce")
 
 
@@ -29,9 +31,17 @@ def names() -> list[str]:
 def check(name: str, out_dim: int | None = None) -> str:
     """Return ``name`` if it is a loss usable with ``out_dim`` outputs; raise ValueError if not."""
     if name not in NAMES:
-        raise ValueError(f"Invalid loss: {name!r} (choose from {', '.join(NAMES)})")
+        raise ValueError(
+            _("Invalid loss: {name!r} (choose from {choices})").format(
+                name=name, choices=", ".join(NAMES)
+            )
+        )
     if name == "bce" and out_dim is not None and out_dim > 2:
-        raise ValueError(f"Invalid loss: 'bce' is for 2-class problems, not out_dim={out_dim}")
+        raise ValueError(
+            _("Invalid loss: 'bce' is for 2-class problems, not out_dim={out_dim}").format(
+                out_dim=out_dim
+            )
+        )
     return name
 
 

@@ -32,6 +32,7 @@ from torch import nn
 from engine import activations
 from engine.core.checks import check_int, check_number
 from engine.core.device import resolve
+from engine.core.i18n import _
 from engine.nets import initializers
 
 MAX_DEPTH = 50
@@ -72,7 +73,9 @@ class MLPConfig:
         check_int("width", self.width, 1, MAX_WIDTH)
         if self.init not in initializers.NAMES:
             raise ValueError(
-                f"Invalid init: {self.init!r} (choose from {', '.join(initializers.NAMES)})"
+                _("Invalid init: {init!r} (choose from {choices})").format(
+                    init=self.init, choices=", ".join(initializers.NAMES)
+                )
             )
         check_number("dropout", self.dropout, 0.0, 1.0, open_high=True)
         check_number("init_std", self.init_std, 0.0)

@@ -23,7 +23,7 @@ from typing import Any
 import torch
 
 from engine import optimizers
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 from engine.nets import datasets, networks, probes, training
 from engine.nets.history import History
 
@@ -211,7 +211,11 @@ def names() -> list[str]:
 def get(name: str) -> Preset:
     """The preset called ``name``; raises ValueError for an unknown one."""
     if name not in PRESETS:
-        raise ValueError(f"Invalid preset: {name!r} (choose from {', '.join(PRESETS)})")
+        raise ValueError(
+            _("Invalid preset: {name!r} (choose from {choices})").format(
+                name=name, choices=", ".join(PRESETS)
+            )
+        )
     return PRESETS[name]
 
 

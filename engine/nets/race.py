@@ -38,6 +38,7 @@ from torch.func import stack_module_state
 from engine.core.checks import check_int
 from engine.core.device import resolve
 from engine.core.divergence import race_limit, race_ok
+from engine.core.i18n import _
 from engine.nets import losses, networks, race_fast, stacked
 from engine.nets.batches import check_batch_norm, check_limits, minibatches, prepare_data
 from engine.optimizers import Optimizer, create
@@ -106,13 +107,14 @@ class RaceResult:
 
 def _check(opts: Sequence[Optimizer]) -> None:
     if not opts:
-        raise ValueError("Invalid optimizers: give at least one")
+        raise ValueError(_("Invalid optimizers: give at least one"))
     if not all(isinstance(o, Optimizer) for o in opts):
-        raise ValueError("Invalid optimizers: use engine.optimizers.create(name, ...)")
+        raise ValueError(_("Invalid optimizers: use engine.optimizers.create(name, ...)"))
     if len(opts) > MAX_MODELS:
         raise ValueError(
-            f"Too many optimizers: {len(opts)}, one network each "
-            f"(the limit is {MAX_MODELS} networks)"
+            _(
+                "Too many optimizers: {count}, one network each (the limit is {max_models} networks)"
+            ).format(count=len(opts), max_models=MAX_MODELS)
         )
 
 
@@ -161,7 +163,7 @@ def race(
     flat = flat[torch.as_tensor(order, device=dev)]
     buffers = {k: b[torch.as_tensor(order, device=dev)] for k, b in buffers.items()}
     slices, at = [], 0
-    for _, idx in groups:
+    for _opt, idx in groups:
         slices.append(slice(at, at + len(idx)))
         at += len(idx)
     states = [

@@ -24,6 +24,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from engine.core.i18n import _
+
 ValueAndGrad = Callable[[Tensor, Tensor, Tensor], tuple[Tensor, Tensor, Tensor]]
 
 
@@ -40,7 +42,7 @@ def value_and_grad(model: Any, layout: Any, loss: str) -> ValueAndGrad | None:
 
     def run(flat: Tensor, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         if y.ndim != 1:
-            raise ValueError("class indices expected")
+            raise ValueError(_("class indices expected"))
         p, K, n = layout.unflatten(flat), flat.shape[0], x.shape[0]
         W, b = p["hidden.0.weight"], p["hidden.0.bias"]  # (K, width, in), (K, width)
         # Layer 1: one product for all K models, (n, K * width) laid out as (K, n, width) (the

@@ -12,6 +12,7 @@ import torch
 from torch.func import vmap
 
 from engine.core.device import resolve
+from engine.core.i18n import N_, _
 from engine.core.tables import to_csv
 from engine.nets import losses
 from engine.nets.history import grid_points
@@ -37,7 +38,11 @@ def decision_grids(
     """``(xs, ys, probs)`` with ``probs[k, i, j]`` the class probabilities of model ``k`` at
     ``(xs[j], ys[i])``, shape ``(K, n, n, C)``: every model on one grid, in one batch."""
     if res.config.in_dim != 2:
-        raise ValueError(f"Invalid network: in_dim={res.config.in_dim} (the grid needs 2)")
+        raise ValueError(
+            _("Invalid network: in_dim={in_dim} (the grid needs 2)").format(
+                in_dim=res.config.in_dim
+            )
+        )
     dev = resolve(device)
     xs, ys, points = grid_points(bounds, n, dev)
     logits = res.logits(points, dev)
@@ -75,9 +80,11 @@ def curves_csv(res: RaceResult) -> str:
     """The curves in long form, one row per (optimizer, step); empty cells after divergence."""
     depth = res.grad_norms.shape[2]
     has_test = res.test_loss.shape[1] > 0
-    cols = ["optimizer", "step", "seconds", "train_loss", "train_acc"]
-    cols += ["test_loss", "test_acc"] if has_test else []
-    cols += [f"grad_norm_layer{i + 1}" for i in range(depth)]
+    # Column names in the caller's language, as the other downloads (English in a notebook).
+    cols = [_(c) for c in (N_("optimizer"), N_("step"), N_("seconds"))]
+    cols += [_(c) for c in (N_("train_loss"), N_("train_acc"))]
+    cols += [_("test_loss"), _("test_acc")] if has_test else []
+    cols += [_("grad_norm_layer{layer}").format(layer=i + 1) for i in range(depth)]
     rows = []
     for k, label in enumerate(res.labels):
         for t in range(res.steps):

@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from torch.func import functional_call
 
+from engine.core.i18n import _
 from engine.nets import losses
 from engine.nets.landscape import Evaluator
 
@@ -95,9 +96,13 @@ def top_eigenvalue(
 ) -> Eigen:
     """The largest eigenvalue of the loss's Hessian at the flat weights ``theta``."""
     if not 1 <= iters <= MAX_ITERS:
-        raise ValueError(f"Invalid iters: {iters} (must be 1..{MAX_ITERS})")
+        raise ValueError(
+            _("Invalid iters: {iters} (must be 1..{max_iters})").format(
+                iters=iters, max_iters=MAX_ITERS
+            )
+        )
     if not 0 < tol < 1:
-        raise ValueError(f"Invalid tol: {tol} (must be in (0, 1))")
+        raise ValueError(_("Invalid tol: {tol} (must be in (0, 1))").format(tol=tol))
     hvp = _hvp(ev, theta)
     g = torch.Generator(device="cpu").manual_seed(int(seed))
     v0 = torch.randn(ev.layout.size, generator=g, dtype=torch.float64)
@@ -119,22 +124,34 @@ def ball_rise(
 ) -> BallRise:
     """The loss rise within the ball of radius ``radius * ||theta||`` around ``theta``."""
     if not 0 < radius <= 1:
-        raise ValueError(f"Invalid radius: {radius} (a share of the weights' norm, in (0, 1])")
+        raise ValueError(
+            _("Invalid radius: {radius} (a share of the weights' norm, in (0, 1])").format(
+                radius=radius
+            )
+        )
     if not 1 <= samples <= MAX_SAMPLES:
-        raise ValueError(f"Invalid samples: {samples} (must be 1..{MAX_SAMPLES})")
+        raise ValueError(
+            _("Invalid samples: {samples} (must be 1..{max_samples})").format(
+                samples=samples, max_samples=MAX_SAMPLES
+            )
+        )
     if not 0 <= ascent <= MAX_ASCENT:
-        raise ValueError(f"Invalid ascent: {ascent} (must be 0..{MAX_ASCENT})")
+        raise ValueError(
+            _("Invalid ascent: {ascent} (must be 0..{max_ascent})").format(
+                ascent=ascent, max_ascent=MAX_ASCENT
+            )
+        )
     theta = theta.detach().to(ev.device, ev.dtype)
     r = radius * float(theta.norm())
     g = torch.Generator(device="cpu").manual_seed(int(seed))
     u = torch.randn(samples, ev.layout.size, generator=g, dtype=torch.float64)
     u = (u / u.norm(dim=1, keepdim=True)).to(ev.device, ev.dtype)
     center = ev.at(theta)
-    sampled, _, _ = ev(theta + r * u)
+    sampled, _grad, _hess = ev(theta + r * u)
     best = int(sampled.argmax())
     worst = float(sampled[best])
     delta = r * u[best]
-    for _ in range(ascent):  # projected gradient ascent on the sphere of radius r
+    for _step in range(ascent):  # projected gradient ascent on the sphere of radius r
         x = (theta + delta).requires_grad_(True)
         with torch.enable_grad():
             value = _loss(ev, x)
@@ -159,7 +176,11 @@ def roughness(loss: np.ndarray, tol: float = 1e-6) -> float:
     """
     z = np.asarray(loss, dtype=np.float64)
     if z.ndim != 2 or min(z.shape) < 4 or not np.isfinite(z).all():
-        raise ValueError(f"Invalid grid: shape {z.shape} (need a finite grid of 4x4 or more)")
+        raise ValueError(
+            _("Invalid grid: shape {shape} (need a finite grid of 4x4 or more)").format(
+                shape=z.shape
+            )
+        )
     floor = tol * float(np.abs(z).max())
     flips = []
     for lines in (z, z.T):

@@ -16,6 +16,7 @@ import torch
 from torch.func import vmap
 
 from engine.core.device import resolve
+from engine.core.i18n import _
 from engine.nets import losses, networks
 from engine.nets.batches import prepare_data
 from engine.nets.race import MAX_MODELS, RaceResult, race
@@ -54,7 +55,7 @@ def lr_sweep(
     """
     lrs = [float(v) for v in lrs]
     if not lrs:
-        raise ValueError("Invalid lrs: give at least one learning rate")
+        raise ValueError(_("Invalid lrs: give at least one learning rate"))
     check_sweep_size(len(settings), len(lrs))
     opts = [create(name, **{**hyper, "lr": lr}) for name, hyper in settings for lr in lrs]
     res = race(config, data, opts, steps, batch_size, seed, callback, **kwargs)
@@ -84,8 +85,9 @@ def check_sweep_size(n_optimizers: int, n_lrs: int) -> None:
     n = n_optimizers * n_lrs
     if n > MAX_MODELS:
         raise ValueError(
-            f"Too many networks: {n_optimizers} optimizers × {n_lrs} learning rates = {n} "
-            f"(the limit is {MAX_MODELS})"
+            _(
+                "Too many networks: {n_optimizers} optimizers × {n_lrs} learning rates = {n} (the limit is {max_models})"
+            ).format(n_optimizers=n_optimizers, n_lrs=n_lrs, n=n, max_models=MAX_MODELS)
         )
 
 

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
+from engine.core.i18n import _
 from engine.nets import landscape, networks, training
 from engine.nets import race as race_module
 from engine.nets.landscape import Evaluator, Grid, Layout
@@ -50,28 +51,34 @@ class Projection(NamedTuple):
 
 def check_every(steps: int, every: int, params: int) -> None:
     if every < 1:
-        raise ValueError(f"Invalid record_every: {every} (must be >= 1)")
+        raise ValueError(_("Invalid record_every: {every} (must be >= 1)").format(every=every))
     records = steps // every + 2
     if records > MAX_RECORDS or records * params > MAX_VALUES:
         raise ValueError(
-            f"Too many recorded weights: {records} vectors of {params} (record less often than "
-            f"every {every} steps)"
+            _(
+                "Too many recorded weights: {records} vectors of {params} (record less often than every {every} steps)"
+            ).format(records=records, params=params, every=every)
         )
 
 
 def project(weights: torch.Tensor, final: torch.Tensor) -> Projection:
     """The plane of the first two principal directions of ``weights - final``."""
     if weights.ndim != 2 or weights.shape[1] != final.numel():
-        raise ValueError(f"Invalid path: {tuple(weights.shape)} for {final.numel()} weights")
+        raise ValueError(
+            _("Invalid path: {shape} for {numel} weights").format(
+                shape=tuple(weights.shape), numel=final.numel()
+            )
+        )
     if len(weights) < 3:
         raise ValueError(
-            f"Invalid path: {len(weights)} recorded weight vectors (the PCA plane needs at least "
-            "3: train for more steps)"
+            _(
+                "Invalid path: {count} recorded weight vectors (the PCA plane needs at least 3: train for more steps)"
+            ).format(count=len(weights))
         )
     m = weights.double() - final.double().reshape(1, -1)
     if not torch.isfinite(m).all():
-        raise ValueError("Invalid path: it holds non-finite weights")
-    _, s, vh = torch.linalg.svd(m - m.mean(0), full_matrices=False)
+        raise ValueError(_("Invalid path: it holds non-finite weights"))
+    _u, s, vh = torch.linalg.svd(m - m.mean(0), full_matrices=False)
     total = float((s**2).sum())
     explained = (s[:2] ** 2 / total).numpy() if total > 0 else np.zeros(2)
     dirs = vh[:2]
@@ -131,7 +138,7 @@ def record_training(
 
     history = training.train(config, data, optimizer, steps, on_params=keep, **kwargs)
     if history.model:
-        params, _ = landscape.split_state(model, history.model)
+        params, _buffers = landscape.split_state(model, history.model)
         rows.append(layout.flatten(params))
         at.append(history.steps)
     return history, Path(np.asarray(at), torch.stack(rows))

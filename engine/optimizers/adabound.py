@@ -32,7 +32,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
@@ -59,8 +59,16 @@ class AdaBoundState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    require(h["final_lr"], lambda x: x >= 0, f"Invalid final_lr value: {h['final_lr']}")
-    require(h["gamma"], lambda x: x > 0, f"Invalid gamma value: {h['gamma']} (must be > 0)")
+    require(
+        h["final_lr"],
+        lambda x: x >= 0,
+        _("Invalid final_lr value: {final_lr}").format(final_lr=h["final_lr"]),
+    )
+    require(
+        h["gamma"],
+        lambda x: x > 0,
+        _("Invalid gamma value: {gamma} (must be > 0)").format(gamma=h["gamma"]),
+    )
 
 
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:

@@ -22,7 +22,7 @@ from typing import NamedTuple
 from torch import Tensor
 
 from engine.core.checks import require
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -42,7 +42,9 @@ class AdadeltaState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    require(h["rho"], lambda x: (x >= 0) & (x <= 1), f"Invalid rho value: {h['rho']}")
+    require(
+        h["rho"], lambda x: (x >= 0) & (x <= 1), _("Invalid rho value: {rho}").format(rho=h["rho"])
+    )
 
 
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:

@@ -40,7 +40,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
@@ -66,11 +66,19 @@ class AdafactorState(NamedTuple):
 
 def _validate(h: Hyper) -> None:
     decay = h["beta2_decay"]
-    require(decay, lambda x: x <= 0, f"Invalid beta2_decay value: {decay} (must be <= 0)")
+    require(
+        decay,
+        lambda x: x <= 0,
+        _("Invalid beta2_decay value: {decay} (must be <= 0)").format(decay=decay),
+    )
     eps1, eps2 = h["eps"]
-    require(eps1, lambda x: x >= 0, f"Invalid epsilon value: {eps1}")
-    require(eps2, lambda x: x >= 0, f"Invalid epsilon value: {eps2}")
-    require(h["d"], lambda x: x >= 1, f"Invalid d value: {h['d']} (the clipping threshold is >= 1)")
+    require(eps1, lambda x: x >= 0, _("Invalid epsilon value: {eps}").format(eps=eps1))
+    require(eps2, lambda x: x >= 0, _("Invalid epsilon value: {eps}").format(eps=eps2))
+    require(
+        h["d"],
+        lambda x: x >= 1,
+        _("Invalid d value: {d} (the clipping threshold is >= 1)").format(d=h["d"]),
+    )
 
 
 def _factored(h: Hyper, p: Tensor) -> bool:

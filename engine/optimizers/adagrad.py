@@ -23,7 +23,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -43,9 +43,15 @@ class AdagradState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    require(h["lr_decay"], lambda x: x >= 0, f"Invalid lr_decay value: {h['lr_decay']}")
+    require(
+        h["lr_decay"],
+        lambda x: x >= 0,
+        _("Invalid lr_decay value: {lr_decay}").format(lr_decay=h["lr_decay"]),
+    )
     iav = h["initial_accumulator_value"]
-    require(iav, lambda x: x >= 0, f"Invalid initial_accumulator_value value: {iav}")
+    require(
+        iav, lambda x: x >= 0, _("Invalid initial_accumulator_value value: {iav}").format(iav=iav)
+    )
 
 
 def _init(h: Hyper, p: Tensor) -> Leaf:

@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import check_int
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from .specs import HyperSpec
@@ -126,7 +126,7 @@ class Optimizer:
         if single:
             params, grads = {"": params}, {"": grads}
         elif not isinstance(grads, dict) or set(grads) != set(params):
-            raise ValueError("grads must be a dict with the same keys as params")
+            raise ValueError(_("grads must be a dict with the same keys as params"))
         leaves = {
             k: {f: getattr(state, f) if single else getattr(state, f)[k] for f in names}
             for k in params
@@ -165,7 +165,7 @@ def _first(params: Params) -> Tensor:
     if isinstance(params, Tensor):
         return params
     if not params:
-        raise ValueError("params must be a tensor or a non-empty dict of tensors")
+        raise ValueError(_("params must be a tensor or a non-empty dict of tensors"))
     return next(iter(params.values()))
 
 
@@ -184,7 +184,9 @@ def lead(value: Tensor, p: Tensor) -> Tensor:
     value = value.to(device=p.device, dtype=p.dtype)
     if value.ndim > p.ndim:
         raise ValueError(
-            f"a hyperparameter of shape {tuple(value.shape)} has more dims than {p.shape}"
+            _("a hyperparameter of shape {shape} has more dims than {param_shape}").format(
+                shape=tuple(value.shape), param_shape=p.shape
+            )
         )
     return value.reshape(tuple(value.shape) + (1,) * (p.ndim - value.ndim))
 

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from engine.core.checks import check_int
+from engine.core.i18n import _
 
 #: The ladder's steps within one decade.
 LADDER = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
@@ -17,7 +18,9 @@ def lr_grid(low: float, high: float, n: int) -> np.ndarray:
     """``n`` learning rates spaced evenly in log from ``low`` to ``high``, both exactly included
     (``low == high`` gives ``n`` equal rates)."""
     if not (0 < low <= high and math.isfinite(high)):
-        raise ValueError(f"Invalid learning-rate range: {low} to {high}")
+        raise ValueError(
+            _("Invalid learning-rate range: {low} to {high}").format(low=low, high=high)
+        )
     n = check_int("number of learning rates", n, 2)
     return np.geomspace(low, high, n)
 

@@ -29,7 +29,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 from .base import Entry, Hyper, Leaf
 from .shapes import tree_leaf
@@ -60,8 +60,14 @@ def optimizer_spec(choices: tuple[str, ...]) -> HyperSpec:
 
 def _validate_own(h: Hyper) -> None:
     k, alpha = h["k"], h["alpha"]
-    require(k, lambda x: (x >= 1) & (x == x // 1), f"Invalid k value: {k} (a whole number >= 1)")
-    require(alpha, lambda x: (x >= 0) & (x <= 1), f"Invalid alpha value: {alpha}")
+    require(
+        k,
+        lambda x: (x >= 1) & (x == x // 1),
+        _("Invalid k value: {k} (a whole number >= 1)").format(k=k),
+    )
+    require(
+        alpha, lambda x: (x >= 0) & (x <= 1), _("Invalid alpha value: {alpha}").format(alpha=alpha)
+    )
 
 
 def _sync(h: Hyper, p: Tensor, phi: Tensor, t: Tensor) -> tuple[Tensor, Tensor]:

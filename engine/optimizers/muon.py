@@ -40,7 +40,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -63,7 +63,11 @@ class MuonState(NamedTuple):
 
 def _validate(h: Hyper) -> None:
     k = h["ns_steps"]
-    require(k, lambda x: (x >= 1) & (x < 100) & (x == x // 1), f"Invalid ns_steps value: {k}")
+    require(
+        k,
+        lambda x: (x >= 1) & (x < 100) & (x == x // 1),
+        _("Invalid ns_steps value: {k}").format(k=k),
+    )
 
 
 def matrix_view(x: Tensor, batch_dims: int) -> Tensor:

@@ -29,7 +29,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, decoupled_line, grad_line
@@ -54,7 +54,7 @@ class NAdamState(NamedTuple):
 
 def _validate(h: Hyper) -> None:
     psi = h["momentum_decay"]
-    require(psi, lambda x: x >= 0, f"Invalid momentum_decay value: {psi}")
+    require(psi, lambda x: x >= 0, _("Invalid momentum_decay value: {psi}").format(psi=psi))
 
 
 def _init(h: Hyper, p: Tensor) -> Leaf:

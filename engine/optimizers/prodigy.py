@@ -35,7 +35,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -66,8 +66,12 @@ class ProdigyState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    require(h["d0"], lambda x: x > 0, f"Invalid d0 value: {h['d0']} (must be > 0)")
-    require(h["d_coef"], lambda x: x > 0, f"Invalid d_coef value: {h['d_coef']} (must be > 0)")
+    require(h["d0"], lambda x: x > 0, _("Invalid d0 value: {d0} (must be > 0)").format(d0=h["d0"]))
+    require(
+        h["d_coef"],
+        lambda x: x > 0,
+        _("Invalid d_coef value: {d_coef} (must be > 0)").format(d_coef=h["d_coef"]),
+    )
 
 
 def _init(h: Hyper, p: Tensor) -> Leaf:

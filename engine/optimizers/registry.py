@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from engine.core.i18n import _
+
 from . import (
     adabound,
     adadelta,
@@ -74,7 +76,11 @@ def names() -> list[str]:
 
 def _entry(name: str) -> Entry:
     if name not in _REGISTRY:
-        raise ValueError(f"Unknown optimizer: {name!r}; known: {', '.join(_REGISTRY)}")
+        raise ValueError(
+            _("Unknown optimizer: {name!r}; known: {choices}").format(
+                name=name, choices=", ".join(_REGISTRY)
+            )
+        )
     return _REGISTRY[name]
 
 
@@ -107,7 +113,9 @@ def create(name: str, **hyper: Any) -> Optimizer:
     for key in hyper:
         if key not in specs:
             raise ValueError(
-                f"Unknown hyperparameter for {name}: {key!r}; known: {', '.join(specs)}"
+                _("Unknown hyperparameter for {name}: {key!r}; known: {choices}").format(
+                    name=name, key=key, choices=", ".join(specs)
+                )
             )
     full = {k: normalize(s, hyper.get(k, s.default)) for k, s in specs.items()}
     check(full, *entry.checks)

@@ -31,7 +31,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -55,9 +55,11 @@ class RMSpropState(NamedTuple):
 
 
 def _validate(h: Hyper) -> None:
-    require(h["alpha"], lambda x: x >= 0, f"Invalid alpha value: {h['alpha']}")
+    require(
+        h["alpha"], lambda x: x >= 0, _("Invalid alpha value: {alpha}").format(alpha=h["alpha"])
+    )
     if h["convention"] == "course" and h["centered"]:
-        raise ValueError("Invalid centered value: True (the course convention is not centered)")
+        raise ValueError(_("Invalid centered value: True (the course convention is not centered)"))
 
 
 def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[Tensor, Leaf]:

@@ -27,7 +27,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -51,12 +51,28 @@ def _validate(h: Hyper) -> None:
     require(
         eta_minus,
         lambda x: (x > 0) & (x < 1),
-        f"Invalid eta values: {eta_minus}, {eta_plus} (need 0 < eta- < 1 < eta+)",
+        _("Invalid eta values: {eta_minus}, {eta_plus} (need 0 < eta- < 1 < eta+)").format(
+            eta_minus=eta_minus, eta_plus=eta_plus
+        ),
     )
-    require(eta_plus, lambda x: x > 1, f"Invalid eta values: {eta_minus}, {eta_plus}")
+    require(
+        eta_plus,
+        lambda x: x > 1,
+        _("Invalid eta values: {eta_minus}, {eta_plus}").format(
+            eta_minus=eta_minus, eta_plus=eta_plus
+        ),
+    )
     low, high = h["step_sizes"]
-    require(low, lambda x: x >= 0, f"Invalid step_sizes value: ({low}, {high})")
-    require(high - low, lambda x: x >= 0, f"Invalid step_sizes value: ({low}, {high})")
+    require(
+        low,
+        lambda x: x >= 0,
+        _("Invalid step_sizes value: ({low}, {high})").format(low=low, high=high),
+    )
+    require(
+        high - low,
+        lambda x: x >= 0,
+        _("Invalid step_sizes value: ({low}, {high})").format(low=low, high=high),
+    )
 
 
 def _init(h: Hyper, p: Tensor) -> Leaf:

@@ -34,7 +34,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -63,10 +63,12 @@ class ScheduleFreeState(NamedTuple):
 
 def _validate(h: Hyper) -> None:
     w = h["warmup_steps"]
-    require(w, lambda x: (x >= 0) & (x == x // 1), f"Invalid warmup_steps value: {w}")
-    require(h["r"], lambda x: x >= 0, f"Invalid r value: {h['r']}")
+    require(w, lambda x: (x >= 0) & (x == x // 1), _("Invalid warmup_steps value: {w}").format(w=w))
+    require(h["r"], lambda x: x >= 0, _("Invalid r value: {r}").format(r=h["r"]))
     power = h["weight_lr_power"]
-    require(power, lambda x: x >= 0, f"Invalid weight_lr_power value: {power}")
+    require(
+        power, lambda x: x >= 0, _("Invalid weight_lr_power value: {power}").format(power=power)
+    )
 
 
 def _init(h: Hyper, p: Tensor) -> Leaf:

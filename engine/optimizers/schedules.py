@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 
 from engine.core.checks import check_int, check_number
+from engine.core.i18n import _
 
 Schedule = Callable[[int], float]
 
@@ -72,8 +73,16 @@ def names() -> list[str]:
 def make(name: str, total_steps: int, **params: float) -> Schedule:
     """Build a schedule by name; ``total_steps`` is used by ``cosine``. Bad values raise."""
     if name not in _BUILDERS:
-        raise ValueError(f"Unknown schedule: {name!r}; known: {', '.join(_BUILDERS)}")
+        raise ValueError(
+            _("Unknown schedule: {name!r}; known: {choices}").format(
+                name=name, choices=", ".join(_BUILDERS)
+            )
+        )
     try:
         return _BUILDERS[name](total_steps, **params)
     except TypeError as exc:  # an unknown keyword
-        raise ValueError(f"Invalid parameters for the {name} schedule: {params}") from exc
+        raise ValueError(
+            _("Invalid parameters for the {name} schedule: {params}").format(
+                name=name, params=params
+            )
+        ) from exc

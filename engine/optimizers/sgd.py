@@ -31,7 +31,7 @@ import torch
 from torch import Tensor
 
 from engine.core.checks import require
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 from .base import Entry, Hyper, Leaf, Params
 from .latex import aligned, grad_line
@@ -56,11 +56,17 @@ class SGDState(NamedTuple):
 
 def _validate(h: Hyper) -> None:
     damp, mu = h["dampening"], h["momentum"]
-    require(damp, lambda x: (x >= 0) & (x <= 1), f"Invalid dampening value: {damp}")
+    require(
+        damp, lambda x: (x >= 0) & (x <= 1), _("Invalid dampening value: {damp}").format(damp=damp)
+    )
     if h["nesterov"] and (_any(mu, lambda x: x <= 0) or _any(damp, lambda x: x != 0)):
-        raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        raise ValueError(_("Nesterov momentum requires a momentum and zero dampening"))
     if h["convention"] == "ema" and _any(damp, lambda x: x != 0):
-        raise ValueError(f"Invalid dampening value: {damp} (the ema convention has no dampening)")
+        raise ValueError(
+            _("Invalid dampening value: {damp} (the ema convention has no dampening)").format(
+                damp=damp
+            )
+        )
 
 
 def _any(x: float | Tensor, cond) -> bool:

@@ -16,6 +16,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from engine.core.i18n import _
+
 from .base import Hyper, Leaf
 
 
@@ -24,8 +26,9 @@ def own_dims(x: Tensor, h: Hyper) -> tuple[int, ...]:
     bd = h["batch_dims"]
     if h["hyper_dims"] > bd:
         raise ValueError(
-            f"Invalid batch_dims: {bd} (hyperparameters with {h['hyper_dims']} leading dims "
-            "need as many batch dims: this optimizer takes norms or matrices per model)"
+            _(
+                "Invalid batch_dims: {bd} (hyperparameters with {hyper_dims} leading dims need as many batch dims: this optimizer takes norms or matrices per model)"
+            ).format(bd=bd, hyper_dims=h["hyper_dims"])
         )
     return tuple(range(bd, x.ndim))
 

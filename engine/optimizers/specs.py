@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from torch import Tensor
 
 from engine.core.checks import require
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 Hyper = dict[str, Any]
 
@@ -114,7 +114,9 @@ def normalize(spec: HyperSpec, value: Any) -> Any:
         return bool(value)
     if value not in spec.choices:
         raise ValueError(
-            f"Invalid {spec.name} value: {value!r}; choose one of {list(spec.choices)}"
+            _("Invalid {name} value: {value!r}; choose one of {choices}").format(
+                name=spec.name, value=value, choices=list(spec.choices)
+            )
         )
     return value
 
@@ -123,25 +125,33 @@ def normalize(spec: HyperSpec, value: Any) -> Any:
 
 
 def _lr(h: Hyper) -> None:
-    require(h["lr"], lambda x: x >= 0, f"Invalid learning rate: {h['lr']}")
+    require(h["lr"], lambda x: x >= 0, _("Invalid learning rate: {lr}").format(lr=h["lr"]))
 
 
 def _eps(h: Hyper) -> None:
-    require(h["eps"], lambda x: x >= 0, f"Invalid epsilon value: {h['eps']}")
+    require(h["eps"], lambda x: x >= 0, _("Invalid epsilon value: {eps}").format(eps=h["eps"]))
 
 
 def _weight_decay(h: Hyper) -> None:
     wd = h["weight_decay"]
-    require(wd, lambda x: x >= 0, f"Invalid weight_decay value: {wd}")
+    require(wd, lambda x: x >= 0, _("Invalid weight_decay value: {wd}").format(wd=wd))
 
 
 def _betas(h: Hyper) -> None:
     for i, b in enumerate(h["betas"]):
-        require(b, lambda x: (x >= 0) & (x < 1), f"Invalid beta parameter at index {i}: {b}")
+        require(
+            b,
+            lambda x: (x >= 0) & (x < 1),
+            _("Invalid beta parameter at index {i}: {b}").format(i=i, b=b),
+        )
 
 
 def _momentum(h: Hyper) -> None:
-    require(h["momentum"], lambda x: x >= 0, f"Invalid momentum value: {h['momentum']}")
+    require(
+        h["momentum"],
+        lambda x: x >= 0,
+        _("Invalid momentum value: {momentum}").format(momentum=h["momentum"]),
+    )
 
 
 _CHECKS = {

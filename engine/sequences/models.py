@@ -34,6 +34,7 @@ import torch
 from torch import Tensor, nn
 
 from engine.core.device import resolve
+from engine.core.i18n import _
 
 CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
 INITS = ("default", "orthogonal", "identity", "scaled")
@@ -66,21 +67,40 @@ class SeqConfig:
 
     def __post_init__(self) -> None:
         if self.cell not in CELLS:
-            raise ValueError(f"Invalid cell: {self.cell!r} (choose from {', '.join(CELLS)})")
+            raise ValueError(
+                _("Invalid cell: {cell!r} (choose from {choices})").format(
+                    cell=self.cell, choices=", ".join(CELLS)
+                )
+            )
         if not 1 <= self.hidden <= MAX_HIDDEN:
-            raise ValueError(f"Invalid hidden size: {self.hidden} (must be 1..{MAX_HIDDEN})")
+            raise ValueError(
+                _("Invalid hidden size: {hidden} (must be 1..{max_hidden})").format(
+                    hidden=self.hidden, max_hidden=MAX_HIDDEN
+                )
+            )
         if not 1 <= self.layers <= MAX_LAYERS:
-            raise ValueError(f"Invalid layers: {self.layers} (must be 1..{MAX_LAYERS})")
+            raise ValueError(
+                _("Invalid layers: {layers} (must be 1..{max_layers})").format(
+                    layers=self.layers, max_layers=MAX_LAYERS
+                )
+            )
         if self.init not in INITS:
-            raise ValueError(f"Invalid init: {self.init!r} (choose from {', '.join(INITS)})")
+            raise ValueError(
+                _("Invalid init: {init!r} (choose from {choices})").format(
+                    init=self.init, choices=", ".join(INITS)
+                )
+            )
         if not 0.0 < self.radius <= MAX_RADIUS:
             raise ValueError(
-                f"Invalid spectral radius: {self.radius} (must be in (0, {MAX_RADIUS}])"
+                _("Invalid spectral radius: {radius} (must be in (0, {max_radius}])").format(
+                    radius=self.radius, max_radius=MAX_RADIUS
+                )
             )
         if not abs(self.forget_bias) <= MAX_FORGET_BIAS:
             raise ValueError(
-                f"Invalid forget_bias: {self.forget_bias} (must be in "
-                f"[-{MAX_FORGET_BIAS}, {MAX_FORGET_BIAS}])"
+                _(
+                    "Invalid forget_bias: {forget_bias} (must be in [-{max_forget_bias}, {max_forget_bias}])"
+                ).format(forget_bias=self.forget_bias, max_forget_bias=MAX_FORGET_BIAS)
             )
 
     @property
@@ -96,7 +116,11 @@ class SeqModel(nn.Module):
         super().__init__()
         for name, size in (("input_size", input_size), ("output_size", output_size)):
             if not 1 <= size <= MAX_IO:
-                raise ValueError(f"Invalid {name}: {size} (must be 1..{MAX_IO})")
+                raise ValueError(
+                    _("Invalid {name}: {size} (must be 1..{max_io})").format(
+                        name=name, size=size, max_io=MAX_IO
+                    )
+                )
         self.config, self.input_size, self.output_size = config, input_size, output_size
         kw = dict(num_layers=config.layers, batch_first=True, dtype=torch.float64)
         if config.cell == "lstm":

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from engine import optimizers
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 from engine.sequences import models, probes, tasks, training
 
 F64 = torch.float64
@@ -53,7 +53,7 @@ class Settings:
     def check(self) -> None:
         """Raise ``ValueError`` for any setting out of range (before anything is built)."""
         if not self.cells:
-            raise ValueError("Invalid cells: pick at least one cell type")
+            raise ValueError(_("Invalid cells: pick at least one cell type"))
         for cell in self.cells:
             self.config(cell)
         tasks.get(self.task)
@@ -187,5 +187,9 @@ def names() -> list[str]:
 
 def get(name: str) -> Preset:
     if name not in PRESETS:
-        raise ValueError(f"Unknown preset: {name!r} (choose from {', '.join(PRESETS)})")
+        raise ValueError(
+            _("Unknown preset: {name!r} (choose from {choices})").format(
+                name=name, choices=", ".join(PRESETS)
+            )
+        )
     return PRESETS[name]

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from engine.core.i18n import _
 from engine.sequences import tasks
 from engine.sequences.models import SeqConfig, SeqModel, recurrent_blocks, unroll
 
@@ -119,7 +120,11 @@ def connectivity(
     """
     T = sequence.shape[0]
     if not 0 <= position < T:
-        raise ValueError(f"Invalid output position: {position} (must be 0..{T - 1})")
+        raise ValueError(
+            _("Invalid output position: {position} (must be 0..{last})").format(
+                position=position, last=T - 1
+            )
+        )
     K = model.output_size
     with torch.enable_grad():
         xs = sequence.detach().expand(K, *sequence.shape).clone().requires_grad_(True)

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 MIN_T = 2
 MAX_T = 200
@@ -79,13 +79,21 @@ def names() -> list[str]:
 
 def get(name: str) -> Task:
     if name not in _tasks():
-        raise ValueError(f"Unknown task: {name!r} (choose from {', '.join(_tasks())})")
+        raise ValueError(
+            _("Unknown task: {name!r} (choose from {choices})").format(
+                name=name, choices=", ".join(_tasks())
+            )
+        )
     return _tasks()[name]
 
 
 def check_length(T: int) -> None:
     if not MIN_T <= T <= MAX_T:
-        raise ValueError(f"Invalid sequence length T: {T} (must be {MIN_T}..{MAX_T})")
+        raise ValueError(
+            _("Invalid sequence length T: {t} (must be {min_t}..{max_t})").format(
+                t=T, min_t=MIN_T, max_t=MAX_T
+            )
+        )
 
 
 def sample(name: str, T: int, batch: int, generator: torch.Generator) -> tuple[Tensor, Tensor]:
@@ -113,7 +121,11 @@ def sample(name: str, T: int, batch: int, generator: torch.Generator) -> tuple[T
         return x, symbol
     codes = _codes()
     if len(codes) < T + 1:
-        raise ValueError(f"Invalid sequence length T: {T} (the text has {len(codes)} characters)")
+        raise ValueError(
+            _("Invalid sequence length T: {t} (the text has {count} characters)").format(
+                t=T, count=len(codes)
+            )
+        )
     starts = torch.randint(0, len(codes) - T, (batch,), generator=g)
     windows = codes[starts[:, None] + torch.arange(T + 1)]
     x = F.one_hot(windows[:, :T], task.input_size).to(torch.float64)

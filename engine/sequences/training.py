@@ -33,6 +33,7 @@ from torch.func import functional_call
 
 from engine import optimizers
 from engine.core.device import resolve
+from engine.core.i18n import _
 from engine.sequences import models, probes, tasks
 
 MAX_STEPS = 5000
@@ -96,13 +97,29 @@ def check_limits(T: int, steps: int, batch: int, probe_every: int, clip: float |
     """Refuse run sizes that would not keep memory and time bounded, and bad settings."""
     tasks.check_length(T)
     if not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"Invalid steps: {steps} (must be 1..{MAX_STEPS})")
+        raise ValueError(
+            _("Invalid steps: {steps} (must be 1..{max_steps})").format(
+                steps=steps, max_steps=MAX_STEPS
+            )
+        )
     if not 1 <= batch <= MAX_BATCH:
-        raise ValueError(f"Invalid batch size: {batch} (must be 1..{MAX_BATCH})")
+        raise ValueError(
+            _("Invalid batch size: {batch} (must be 1..{max_batch})").format(
+                batch=batch, max_batch=MAX_BATCH
+            )
+        )
     if probe_every < 0:
-        raise ValueError(f"Invalid probe_every: {probe_every} (0 = off, or a positive period)")
+        raise ValueError(
+            _("Invalid probe_every: {probe_every} (0 = off, or a positive period)").format(
+                probe_every=probe_every
+            )
+        )
     if clip is not None and not (math.isfinite(clip) and clip > 0):
-        raise ValueError(f"Invalid clipping threshold: {clip} (must be > 0, or None for none)")
+        raise ValueError(
+            _("Invalid clipping threshold: {clip} (must be > 0, or None for none)").format(
+                clip=clip
+            )
+        )
 
 
 def probe_batch(task: str, T: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -209,7 +226,7 @@ def race(
     task, batches and seed; ``kwargs`` go to :func:`train`. ``callback(cell, step, history)``
     returning ``False`` stops the race (the cells not yet trained are left out)."""
     if not cells:
-        raise ValueError("Invalid cells: pick at least one cell type")
+        raise ValueError(_("Invalid cells: pick at least one cell type"))
     out: dict[str, SeqHistory] = {}
     for cell in dict.fromkeys(cells):
         cfg = dataclasses.replace(config, cell=cell)

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from engine.core.checks import check_int
-from engine.core.i18n import N_
+from engine.core.i18n import N_, _
 
 Point = tuple[float, float]
 
@@ -149,7 +149,9 @@ def sweep_scores(
     elif metric == "mean":
         score = losses.mean(-1) - base
     else:
-        raise ValueError(f"Unknown sweep metric: {metric!r} (use 'final' or 'mean')")
+        raise ValueError(
+            _("Unknown sweep metric: {metric!r} (use 'final' or 'mean')").format(metric=metric)
+        )
     score = np.where(np.asarray(diverged_at) >= 0, np.inf, score)
     return np.where(np.isfinite(score), score, np.inf)
 

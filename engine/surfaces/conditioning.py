@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from engine.core.i18n import _
 from engine.surfaces.registry import Surface
 
 MINIMUM = (0.0, 0.0)  # of every quadratic_expression
@@ -30,7 +31,7 @@ MINIMUM = (0.0, 0.0)  # of every quadratic_expression
 def quadratic_expression(kappa: float) -> str:
     """The bowl :math:`\\tfrac12(x^2 + \\kappa y^2)` as the playground's formula text."""
     if not (math.isfinite(kappa) and kappa >= 1):
-        raise ValueError(f"Invalid condition number: {kappa} (need κ ≥ 1)")
+        raise ValueError(_("Invalid condition number: {kappa} (need κ ≥ 1)").format(kappa=kappa))
     return f"0.5*(x**2 + {kappa:g}*y**2)"
 
 
@@ -61,7 +62,9 @@ def gd_step(lmin: float, lmax: float) -> float:
 def momentum_optimum(lmin: float, lmax: float) -> tuple[float, float]:
     """Goh's best step size and momentum (α*, β*) for eigenvalues in [lmin, lmax]."""
     if not 0 < lmin <= lmax:
-        raise ValueError(f"Invalid eigenvalues: {lmin}, {lmax} (need 0 < λ₁ ≤ λₙ)")
+        raise ValueError(
+            _("Invalid eigenvalues: {lmin}, {lmax} (need 0 < λ₁ ≤ λₙ)").format(lmin=lmin, lmax=lmax)
+        )
     alpha = (2.0 / (math.sqrt(lmin) + math.sqrt(lmax))) ** 2
     root = math.sqrt(lmax / lmin)
     return alpha, ((root - 1.0) / (root + 1.0)) ** 2

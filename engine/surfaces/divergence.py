@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 
 from engine.core.divergence import path_inside, path_limits
+from engine.core.i18n import _
 from engine.surfaces.domain import why_undefined
 from engine.surfaces.registry import Surface
 
@@ -30,15 +31,17 @@ def check_start(surface: Surface, starts: Tensor, loss: Tensor, grad: Tensor | N
     if far.any():
         x0, y0 = starts[int(np.argmax(far))].tolist()
         raise ValueError(
-            f"The start ({x0:.4g}, {y0:.4g}) is far outside the surface's region: "
-            "choose another start"
+            _(
+                "The start ({x0:.4g}, {y0:.4g}) is far outside the surface's region: choose another start"
+            ).format(x0=x0, y0=y0)
         )
     if bool(bad.any()):
         x0, y0 = starts[int(bad.cpu().numpy().argmax())].tolist()
         why = why_undefined(surface, [(x0, y0)]) or "f or its slope is not finite there"
         raise ValueError(
-            f"{why}, and that includes the start ({x0:.4g}, {y0:.4g}): "
-            "choose a start where f and its slope are finite"
+            _(
+                "{why}, and that includes the start ({x0:.4g}, {y0:.4g}): choose a start where f and its slope are finite"
+            ).format(why=why, x0=x0, y0=y0)
         )
 
 

@@ -24,6 +24,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from engine.core.i18n import _
 from engine.expressions import walk
 from engine.expressions.parser import CONSTANTS, compile_expression
 from engine.surfaces.catalog import Surface
@@ -60,26 +61,28 @@ def _constant(node: ast.AST) -> bool:
 def _reason(node: ast.AST, args: list[tuple[str, torch.Tensor]]) -> tuple[str, str]:
     """(reason, kind) for a node whose value is not finite where its inputs are finite."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        (u, _), name = args[0], node.func.id
+        (u, _u_value), name = args[0], node.func.id
         if name == "log":
-            return f"is undefined where {u} ≤ 0", "domain"
+            return _("is undefined where {u} ≤ 0").format(u=u), "domain"
         if name == "sqrt":
-            return f"is undefined where {u} < 0", "domain"
+            return _("is undefined where {u} < 0").format(u=u), "domain"
         if name == "exp":
-            return f"overflows where {u} > {_EXP_LIMIT:.0f}", "overflow"
+            return _("overflows where {u} > {limit:.0f}").format(u=u, limit=_EXP_LIMIT), "overflow"
         if name in ("sinh", "cosh"):
-            return f"overflows where |{u}| > {_EXP_LIMIT + math.log(2):.0f}", "overflow"
+            return _("overflows where |{u}| > {limit:.0f}").format(
+                u=u, limit=_EXP_LIMIT + math.log(2)
+            ), "overflow"
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
         if _constant(node.right):
-            return "is undefined everywhere: it divides by zero", "domain"
-        return f"is undefined where {args[1][0]} = 0", "domain"
+            return _("is undefined everywhere: it divides by zero"), "domain"
+        return _("is undefined where {u} = 0").format(u=args[1][0]), "domain"
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-        (a, a_val), (_, b_val) = args
+        (a, a_val), (_b, b_val) = args
         if bool((a_val < 0).any()) and not bool((b_val == b_val.round()).all()):
-            return f"is undefined where {a} < 0", "domain"
+            return _("is undefined where {u} < 0").format(u=a), "domain"
         if bool((a_val == 0).any()) and bool((b_val < 0).any()):
-            return f"is undefined where {a} = 0", "domain"
-    return "overflows there (beyond 1.8e308, the largest number)", "overflow"
+            return _("is undefined where {u} = 0").format(u=a), "domain"
+    return _("overflows there (beyond 1.8e308, the largest number)"), "overflow"
 
 
 def _kink(node: ast.AST, kids: list[tuple[str, torch.Tensor]]) -> tuple[str, torch.Tensor] | None:
@@ -109,11 +112,11 @@ def undefined_parts(
             reason, kind = _reason(p.node, [(u, v[p.breaks]) for u, v in kids])
             found.append(Undefined(ast.unparse(p.node), reason, kind, p.breaks.cpu().numpy()))
         finite = torch.isfinite(p.value)
-        for _, kid in kids:
+        for _name, kid in kids:
             finite &= torch.isfinite(kid)
         kink = _kink(p.node, kids)
         if kink is not None and bool((kink[1] & finite).any()):
-            reason = f"has an infinite slope where {kink[0]} = 0"
+            reason = _("has an infinite slope where {u} = 0").format(u=kink[0])
             found.append(
                 Undefined(ast.unparse(p.node), reason, "slope", (kink[1] & finite).numpy())
             )
@@ -167,7 +170,7 @@ def why_undefined(surface: Surface, xy: Sequence[Sequence[float]] | np.ndarray) 
         values = [q for q in parts if q.kind != "slope"]
         if values or parts:
             return _sentences(values or parts)
-    return "f has no finite slope there" if value_ok else "f is not a finite number there"
+    return _("f has no finite slope there") if value_ok else _("f is not a finite number there")
 
 
 def _grid(surface: Surface, n: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -191,10 +194,17 @@ def region_note(surface: Surface, n: int = 101) -> str | None:
     parts = undefined_parts(surface.formula, ("x", "y"), (X, Y)) if surface.formula else []
     parts = [q for q in parts if q.kind != "slope"]
     if not parts:
-        return f"f is not a finite number on {_share(bad.double().mean().item())} of the region."
-    phrases = [f"{q.sentence} ({_share(q.mask.mean())} of the plotted region)" for q in parts]
-    return "; ".join(dict.fromkeys(phrases)) + "."
+        return _("f is not a finite number on {share} of the region.").format(
+            share=_share(bad.double().mean().item())
+        )
+    phrases = [
+        _("{sentence} ({share} of the plotted region)").format(
+            sentence=q.sentence, share=_share(q.mask.mean())
+        )
+        for q in parts
+    ]
+    return _("{notes}.").format(notes=_("; ").join(dict.fromkeys(phrases)))
 
 
 def _share(fraction: float) -> str:
-    return "under 1%" if 0 < fraction < 0.005 else f"{fraction:.0%}"
+    return _("under 1%") if 0 < fraction < 0.005 else f"{fraction:.0%}"

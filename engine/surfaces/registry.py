@@ -20,6 +20,7 @@ import torch
 
 from engine.core.checks import check_int
 from engine.core.device import resolve
+from engine.core.i18n import _
 from engine.expressions.parser import ExpressionError, compile_expression
 from engine.surfaces.catalog import CATALOG, Bounds, Point, Surface
 from engine.surfaces.domain import undefined_parts
@@ -42,7 +43,9 @@ def get(name: str) -> Surface:
         return _REGISTRY[name]
     except (KeyError, TypeError):
         raise ValueError(
-            f"Unknown surface {name!r}: choose one of {', '.join(_REGISTRY)}"
+            _("Unknown surface {name!r}: choose one of {choices}").format(
+                name=name, choices=", ".join(_REGISTRY)
+            )
         ) from None
 
 
@@ -50,9 +53,9 @@ def _check_bounds(bounds: Bounds) -> Bounds:
     try:
         (x0, x1), (y0, y1) = ((float(a), float(b)) for a, b in bounds)
     except (TypeError, ValueError):
-        raise ValueError(f"Invalid bounds: {bounds!r}") from None
+        raise ValueError(_("Invalid bounds: {bounds!r}").format(bounds=bounds)) from None
     if not all(map(math.isfinite, (x0, x1, y0, y1))) or x0 >= x1 or y0 >= y1:
-        raise ValueError(f"Invalid bounds: {bounds!r}")
+        raise ValueError(_("Invalid bounds: {bounds!r}").format(bounds=bounds))
     return (x0, x1), (y0, y1)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from engine.core.checks import check_int, check_number
+from engine.core.i18n import _
 
 MAX_SCALE = 100.0
 
@@ -47,7 +48,7 @@ def loss_expression(X: np.ndarray, y: np.ndarray) -> str:
     G, r = X.T @ X / n, X.T @ y / n
     coef = (G[0, 0], G[1, 1], 2 * G[0, 1], -2 * r[0], -2 * r[1], float(y @ y) / n)
     if not all(math.isfinite(c) for c in coef):
-        raise ValueError("The data give a loss with non-finite coefficients")
+        raise ValueError(_("The data give a loss with non-finite coefficients"))
     terms = ("x**2", "y**2", "x*y", "x", "y", "1")
     parts = [f"{c:.17g}*{t}" if t != "1" else f"{c:.17g}" for c, t in zip(coef, terms, strict=True)]
     return " + ".join(parts).replace("+ -", "- ")

@@ -25,6 +25,7 @@ from torch import Tensor
 
 from engine.core.checks import check_int
 from engine.core.device import resolve
+from engine.core.i18n import _
 from engine.optimizers import Optimizer
 from engine.optimizers.grouping import group_optimizers, optimizer_labels
 from engine.optimizers.stepper import stepper
@@ -100,27 +101,33 @@ def _gradient(loss: Tensor, x: Tensor, ones: Tensor) -> Tensor:
 
 def _check(optimizers: Sequence[Optimizer], starts: Tensor, steps: int, noise: float) -> None:
     if not optimizers:
-        raise ValueError("Invalid optimizers: give at least one")
+        raise ValueError(_("Invalid optimizers: give at least one"))
     if not all(isinstance(o, Optimizer) for o in optimizers):
-        raise ValueError("Invalid optimizers: use engine.optimizers.create(name, ...)")
+        raise ValueError(_("Invalid optimizers: use engine.optimizers.create(name, ...)"))
     if starts.ndim != 2 or starts.shape[1] != 2 or starts.shape[0] == 0:
-        raise ValueError(f"Invalid starts: expected shape (S, 2), got {tuple(starts.shape)}")
+        raise ValueError(
+            _("Invalid starts: expected shape (S, 2), got {shape}").format(
+                shape=tuple(starts.shape)
+            )
+        )
     if not bool(torch.isfinite(starts).all()):
-        raise ValueError("Invalid starts: every coordinate must be a finite number")
+        raise ValueError(_("Invalid starts: every coordinate must be a finite number"))
     check_int("steps", steps, 1, MAX_STEPS)
     batch = len(optimizers) * starts.shape[0]
     if batch > MAX_BATCH:
         raise ValueError(
-            f"Too many paths: {len(optimizers)} optimizers x {starts.shape[0]} starts = {batch} "
-            f"(the limit is {MAX_BATCH})"
+            _(
+                "Too many paths: {count} optimizers x {value} starts = {batch} (the limit is {max_batch})"
+            ).format(count=len(optimizers), value=starts.shape[0], batch=batch, max_batch=MAX_BATCH)
         )
     if batch * (steps + 1) > MAX_RECORDED:
         raise ValueError(
-            f"Run too large to record: {batch} paths x {steps + 1} steps "
-            f"(the limit is {MAX_RECORDED:,} positions; use fewer steps or starts)"
+            _(
+                "Run too large to record: {batch} paths x {last} steps (the limit is {max_recorded:,} positions; use fewer steps or starts)"
+            ).format(batch=batch, last=steps + 1, max_recorded=MAX_RECORDED)
         )
     if not (noise >= 0 and np.isfinite(noise)):
-        raise ValueError(f"Invalid noise: {noise} (use a finite value >= 0)")
+        raise ValueError(_("Invalid noise: {noise} (use a finite value >= 0)").format(noise=noise))
 
 
 def run(
@@ -154,7 +161,7 @@ def run(
     groups = group_optimizers(optimizers, dtype, dev)
     order = [i for _, indices in groups for i in indices]
     slices, at = [], 0
-    for _, indices in groups:
+    for _opt, indices in groups:
         slices.append(slice(at, at + len(indices)))
         at += len(indices)
 
@@ -261,21 +268,21 @@ def join(
     draws depend on every row of the batch, so noisy runs cannot be joined this way.
     """
     if not runs:
-        raise ValueError("Invalid runs: give at least one")
+        raise ValueError(_("Invalid runs: give at least one"))
     first = runs[0]
     if any(r.paths.shape[1:] != first.paths.shape[1:] for r in runs):
-        raise ValueError("Invalid runs: they must share their starts and number of steps")
+        raise ValueError(_("Invalid runs: they must share their starts and number of steps"))
     sizes = [r.paths.shape[0] for r in runs]
     if rows is None:
         rows = np.split(np.arange(sum(sizes)), np.cumsum(sizes)[:-1])
     place = [int(i) for group in rows for i in group]
     if [len(g) for g in rows] != sizes or sorted(place) != list(range(sum(sizes))):
-        raise ValueError("Invalid rows: give each joined path one place")
+        raise ValueError(_("Invalid rows: give each joined path one place"))
     inverse = np.argsort(place)
     opts = [o for r in runs for o in r.optimizers]
     opts = list(optimizers) if optimizers is not None else [opts[i] for i in inverse]
     if len(opts) != len(place):
-        raise ValueError("Invalid optimizers: give one per joined path")
+        raise ValueError(_("Invalid optimizers: give one per joined path"))
 
     def cat(name: str) -> np.ndarray:
         return np.concatenate([getattr(r, name) for r in runs])[inverse]
@@ -302,7 +309,7 @@ def _state_history(
 ) -> list[dict[str, np.ndarray]]:
     """Per optimizer: field -> (S, T+1, 2) history, or (T+1,) for a shared step counter."""
     out: list[dict[str, np.ndarray]] = [{} for _ in range(K)]
-    for (_, indices), snaps in zip(groups, history, strict=True):
+    for (_opt, indices), snaps in zip(groups, history, strict=True):
         for name in snaps[0]._fields:
             stacked = torch.stack([getattr(s, name) for s in snaps]).detach().cpu().numpy()
             for row, k in enumerate(indices):

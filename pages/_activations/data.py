@@ -50,7 +50,10 @@ def property_rows(spec: Spec, lang: str) -> dict[str, str]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def curves_csv(specs: tuple[Spec, ...], lo: float, hi: float, orders: tuple[int, ...]) -> str:
+def curves_csv(
+    specs: tuple[Spec, ...], lo: float, hi: float, orders: tuple[int, ...], lang: str = "en"
+) -> str:
+    """The CSV with its header in ``lang``, the session's language (part of the key)."""
     return tables.curves_csv([curve_table(s, lo, hi) for s in specs], orders)
 
 

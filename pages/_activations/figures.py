@@ -9,8 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.activations.tables import CurveTable, DepthTable, HistTable, Spec
-from engine.core.i18n import _
 from pages._activations.data import curve_table, depth_table, hist_table
+from pages._common import present
 from viz import activation_plots as plots
 from viz.spec_figure import SpecFigure
 
@@ -18,20 +18,20 @@ SIGMOID_CEILING = 0.25  # sigmoid's f′ ≤ 1/4: the depth figure draws 0.25^L 
 
 
 def curve(t: CurveTable) -> plots.Curve:
-    return plots.Curve(t.name, _(t.title), t.x, t.f, t.df, t.d2f, t.band, t.band_df)
+    return plots.Curve(t.name, present.title(t.title), t.x, t.f, t.df, t.d2f, t.band, t.band_df)
 
 
 def histograms(t: HistTable) -> plots.Histograms:
     return plots.Histograms(
         t.name,
-        _(t.title),
+        present.title(t.title),
         plots.Bars(t.f_centers, t.f_widths, t.f_share),
         plots.Bars(t.df_centers, t.df_widths, t.df_share),
     )
 
 
 def depth_profile(t: DepthTable) -> plots.DepthProfile:
-    return plots.DepthProfile(t.name, _(t.title), t.depth, t.law, t.mean)
+    return plots.DepthProfile(t.name, present.title(t.title), t.depth, t.law, t.mean)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -15,7 +15,7 @@ from engine.activations import get, names, tables
 from engine.activations.tables import CurveTable, Spec
 from engine.core.i18n import N_, _, language
 from pages._activations.data import TITLES, each, expression_error, formulas, property_rows
-from pages._common import state
+from pages._common import present, state
 from pages._common.guard import friendly_errors, literal
 from pages._common.keys import activations as keys
 
@@ -120,7 +120,7 @@ def undefined_warnings(curves: Sequence[CurveTable]) -> None:
             continue
         nothing = np.isnan(t.f).all()
         tail = _("there is nothing to draw") if nothing else _("those points are not drawn")
-        text = f"**{literal(_(t.title))}**: {literal(_(t.note))}; {tail}."
+        text = f"**{literal(present.title(t.title))}**: {literal(_(t.note))}; {tail}."
         st.warning(text, icon=":material/warning:")
 
 

@@ -88,3 +88,12 @@ def chart(container: Any, fig: Any, **kwargs: Any) -> Any:
     """``container.plotly_chart(fig, **kwargs)`` (``container``: ``st``, a column, a slot) for
     this session's mode: every chart of the app is drawn through here."""
     return container.plotly_chart(figure(fig), **kwargs)
+
+
+def title(text: str) -> str:
+    """An engine title in the session's language. A typed formula's title, "Custom: <formula>"
+    (built once in a cache that sessions share, so in English), keeps the formula as typed."""
+    head, sep, formula = text.partition(": ")
+    if head == "Custom" and sep:
+        return _("Custom: {formula}").format(formula=formula)
+    return _(text)

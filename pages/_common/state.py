@@ -16,6 +16,8 @@ from typing import Any
 
 import streamlit as st
 
+from engine.core.i18n import _
+
 
 @dataclass(frozen=True)
 class Field:
@@ -188,9 +190,17 @@ def url_notes(fields: Sequence[Field], params: Any) -> list[str]:
         try:
             decoded = field.decode(raw)
         except (ValueError, TypeError):
-            notes.append(f"Ignored the link's {field.key}={raw!r}: not a valid value.")
+            notes.append(
+                _("Ignored the link's {key}={raw!r}: not a valid value.").format(
+                    key=field.key, raw=raw
+                )
+            )
             continue
         numeric = isinstance(decoded, int | float) and not isinstance(decoded, bool)
         if numeric and abs(float(decoded) - float(raw)) > 1e-9 * max(1.0, abs(float(raw))):
-            notes.append(f"The link's {field.key}={raw} is out of range: using {decoded}.")
+            notes.append(
+                _("The link's {key}={raw} is out of range: using {decoded}.").format(
+                    key=field.key, raw=raw, decoded=decoded
+                )
+            )
     return notes

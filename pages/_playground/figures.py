@@ -10,6 +10,7 @@ import streamlit as st
 from engine import optimizers
 from engine.core.i18n import N_, _
 from engine.surfaces import analysis
+from pages._common import present
 from pages._playground import data
 from pages._playground.controls import Settings, get_surface
 from viz import playground_plots as pp
@@ -59,7 +60,7 @@ def map_figure(cfg: Settings, title: str | None = None) -> go.Figure:
     return sp.contour_map(
         xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
         title=title
-        or _("{surface}: click anywhere to start there").format(surface=_(surface.title)),
+        or _("{surface}: click anywhere to start there").format(surface=present.title(surface.title)),
     )  # fmt: skip
 
 

@@ -7,9 +7,10 @@ import io
 import math
 from collections.abc import Mapping
 
+from engine.core.i18n import N_, _
 from engine.sequences import probes, training
 
-COLUMNS = ("cell", "phase", "training_step", "quantity", "t", "value")
+COLUMNS = (N_("cell"), N_("phase"), N_("training_step"), N_("quantity"), "t", N_("value"))
 
 
 def _fmt(v: float) -> str:
@@ -24,7 +25,7 @@ def records_csv(
     training step (t empty)."""
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(COLUMNS)
+    w.writerow([_(c) for c in COLUMNS])  # the header in the session's language
 
     def probe_rows(cell: str, phase: str, step: object, p: probes.Probe) -> None:
         for q in probes.FIELDS:

@@ -110,3 +110,118 @@ def test_a_range_check_refuses_in_the_callers_language():
         "steps 无效：0（须为 1..5000 之间的整数）"
     )
     assert refusal("zh", check_number, "lr", -1, 0.0, open_low=True) == "lr 无效：-1.0（须 > 0）"
+
+
+def _refused(lang: str, call) -> str:
+    """The message of the ValueError ``call()`` raises, in a fresh context set to ``lang``."""
+    import contextvars
+
+    def run() -> str:
+        i18n.set_language(lang)
+        with pytest.raises(ValueError) as info:
+            call()
+        return str(info.value)
+
+    return contextvars.Context().run(run)
+
+
+def _refusals() -> dict[str, tuple]:
+    from engine import optimizers
+    from engine.expressions import compile_expression
+    from engine.sequences.models import SeqConfig
+
+    return {  # name: (call, English, Chinese)
+        "an optimizer hyperparameter": (
+            lambda: optimizers.create("sgd", lr=0.1, momentum=-1),
+            "Invalid momentum value: -1.0",
+            "动量值无效：-1.0",
+        ),
+        "a construct the parser refuses": (
+            lambda: compile_expression("x.real"),
+            "Attributes like '.real' are not allowed",
+            "不允许使用 '.real' 这样的属性",
+        ),
+        "a syntax error with its hint": (
+            lambda: compile_expression("2x + y"),
+            "Syntax error at column 1 of '2x + y': invalid decimal literal"
+            " (write multiplication with '*', e.g. 2*x + y)",
+            "'2x + y' 第 1 列有语法错误：invalid decimal literal（乘法请用 '*'，例如 2*x + y）",
+        ),
+        "a network setting": (
+            lambda: SeqConfig(hidden=0),
+            "Invalid hidden size: 0 (must be 1..256)",
+            "隐藏状态大小无效：0（须在 1..256 之间）",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "an optimizer hyperparameter",
+        "a construct the parser refuses",
+        "a syntax error with its hint",
+        "a network setting",
+    ],
+)
+def test_engine_refusals_speak_the_callers_language(case):
+    call, english, chinese = _refusals()[case]
+    assert _refused("en", call) == english
+    assert _refused("zh", call) == chinese
+
+
+def test_the_playground_names_an_undefined_region_in_the_callers_language():
+    import contextvars
+
+    from engine import surfaces
+    from engine.surfaces.domain import region_note
+
+    surface = surfaces.parse("log(x) + y**2")
+
+    def note(lang: str) -> str | None:
+        def run() -> str | None:
+            i18n.set_language(lang)
+            return region_note(surface)
+
+        return contextvars.Context().run(run)
+
+    english, chinese = note("en"), note("zh")
+    assert english is not None and english.startswith("log(x) is undefined where x ≤ 0 (")
+    assert english.endswith(" of the plotted region).")
+    assert chinese is not None and chinese.startswith("log(x) 在 x ≤ 0 处无定义（占所绘区域的 ")
+    assert chinese.endswith("）。")
+
+
+def _in(lang: str, call):
+    """``call()`` in a fresh context set to ``lang``, as a session's script run."""
+    import contextvars
+
+    def run():
+        i18n.set_language(lang)
+        return call()
+
+    return contextvars.Context().run(run)
+
+
+def test_link_notes_titles_and_csv_headers_follow_the_language():
+    from pages._common import present
+    from pages._common.state import FloatField, IntField, url_notes
+    from pages._sequences.tables import records_csv
+
+    fields = (IntField("steps", 50, low=1, high=100), FloatField("lr", 0.1, low=0.0, high=1.0))
+    params = {"steps": "ten", "lr": "5"}
+    assert _in("en", lambda: url_notes(fields, params)) == [
+        "Ignored the link's steps='ten': not a valid value.",
+        "The link's lr=5 is out of range: using 1.0.",
+    ]
+    assert _in("zh", lambda: url_notes(fields, params)) == [
+        "已忽略链接中的 steps='ten'：不是有效的值。",
+        "链接中的 lr=5 超出范围：改用 1.0。",
+    ]
+    # A typed formula's title keeps the formula; a built-in title is translated as before.
+    assert _in("zh", lambda: present.title("Custom: x**2 + y")) == "自定义：x**2 + y"
+    assert _in("en", lambda: present.title("Custom: x**2 + y")) == "Custom: x**2 + y"
+    assert _in("en", lambda: records_csv({}, None)).strip() == (
+        "cell,phase,training_step,quantity,t,value"
+    )
+    assert _in("zh", lambda: records_csv({}, None)).strip() == "单元,阶段,训练步,量,t,值"
