@@ -304,9 +304,9 @@ def sweep_figure(
                     y=[float(y[b])],
                     mode="markers+text",
                     marker=dict(symbol="star", size=22, color=color, line=dict(width=1.5)),
-                    text=[f"best {lrs[b]:.3g}"],
+                    text=[_("best {lr}").format(lr=f"{lrs[b]:.3g}")],
                     textposition="bottom center",
-                    name=f"{name} best lr",
+                    name=f"{name} " + _("best lr"),
                     showlegend=False,
                     hovertemplate=f"{name}: " + _("best lr") + " %{x:.3g}<extra></extra>",
                 )

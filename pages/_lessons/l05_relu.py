@@ -38,11 +38,14 @@ def show(text: LessonText) -> Outcome:
     sigma = right.select_slider(text.label("sigma"), SIGMAS, key=k_sigma)
     curves, profiles = study(int(depth), float(sigma))
     slopes = plots.curves_figure(
-        [plots.Curve(c.name, c.title, c.x, c.f, c.df, c.d2f) for c in curves], [1]
+        [plots.Curve(c.name, present.title(c.title), c.x, c.f, c.df, c.d2f) for c in curves], [1]
     )
     slopes.set_layout(height=FIG_HEIGHT)  # a plain-dict figure (viz/spec_figure.py)
     products = plots.depth_figure(
-        [plots.DepthProfile(p.name, p.title, p.depth, p.law, p.mean) for p in profiles],
+        [
+            plots.DepthProfile(p.name, present.title(p.title), p.depth, p.law, p.mean)
+            for p in profiles
+        ],
         SIGMOID_CEILING,
     )
     products.set_layout(height=FIG_HEIGHT)

@@ -62,6 +62,19 @@ def test_the_default_view_in_chinese_has_no_english_left(page):
     assert english_words(texts) == [], page
 
 
+# Words a lesson's Chinese text keeps on purpose: a cited title, and terms Chinese courses use as
+# they are (logits, fan-in).
+LESSON_ALLOWED = {"why", "momentum", "really", "works", "goh", "logits", "fan"}
+
+
+@pytest.mark.parametrize("lesson", range(1, 11))
+def test_every_lesson_in_chinese_has_no_english_left(lesson):
+    at = _run("lessons", {"lang": "zh", "lesson": str(lesson)})
+    texts = page_texts(at)
+    assert any("\u4e00" <= ch <= "\u9fff" for text in texts for ch in text)
+    assert english_words(texts, LESSON_ALLOWED) == [], lesson
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_lang_survives_the_pages_link(page):
     at = _run(page, {"lang": "zh"})
