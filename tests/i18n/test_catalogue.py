@@ -225,3 +225,24 @@ def test_link_notes_titles_and_csv_headers_follow_the_language():
         "cell,phase,training_step,quantity,t,value"
     )
     assert _in("zh", lambda: records_csv({}, None)).strip() == "单元,阶段,训练步,量,t,值"
+
+
+def test_race_and_activation_csv_headers_follow_the_language():
+    from engine.activations import tables
+    from engine.nets import datasets, race, race_summary
+    from engine.nets.networks import MLPConfig
+
+    X, y = datasets.make("spirals", n=60, noise=0.1, seed=0, classes=2, device="cpu")
+    result = race.race(MLPConfig(2, 2, 1, 4, "relu"), datasets.split(X, y), ["sgd"], 2)
+    rrelu = [tables.curve_table(("rrelu", ()), -1.0, 1.0, n=11)]  # the one with a band
+
+    def header(lang: str, csv) -> list[str]:
+        return _in(lang, csv).splitlines()[0].split(",")
+
+    race_en = header("en", lambda: race_summary.curves_csv(result))
+    assert race_en[:5] == ["optimizer", "step", "seconds", "train_loss", "train_acc"]
+    race_zh = header("zh", lambda: race_summary.curves_csv(result))
+    assert race_zh[0] == "优化器" and race_zh[3] == "训练损失" and len(race_zh) == len(race_en)
+    band_en = header("en", lambda: tables.curves_csv(rrelu, (0,)))
+    assert band_en[-2:] == ["rrelu f band low", "rrelu f band high"]
+    assert header("zh", lambda: tables.curves_csv(rrelu, (0,)))[-2] == "rrelu f 带下沿"
