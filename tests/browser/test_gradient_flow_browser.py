@@ -14,8 +14,8 @@ def test_small_preset_trains_and_shows_the_heatmap(page, app_url):
     assert_no_exception(page)
     text = main_text(page)
     assert "Dead ReLUs after a too-large learning rate" in text
-    # The 40 steps ran to the end: the run's button offers to train again.
-    assert page.get_by_role("button", name="Train again").count() == 1
+    # The 40 steps were trained: the training curves are drawn (their plot title is SVG text).
+    page.locator(".gtitle", has_text="Loss and accuracy").first.wait_for(state="attached")
     heatmaps = page.locator(f"{CHART}:has(.heatmaplayer)")
     assert heatmaps.count() >= 2
     assert page.locator(f"{CHART} .main-svg").count() >= 8
