@@ -5,6 +5,7 @@ Screenshots land in tests/artifacts/present_<page>.png (look at them)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_exception, open_page, screenshot, serve_app, wait_idle
 
@@ -51,10 +52,13 @@ def test_the_sidebar_controls_hide_behind_one_toggle(projector, app_url):
     open_page(projector, app_url, "playground", "present=1")
     sidebar = projector.locator("[data-testid='stSidebar']")
     assert sidebar.get_by_text("Projector mode").is_visible()
-    assert not sidebar.get_by_text("Surface", exact=True).is_visible()
+    # The style that hides the controls comes with the script run's first elements; a run that
+    # was still streaming when the page looked idle once showed them: wait for the end state.
+    surface = sidebar.get_by_text("Surface", exact=True)
+    expect(surface).to_be_hidden(timeout=30_000)
     sidebar.get_by_text("Show the controls").click()
     wait_idle(projector)
-    assert sidebar.get_by_text("Surface", exact=True).is_visible()
+    expect(surface).to_be_visible(timeout=30_000)
     # The play buttons stay on the map in projector mode.
     assert projector.locator(f"{PLOT} .updatemenu-button").first.is_visible()
 
