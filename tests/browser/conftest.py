@@ -8,6 +8,7 @@ pages were really opened in a browser.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import socket
 import subprocess
@@ -23,6 +24,24 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# The page is at rest when Streamlit reports no script run, no element of an earlier run is left
+# (``data-stale``) and no lazily loaded widget still shows its placeholder (``stSkeleton``), and
+# all of that has held for ``settle`` ms in a row: a rerun that a click asked for starts only when
+# the server answers, so one idle look right after the click can still see the old page.
+SETTLED_JS = """([settle, call]) => {
+  if (window.__quietCall !== call) { window.__quietCall = call; window.__quietSince = null; }
+  const app = document.querySelector("[data-testid='stApp']");
+  const quiet = app !== null && app.getAttribute('data-test-script-state') === 'notRunning'
+    && document.querySelector("[data-stale='true'], [data-testid='stSkeleton']") === null;
+  const now = performance.now();
+  if (!quiet) { window.__quietSince = null; return false; }
+  if (window.__quietSince == null) window.__quietSince = now;
+  return now - window.__quietSince >= settle;
+}"""
+# Every `expect(...)` wait on an end state (set in the browser fixture): a cold server on a loaded
+# 2-core machine is slow, and an end state that never comes fails at this timeout.
+WAIT_MS = 180_000
+_CALLS = itertools.count()
 # Flags for a root user on a machine without a display or outside network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -109,9 +128,10 @@ def browser():
     if not Path(CHROMIUM).exists():
         _cannot_run(f"{CHROMIUM} is missing (apt-get install -y chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _cannot_run("Python playwright is not installed")
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
@@ -128,11 +148,30 @@ def page(browser):
 
 
 def wait_idle(tab, settle_ms: int = 400) -> None:
-    """Wait until the script run has finished (twice, to skip the instant before a rerun)."""
+    """Wait until the page has been at rest (SETTLED_JS) for ``settle_ms`` without a break.
+
+    A rerun that starts later than that is not seen: assert on the end state with
+    ``expect(...)`` (or :func:`expect_texts`), which waits for it.
+    """
     tab.wait_for_selector("[data-testid='stApp']")
-    tab.wait_for_selector(IDLE)
-    tab.wait_for_timeout(settle_ms)
-    tab.wait_for_selector(IDLE)
+    # A new call number: the quiet an earlier call saw does not count for this one.
+    tab.wait_for_function(SETTLED_JS, arg=[settle_ms, next(_CALLS)], polling=100)
+
+
+def expect_texts(locator, *texts: str) -> None:
+    """Wait until ``locator`` (a page block: main, sidebar, a chart) shows every text.
+
+    The shown text (``innerText``), as a reader sees it: not that of a closed tab or expander.
+    """
+    from playwright.sync_api import expect
+
+    for text in texts:
+        expect(locator).to_contain_text(text, use_inner_text=True)
+
+
+def main_block(tab):
+    """The page's main block (the sidebar excluded)."""
+    return tab.locator("[data-testid='stMain']")
 
 
 def open_page(tab, base_url: str, url_path: str = "", query: str = ""):

@@ -1,4 +1,15 @@
-from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_idle
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (
+    assert_no_exception,
+    expect_texts,
+    main_block,
+    open_page,
+    screenshot,
+    wait_idle,
+)
+
+PLOTS = ".js-plotly-plot"
 
 
 def press_run(page, what: str = "race") -> None:
@@ -10,21 +21,22 @@ def test_race_page_waits_for_run_then_races_in_chromium(page, app_url):
     page.set_viewport_size({"width": 1400, "height": 3200})  # the whole page in one shot
     open_page(page, app_url, "race", "rc_steps=60")
     assert_no_exception(page)
-    main = page.locator("[data-testid='stMain']")
+    main = main_block(page)
     # Nothing trains on opening: Run says what it will do and how long it takes.
-    assert page.locator(".js-plotly-plot").count() == 0
-    assert "trains 5 networks" in main.inner_text() and "60 steps: about" in main.inner_text()
-    page.wait_for_function(  # the widgets' lazily loaded components, for the screenshot
-        "document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0"
-    )
-    screenshot(page, "race_waiting")
+    expect_texts(main, "trains 5 networks", "60 steps: about")
+    expect(page.locator(PLOTS)).to_have_count(0)
+    screenshot(page, "race_waiting")  # open_page waited for the widgets' lazy components too
     press_run(page)
+    # The race's end state: its charts (the last ones drawn) and its table, Stop cleared.
+    expect_texts(main, "Gradient norm per layer")
+    expect(page.locator(PLOTS).nth(2)).to_be_attached()  # at least 3 charts
+    table = page.locator("[data-testid='stDataFrame']")
+    expect(table).to_be_visible()
+    wait_idle(page)
+    expect(page.get_by_role("button", name="Stop")).to_have_count(0)  # cleared after the race
     assert_no_exception(page)
-    assert page.get_by_role("heading", name="Optimizer race").is_visible()
-    assert "Gradient norm per layer" in main.inner_text()
-    assert page.locator(".js-plotly-plot").count() >= 3
-    assert page.get_by_role("button", name="Stop").count() == 0  # cleared after the race
-    assert "None" not in page.locator("[data-testid='stDataFrame']").inner_text()
+    expect(page.get_by_role("heading", name="Optimizer race")).to_be_visible()
+    expect(table).not_to_contain_text("None", use_inner_text=True)
     shot = screenshot(page, "race")
     assert shot.stat().st_size > 30_000
 
@@ -33,9 +45,10 @@ def test_race_sweep_mode_in_chromium(page, app_url):
     page.set_viewport_size({"width": 1400, "height": 1600})
     open_page(page, app_url, "race", "rc_mode=sweep&rc_steps=40&rc_sweep_n=5&rc_opts=sgd,adam")
     press_run(page, "sweep")
+    expect(page.locator(PLOTS).first).to_be_attached()  # the sweep's chart, once it has run
+    expect(main_block(page)).to_contain_text("learning rate", ignore_case=True, use_inner_text=True)
+    wait_idle(page)
     assert_no_exception(page)
-    assert page.locator(".js-plotly-plot").count() >= 1
-    assert "learning rate" in page.locator("[data-testid='stMain']").inner_text().lower()
     screenshot(page, "race_sweep")
 
 
@@ -43,11 +56,10 @@ def test_a_sweep_over_the_limit_cannot_be_started(page, app_url):
     opts = "sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam,adamw,amsgrad,nadam,radam,adamax"
     open_page(page, app_url, "race", f"rc_mode=sweep&rc_steps=40&rc_opts={opts}")
     assert_no_exception(page)
-    text = page.locator("[data-testid='stMain']").inner_text()
-    assert "12 optimizers × 9 learning rates = 108" in text and "limit is 64" in text
-    assert page.get_by_role("button", name="Run the sweep").is_disabled()
-    assert page.locator("[data-testid='stProgress']").count() == 0
-    assert page.get_by_role("button", name="Stop").count() == 0
+    expect_texts(main_block(page), "12 optimizers × 9 learning rates = 108", "limit is 64")
+    expect(page.get_by_role("button", name="Run the sweep")).to_be_disabled()
+    expect(page.locator("[data-testid='stProgress']")).to_have_count(0)
+    expect(page.get_by_role("button", name="Stop")).to_have_count(0)
 
 
 def test_stop_keeps_the_partial_race(page, app_url):
@@ -59,12 +71,11 @@ def test_stop_keeps_the_partial_race(page, app_url):
     page.wait_for_selector("[data-testid='stProgress']")
     page.wait_for_timeout(1500)  # let a few live updates arrive
     stop.click()
+    main = main_block(page)
+    # The stopped race's end state: its message, what it recorded, the offer to run it all.
+    expect_texts(main, "Stopped at step", "of 1500", "Gradient norm per layer")
+    expect(page.get_by_role("button", name="Run the whole race")).to_be_visible()
+    expect(page.locator("[data-testid='stProgress']")).to_have_count(0)
     wait_idle(page)
     assert_no_exception(page)
-    main = page.locator("[data-testid='stMain']")
-    main.get_by_text("Stopped at step").wait_for()
-    text = main.inner_text()
-    assert "of 1500" in text and "Gradient norm per layer" in text
-    assert page.get_by_role("button", name="Run the whole race").is_visible()
-    assert page.locator("[data-testid='stProgress']").count() == 0
     screenshot(page, "race_stopped")
