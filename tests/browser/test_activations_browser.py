@@ -1,6 +1,16 @@
 """The Activation explorer in a real browser: charts drawn, tabs work, a bad formula is harmless."""
 
-from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, screenshot, wait_idle
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (
+    ARTIFACTS,
+    assert_no_exception,
+    expect_texts,
+    main_block,
+    open_page,
+    screenshot,
+    wait_idle,
+)
 
 
 def _open(page, app_url, query=""):
@@ -22,7 +32,7 @@ def _chart_shot(page, key: str, name: str) -> None:
     block = page.locator(f".st-key-{key}")
     block.scroll_into_view_if_needed()
     page.wait_for_timeout(400)
-    assert block.locator(".scatterlayer .trace, .barlayer .trace").count() > 0
+    expect(block.locator(".scatterlayer .trace, .barlayer .trace").first).to_be_attached()
     screenshot(page, name)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     block.screenshot(path=str(ARTIFACTS / f"{name}_chart.png"))
@@ -34,20 +44,19 @@ def _traces(page):
 
 def test_activations_page_renders_in_chromium(page, app_url):
     _open(page, app_url)
-    main = page.locator("[data-testid='stMain']")
-    assert "Activation explorer" in main.inner_text()
-    assert "Activation explorer" in page.locator("[data-testid='stSidebarNav']").inner_text()
+    main = main_block(page)
+    expect_texts(main, "Activation explorer")
+    expect_texts(page.locator("[data-testid='stSidebarNav']"), "Activation explorer")
     # Four activations x (f, f') curves drawn as SVG paths in the first chart.
     first = page.locator("[data-testid='stPlotlyChart']").first
-    assert first.locator(".scatterlayer .trace").count() == 8
-    assert "Sigmoid (logistic)" in first.inner_text()  # the legend
+    expect(first.locator(".scatterlayer .trace")).to_have_count(8)
+    expect_texts(first, "Sigmoid (logistic)")  # the legend
     shot = screenshot(page, "activations")
     assert shot.stat().st_size > 20_000
 
     page.get_by_role("tab", name="Depth").click()
     wait_idle(page)
-    page.wait_for_timeout(500)
-    assert "per layer" in main.inner_text()
+    expect_texts(main, "per layer")  # shown once the tab is open
     _chart_shot(page, "act_depth_chart", "activations_depth")
 
     page.get_by_role("tab", name="Input distribution").click()
@@ -56,7 +65,7 @@ def test_activations_page_renders_in_chromium(page, app_url):
 
     page.get_by_role("tab", name="Formulas and properties").click()
     page.wait_for_timeout(500)
-    assert page.locator(".katex").count() >= 8
+    expect(page.locator(".katex").nth(7)).to_be_attached()  # at least 8 formulas
     screenshot(page, "activations_formulas")
     assert_no_exception(page)
 
@@ -64,29 +73,26 @@ def test_activations_page_renders_in_chromium(page, app_url):
 def test_bad_formula_shows_the_parser_message(page, app_url):
     _open(page, app_url, "act_custom=x%2B*2")
     sidebar = page.locator("[data-testid='stSidebar']")
-    assert sidebar.locator("[data-testid='stAlert']").count() == 1
-    assert _traces(page).count() == 8  # the other curves are still there
+    expect(sidebar.locator("[data-testid='stAlert']")).to_have_count(1)
+    expect(_traces(page)).to_have_count(8)  # the other curves are still there
     screenshot(page, "activations_bad_formula")
 
 
 def test_custom_formula_and_rrelu_band(page, app_url):
     _open(page, app_url, "act_sel=relu,rrelu&act_custom=x*tanh(x)&act_d2f=1")
-    first = page.locator("[data-testid='stPlotlyChart']").first
-    assert "Custom: x * tanh(x)" in first.inner_text()
+    expect_texts(page.locator("[data-testid='stPlotlyChart']").first, "Custom: x * tanh(x)")
     screenshot(page, "activations_custom")
 
 
 def test_formula_messages_show_their_operators_as_typed(page, app_url):
     _open(page, app_url, "act_custom=2x")
     alert = page.locator("[data-testid='stSidebar'] [data-testid='stAlert']")
-    text = alert.inner_text()
-    assert "'2x'" in text and "write multiplication with '*', e.g. 2*x" in text, text
+    expect_texts(alert, "'2x'", "write multiplication with '*', e.g. 2*x")
     box = page.get_by_label("Custom activation f(x) =", exact=True)
     box.fill("__import__('os')")
     box.press("Enter")
+    expect_texts(alert, "'__import__' cannot be called")  # once the rerun has drawn it
     wait_idle(page)
-    text = alert.inner_text()
-    assert "'__import__' cannot be called" in text, text
     screenshot(page, "activations_formula_message")
 
 
@@ -97,9 +103,9 @@ def test_all_activations_and_an_undefined_formula(page, app_url):
         "maxout"
     )
     _open(page, app_url, f"act_sel={names}&act_custom=x%2F0&act_x=-5,5&act_d2f=1")
-    main = page.locator("[data-testid='stMain']")
-    warning = main.locator("[data-testid='stAlert']").first.inner_text()
-    assert "'x/0' divides by zero" in warning and "everywhere on [−5, 5]" in warning, warning
+    main = main_block(page)
+    warning = main.locator("[data-testid='stAlert']").first
+    expect_texts(warning, "'x/0' divides by zero", "everywhere on [−5, 5]")
     screenshot(page, "activations_undefined")
-    assert "cut off: spikes reach |f″|" in main.inner_text()  # hard_sigmoid's kinks
+    expect_texts(main, "cut off: spikes reach |f″|")  # hard_sigmoid's kinks
     _chart_shot(page, "act_curves_chart", "activations_all_25")

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import assert_no_exception, serve_app, server_log, wait_idle
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (
+    assert_no_exception,
+    expect_texts,
+    serve_app,
+    server_log,
+    wait_idle,
+)
 
 # (url path, query, text the finished page shows)
 SESSIONS = [
@@ -47,18 +55,17 @@ def test_a_fresh_server_serves_several_sessions_at_once(browser):
                 wait_idle(tab)
             # The race waits for a press: press every Run at once, so that the races train
             # together too.
-            for tab in tabs:
-                run = tab.get_by_role("button", name=RUN)
-                if run.count():
-                    run.click()
+            for tab, (path, _, _) in zip(tabs, SESSIONS, strict=True):
+                if path == "race":
+                    tab.get_by_role("button", name=RUN).click()
             for tab, (path, _, text) in zip(tabs, SESSIONS, strict=True):
                 tab.get_by_text(text, exact=False).first.wait_for()
                 wait_idle(tab)
+                expect(tab.locator("[data-testid='stProgress']")).to_have_count(0)
+                # app.py's navigation, not the legacy pages/ one: every session was rerouted.
+                expect_texts(tab.locator("[data-testid='stSidebarNav']"), "Optimizer race")
                 assert_no_exception(tab)
                 assert _errors(tab) == [], (path, _errors(tab))
-                assert tab.locator("[data-testid='stProgress']").count() == 0, path
-                # app.py's navigation, not the legacy pages/ one: every session was rerouted.
-                assert "Optimizer race" in tab.locator("[data-testid='stSidebarNav']").inner_text()
         finally:
             for ctx in contexts:
                 ctx.close()

@@ -5,17 +5,26 @@ st.navigation has run once in the process; pages/_common/navigation.ensure_app_e
 that first run through app.py.
 """
 
-from tests.browser.conftest import assert_no_exception, open_page, screenshot, serve_app
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (
+    assert_no_exception,
+    expect_texts,
+    open_page,
+    screenshot,
+    serve_app,
+)
 
 
 def test_deep_link_as_first_request_goes_through_app_py(page):
     with serve_app() as fresh_url:
         open_page(page, fresh_url, "activations", "act_depth=12")
-        assert_no_exception(page)
-        assert page.get_by_role("heading", name="Activation explorer").is_visible()
+        expect(page.get_by_role("heading", name="Activation explorer")).to_be_visible()
         # app.py's navigation titles, not the legacy file names ("activations", "gradient flow").
-        nav = page.locator("[data-testid='stSidebarNav']").inner_text()
-        assert "Activation explorer" in nav and "Home" in nav
+        expect_texts(page.locator("[data-testid='stSidebarNav']"), "Activation explorer", "Home")
         # app.py's wide layout is in force and the link's query survived the reroute.
-        assert "act_depth=12" in page.url
+        expect(page).to_have_url(re.compile("act_depth=12"))
+        assert_no_exception(page)
         screenshot(page, "deep_link_first_request")

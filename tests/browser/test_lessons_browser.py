@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_idle
 
@@ -23,8 +24,7 @@ def test_lesson_at_1280x720(browser, app_url, lesson, lang):
         open_page(tab, app_url, "lessons", f"lesson={lesson}&lang={lang}&present=1")
         wait_idle(tab)
         assert_no_exception(tab)
-        tab.wait_for_selector(".js-plotly-plot")
-        assert tab.locator(".js-plotly-plot").count() >= 2
+        expect(tab.locator(".js-plotly-plot").nth(1)).to_be_attached()  # 2 or more
         link = tab.locator("[data-testid='stLinkButton'] a")
         href = link.get_attribute("href")
         full_page = "activations?act_sel=" if lesson == 5 else "playground?"

@@ -4,9 +4,19 @@ panel stays open while its η changes. Screenshots land in tests/artifacts/ (loo
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_idle
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (
+    assert_no_exception,
+    expect_texts,
+    main_block,
+    open_page,
+    screenshot,
+    wait_idle,
+)
 
 MAP = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 
@@ -16,6 +26,9 @@ MARKERS_JS = """() => {
   return gd._fullData.filter(t => (t.name || '').endsWith('(now)'))
                 .map(t => [Number(t.x[0]), Number(t.y[0])]);
 }"""
+# How many markers stand elsewhere than at ``before`` (the positions MARKERS_JS gave).
+MOVED_JS = f"""([before]) => ({MARKERS_JS})()
+  .filter((p, i) => p[0] !== before[i][0] || p[1] !== before[i][1]).length"""
 START_JS = """() => {
   const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
   const t = gd._fullData.find(t => t.name === 'start');
@@ -35,18 +48,15 @@ def _open(page, app_url):
 
 def test_playground_loads_and_play_moves_the_markers(page, app_url):
     _open(page, app_url)
-    main = page.locator("[data-testid='stMain']").inner_text()
-    assert "Optimizer playground" in main
+    expect_texts(main_block(page), "Optimizer playground")
     page.set_viewport_size({"width": 1400, "height": 1000})
     screenshot(page, "playground")
+    page.wait_for_function(f"() => ({MARKERS_JS})().length === 5")  # every optimizer's marker
     before = page.evaluate(MARKERS_JS)
-    assert len(before) == 5
     assert all(x == x for x, _ in before), before  # numbers, not NaN
     page.locator(MAP).first.locator(".updatemenu-button").first.click()
-    page.wait_for_timeout(2500)
-    after = page.evaluate(MARKERS_JS)
-    moved = [a != b for a, b in zip(after, before, strict=True)]
-    assert sum(moved) >= 4, (before, after)
+    # Play runs in the browser: wait until at least 4 of the 5 markers have left their place.
+    page.wait_for_function(f"(before) => ({MOVED_JS})([before]) >= 4", arg=before, polling=100)
     page.locator(MAP).first.screenshot(path="tests/artifacts/playground_playing.png")
     assert_no_exception(page)
 
@@ -57,13 +67,17 @@ def test_click_on_the_map_moves_the_start(page, app_url):
     box = page.locator(f"{MAP} .nsewdrag").first.bounding_box()
     # Click well inside the plotting area, away from the default start (upper right).
     page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.25)
-    page.wait_for_timeout(800)
+    # The rerun that the click starts redraws the map with the new start and writes the link.
+    expect(page).to_have_url(re.compile("pg_x0="))
+    page.wait_for_function(
+        f"(before) => {{ const now = ({START_JS})(); "
+        "return now[0] !== before[0] || now[1] !== before[1]; }",
+        arg=before,
+        polling=100,
+    )
     wait_idle(page)
-    page.wait_for_timeout(500)
     after = page.evaluate(START_JS)
-    assert after != before
     assert after[0] > 2.0 and after[1] > 1.0, after  # Beale's region is [-4.5, 4.5]²
-    assert "pg_x0=" in page.url
     assert_no_exception(page)
     screenshot(page, "playground_clicked")
     # The lower panels, in a tall window (Streamlit scrolls inside its own container).
@@ -83,15 +97,14 @@ def test_many_starts_and_sweep_modes_render(page, app_url):
     open_page(page, app_url, "playground", "pg_mode=starts&pg_surface=himmelblau&pg_grid=20")
     page.wait_for_selector("[data-testid='stPlotlyChart']")
     page.wait_for_timeout(1000)
+    expect_texts(page.locator("[data-testid='stPlotlyChart']").first, "converged")
     assert_no_exception(page)
-    assert "converged" in page.locator("[data-testid='stPlotlyChart']").first.inner_text()
     screenshot(page, "playground_starts")
     open_page(page, app_url, "playground", "pg_mode=sweep")
     page.wait_for_selector("[data-testid='stPlotlyChart']")
     page.wait_for_timeout(1000)
     assert_no_exception(page)
-    apply = page.get_by_role("button", name="Use η =").first
-    assert apply.is_visible()
+    expect(page.get_by_role("button", name="Use η =").first).to_be_visible()
     screenshot(page, "playground_sweep")
 
 
@@ -121,14 +134,15 @@ def test_an_optimizers_panel_stays_open_while_its_learning_rate_changes(page, ap
     lr = panel.get_by_role("slider").first
     before = lr.get_attribute("aria-valuetext")
     for _ in range(3):  # each key press reruns the page; the panel must not close in between
+        link = page.url
         lr.focus()
         page.keyboard.press("ArrowLeft")
-        page.wait_for_timeout(300)
+        expect(page).not_to_have_url(link)  # the rerun wrote the new η into the link
         wait_idle(page)
-        assert panel.locator("details").get_attribute("open") is not None
+        expect(panel.locator("details")).to_have_attribute("open", re.compile(".*"))
     after = panel.get_by_role("slider").first.get_attribute("aria-valuetext")
     assert after != before, (before, after)
-    assert "pg_adam_lr=" in page.url
+    expect(page).to_have_url(re.compile("pg_adam_lr="))
     page.set_viewport_size({"width": 1400, "height": 2000})  # the whole panel, labels and digits
     wait_idle(page)
     screenshot(page, "playground_panel_open")

@@ -51,16 +51,16 @@ def test_the_sidebar_controls_hide_behind_one_toggle(projector, app_url):
     open_page(projector, app_url)
     open_page(projector, app_url, "playground", "present=1")
     sidebar = projector.locator("[data-testid='stSidebar']")
-    assert sidebar.get_by_text("Projector mode").is_visible()
+    expect(sidebar.get_by_text("Projector mode")).to_be_visible()
     # The style that hides the controls comes with the script run's first elements; a run that
     # was still streaming when the page looked idle once showed them: wait for the end state.
     surface = sidebar.get_by_text("Surface", exact=True)
-    expect(surface).to_be_hidden(timeout=30_000)
+    expect(surface).to_be_hidden()
     sidebar.get_by_text("Show the controls").click()
     wait_idle(projector)
-    expect(surface).to_be_visible(timeout=30_000)
+    expect(surface).to_be_visible()
     # The play buttons stay on the map in projector mode.
-    assert projector.locator(f"{PLOT} .updatemenu-button").first.is_visible()
+    expect(projector.locator(f"{PLOT} .updatemenu-button").first).to_be_visible()
 
 
 THEME_JS = """() => {

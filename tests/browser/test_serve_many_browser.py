@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import _cannot_run, assert_no_exception, wait_idle
 from tests.load.servers import serve
@@ -81,9 +82,9 @@ def test_the_app_works_through_the_proxy(proxy, browser):
         tab.goto(f"{url}/activations")
         wait_idle(tab)  # the script ran: the WebSocket goes through nginx
         tab.locator("[data-testid='stCheckbox']").filter(has_text="f″").first.click()
-        tab.wait_for_timeout(300)
-        wait_idle(tab)  # a rerun over the same WebSocket, in the same process
-        assert "act_d2f=" in tab.url
+        # A rerun over the same WebSocket, in the same process, writes the box into the link.
+        expect(tab).to_have_url(re.compile("act_d2f="))
+        wait_idle(tab)
         assert_no_exception(tab)
         [cookie] = [c["value"] for c in context.cookies() if c["name"] == "gradlab_backend"]
     finally:
