@@ -39,8 +39,19 @@ def _free(port: int) -> bool:
     return True
 
 
-def wait_healthy(url: str, proc: subprocess.Popen | None, log: Path) -> None:
-    deadline = time.monotonic() + START_LIMIT_S
+def wait_healthy(
+    url: str,
+    proc: subprocess.Popen | None,
+    log: Path | None = None,
+    limit_s: float = START_LIMIT_S,
+) -> None:
+    """Return once the Streamlit server at ``url`` answers its health check with 200.
+
+    RuntimeError when ``proc`` exits first or ``limit_s`` passes (naming ``log``, the server's
+    output, where given). The one start-up wait: the load test, the browser tests' server
+    (tests/browser/conftest.py) and bench/e2e.py all start through here.
+    """
+    deadline = time.monotonic() + limit_s
     while True:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
@@ -49,7 +60,7 @@ def wait_healthy(url: str, proc: subprocess.Popen | None, log: Path) -> None:
         except OSError:
             pass
         if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
-            raise RuntimeError(f"the server did not start; see {log}")
+            raise RuntimeError("the server did not start" + (f"; see {log}" if log else ""))
         time.sleep(0.3)
 
 
