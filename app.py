@@ -6,7 +6,7 @@ import streamlit as st
 
 from engine.core.i18n import _
 from pages._common import language
-from pages._common.jobs import release_memory
+from pages._common.heap import release_memory
 from pages._common.navigation import available, mark_app_entry
 from pages._common.timing import timed_run
 from pages._common.warmup import warm_up
