@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 from typing import Any
 
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number (malloc.h)
 MMAP_THRESHOLD = 2**20  # bytes: tensors from 1 MiB up are mapped alone and unmapped when freed
+LONG_RUN_S = 2.0  # a script run this long computed something big: collect after it
 
 
 def _libc() -> Any | None:
@@ -45,8 +47,15 @@ def bound_heap() -> bool:
     return _LIBC is not None and _LIBC.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
 
 
-def release_memory() -> None:
-    """Give the memory that freed tensors left in the C heaps back to the system.
+def release_memory(collect: bool = False) -> None:
+    """Give the memory that freed tensors left in the C heaps back to the system; with
+    ``collect``, first free what only reference cycles still hold (``gc.collect``).
+
+    A page's script leaves its module namespace (its figures, its messages, what it computed)
+    in a cycle with the functions it defines, so it waits for Python's next full collection:
+    after a training run in the script thread that was 330 MB (the sequences page at its
+    largest run, bench/memory.py). A full collection takes about 0.17 s with the app loaded,
+    so it runs only after long work: a job, or a script run of :data:`LONG_RUN_S` or more.
 
     glibc keeps freed blocks in the heap of the thread that freed them (one heap per thread),
     so a heavy run's temporaries stay resident after it ends: measured at the gradient-flow
@@ -54,5 +63,7 @@ def release_memory() -> None:
     returns every heap's free pages; it takes milliseconds, after each script run and before
     and after each job.
     """
+    if collect:
+        gc.collect()
     if _TRIM is not None:
         _TRIM(0)

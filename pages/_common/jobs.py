@@ -218,7 +218,7 @@ class Pool:
             job.result = job.work(job)
         except BaseException as exc:  # noqa: BLE001 - handed to the followers, who show it
             job.error = exc
-        release_memory()  # after: the run's temporaries are gone, their heap pages go too
+        release_memory(collect=True)  # after: the run's temporaries go, and their heap pages
         registry = job.registry
         if registry is not None:
             registry.settle(job)

@@ -133,6 +133,41 @@ def test_freed_large_tensors_leave_the_process(bound):
     assert (kept_kib < 2048) if bound else (kept_kib > 8 * 1024), kept_kib
 
 
+def test_after_long_work_what_only_cycles_hold_is_freed():
+    """A page's namespace stays in a reference cycle after its run: a long run's results would
+    wait for Python's next full collection. release_memory(collect=True) frees them now."""
+    import gc
+    import weakref
+
+    import torch
+
+    gc.disable()  # as between two automatic collections
+    try:
+        namespace: dict = {"result": torch.ones(2**18)}
+        namespace["self"] = namespace  # a cycle, as a module dict and its functions
+        alive = weakref.ref(namespace["result"])
+        del namespace
+        heap.release_memory()
+        assert alive() is not None  # trimming alone does not reach it
+        heap.release_memory(collect=True)
+        assert alive() is None
+    finally:
+        gc.enable()
+
+
+def test_a_long_script_run_collects_and_a_short_one_does_not(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    collects = []
+    monkeypatch.setattr(heap.gc, "collect", lambda *a: collects.append(1) or 0)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception and collects == []  # the home page: quick
+    monkeypatch.setattr(heap, "LONG_RUN_S", 0.0)  # every run counts as long now
+    # A fresh AppTest: only its first run goes through app.py (later ones run the page alone).
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception and collects == [1]
+
+
 def test_the_playground_runs_are_bounded_in_bytes():
     """paths() keeps whole runs with their state histories (about 5 MB each at the maxima):
     its cache has a byte bound as well as a count."""
