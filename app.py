@@ -6,7 +6,7 @@ import streamlit as st
 
 from engine.core.i18n import _
 from pages._common import language
-from pages._common.jobs import release_memory
+from pages._common.heap import LONG_RUN_S, release_memory
 from pages._common.navigation import available, mark_app_entry
 from pages._common.timing import timed_run
 from pages._common.warmup import warm_up
@@ -34,4 +34,6 @@ try:
     with timed_run(current.url_path, started):  # GRADLAB_TIMING_LOG=path: the time of each run
         current.run()
 finally:
-    release_memory()  # what the run freed leaves the C heaps: it would stay resident otherwise
+    # What the run freed leaves the C heaps (it would stay resident otherwise); after long work,
+    # what only the script's reference cycles hold goes too (pages/_common/heap.py).
+    release_memory(collect=time.time() - started >= LONG_RUN_S)

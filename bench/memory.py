@@ -49,7 +49,7 @@ BOUNDS = {
     "activations": "25 curves of 2000 points, depth 50 (figures)",
     "gradient flow": "one probe: depth x samples x width x ~6 float32 tensors",
     "race": "networks x rows x width x depth activations (full batch)",
-    "sequences": "cells x layers x T x batch x hidden (backprop through time)",
+    "sequences": "layers x T x batch x hidden <= 400 MB (engine.sequences.training)",
     "landscape": "32 MB grid chunks + recorded weights (MAX_VALUES) + Hessian",
 }
 TIMEOUT_S = 3600
@@ -104,7 +104,7 @@ def _scenarios(net_steps: int, side: int) -> list[Scenario]:
     maxima, in one session."""
     from engine import activations, optimizers
     from engine.nets.race import MAX_MODELS
-    from engine.sequences import models, tasks
+    from engine.sequences import models, tasks, training
     from engine.surfaces.trajectories import MAX_RECORDED
     from pages._common.keys import activations as ka
     from pages._common.keys import gradient_flow as kg
@@ -160,8 +160,12 @@ def _scenarios(net_steps: int, side: int) -> list[Scenario]:
         kg.B["residual"].key: "1",
         kg.B["dropout"].key: "0.5",
     }
+    # The largest batch the engine trains at these sizes (training.MAX_TRAIN_BYTES): the page
+    # explains, and offers no Train button, above it.
+    fit = min(training.largest_batch(models.SeqConfig(c, ks.MAX_HIDDEN, models.MAX_LAYERS),
+                                     tasks.MAX_T) for c in models.CELLS)  # fmt: skip
     seq = {"T": tasks.MAX_T, "hidden": ks.MAX_HIDDEN, "layers": models.MAX_LAYERS,
-           "batch": ks.MAX_BATCH, "steps": net_steps}  # fmt: skip
+           "batch": min(ks.MAX_BATCH, fit), "steps": net_steps}  # fmt: skip
     sequences = {ks.PRESET.key: ks.CUSTOM, ks.SETTINGS["cells"].key: ",".join(models.CELLS)}
     sequences |= {ks.SETTINGS[k].key: str(v) for k, v in seq.items()}
     net = {"depth": kl.A["depth"].high, "width": kl.A["width"].high, "batchnorm": 1}
@@ -265,6 +269,8 @@ def measure(net_steps: int, side: int, only: str = "") -> bool:
     import torch
     from streamlit.testing.v1 import AppTest
 
+    from pages._common import heap
+
     torch.set_num_threads(1)  # as the pages' training does (engine.core.threads.set_threads)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
     at.run()  # the home page: imports, caches' first entries
@@ -283,6 +289,9 @@ def measure(net_steps: int, side: int, only: str = "") -> bool:
         at.switch_page(f"pages/{page}.py").run(timeout=TIMEOUT_S)
         how = action(at) if action is not None else "live"
         seconds = time.perf_counter() - started
+        # What app.py does after each script run; AppTest runs a switched-to page without
+        # app.py (only its first run goes through it), so the bench does it here.
+        heap.release_memory(collect=seconds >= heap.LONG_RUN_S)
         problems = [e.value for e in (*at.exception, *at.error, *at.warning)]
         page_peak, after = _status("VmHWM"), _status("VmRSS")
         peak = max(peak, page_peak)

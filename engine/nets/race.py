@@ -39,7 +39,7 @@ from engine.core.checks import check_int
 from engine.core.device import resolve
 from engine.core.divergence import race_limit, race_ok
 from engine.core.i18n import _
-from engine.nets import losses, networks, race_fast, stacked
+from engine.nets import losses, model_chunks, networks, race_fast, stacked
 from engine.nets.batches import check_batch_norm, check_limits, minibatches, prepare_data
 from engine.optimizers import Optimizer, create
 from engine.optimizers.grouping import group_optimizers, optimizer_labels
@@ -174,6 +174,18 @@ def race(
     batched = stacked.batched_forward(model, layout)
     # The default network and loss: forward, loss and gradient written out (race_fast.py).
     by_hand = race_fast.value_and_grad(model, layout, loss) if stacked.FAST_PATH else None
+
+    def value_and_grad(rows_, bufs, xb, yb):
+        """Logits, losses and gradients of some models; ``bufs`` are views into ``buffers``
+        (batch norm updates its running statistics in place, through them)."""
+        if by_hand is not None and yb.ndim == 1:
+            return by_hand(rows_, xb, yb)
+        leaf = rows_.detach().requires_grad_(True)
+        logits = batched(leaf, bufs, xb)
+        value = score(logits, yb)
+        (g,) = torch.autograd.grad(value.sum(), leaf)
+        return logits.detach(), value.detach(), g
+
     steppers = [
         stacked.stepper_for(opt, flat[sl]) for (opt, _), sl in zip(groups, slices, strict=True)
     ]
@@ -202,13 +214,15 @@ def race(
         torch.manual_seed(int(seed))  # dropout masks: a function of seed only
         for t, xb, yb in minibatches(d, batch_size, steps, seed):
             saved = {k: b.clone() for k, b in buffers.items()} if buffers else None
-            if by_hand is not None and yb.ndim == 1:
-                logits, value, g = by_hand(flat, xb, yb)
-            else:
-                leaf = flat.detach().requires_grad_(True)
-                logits = batched(leaf, buffers, xb)
-                value = score(logits, yb)
-                (g,) = torch.autograd.grad(value.sum(), leaf)
+            size = model_chunks.models_per_chunk(config, xb.shape[0], K)
+            parts = []
+            with model_chunks.same_randomness(dev) as rewind:
+                for sl in model_chunks.chunks(K, size):
+                    rewind()  # dropout: every chunk draws the masks the whole batch would
+                    parts.append(
+                        value_and_grad(flat[sl], {k: b[sl] for k, b in buffers.items()}, xb, yb)
+                    )
+            logits, value, g = model_chunks.concat(parts)
             with torch.no_grad():
                 if has_test and t % eval_every == 0:
                     test_now = _evaluate(model, batched, score, correct, flat, buffers, d)

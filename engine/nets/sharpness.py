@@ -144,10 +144,17 @@ def ball_rise(
     theta = theta.detach().to(ev.device, ev.dtype)
     r = radius * float(theta.norm())
     g = torch.Generator(device="cpu").manual_seed(int(seed))
-    u = torch.randn(samples, ev.layout.size, generator=g, dtype=torch.float64)
-    u = (u / u.norm(dim=1, keepdim=True)).to(ev.device, ev.dtype)
+    # One direction at a time, drawn in float64 and kept in the evaluator's dtype, and the
+    # sphere's points evaluated a few at a time: at 491k weights the (samples, P) float64 draw
+    # and its copies held 300 MB at once.
+    u = torch.empty(samples, ev.layout.size, device=ev.device, dtype=ev.dtype)
+    for i in range(samples):
+        row = torch.randn(ev.layout.size, generator=g, dtype=torch.float64)
+        u[i] = (row / row.norm()).to(ev.device, ev.dtype)
     center = ev.at(theta)
-    sampled, _grad, _hess = ev(theta + r * u)
+    sampled = np.concatenate(
+        [ev(theta + r * u[at : at + ev.chunk])[0] for at in range(0, samples, ev.chunk)]
+    )
     best = int(sampled.argmax())
     worst = float(sampled[best])
     delta = r * u[best]

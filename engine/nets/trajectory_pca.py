@@ -30,6 +30,7 @@ from engine.nets.landscape import Evaluator, Grid, Layout
 
 MAX_RECORDS = 500
 MAX_VALUES = 20_000_000  # recorded weights in all (T * P): 80 MB of float32
+_BLOCK = 2**16  # weights per block of the PCA (a 41-vector path: 21 MB of float64 a block)
 
 
 class Path(NamedTuple):
@@ -75,14 +76,33 @@ def project(weights: torch.Tensor, final: torch.Tensor) -> Projection:
                 "Invalid path: {count} recorded weight vectors (the PCA plane needs at least 3: train for more steps)"
             ).format(count=len(weights))
         )
-    m = weights.double() - final.double().reshape(1, -1)
-    if not torch.isfinite(m).all():
-        raise ValueError(_("Invalid path: it holds non-finite weights"))
-    _u, s, vh = torch.linalg.svd(m - m.mean(0), full_matrices=False)
-    total = float((s**2).sum())
-    explained = (s[:2] ** 2 / total).numpy() if total > 0 else np.zeros(2)
-    dirs = vh[:2]
-    coords = m @ dirs.T  # (T, 2); final is exactly the origin
+    # The T x T Gram matrix of the centred path gives the SVD's directions, v_k = M^T u_k / s_k
+    # (T << P), and it adds up block by block of weights: no (T, P) float64 copy is ever whole.
+    # At the page's largest network (41 vectors of 491k weights) the SVD held 600 MB.
+    blocks = [slice(at, at + _BLOCK) for at in range(0, final.numel(), _BLOCK)]
+
+    def block(sl: slice) -> torch.Tensor:  # w_t - final on these weights, in float64
+        return weights[:, sl].double() - final[sl].double().reshape(1, -1)
+
+    mean = torch.empty(final.numel(), dtype=torch.float64)
+    gram = torch.zeros(len(weights), len(weights), dtype=torch.float64)
+    for sl in blocks:
+        m = block(sl)
+        if not torch.isfinite(m).all():
+            raise ValueError(_("Invalid path: it holds non-finite weights"))
+        mean[sl] = m.mean(0)
+        m -= mean[sl]
+        gram += m @ m.T
+    power, u = torch.linalg.eigh(gram)  # s_k^2 ascending, and u_k
+    power, u = power.flip(0).clamp_min(0.0), u.flip(1)
+    total = float(power.sum())
+    explained = (power[:2] / total).numpy() if total > 0 else np.zeros(2)
+    rows = torch.empty(2, final.numel(), dtype=torch.float64)
+    for sl in blocks:
+        rows[:, sl] = u[:, :2].T @ (block(sl) - mean[sl])
+    dirs = _unit_rows(rows, power[:2], final.numel())
+    # (T, 2): final is exactly the origin, its row of w_t - final being exactly 0
+    coords = sum(block(sl) @ dirs[:, sl].T for sl in blocks)
     # SVD signs differ between LAPACK builds: orient both axes so the start has coordinates >= 0.
     flip = torch.where(coords[0] < 0, -1.0, 1.0).to(coords)
     dirs, coords = dirs * flip[:, None], coords * flip
@@ -93,6 +113,24 @@ def project(weights: torch.Tensor, final: torch.Tensor) -> Projection:
         coords.numpy(),
         np.pad(explained, (0, 2 - len(explained))),
     )
+
+
+def _unit_rows(rows: torch.Tensor, power: torch.Tensor, size: int) -> torch.Tensor:
+    """``rows`` (``M^T u_k``, of norm ``s_k``) as orthonormal directions. A direction the path
+    does not span (``s_k`` zero to rounding: a straight or a constant path) becomes a fixed unit
+    vector orthogonal to the first."""
+    out = torch.zeros(2, size, dtype=torch.float64)
+    for k in range(2):
+        v = rows[k] if k < len(rows) else torch.zeros(size, dtype=torch.float64)
+        if k < len(power) and float(power[k]) > 1e-24 * max(float(power[0]), 1e-300):
+            v = v / v.norm()
+        else:  # any unit vector orthogonal to the ones before
+            v = torch.zeros(size, dtype=torch.float64)
+            v[int(out[:k].abs().sum(0).argmin()) if k else 0] = 1.0
+        for j in range(k):  # re-orthogonalise: the rounding of the Gram route
+            v = v - (v @ out[j]) * out[j]
+        out[k] = v / v.norm()
+    return out
 
 
 def path_plane(

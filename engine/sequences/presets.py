@@ -118,6 +118,13 @@ def connectivity(
     return probes.connectivity(model, params, x, position).detach().cpu().numpy()
 
 
+def check_memory(s: Settings) -> None:
+    """Raise ``ValueError`` when a cell's training would hold more memory than one session may
+    (:data:`engine.sequences.training.MAX_TRAIN_BYTES`); the message says which batch fits."""
+    for cell in s.cells:
+        training.check_memory(s.config(cell), s.T, s.batch, CELL_TITLES[cell])
+
+
 def estimate_seconds(s: Settings) -> float:
     """A rough CPU time for :func:`race`."""
     return sum(

@@ -38,6 +38,14 @@ from engine.sequences import models, probes, tasks
 
 MAX_STEPS = 5000
 MAX_BATCH = 512
+#: The most memory one training run may hold for its backward pass (bench/memory.py's budget is
+#: 1 GiB per session, with the page's figures and caches beside it).
+MAX_TRAIN_BYTES = 400 * 2**20
+#: float32 values kept per (time step, sequence, layer, hidden unit) while training, probes
+#: included: torch's CPU cells keep their gates and states for the backward pass. Measured as
+#: the peak memory above the process's own at T = 200, batch 256, 3 layers of 128 units, 3
+#: steps (LSTM 878 MB, GRU 1014 MB, RNN 314 MB), rounded up.
+_VALUES_PER_UNIT = {"rnn_tanh": 4.5, "rnn_relu": 4.5, "lstm": 11.5, "gru": 13.0}
 PROBE_BATCH = 32
 _PROBE_SEED = 1_000_003  # the probe batch's stream, apart from the training batches'
 
@@ -122,6 +130,43 @@ def check_limits(T: int, steps: int, batch: int, probe_every: int, clip: float |
         )
 
 
+def train_bytes(config: models.SeqConfig, T: int, batch: int) -> int:
+    """About how much memory :func:`train` holds at once, in bytes (see :data:`MAX_TRAIN_BYTES`):
+    :math:`T \\cdot B \\cdot \\text{layers} \\cdot \\text{hidden}` units, each keeping a few values."""
+    units = T * batch * config.layers * config.hidden
+    return int(units * 4 * _VALUES_PER_UNIT[config.cell])
+
+
+def largest_batch(config: models.SeqConfig, T: int) -> int:
+    """The largest batch whose run stays within :data:`MAX_TRAIN_BYTES` (at least 1)."""
+    per_sequence = train_bytes(config, T, 1)
+    return max(1, min(MAX_BATCH, MAX_TRAIN_BYTES // max(per_sequence, 1)))
+
+
+def check_memory(config: models.SeqConfig, T: int, batch: int, label: str = "") -> None:
+    """Refuse a run that would hold more than :data:`MAX_TRAIN_BYTES`, saying what fits;
+    ``label`` names the cell in the message (default: its key)."""
+    need = train_bytes(config, T, batch)
+    if need > MAX_TRAIN_BYTES:
+        raise ValueError(
+            _(
+                "Too large to train here: {cell} with a batch of {batch} sequences of length "
+                "{T}, {layers} layer(s) of {hidden} units needs about {need} MB, and one "
+                "session may use {limit} MB. A batch of at most {fit} fits; a shorter T or "
+                "fewer units also help."
+            ).format(
+                cell=label or config.cell,
+                batch=batch,
+                T=T,
+                layers=config.layers,
+                hidden=config.hidden,
+                need=f"{need / 2**20:.0f}",
+                limit=f"{MAX_TRAIN_BYTES / 2**20:.0f}",
+                fit=largest_batch(config, T),
+            )  # fmt: skip
+        )
+
+
 def probe_batch(task: str, T: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The fixed batch every probe of a run (and of a race) is measured on (CPU, float64)."""
     return tasks.sample(task, T, PROBE_BATCH, torch.Generator().manual_seed(seed + _PROBE_SEED))
@@ -151,6 +196,7 @@ def train(
     ``callback(step, history_so_far)`` runs after each step; returning ``False`` stops the run.
     """
     check_limits(T, steps, batch, probe_every, clip)
+    check_memory(config, T, batch)
     spec = tasks.get(task)
     if isinstance(optimizer, str):
         optimizer = optimizers.create(optimizer)

@@ -21,8 +21,6 @@ Nothing here imports Streamlit: pages/_common/follow.py is the page side.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import dataclasses
 import enum
 import itertools
@@ -34,6 +32,8 @@ from typing import Any
 
 import numpy as np
 import torch
+
+from pages._common.heap import release_memory
 
 
 def nbytes(value: Any) -> int:
@@ -49,30 +49,6 @@ def nbytes(value: Any) -> int:
     if isinstance(value, list | tuple):
         return sum(nbytes(v) for v in value)
     return 0
-
-
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl)."""
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
-
-
-_TRIM = _malloc_trim()
-
-
-def release_memory() -> None:
-    """Give the memory that freed tensors left in the C heap back to the system.
-
-    glibc keeps freed blocks of up to 32 MB in the heap of the thread that freed them (one heap
-    per thread), so a heavy run's activations stay resident after it ends: measured at the
-    gradient-flow page's maxima, 0.4 GB per run and thread, 1.4 GB after one comparison
-    (bench/memory.py). ``malloc_trim(0)`` returns every heap's free pages; it takes
-    milliseconds, before and after each job.
-    """
-    if _TRIM is not None:
-        _TRIM(0)
 
 
 class LRU:
@@ -242,7 +218,7 @@ class Pool:
             job.result = job.work(job)
         except BaseException as exc:  # noqa: BLE001 - handed to the followers, who show it
             job.error = exc
-        release_memory()  # after: the run's temporaries are gone, their heap pages go too
+        release_memory(collect=True)  # after: the run's temporaries go, and their heap pages
         registry = job.registry
         if registry is not None:
             registry.settle(job)

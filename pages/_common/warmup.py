@@ -6,7 +6,8 @@ first time at once, and plotly peeks at ``sys.modules["pandas"]`` without import
 that finds pandas there half-initialised by another fails with "partially initialized module
 'pandas' has no attribute 'Series'" (seen 8-11 times per run with six sessions). app.py calls
 :func:`warm_up` first; the lock makes every other session wait until the imports are complete.
-It also sets torch's thread count for the process, once (:func:`_threads`).
+It also sets torch's thread count for the process, once (:func:`_threads`), and how the C heap
+gives freed tensors back (pages/_common/heap.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import threading
+
+from pages._common import heap
 
 _lock = threading.Lock()
 _done = False
@@ -33,6 +36,7 @@ def warm_up() -> None:
         if _done:
             return
         _threads()
+        heap.bound_heap()  # before any large tensor: freed activations go back (heap.py)
         _import_all()
         _exercise()
         _done = True

@@ -22,6 +22,7 @@ from engine.core.i18n import _
 from engine.core.threads import set_threads
 from engine.sequences import presets, tasks, training
 from pages._common import present
+from pages._common.guard import literal
 from pages._common.run_policy import needs_press
 from viz import sequence_plots
 
@@ -102,6 +103,11 @@ def train(s: presets.Settings) -> tuple[Races | None, bool]:
     partial = ss.get("sq_partial")
     if ss.get("sq_stop") and partial and partial["key"] == s:
         return partial["runs"], True
+    try:  # before the press: a run the engine would refuse is never offered
+        presets.check_memory(s)
+    except ValueError as exc:
+        st.warning(literal(exc), icon=":material/memory:")
+        return None, False
     estimate = presets.estimate_seconds(s) if on_cpu() else 0.0
     if needs_press(estimate) and ss.get("sq_go") != s:
         st.button(

@@ -10,11 +10,12 @@ import ast
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from engine.nets import landscape_presets as presets
 from engine.nets import landscape_study as study
 from engine.nets import trajectory_pca
-from pages._common import jobs
+from pages._common import heap, jobs
 from pages._landscape import compute
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +81,7 @@ def test_each_job_gives_its_freed_memory_back(monkeypatch):
     """Before a job's work starts and after it returns, the pool trims the C heaps (glibc
     keeps freed activations resident otherwise: bench/memory.py's 'kept' column)."""
     calls = []
-    monkeypatch.setattr(jobs, "_TRIM", lambda pad: calls.append(pad) or 1)
+    monkeypatch.setattr(heap, "_TRIM", lambda pad: calls.append(pad) or 1)
     pool = jobs.Pool(1)
     job = jobs.Job("k", lambda job: calls.append("work"), 0.0)
     pool.put(job)
@@ -92,8 +93,79 @@ def test_the_trim_is_found_on_linux():
     import platform
 
     if platform.libc_ver()[0] == "glibc":
-        assert jobs._malloc_trim() is not None
-    jobs.release_memory()  # harmless wherever it runs
+        assert heap._TRIM is not None
+    heap.release_memory()  # harmless wherever it runs
+
+
+_MAPPED = """
+import pathlib, torch
+from pages._common import heap, warmup
+
+def rss_kib():
+    line = next(x for x in pathlib.Path("/proc/self/status").read_text().splitlines()
+                if x.startswith("VmRSS:"))
+    return int(line.split()[1])
+
+{bound}
+big = torch.ones(4 * 2**20)  # 16 MB: mapped alone; when freed, glibc's dynamic threshold rises
+del big
+before = rss_kib()
+blocks = [torch.ones(2**19) for _ in range(8)]  # 8 x 2 MB, above heap.MMAP_THRESHOLD
+del blocks
+print(rss_kib() - before)
+"""
+
+
+@pytest.mark.parametrize("bound", [False, True], ids=["glibc default", "app"])
+def test_freed_large_tensors_leave_the_process(bound):
+    """With the app's heap setting (set by warm_up), tensors above 1 MiB go back to the system
+    when freed; with glibc's default dynamic threshold they stay in the heap (16 MB here)."""
+    import platform
+    import subprocess
+    import sys
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("glibc's allocator only")
+    code = _MAPPED.format(bound="warmup.warm_up()" if bound else "")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    kept_kib = int(done.stdout.split()[-1])
+    assert (kept_kib < 2048) if bound else (kept_kib > 8 * 1024), kept_kib
+
+
+def test_after_long_work_what_only_cycles_hold_is_freed():
+    """A page's namespace stays in a reference cycle after its run: a long run's results would
+    wait for Python's next full collection. release_memory(collect=True) frees them now."""
+    import gc
+    import weakref
+
+    import torch
+
+    gc.disable()  # as between two automatic collections
+    try:
+        namespace: dict = {"result": torch.ones(2**18)}
+        namespace["self"] = namespace  # a cycle, as a module dict and its functions
+        alive = weakref.ref(namespace["result"])
+        del namespace
+        heap.release_memory()
+        assert alive() is not None  # trimming alone does not reach it
+        heap.release_memory(collect=True)
+        assert alive() is None
+    finally:
+        gc.enable()
+
+
+def test_a_long_script_run_collects_and_a_short_one_does_not(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    collects = []
+    monkeypatch.setattr(heap.gc, "collect", lambda *a: collects.append(1) or 0)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception and collects == []  # the home page: quick
+    monkeypatch.setattr(heap, "LONG_RUN_S", 0.0)  # every run counts as long now
+    # A fresh AppTest: only its first run goes through app.py (later ones run the page alone).
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception and collects == [1]
 
 
 def test_the_playground_runs_are_bounded_in_bytes():
@@ -112,6 +184,6 @@ def test_every_script_run_gives_its_freed_memory_back(monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     calls = []
-    monkeypatch.setattr(jobs, "_TRIM", lambda pad: calls.append(pad) or 1)
+    monkeypatch.setattr(heap, "_TRIM", lambda pad: calls.append(pad) or 1)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception and calls == [0]

@@ -222,3 +222,21 @@ def test_a_rerun_reuses_the_trained_race(monkeypatch):
     assert_no_exception(at)
     np.testing.assert_array_equal(loss_curves(at)["RNN (tanh)"], before)
     assert len(calls) == 1
+
+
+def test_a_run_too_large_for_memory_is_explained_before_any_press():
+    """Every size at the page's maximum is more than one session may hold: the page says so
+    and which batch fits, and offers no Train button, no progress and no Stop."""
+    from engine.sequences import models, tasks, training
+    from pages._common.keys import sequences as ks
+
+    big = {"sq_preset": "custom", "sq_cells": "lstm,gru", "sq_T": str(tasks.MAX_T),
+           "sq_hidden": str(ks.MAX_HIDDEN), "sq_layers": str(models.MAX_LAYERS),
+           "sq_batch": str(ks.MAX_BATCH)}  # fmt: skip
+    at = run(big)
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")  # Markdown-escaped
+    fit = training.largest_batch(models.SeqConfig("lstm", ks.MAX_HIDDEN, models.MAX_LAYERS), 200)
+    assert "Too large to train here: LSTM" in warning and f"at most {fit} fits" in warning
+    assert not [b for b in at.button if b.key in ("sq_train", "sq_stop_button")]
+    assert not at.get("progress")
+    assert signals(at)  # the picture at initialisation is still there

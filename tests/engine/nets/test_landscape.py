@@ -333,3 +333,38 @@ def test_roughness_of_simple_surfaces():
     assert S.roughness(wiggly) > 0.3
     with pytest.raises(ValueError):
         S.roughness(np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("block", [2**16, 37], ids=["one block", "blocks of 37 weights"])
+def test_the_pca_plane_equals_the_svd_of_the_centred_path(block, monkeypatch):
+    """project() takes its directions from the T x T Gram matrix, summed block by block of
+    weights (memory): the oracle is the SVD of the centred path, as in Li et al.; directions
+    agree up to sign, shares exactly."""
+    monkeypatch.setattr(T, "_BLOCK", block)
+    g = torch.Generator().manual_seed(3)
+    steps = torch.cumsum(torch.randn(15, 400, generator=g) * torch.linspace(2, 0.1, 400), 0)
+    weights = steps.float()
+    final = weights[-1].clone()
+    proj = T.project(weights, final)
+    m = weights.double() - final.double()
+    _u, s, vh = torch.linalg.svd(m - m.mean(0), full_matrices=False)
+    for k, d in enumerate((proj.d1, proj.d2)):
+        sign = float(torch.sign(d.double() @ vh[k]))
+        torch.testing.assert_close(d.double() * sign, vh[k], atol=1e-6, rtol=0)
+    np.testing.assert_allclose(proj.explained, (s[:2] ** 2 / (s**2).sum()).numpy(), rtol=1e-9)
+    dirs = torch.stack([proj.d1, proj.d2]).double()
+    np.testing.assert_allclose(proj.coords, (m @ dirs.T).numpy(), atol=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["straight", "still"])
+def test_a_path_that_spans_less_than_a_plane_still_gets_one(kind):
+    final = torch.linspace(-1, 1, 50)
+    step = torch.zeros(50) if kind == "still" else torch.ones(50)
+    weights = torch.stack([final + (5 - t) * step for t in range(6)])
+    proj = T.project(weights, final)
+    dirs = torch.stack([proj.d1, proj.d2]).double()
+    torch.testing.assert_close(dirs @ dirs.T, torch.eye(2, dtype=torch.float64), atol=1e-6, rtol=0)
+    assert np.isfinite(proj.coords).all() and (proj.coords[-1] == 0).all()
+    np.testing.assert_allclose(
+        proj.explained, [1.0, 0.0] if kind == "straight" else [0, 0], atol=1e-12
+    )

@@ -141,3 +141,24 @@ def test_adding_problem_at_t50_the_lstm_learns_and_the_rnn_does_not():
     assert lstm.steps < bound
     rnn = train(dataclasses.replace(base, cell="rnn_tanh"), "adding", 50, opt, lstm.steps, **kw)
     assert rnn.probe_loss.min() > 0.1, rnn.probe_loss
+
+
+def test_a_run_too_large_for_a_session_is_refused_before_anything_is_built(monkeypatch):
+    """An LSTM of 3 x 128 units on 256 sequences of length 200 held about 880 MB while
+    training (bench/memory.py): more than one session may, so the engine refuses it and says
+    which batch fits; that batch is accepted."""
+    big = SeqConfig("lstm", hidden=128, layers=3)
+    assert training.train_bytes(big, 200, 256) > training.MAX_TRAIN_BYTES
+    fit = training.largest_batch(big, 200)
+    assert 1 <= fit < 256
+    assert training.train_bytes(big, 200, fit) <= training.MAX_TRAIN_BYTES
+    assert training.train_bytes(big, 200, fit + 1) > training.MAX_TRAIN_BYTES
+    training.check_memory(big, 200, fit)  # no error
+    built = []
+    monkeypatch.setattr(training.models, "build", lambda *a, **k: built.append(a))
+    with pytest.raises(ValueError, match=f"A batch of at most {fit} fits"):
+        train(big, "adding", 200, "adam", steps=1, batch=256)
+    assert built == []
+    # The sizes a class uses are far below the bound: every cell at the page's defaults.
+    for cell in ("rnn_tanh", "rnn_relu", "lstm", "gru"):
+        assert training.largest_batch(SeqConfig(cell, hidden=32), 50) == training.MAX_BATCH
