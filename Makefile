@@ -58,7 +58,8 @@ test-fast: $(VENV)/.dev-stamp $(VENV)/.editable-stamp
 # The race, training and gradient-flow tests (engine and page) again: under 1 and 2 OpenMP
 # threads, with torch's deterministic algorithms only, and with the plain (non-vectorised) CPU
 # kernels. Their outcome must not depend on how a machine rounds.
-REPEAT_TESTS ?= tests/engine/nets/test_race.py tests/engine/nets/test_training.py \
+REPEAT_TESTS ?= tests/engine/nets/test_race.py tests/engine/nets/test_model_chunks.py \
+	tests/engine/nets/test_training.py \
 	tests/engine/nets/test_probes.py tests/engine/nets/test_presets.py tests/pages/test_race.py \
 	tests/pages/test_gradient_flow.py
 test-repeat: $(VENV)/.dev-stamp $(VENV)/.editable-stamp

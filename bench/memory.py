@@ -87,10 +87,10 @@ def press(key: str) -> Callable[[Any], str]:
 def landscape_steps(depth: int, width: int) -> int:
     """Steps for the landscape at its largest record of weights.
 
-    It records every ``max(1, steps // RECORDS)``-th weight vector (engine/nets/landscape_study):
-    most vectors at ``2 x RECORDS - 1`` steps, and the engine refuses more than ``MAX_VALUES``
-    recorded values (engine/nets/trajectory_pca), so the largest record it accepts for a big
-    network comes from fewer steps than that.
+    It records every ``record_every(steps, params)``-th weight vector (engine/nets/
+    landscape_study): most vectors at ``2 x RECORDS - 1`` steps, and never more than
+    ``MAX_VALUES`` recorded values (engine/nets/trajectory_pca), which a big network reaches
+    with every vector of fewer steps than that.
     """
     from engine.nets import landscape_presets, landscape_study, networks, trajectory_pca
 

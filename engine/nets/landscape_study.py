@@ -75,8 +75,15 @@ def can_race(specs: Sequence[NetSpec]) -> bool:
     return len(specs) == 2 and a.architecture() == b.architecture() and a.batch_size == b.batch_size
 
 
-def _every(steps: int) -> int:
-    return max(1, steps // RECORDS)
+def record_every(steps: int, params: int) -> int:
+    """Every how many steps a path records its weights: about :data:`RECORDS` vectors, fewer
+    for a network so large that they would pass ``trajectory_pca.MAX_VALUES`` weights in all
+    (30 layers of 128 units: 491k weights, 38 vectors), so every step count the page offers
+    gets its PCA plane."""
+    fit = min(trajectory_pca.MAX_RECORDS, trajectory_pca.MAX_VALUES // max(params, 1)) - 2
+    if fit < 1:
+        return max(1, steps)  # too large to record a path: check_every says so
+    return max(1, steps // RECORDS, -(-steps // fit))
 
 
 def train(
@@ -91,7 +98,8 @@ def train(
         raise ValueError(_("Invalid networks: {count} (one or two)").format(count=len(specs)))
     out_dim = datasets.n_classes(data.dataset)
     configs = [s.config(split.in_dim, out_dim) for s in specs]
-    every, steps = _every(data.steps), data.steps
+    params = max(sum(p.numel() for p in networks.build(c).parameters()) for c in configs)
+    every, steps = record_every(data.steps, params), data.steps
 
     def tick(done: float, what: str) -> bool:
         return progress is None or progress(done, what) is not False

@@ -28,6 +28,7 @@ from viz.projector import for_projector
 PRESENT = BoolField("present", False)
 CONTROLS = "present_controls"  # session-state key of the "Show the controls" toggle
 _KEPT = "_present_kept"  # the mode, outside the widget's state (which a page change drops)
+_CONTROLS_KEPT = "_present_controls_kept"  # the same for "Show the controls"
 BOX = "present_box"  # the sidebar container holding the two toggles (its CSS class: st-key-…)
 
 # Streamlit marks a keyed container with the class ``st-key-<key>``; everything else in the
@@ -58,6 +59,10 @@ def _keep() -> None:
     st.session_state[_KEPT] = bool(st.session_state[PRESENT.key])
 
 
+def _keep_controls() -> None:
+    st.session_state[_CONTROLS_KEPT] = bool(st.session_state[CONTROLS])
+
+
 def setup() -> None:
     """Read the mode from the URL, draw its switch in the sidebar, style the page."""
     if _KEPT in st.session_state:
@@ -72,7 +77,9 @@ def setup() -> None:
             help=_("Large text and figures for a classroom projector; the link keeps it."),
         )
         if active():
-            st.toggle(_("Show the controls"), key=CONTROLS)
+            if _CONTROLS_KEPT in st.session_state:  # a page change resets it too
+                st.session_state[CONTROLS] = st.session_state[_CONTROLS_KEPT]
+            st.toggle(_("Show the controls"), key=CONTROLS, on_change=_keep_controls)
     st.session_state[_KEPT] = active()
     state.publish([PRESENT])
     if active():

@@ -71,6 +71,21 @@ def test_it_survives_a_page_change_and_comes_back_into_the_new_pages_link():
     assert all(_small_axis_text(f) == [] for f in figures(at))
 
 
+def test_shown_controls_stay_shown_on_the_next_page():
+    at = page_test("activations", {"present": "1"}).run()
+    assert "display: none" in _styles(at)
+    at.toggle(key=present.CONTROLS).set_value(True).run()
+    assert "display: none" not in _styles(at)
+    at.switch_page("pages/playground.py")
+    at.query_params.clear()
+    at.run()
+    assert_no_exception(at)
+    assert at.toggle(key=present.CONTROLS).value is True
+    assert "display: none" not in _styles(at)  # still shown, as the teacher left them
+    at.toggle(key=present.CONTROLS).set_value(False).run()
+    assert "display: none" in _styles(at)
+
+
 def test_every_chart_of_the_app_is_drawn_through_the_projector_helper():
     direct = [
         str(path.relative_to(ROOT))

@@ -368,3 +368,18 @@ def test_a_path_that_spans_less_than_a_plane_still_gets_one(kind):
     np.testing.assert_allclose(
         proj.explained, [1.0, 0.0] if kind == "straight" else [0, 0], atol=1e-12
     )
+
+
+def test_every_step_count_gets_a_path_the_pca_accepts():
+    """A large network records fewer weight vectors (trajectory_pca.MAX_VALUES), so any step
+    count the page offers has its PCA plane; a small one records about RECORDS vectors."""
+    from engine.nets import landscape_presets, landscape_study
+
+    big = landscape_presets.NetSpec(depth=30, width=128).config(2, 2)
+    params = sum(p.numel() for p in networks.build(big).parameters())
+    for steps in (1, 2, 39, 40, 41, 100, 999, 2000):
+        every = landscape_study.record_every(steps, params)
+        T.check_every(steps, every, params)  # no ValueError
+    assert 2000 // landscape_study.record_every(2000, params) + 2 >= 30  # still a real path
+    small = sum(p.numel() for p in networks.build(networks.MLPConfig(2, 2, 3, 16)).parameters())
+    assert landscape_study.record_every(600, small) == 600 // landscape_study.RECORDS
