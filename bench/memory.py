@@ -47,8 +47,8 @@ BOUNDS = {
     "playground: many": "MAX_RECORDED positions x (path, loss, gradient) in float64",
     "playground": "optimizers x steps recorded (12 x 2001)",
     "activations": "25 curves of 2000 points, depth 50 (figures)",
-    "gradient flow": "one probe: depth x samples x width x ~6 float32 tensors",
-    "race": "networks x rows x width x depth activations (full batch)",
+    "gradient flow": "one network: depth x samples x width x ~5 float32 (heap.py)",
+    "race": "networks x weights and optimizer state + 96 MB chunks of activations",
     "sequences": "layers x T x batch x hidden <= 400 MB (engine.sequences.training)",
     "landscape": "32 MB grid chunks + recorded weights (MAX_VALUES) + Hessian",
 }
