@@ -26,7 +26,7 @@ from typing import Any
 
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number (malloc.h)
 MMAP_THRESHOLD = 2**20  # bytes: tensors from 1 MiB up are mapped alone and unmapped when freed
-LONG_RUN_S = 2.0  # a script run this long computed something big: collect after it
+LONG_RUN_S = 2.0  # CPU seconds: a script run that computed this long made big garbage
 
 
 def _libc() -> Any | None:
@@ -55,7 +55,8 @@ def release_memory(collect: bool = False) -> None:
     in a cycle with the functions it defines, so it waits for Python's next full collection:
     after a training run in the script thread that was 330 MB (the sequences page at its
     largest run, bench/memory.py). A full collection takes about 0.17 s with the app loaded,
-    so it runs only after long work: a job, or a script run of :data:`LONG_RUN_S` or more.
+    so it runs only after long work: a job, or a script run that computed for :data:`LONG_RUN_S`
+or more (its thread's CPU time: under a class's load a light run can wait for seconds).
 
     glibc keeps freed blocks in the heap of the thread that freed them (one heap per thread),
     so a heavy run's temporaries stay resident after it ends: measured at the gradient-flow
