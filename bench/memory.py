@@ -18,7 +18,7 @@ preallocated per step (2000 floats per quantity: kilobytes). The landscape is th
 it records its weights along the way, so it trains the steps that give its largest record
 (:func:`landscape_steps`) whatever ``--net-steps`` says. ``--full``
 trains all 2000. ``--side`` shrinks the landscape grid while developing: the grid goes through
-in chunks of at most 32 MB (engine/nets/landscape.CHUNK_BYTES), so its side changes time only.
+in chunks of at most 8 MB (engine/nets/landscape.CHUNK_BYTES), so its side changes time only.
 
 After the rows: every cache of the pages, with its entries now, its largest entry (at these
 maxima, the largest the pages' limits allow), its count and byte bounds, and its worst case:
@@ -50,7 +50,7 @@ BOUNDS = {
     "gradient flow": "one network: depth x samples x width x ~5 float32 (heap.py)",
     "race": "networks x weights and optimizer state + 96 MB chunks of activations",
     "sequences": "layers x T x batch x hidden <= 400 MB (engine.sequences.training)",
-    "landscape": "32 MB grid chunks + recorded weights (MAX_VALUES) + Hessian",
+    "landscape": "8 MB grid chunks + recorded weights (MAX_VALUES) + Hessian",
 }
 TIMEOUT_S = 3600
 MiB = 2**20

@@ -46,9 +46,12 @@ MAX_ROWS = 5000  # data rows the loss is measured on
 # How many points go through one forward, as a working-memory budget per chunk. A GPU needs
 # large chunks. On a CPU the arithmetic is the same as one point at a time: a chunk saves the
 # per-operation cost (Python, dispatch, and with several threads OpenMP's fork and join per
-# kernel); measured on the 2-core development machine, 32 MB beat 8 MB and cache-sized chunks
-# at the default threads and was on a par with them on one thread (see bench/landscape.py).
-CHUNK_BYTES = {"cpu": 32 * 2**20, "cuda": 512 * 2**20}
+# kernel), but a chunk whose activations leave the caches loses more than that. Measured on the
+# 2-core development machine, quiet, 41 x 41 grids on 1000 points, one thread: 8 MB against
+# 32 MB took 1.19 against 1.85 s (4 x 80), 1.57 against 3.75 s (20 x 32), 2.23 against 3.04 s
+# (20 x 32, batch norm), 1.64 against 1.56 s (30 x 128, batch norm); 0.66 against 1.06 s for
+# 4 x 80 on two threads (see bench/landscape.py).
+CHUNK_BYTES = {"cpu": 8 * 2**20, "cuda": 512 * 2**20}
 
 #: ``progress(done, total)`` after each chunk; returning ``False`` stops the evaluation.
 Progress = Callable[[int, int], object]
