@@ -49,20 +49,20 @@ def bound_heap() -> bool:
 
 def release_memory(collect: bool = False) -> None:
     """Give the memory that freed tensors left in the C heaps back to the system; with
-        ``collect``, first free what only reference cycles still hold (``gc.collect``).
+    ``collect``, first free what only reference cycles still hold (``gc.collect``).
 
-        A page's script leaves its module namespace (its figures, its messages, what it computed)
-        in a cycle with the functions it defines, so it waits for Python's next full collection:
-        after a training run in the script thread that was 330 MB (the sequences page at its
-        largest run, bench/memory.py). A full collection takes about 0.17 s with the app loaded,
-        so it runs only after long work: a job, or a script run that computed for :data:`LONG_RUN_S`
+    A page's script leaves its module namespace (its figures, its messages, what it computed)
+    in a cycle with the functions it defines, so it waits for Python's next full collection:
+    after a training run in the script thread that was 330 MB (the sequences page at its
+    largest run, bench/memory.py). A full collection takes about 0.17 s with the app loaded, so
+    it runs only after long work: a job, or a script run that computed for :data:`LONG_RUN_S`
     or more (its thread's CPU time: under a class's load a light run can wait for seconds).
 
-        glibc keeps freed blocks in the heap of the thread that freed them (one heap per thread),
-        so a heavy run's temporaries stay resident after it ends: measured at the gradient-flow
-        page's maxima, 0.4 GB per run and thread, 1.4 GB after one comparison. ``malloc_trim(0)``
-        returns every heap's free pages; it takes milliseconds, after each script run and before
-        and after each job.
+    glibc keeps freed blocks in the heap of the thread that freed them (one heap per thread),
+    so a heavy run's temporaries stay resident after it ends: measured at the gradient-flow
+    page's maxima, 0.4 GB per run and thread, 1.4 GB after one comparison. ``malloc_trim(0)``
+    returns every heap's free pages; it takes milliseconds, after each script run and before
+    and after each job.
     """
     if collect:
         gc.collect()
