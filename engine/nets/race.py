@@ -12,7 +12,8 @@ Each step on batch :math:`B_t`, for every model :math:`k` at once:
 
 The K parameter sets live in one ``(K, P)`` tensor, one row a model, and one forward runs all K
 (:mod:`engine.nets.stacked`); one ``autograd.grad`` of :math:`\\sum_k L^k_t` gives every
-:math:`g^k_t` (the models share no parameter, so the sum separates). Optimizers of one kind
+:math:`g^k_t` (the models share no parameter, so the sum separates; large races go a few models at
+a time, :mod:`engine.nets.model_chunks`, so a step's memory stays bounded). Optimizers of one kind
 step their rows together, with their hyperparameters as ``(k,)`` tensors
 (:mod:`engine.optimizers.grouping`), so a learning-rate sweep is the same call with K learning
 rates (:func:`engine.nets.sweeps.lr_sweep`). Row ``t`` of the curves is measured at
@@ -175,12 +176,13 @@ def race(
     # The default network and loss: forward, loss and gradient written out (race_fast.py).
     by_hand = race_fast.value_and_grad(model, layout, loss) if stacked.FAST_PATH else None
 
-    def value_and_grad(rows_, bufs, xb, yb):
-        """Logits, losses and gradients of some models; ``bufs`` are views into ``buffers``
-        (batch norm updates its running statistics in place, through them)."""
+    def value_and_grad(some, bufs, xb, yb):
+        """Logits, losses and gradients of the models whose rows of ``flat`` are ``some``;
+        ``bufs`` are views into ``buffers`` (batch norm updates its running statistics in
+        place, through them)."""
         if by_hand is not None and yb.ndim == 1:
-            return by_hand(rows_, xb, yb)
-        leaf = rows_.detach().requires_grad_(True)
+            return by_hand(some, xb, yb)
+        leaf = some.detach().requires_grad_(True)
         logits = batched(leaf, bufs, xb)
         value = score(logits, yb)
         (g,) = torch.autograd.grad(value.sum(), leaf)
