@@ -55,8 +55,8 @@ def release_memory(collect: bool = False) -> None:
     in a cycle with the functions it defines, so it waits for Python's next full collection:
     after a training run in the script thread that was 330 MB (the sequences page at its
     largest run, bench/memory.py). A full collection takes about 0.17 s with the app loaded, so
-    it runs only after long work: a job, or a script run that computed for :data:`LONG_RUN_S`
-    or more (its thread's CPU time: under a class's load a light run can wait for seconds).
+    it runs only after long work: a job or a script run that computed for :data:`LONG_RUN_S` or
+    more (its thread's CPU time: under a class's load a light run can wait for seconds).
 
     glibc keeps freed blocks in the heap of the thread that freed them (one heap per thread),
     so a heavy run's temporaries stay resident after it ends: measured at the gradient-flow

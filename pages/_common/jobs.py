@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from pages._common.heap import release_memory
+from pages._common.heap import LONG_RUN_S, release_memory
 
 
 def nbytes(value: Any) -> int:
@@ -214,11 +214,14 @@ class Pool:
         # Before: what the sessions' scripts freed (a page's probes before it submitted this
         # job) leaves their threads' heaps, so it does not add to this job's peak.
         release_memory()
+        computed = time.thread_time()
         try:
             job.result = job.work(job)
         except BaseException as exc:  # noqa: BLE001 - handed to the followers, who show it
             job.error = exc
-        release_memory(collect=True)  # after: the run's temporaries go, and their heap pages
+        # After: the run's temporaries go, and their heap pages; after long work, what only
+        # reference cycles hold too (the rule of app.py's script runs, on this thread's CPU).
+        release_memory(collect=time.thread_time() - computed >= LONG_RUN_S)
         registry = job.registry
         if registry is not None:
             registry.settle(job)

@@ -89,6 +89,18 @@ def test_each_job_gives_its_freed_memory_back(monkeypatch):
     assert calls == [0, "work", 0]
 
 
+def test_a_job_that_computed_long_collects_and_a_quick_one_does_not(monkeypatch):
+    collects = []
+    monkeypatch.setattr(heap.gc, "collect", lambda *a: collects.append(1) or 0)
+    pool = jobs.Pool(1)
+    for long_s, expected in ((jobs.LONG_RUN_S, []), (0.0, [1])):
+        monkeypatch.setattr(jobs, "LONG_RUN_S", long_s)  # 0: any job counts as long
+        job = jobs.Job(("k", long_s), lambda job: None, 0.0)
+        pool.put(job)
+        assert job.wait(30) and job.state is jobs.State.DONE
+        assert collects == expected
+
+
 def test_the_trim_is_found_on_linux():
     import platform
 
