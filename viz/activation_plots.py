@@ -146,7 +146,7 @@ def _clip_spikes(
     layout[_axis("y", row)] |= {"range": list(y_range), "autorange": False}
     annotations.append(
         {"text": _("cut off: spikes reach |{what}| = {peak}").format(
-            what=label[:2], peak=f"{peak:.3g}"),
+            what=label.removesuffix("(x)"), peak=f"{peak:.3g}"),
          "x": 1, "y": 1,
          "xref": f"{_ref('x', row)} domain", "yref": f"{_ref('y', row)} domain",
          "xanchor": "right", "yanchor": "top", "showarrow": False,

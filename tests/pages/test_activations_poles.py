@@ -16,11 +16,16 @@ from tests.helpers import assert_no_exception, curve_pieces, figure_array, figur
 ORDERS = (0, 1, 2)
 
 
-def pieces(query: dict[str, str]) -> dict[int, dict[str, list[dict]]]:
-    """Derivative order -> activation name -> its traces, with f, f′ and f″ all shown."""
+def curves_figure(query: dict[str, str]) -> dict:
+    """The curves figure with f, f′ and f″ all shown."""
     at = page_test("activations", {"act_d2f": "1", **query}).run()
     assert_no_exception(at)
-    fig = figures(at)[0]
+    return figures(at)[0]
+
+
+def pieces(query: dict[str, str]) -> dict[int, dict[str, list[dict]]]:
+    """Derivative order -> activation name -> its traces, with f, f′ and f″ all shown."""
+    fig = curves_figure(query)
     return {k: curve_pieces(fig, k) for k in ORDERS}
 
 
@@ -29,7 +34,8 @@ def xy(trace: dict) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_one_over_x_is_two_pieces_none_across_zero():
-    got = pieces({"act_sel": "relu", "act_custom": "1/x"})
+    fig = curves_figure({"act_sel": "relu", "act_custom": "1/x"})
+    got = {k: curve_pieces(fig, k) for k in ORDERS}
     for order in ORDERS:
         traces = got[order]["custom"]
         assert len(traces) >= 2, order
@@ -39,6 +45,9 @@ def test_one_over_x_is_two_pieces_none_across_zero():
     x = np.concatenate([xy(t)[0] for t in got[0]["custom"]])
     y = np.concatenate([xy(t)[1] for t in got[0]["custom"]])
     np.testing.assert_allclose(y, 1 / x, rtol=1e-5)  # every drawn point is still f
+    # The axes keep to the bulk; 1/x at x = ±0.02 (the grid's nearest to 0) reaches 50.
+    notes = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "cut off: spikes reach |f| = 50" in notes
 
 
 @pytest.mark.parametrize("expr", ["1/(x-0.005)", "1/(x-1.007)"])
