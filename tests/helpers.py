@@ -41,6 +41,26 @@ def figure_array(value) -> np.ndarray:
     return np.asarray(value, dtype=np.float64)
 
 
+def curve_pieces(fig: dict, order: int) -> dict[str, list[dict]]:
+    """Activation name -> the traces of its order-k curve in an Activation explorer curves figure
+    (0: f, 1: f′, 2: f″), in x order: one trace per piece continuous on the grid."""
+    out: dict[str, list[dict]] = {}
+    for d in fig["data"]:
+        meta = d.get("meta", {})
+        if meta.get("kind") == "curve" and meta["order"] == order:
+            out.setdefault(meta["act"], []).append(d)
+    return out
+
+
+def joined_curves(fig: dict, order: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Activation name -> (x, y) of its order-k curve, the pieces of :func:`curve_pieces` joined."""
+    return {
+        name: (np.concatenate([figure_array(d["x"]) for d in traces]),
+               np.concatenate([figure_array(d["y"]) for d in traces]))
+        for name, traces in curve_pieces(fig, order).items()
+    }  # fmt: skip
+
+
 def assert_no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 

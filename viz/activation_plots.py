@@ -1,7 +1,8 @@
 """Figures for the Activation explorer: curves with derivatives, input histograms, depth profile.
 
 Inputs are the small records below (numpy arrays and names); the page's glue fills them.
-Every builder drops non-finite points itself, so nothing NaN or infinite reaches a figure.
+Every builder drops non-finite points itself, so nothing NaN or infinite reaches a figure; a curve
+is drawn as separate pieces where it is not continuous on the grid (an undefined point, a pole).
 Figures are plain dict specs (:class:`viz.spec_figure.SpecFigure`): plotly's validation of every
 property, ``make_subplots`` above all, cost most of the page's rerun. The layouts are the ones
 ``make_subplots`` gives (the same domains, anchors and shared axes).
@@ -16,6 +17,7 @@ import numpy as np
 
 from engine.core.i18n import _
 from viz.colors import activation_color
+from viz.curve_pieces import pieces
 from viz.spec_figure import SpecFigure, figure, subplot_axes, subplot_grid, subplot_title
 from viz.spec_figure import axis_key as _axis
 from viz.spec_figure import axis_ref as _ref
@@ -144,7 +146,7 @@ def _clip_spikes(
     layout[_axis("y", row)] |= {"range": list(y_range), "autorange": False}
     annotations.append(
         {"text": _("cut off: spikes reach |{what}| = {peak}").format(
-            what=label[:2], peak=f"{peak:.3g}"),
+            what=label.removesuffix("(x)"), peak=f"{peak:.3g}"),
          "x": 1, "y": 1,
          "xref": f"{_ref('x', row)} domain", "yref": f"{_ref('y', row)} domain",
          "xanchor": "right", "yanchor": "top", "showarrow": False,
@@ -190,14 +192,15 @@ def curves_figure(tables: Sequence[Curve], orders: Sequence[int]) -> SpecFigure:
                      "showlegend": False,
                      "hoverinfo": "skip", "legendgroup": t.name, "meta": meta, **axes}
                 )  # fmt: skip
-            x, y = _finite(t.x, (t.f, t.df, t.d2f)[order])
-            data.append(
-                {"type": "scatter", "x": x, "y": y, "mode": "lines", "name": t.title,
-                 "legendgroup": t.name, "showlegend": row == 1,
-                 "line": {"color": color, "width": 3},
-                 "meta": {"act": t.name, "order": order, "kind": "curve"},
-                 "hovertemplate": f"{label} = %{{y:.4f}}<extra>{t.title}</extra>", **axes}
-            )  # fmt: skip
+            # One trace per continuous piece, alike but for the legend entry (the first only).
+            for piece, (x, y) in enumerate(pieces(t.x, (t.f, t.df, t.d2f)[order])):
+                data.append(
+                    {"type": "scatter", "x": x, "y": y, "mode": "lines", "name": t.title,
+                     "legendgroup": t.name, "showlegend": row == 1 and piece == 0,
+                     "line": {"color": color, "width": 3},
+                     "meta": {"act": t.name, "order": order, "kind": "curve"},
+                     "hovertemplate": f"{label} = %{{y:.4f}}<extra>{t.title}</extra>", **axes}
+                )  # fmt: skip
         layout[_axis("y", row)] |= {"title": {"text": label}, "zeroline": True}
         _clip_spikes(layout, annotations, row, label, [(t.f, t.df, t.d2f)[order] for t in tables])
     layout[_axis("x", rows)]["title"] = {"text": "x"}

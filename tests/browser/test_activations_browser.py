@@ -80,8 +80,23 @@ def test_bad_formula_shows_the_parser_message(page, app_url):
 
 def test_custom_formula_and_rrelu_band(page, app_url):
     _open(page, app_url, "act_sel=relu,rrelu&act_custom=x*tanh(x)&act_d2f=1")
-    expect_texts(page.locator("[data-testid='stPlotlyChart']").first, "Custom: x * tanh(x)")
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    expect_texts(chart, "Custom: x * tanh(x)")
+    # Per panel of f, f′, f″: ReLU, the custom curve, RReLU's mean and (f, f′) its band's edges.
+    expect(chart.locator(".scatterlayer .trace")).to_have_count(13)
     screenshot(page, "activations_custom")
+
+    # A pole: 1/x is drawn in two pieces per panel, never joined across x = 0, with one legend
+    # entry; the y axes keep to the bulk and say where the spikes were cut off.
+    box = page.get_by_label("Custom activation f(x) =", exact=True)
+    box.fill("1/x")
+    box.press("Enter")
+    expect_texts(chart, "Custom: 1 / x", "cut off: spikes reach |f| = 50")
+    wait_idle(page)
+    expect(chart.locator(".scatterlayer .trace")).to_have_count(16)
+    expect(chart.locator(".legend .traces")).to_have_count(3)
+    _chart_shot(page, "act_curves_chart", "activations_pole")
+    assert_no_exception(page)
 
 
 def test_formula_messages_show_their_operators_as_typed(page, app_url):

@@ -13,18 +13,13 @@ import torch
 
 from engine.activations import from_expression
 from pages._common.guard import literal
-from tests.helpers import assert_no_exception, figures, page_test
+from tests.helpers import assert_no_exception, figures, joined_curves, page_test
 from tests.helpers import figure_array as arr
 
 
 def curves(at, order: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Activation name -> (x, y) of the curve traces of one derivative order (0: f, 1: f')."""
-    fig = figures(at)[0]
-    return {
-        d["meta"]["act"]: (arr(d["x"]), arr(d["y"]))
-        for d in fig["data"]
-        if d.get("meta", {}).get("kind") == "curve" and d["meta"]["order"] == order
-    }
+    """Activation name -> (x, y) of the curve of one derivative order (0: f, 1: f')."""
+    return joined_curves(figures(at)[0], order)
 
 
 def depth_traces(at) -> dict[str, dict]:
