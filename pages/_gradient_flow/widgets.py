@@ -8,10 +8,11 @@ import streamlit as st
 
 from engine import activations
 from engine.core.i18n import _
-from engine.nets import datasets, initializers, losses, presets
+from engine.nets import initializers, losses, presets
 from engine.nets.networks import MAX_DEPTH, MAX_WIDTH
 from pages._common import optimizer_widgets as ow
 from pages._common import words
+from pages._common.data_widgets import data_widgets
 from pages._common.keys import gradient_flow as K
 from pages._gradient_flow.settings import settings_changed
 
@@ -79,19 +80,7 @@ def describe(net: presets.NetSettings) -> str:
 def sidebar() -> None:
     """Data, training and network settings (A, and B in compare mode), all URL fields."""
     st.header(_("Data and training"))
-    st.selectbox(
-        _("Data set"),
-        datasets.names(),
-        key=K.DATA["dataset"].key,
-        on_change=changed,
-        format_func=words.dataset,
-    )
-    st.slider(_("Samples"), 20, K.MAX_N, step=10, key=K.DATA["n"].key, on_change=changed)
-    st.slider(_("Noise"), 0.0, 2.0, step=0.05, key=K.DATA["noise"].key, on_change=changed)
-    st.number_input(
-        _("Seed (data and weights)"), 0, 999_999, key=K.DATA["seed"].key, on_change=changed
-    )
-    st.number_input(_("Steps"), 1, K.MAX_STEPS, step=50, key=K.DATA["steps"].key, on_change=changed)
+    data_widgets(K.DATA, changed, K.MAX_N, K.MAX_STEPS, 50, _("Seed (data and weights)"))
     st.number_input(
         _("Batch size (0 = full batch)"), 0, K.MAX_N, step=16, key=K.DATA["batch_size"].key,
         on_change=changed,

@@ -9,9 +9,9 @@ import streamlit as st
 
 from engine import activations, optimizers
 from engine.core.i18n import N_, _
-from engine.nets import datasets
 from engine.nets import landscape_presets as presets
 from pages._common import words
+from pages._common.data_widgets import data_widgets
 from pages._common.keys import landscape as K
 from pages._landscape.settings import settings_changed as changed
 
@@ -51,21 +51,8 @@ def net_widgets(fields: dict) -> None:
 def sidebar() -> None:
     """Data and training, the view, and the networks (A, and B when comparing)."""
     st.header(_("Data and training"))
-    st.selectbox(
-        _("Data set"),
-        datasets.names(),
-        key=K.DATA["dataset"].key,
-        on_change=changed,
-        format_func=words.dataset,
-    )
-    st.slider(_("Samples"), 20, presets.MAX_N, step=10, key=K.DATA["n"].key, on_change=changed)
-    st.slider(_("Noise"), 0.0, 2.0, step=0.05, key=K.DATA["noise"].key, on_change=changed)
-    st.number_input(
-        _("Seed (data, weights, batches)"), 0, 999_999, key=K.DATA["seed"].key, on_change=changed
-    )
-    st.number_input(
-        _("Steps"), 1, presets.MAX_STEPS, step=20, key=K.DATA["steps"].key, on_change=changed
-    )
+    data_widgets(K.DATA, changed, presets.MAX_N, presets.MAX_STEPS, 20,
+                 _("Seed (data, weights, batches)"))  # fmt: skip
     st.header(_("Landscape"))
     st.radio(_("Plane"), list(PLANES), format_func=lambda k: _(PLANES[k]), key=K.VIEW["plane"].key,
              on_change=changed)  # fmt: skip
