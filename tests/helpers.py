@@ -182,6 +182,20 @@ def normal(node):
     return node
 
 
+def white_figures(at: AppTest) -> list[dict]:
+    """The page's figures, normalised, after checking that each is in the "plotly_white"
+    template (as ``template="plotly_white"`` on a graph-object figure writes it)."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    white = json.loads(pio.to_json(go.Figure(layout={"template": "plotly_white"})))
+    out = []
+    for fig in figures(at):
+        assert fig["layout"].pop("template") == white["layout"]["template"]
+        out.append(normal(fig))
+    return out
+
+
 def same(got, want, where: str = "") -> None:
     """Equal structure and strings; numbers equal to 1e-6 relative (float32 data)."""
     if isinstance(want, dict):

@@ -12,11 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import plotly.graph_objects as go
-import plotly.io as pio
 import pytest
 
-from tests.helpers import assert_no_exception, figures, normal, page_test, same
+from tests.helpers import assert_no_exception, page_test, same, white_figures
 
 BEFORE = Path(__file__).parent / "data" / "activations_views.json"
 
@@ -49,12 +47,7 @@ def page_figures(settings: dict) -> list[dict]:
         at.session_state[key] = value
     at.run()
     assert_no_exception(at)
-    white = json.loads(pio.to_json(go.Figure(layout={"template": "plotly_white"})))
-    out = []
-    for fig in figures(at):
-        assert fig["layout"].pop("template") == white["layout"]["template"]
-        out.append(normal(fig))
-    return out
+    return white_figures(at)
 
 
 @pytest.mark.parametrize("name", list(SETTINGS))

@@ -13,12 +13,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import plotly.graph_objects as go
-import plotly.io as pio
 import pytest
 
 from pages._gradient_flow import runs
-from tests.helpers import assert_no_exception, figures, normal, page_test, same
+from tests.helpers import assert_no_exception, page_test, same, white_figures
 
 BEFORE = Path(__file__).parent / "data" / "gradient_flow_views.json"
 PRESETS = ("relu_he", "selu", "zero_init", "batchnorm")
@@ -39,12 +37,7 @@ def preset_figures(preset: str) -> list[dict]:
     finally:
         runs.train = original
     assert_no_exception(at)
-    white = json.loads(pio.to_json(go.Figure(layout={"template": "plotly_white"})))
-    out = []
-    for fig in figures(at):
-        assert fig["layout"].pop("template") == white["layout"]["template"]
-        out.append(normal(fig))
-    return out
+    return white_figures(at)
 
 
 @pytest.mark.parametrize("preset", PRESETS)
