@@ -120,8 +120,12 @@ def connectivity(
 
 def check_memory(s: Settings) -> None:
     """Raise ``ValueError`` when a cell's training would hold more memory than one session may
-    (:data:`engine.sequences.training.MAX_TRAIN_BYTES`); the message says which batch fits."""
-    for cell in s.cells:
+    (:data:`engine.sequences.training.MAX_TRAIN_BYTES`); the message says which batch fits.
+
+    The hungriest cell is checked first, so the batch the message offers fits every cell picked.
+    """
+    hungriest = sorted(s.cells, key=lambda c: -training.train_bytes(s.config(c), s.T, 1))
+    for cell in hungriest:
         training.check_memory(s.config(cell), s.T, s.batch, CELL_TITLES[cell])
 
 
