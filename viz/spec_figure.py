@@ -89,8 +89,18 @@ class SpecFigure(go.Figure):
     """
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        super().__init__()
+        # go.Figure's own set-up (its default template, validated) costs 0.7 ms a figure, a
+        # few per slider move (issue 12), and is needed only by the graph-object views, which
+        # nothing in the app reads: it runs on the first such read (__getattr__), if ever.
         self._spec = spec
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for an attribute not set yet: go.Figure's internals before its set-up.
+        if name.startswith("__") or "_graph_objects_ready" in self.__dict__:
+            raise AttributeError(name)
+        self.__dict__["_graph_objects_ready"] = True
+        super().__init__()
+        return getattr(self, name)
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -104,9 +114,11 @@ class SpecFigure(go.Figure):
         """Set top-level layout keys (plain values; numpy arrays are encoded here)."""
         self._spec["layout"].update(encode(layout))
 
-    def set_frames(self, frames: list[dict[str, Any]]) -> None:
-        """Replace the animation frames (plain dicts)."""
-        self._spec["frames"] = encode(list(frames))
+    def set_frames(self, frames: list[dict[str, Any]], *, arrays: bool = True) -> None:
+        """Replace the animation frames (plain dicts). ``arrays=False``: they hold no numpy
+        arrays, only lists and numbers, so the walk that encodes arrays is skipped (a hundred
+        frames of a few traces each: about a millisecond per figure)."""
+        self._spec["frames"] = encode(list(frames)) if arrays else list(frames)
 
     def to_dict(self) -> dict[str, Any]:
         return self._spec

@@ -249,7 +249,7 @@ def add_playback(
         }
         for step, points in zip(t, xy, strict=True)
     ]
-    fig.set_frames(frames)
+    fig.set_frames(frames, arrays=False)  # .tolist() above: plain floats
     play = {
         "frame": {"duration": 60, "redraw": False},
         "fromcurrent": True,

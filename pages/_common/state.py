@@ -122,12 +122,23 @@ class PointField(Field):
         return (x, y)
 
 
+def session_values() -> dict[str, Any]:
+    """Session state's keys and values, read once: a page has a hundred or more fields, and each
+    lookup through ``st.session_state`` costs about ten microseconds (issue 12: a slider's rerun)."""
+    return st.session_state.to_dict()
+
+
+def url_params() -> dict[str, str]:
+    """The URL's parameters, read once (each ``st.query_params`` lookup is a tracked API call)."""
+    return st.query_params.to_dict()
+
+
 def restore(fields: Sequence[Field]) -> None:
     """Seed session state from the URL (first run of a session) or from the defaults."""
-    params = st.query_params
-    for field in fields:
-        if field.key in st.session_state:
-            continue
+    present = session_values()
+    missing = [field for field in fields if field.key not in present]
+    params = url_params() if missing else {}
+    for field in missing:
         value = field.default
         if field.key in params:
             try:
@@ -142,24 +153,26 @@ def value(field: Field) -> Any:
     return st.session_state.get(field.key, field.default)
 
 
-def write_url(key: str, text: str | None) -> None:
+def write_url(key: str, text: str | None, url: dict[str, str] | None = None) -> None:
     """Put ``key=text`` in the URL, or take ``key`` out of it when ``text`` is None (a default:
-    links stay short). The URL is only touched where it changes."""
-    params = st.query_params
+    links stay short). The URL is only touched where it changes; ``url``: the parameters as
+    :func:`url_params` read them, when the caller writes many."""
+    current = (st.query_params.to_dict() if url is None else url).get(key)
     if text is None:
-        if key in params:
-            del params[key]
-    elif params.get(key) != text:
-        params[key] = text
+        if current is not None:
+            del st.query_params[key]
+    elif current != text:
+        st.query_params[key] = text
 
 
 def publish(fields: Sequence[Field]) -> None:
     """Write the non-default values to the URL and drop the default ones."""
+    values, url = session_values(), url_params()
     for field in fields:
-        current = value(field)
+        current = values.get(field.key, field.default)
         encoded = field.encode(current)
         default = current == field.default or encoded == field.encode(field.default)
-        write_url(field.key, None if default else encoded)
+        write_url(field.key, None if default else encoded, url)
 
 
 def reset(fields: Sequence[Field]) -> None:
@@ -175,9 +188,10 @@ def keep(fields: Sequence[Field]) -> None:
     widget, so a control of a view that is not shown (the playground's grid of starts) would
     fall back to its default. Writing the value back makes it session state's own again.
     """
+    values = session_values()
     for field in fields:
-        if field.key in st.session_state:
-            st.session_state[field.key] = st.session_state[field.key]
+        if field.key in values:
+            st.session_state[field.key] = values[field.key]
 
 
 def url_notes(fields: Sequence[Field], params: Any) -> list[str]:

@@ -226,7 +226,8 @@ def publish(surface: surfaces.Surface) -> None:
     relative += [(field, lrs[k]) for k, field in keys.RATES.items()]
     skip = {field.key for field, _default in relative}
     state.publish([f for f in keys.FIELDS if f.key not in skip])
+    values, url = state.session_values(), state.url_params()
     for field, default in relative:
-        value = state.value(field)
+        value = values.get(field.key, field.default)
         same = value is None or abs(float(value) - default) <= 1e-12 * max(1.0, abs(default))
-        state.write_url(field.key, None if same else field.encode(value))
+        state.write_url(field.key, None if same else field.encode(value), url)

@@ -70,3 +70,27 @@ def test_subplot_grid_is_make_subplots_layout(rows, cols, v, h):
     for a, b in zip(ours, copy.deepcopy(ref["annotations"]), strict=True):
         assert a.pop("x") == pytest.approx(b.pop("x")) and a.pop("y") == pytest.approx(b.pop("y"))
         assert a == b
+
+
+def test_spec_figure_defers_graph_object_setup_until_read(monkeypatch):
+    """Building a SpecFigure skips go.Figure's set-up (a validated template per figure, the cost
+    of a slider's rerun); streamlit and plotly.io read it through to_dict, and a graph-object
+    attribute read still works: the set-up runs then, once."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    sf.template()  # the template's JSON is made once per process, by a go.Figure
+    calls = []
+    real = go.Figure.__init__
+    monkeypatch.setattr(go.Figure, "__init__", lambda self, *a, **k: calls.append(1) or real(self))
+    fig = sf.figure([{"type": "scatter", "y": np.array([1.0, 2.0])}], {"title": {"text": "t"}})
+    fig.set_frames([{"data": [{"type": "scatter", "x": [1.0], "y": [2.0]}]}], arrays=False)
+    text = pio.to_json(fig)
+    assert '"title":{"text":"t"}' in text.replace(" ", "") and '"frames"' in text
+    assert calls == []
+    assert len(fig.data) == 0 and fig.layout.template is not None  # the views, set up on read
+    assert len(calls) == 1
+    assert fig.to_dict()["layout"]["title"] == {"text": "t"}
+    with pytest.raises(AttributeError):
+        fig.no_such_attribute  # noqa: B018
+    assert len(calls) == 1
