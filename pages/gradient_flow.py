@@ -3,6 +3,7 @@
 import streamlit as st
 
 from engine.core.i18n import _
+from pages._common.downloads import made_later
 from pages._common.guard import friendly_errors
 from pages._common.navigation import ensure_app_entry
 from pages._gradient_flow import data as gf_data
@@ -41,7 +42,7 @@ with friendly_errors(_("Building the networks")):
         views.show_runs(outcome.runs, names, data, outcome.status is runs.Status.STOPPED)
     st.download_button(
         _("Download per-layer records (CSV)"),
-        records_csv(reports, outcome.runs),
+        made_later(records_csv, reports, outcome.runs),  # on the click, not every rerun
         file_name="gradient_flow_layers.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -6,6 +6,7 @@ import streamlit as st
 from engine.core.i18n import _
 from engine.sequences import presets, probes, texts
 from pages._common import present
+from pages._common.downloads import made_later
 from pages._common.guard import friendly_errors
 from pages._common.keys import sequences as K
 from pages._common.navigation import ensure_app_entry
@@ -119,7 +120,7 @@ with friendly_errors(_("Building the networks")):
 
     st.download_button(
         _("Download the probes through time (CSV)"),
-        tables.records_csv(first, trained),
+        made_later(tables.records_csv, first, trained),  # on the click, not every rerun
         file_name="gradients_through_time.csv",
         mime="text/csv",
         icon=":material/download:",

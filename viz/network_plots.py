@@ -79,11 +79,12 @@ def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
-def _spec(data: list[dict], layout: dict, title: str) -> SpecFigure:
-    return figure(data, layout | house_layout(title), template_name="plotly_white")
+def house_figure(data: list[dict], layout: dict, title: str, height: int = 420) -> SpecFigure:
+    """A plain-spec figure in the house look (:func:`house_layout`, white template)."""
+    return figure(data, layout | house_layout(title, height), template_name="plotly_white")
 
 
-def _row(titles: Sequence[str], h_space: float) -> tuple[list, dict]:
+def row_of_subplots(titles: Sequence[str], h_space: float) -> tuple[list, dict]:
     """One row of subplots with titles: the cells and the layout (axes and title annotations)."""
     cells = subplot_grid(1, len(titles), h_space=h_space)
     layout: dict[str, Any] = subplot_axes(cells)
@@ -91,7 +92,8 @@ def _row(titles: Sequence[str], h_space: float) -> tuple[list, dict]:
     return cells, layout
 
 
-def _in_cell(trace: dict, col: int) -> dict:
+def in_cell(trace: dict, col: int) -> dict:
+    """``trace`` drawn in subplot ``col`` of a row (1-based)."""
     return trace | {"xaxis": axis_ref("x", col), "yaxis": axis_ref("y", col)}
 
 
@@ -152,7 +154,7 @@ def gradient_profile(series: Sequence[LayerProfile]) -> SpecFigure:
     :math:`\\lVert \\partial \\ell/\\partial h_l \\rVert_2`. A straight falling line towards
     layer 1 is a vanishing gradient; a rising one is exploding.
     """
-    _cells, layout = _row(
+    _cells, layout = row_of_subplots(
         (_("weight gradient ‖∂L/∂W_l‖"), _("back-propagated signal ‖∂ℓ/∂h_l‖")), 0.1
     )
     data = []
@@ -164,23 +166,23 @@ def gradient_profile(series: Sequence[LayerProfile]) -> SpecFigure:
             line = _line(
                 p.label, p.color, on_log_axis(values, floor), raw=values, showlegend=col == 1
             )
-            data.append(_in_cell(line, col))
+            data.append(in_cell(line, col))
         layout[axis_key("y", col)] |= {
             "type": "log", "range": log_range(*arrays, floor=floor), "exponentformat": "power"
         }  # fmt: skip
         layout[axis_key("x", col)]["title"] = {"text": _("layer (1 = input side)")}
     layout["yaxis"]["title"] = {"text": _("norm (log)")}
-    return _spec(data, layout, _("Gradient per layer"))
+    return house_figure(data, layout, _("Gradient per layer"))
 
 
 def activation_stats(series: Sequence[LayerProfile]) -> SpecFigure:
     """Mean and standard deviation of each layer's activations, with the ideal 0 and 1 marked."""
-    _cells, layout = _row((_("mean of a_l"), _("std of a_l")), 0.1)
+    _cells, layout = row_of_subplots((_("mean of a_l"), _("std of a_l")), 0.1)
     data, shapes = [], []
     for col, field, ideal in ((1, "act_mean", 0.0), (2, "act_std", 1.0)):
         for p in series:
             line = _line(p.label, p.color, finite(getattr(p, field)), showlegend=col == 1)
-            data.append(_in_cell(line, col))
+            data.append(in_cell(line, col))
         shapes.append(
             {"type": "line", "line": {"color": "#888", "dash": "dot"}, "x0": 0, "x1": 1,
              "xref": f"{axis_ref('x', col)} domain", "y0": ideal, "y1": ideal,
@@ -188,7 +190,7 @@ def activation_stats(series: Sequence[LayerProfile]) -> SpecFigure:
         )  # fmt: skip
         layout[axis_key("x", col)]["title"] = {"text": _("layer")}
     layout["shapes"] = shapes
-    return _spec(data, layout, _("Activation mean and spread per layer"))
+    return house_figure(data, layout, _("Activation mean and spread per layer"))
 
 
 def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = ()) -> SpecFigure:
@@ -198,7 +200,7 @@ def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = 
     gap is exactly 0 when every unit of a layer is a copy of the others (zero initialisation).
     ``after`` adds dashed lines for the same quantities after training.
     """
-    _cells, layout = _row(
+    _cells, layout = row_of_subplots(
         (_("saturated (%)"), _("dead units (%)"), _("largest gap between units")), 0.08
     )
     data = []
@@ -212,11 +214,11 @@ def unit_health(series: Sequence[LayerProfile], after: Sequence[LayerProfile] = 
             ):
                 y = finite(getattr(p, field)) * np.float32(scale)
                 line = _line(name, p.color, y, dash=dash, unit=unit, showlegend=col == 1)
-                data.append(_in_cell(line, col))
+                data.append(in_cell(line, col))
     for col in (1, 2, 3):
         layout[axis_key("x", col)]["title"] = {"text": _("layer")}
     layout["yaxis"]["range"] = layout["yaxis2"]["range"] = [-3, 103]
-    return _spec(data, layout, _("Saturated, dead and identical units"))
+    return house_figure(data, layout, _("Saturated, dead and identical units"))
 
 
 def activation_range(histograms: Sequence[LayerHistogram]) -> tuple[float, float]:
@@ -274,4 +276,4 @@ def activation_violins(
         lo, hi = y_range
         pad = 0.03 * max(hi - lo, 1e-6)
         layout["yaxis"]["range"] = [lo - pad, hi + pad]
-    return _spec(data, layout, title or _("Activation distribution per layer"))
+    return house_figure(data, layout, title or _("Activation distribution per layer"))

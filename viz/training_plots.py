@@ -1,6 +1,8 @@
 """Figures of a training run: loss and accuracy curves, a layer x step heatmap, a decision boundary.
 
-Numpy in, ``go.Figure`` out. A :class:`TrainingCurves` holds one run's per-step curves with its
+Numpy in, a plain dict spec out (:class:`viz.spec_figure.SpecFigure`): built with plotly's graph
+objects, these figures cost most of a gradient-flow session's first script run, which thirty
+students opening one link repeat thirty times (issue 11). A :class:`TrainingCurves` holds one run's per-step curves with its
 label and colour; several runs overlay on one pair of axes so configurations compare directly.
 Heatmaps take a shared colour range instead, and a :class:`Quantity` says how to show the values.
 """
@@ -9,14 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+from plotly.colors import get_colorscale
 
 from engine.core.i18n import _
 from viz.colors import series_color
-from viz.network_plots import base_layout, finite, log_floor, log_range, on_log_axis
+from viz.network_plots import (
+    finite,
+    house_figure,
+    in_cell,
+    log_floor,
+    log_range,
+    on_log_axis,
+    row_of_subplots,
+)
+from viz.spec_figure import SpecFigure
+
+_VIRIDIS = get_colorscale("Viridis")  # as a graph object writes colorscale="Viridis"
 
 
 @dataclass(frozen=True)
@@ -43,11 +56,12 @@ class Quantity:
     unit: str = ""
 
 
-def training_curves(runs: Sequence[TrainingCurves]) -> go.Figure:
+def training_curves(runs: Sequence[TrainingCurves]) -> SpecFigure:
     """Loss (log axis) and accuracy per step: train solid, test dashed, one colour per run."""
-    fig = make_subplots(1, 2, subplot_titles=(_("loss"), _("accuracy")), horizontal_spacing=0.1)
+    _cells, layout = row_of_subplots((_("loss"), _("accuracy")), 0.1)
     losses = [finite(r.train_loss) for r in runs] + [finite(r.test_loss) for r in runs]
     floor = log_floor(*[a for a in losses if len(a)]) if any(len(a) for a in losses) else 1e-8
+    data: list[dict[str, Any]] = []
     for r in runs:
         for part, dash, loss, acc in (
             (_("train"), None, r.train_loss, r.train_acc),
@@ -59,30 +73,23 @@ def training_curves(runs: Sequence[TrainingCurves]) -> go.Figure:
             acc = finite(acc) * np.float32(100)
             steps = np.arange(len(loss), dtype=np.int32)
             name = f"{r.label} ({part})"
-            line = dict(color=r.color, width=3 if dash is None else 2, dash=dash)
+            line = {"color": r.color, "width": 3 if dash is None else 2}
+            if dash is not None:
+                line["dash"] = dash
             for col, y, raw, unit in ((1, on_log_axis(loss, floor), loss, ""), (2, acc, acc, " %")):
-                fig.add_trace(
-                    go.Scatter(
-                        x=steps,
-                        y=y,
-                        customdata=raw,
-                        name=name,
-                        legendgroup=name,
-                        showlegend=col == 1,
-                        mode="lines",
-                        line=line,
-                        hovertemplate=f"{name}<br>"
-                        + _("step")
-                        + f" %{{x}}: %{{customdata:.4g}}{unit}"
-                        "<extra></extra>",
-                    ),
-                    1,
-                    col,
-                )
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
-    fig.update_yaxes(range=[0, 102], title_text="%", row=1, col=2)
-    fig.update_xaxes(title_text=_("step"))
-    return base_layout(fig, _("Loss and accuracy"))
+                trace = {
+                    "type": "scatter", "x": steps, "y": y, "customdata": raw, "name": name,
+                    "legendgroup": name, "showlegend": col == 1, "mode": "lines", "line": line,
+                    "hovertemplate": f"{name}<br>" + _("step")
+                    + f" %{{x}}: %{{customdata:.4g}}{unit}<extra></extra>",
+                }  # fmt: skip
+                data.append(in_cell(trace, col))
+    step = {"title": {"text": _("step")}}
+    layout["xaxis"].update(step)
+    layout["xaxis2"].update(step)
+    layout["yaxis"].update(type="log", exponentformat="power")
+    layout["yaxis2"].update(range=[0, 102], title={"text": "%"})
+    return house_figure(data, layout, _("Loss and accuracy"))
 
 
 def heatmap_range(quantity: Quantity, arrays: Sequence[np.ndarray]) -> tuple[float, float]:
@@ -104,7 +111,7 @@ def layer_heatmap(
     quantity: Quantity,
     title: str = "",
     zrange: tuple[float, float] | None = None,
-) -> go.Figure:
+) -> SpecFigure:
     """Layer (y) x step (x) heatmap of a per-layer quantity, ``values`` shaped ``(P, depth)``.
 
     Log quantities are coloured by :math:`\\log_{10}` with the colour bar labelled in powers of
@@ -121,27 +128,27 @@ def layer_heatmap(
     zmin, zmax = zrange if zrange else (float(z.min()), float(z.max()) if z.size else 1.0)
     if zmax <= zmin:
         zmax = zmin + 1.0
-    colorbar = dict(title=dict(text="log₁₀" if log else unit.strip() or ""), thickness=18)
+    colorbar: dict[str, Any] = {"title": {"text": "log₁₀" if log else unit.strip() or ""},
+                                "thickness": 18}  # fmt: skip
     if log:
         ticks = np.arange(np.ceil(zmin), np.floor(zmax) + 1, max(1, round((zmax - zmin) / 6)))
         colorbar.update(tickvals=ticks, ticktext=[f"1e{int(t)}" for t in ticks])
-    fig = go.Figure(
-        go.Heatmap(
-            x=np.asarray(probe_steps, dtype=np.int32),
-            y=np.arange(1, depth + 1, dtype=np.int32),
-            z=z.T.astype(np.float32),
-            customdata=raw.T.astype(np.float32),
-            zmin=zmin,
-            zmax=zmax,
-            colorscale="Viridis",
-            colorbar=colorbar,
-            hovertemplate=_("step %{x}, layer %{y}") + f"<br>{label}: %{{customdata:.3g}}{unit}"
-            "<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title_text=_("step"))
-    fig.update_yaxes(title_text=_("layer (1 = input side)"))
-    return base_layout(fig, title or label, height=440)
+    trace = {
+        "type": "heatmap",
+        "x": np.asarray(probe_steps, dtype=np.int32),
+        "y": np.arange(1, depth + 1, dtype=np.int32),
+        "z": z.T.astype(np.float32),
+        "customdata": raw.T.astype(np.float32),
+        "zmin": zmin,
+        "zmax": zmax,
+        "colorscale": _VIRIDIS,
+        "colorbar": colorbar,
+        "hovertemplate": _("step %{x}, layer %{y}") + f"<br>{label}: %{{customdata:.3g}}{unit}"
+        "<extra></extra>",
+    }
+    layout = {"xaxis": {"title": {"text": _("step")}},
+              "yaxis": {"title": {"text": _("layer (1 = input side)")}}}  # fmt: skip
+    return house_figure([trace], layout, title or label, height=440)
 
 
 def decision_boundary(
@@ -151,7 +158,7 @@ def decision_boundary(
     X: np.ndarray,
     y: np.ndarray,
     title: str = "",  # default: "Decision boundary" in the current language
-) -> go.Figure:
+) -> SpecFigure:
     """The predicted class on an ``n x n`` grid (shaded by confidence) with the data on top.
 
     ``probs`` is ``(n, n, C)`` with ``probs[i, j]`` at ``(xs[j], ys[i])``.
@@ -159,52 +166,36 @@ def decision_boundary(
     probs = finite(probs)
     classes = probs.shape[-1]
     colors = [series_color(c) for c in range(max(classes, int(np.max(y, initial=0)) + 1))]
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     if classes == 2:
         # p(class 1) from class 0's colour to class 1's: the 0.5 contour is the boundary.
-        fig.add_trace(
-            go.Contour(
-                x=finite(xs),
-                y=finite(ys),
-                z=probs[..., 1],
-                zmin=0,
-                zmax=1,
-                colorscale=[[0, colors[0]], [0.5, "#ffffff"], [1, colors[1]]],
-                opacity=0.55,
-                contours=dict(start=0, end=1, size=0.1),
-                line=dict(width=0),
-                colorbar=dict(title=dict(text=_("p(class 1)")), thickness=18),
-                hovertemplate=_("x %{x:.2f}, y %{y:.2f}<br>p(class 1) = %{z:.2f}<extra></extra>"),
-            )
-        )
+        data.append({
+            "type": "contour", "x": finite(xs), "y": finite(ys), "z": probs[..., 1],
+            "zmin": 0, "zmax": 1,
+            "colorscale": [[0, colors[0]], [0.5, "#ffffff"], [1, colors[1]]], "opacity": 0.55,
+            "contours": {"start": 0, "end": 1, "size": 0.1}, "line": {"width": 0},
+            "colorbar": {"title": {"text": _("p(class 1)")}, "thickness": 18},
+            "hovertemplate": _("x %{x:.2f}, y %{y:.2f}<br>p(class 1) = %{z:.2f}<extra></extra>"),
+        })  # fmt: skip
     else:
         winner = probs.argmax(-1).astype(np.float32)
         scale = [[c / max(classes - 1, 1), colors[c]] for c in range(classes)]
-        fig.add_trace(
-            go.Heatmap(
-                x=finite(xs),
-                y=finite(ys),
-                z=winner,
-                colorscale=scale,
-                opacity=0.35,
-                showscale=False,
-                hovertemplate=_("x %{x:.2f}, y %{y:.2f}<br>class %{z}<extra></extra>"),
-            )
-        )
+        data.append({
+            "type": "heatmap", "x": finite(xs), "y": finite(ys), "z": winner,
+            "colorscale": scale, "opacity": 0.35, "showscale": False,
+            "hovertemplate": _("x %{x:.2f}, y %{y:.2f}<br>class %{z}<extra></extra>"),
+        })  # fmt: skip
     X = finite(X)
     for c in np.unique(np.asarray(y)):
         pts = X[np.asarray(y) == c]
-        fig.add_trace(
-            go.Scatter(
-                x=pts[:, 0],
-                y=pts[:, 1],
-                mode="markers",
-                name=_("class {c}").format(c=int(c)),
-                marker=dict(color=colors[int(c)], size=7, line=dict(color="white", width=1)),
-                hovertemplate=_("class {c}").format(c=int(c))
-                + "<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
-            )
-        )
-    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], title_text="x₁")
-    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], title_text="x₂")
-    return base_layout(fig, title or _("Decision boundary"), height=460)
+        data.append({
+            "type": "scatter", "x": pts[:, 0], "y": pts[:, 1], "mode": "markers",
+            "name": _("class {c}").format(c=int(c)),
+            "marker": {"color": colors[int(c)], "size": 7, "line": {"color": "white", "width": 1}},
+            "hovertemplate": _("class {c}").format(c=int(c)) + "<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
+        })  # fmt: skip
+    layout = {
+        "xaxis": {"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x₁"}},
+        "yaxis": {"range": [float(ys[0]), float(ys[-1])], "title": {"text": "x₂"}},
+    }
+    return house_figure(data, layout, title or _("Decision boundary"), height=460)

@@ -13,6 +13,7 @@ import streamlit as st
 from engine.core.i18n import N_, _
 from engine.nets import landscape_study as study
 from pages._common import present
+from pages._common.downloads import made_later
 from pages._common.keys import landscape as K
 from pages._landscape.compute import Result
 from pages._landscape.settings import Request, describe
@@ -171,11 +172,11 @@ def figures_html(figures: dict[str, go.Figure]) -> str:
 def downloads(result: Result, figures: dict[str, go.Figure]) -> None:
     left, right = st.columns(2)
     left.download_button(
-        _("Download the grids (CSV)"), lambda: grid_csv(result), file_name="landscape_grid.csv",
+        _("Download the grids (CSV)"), made_later(grid_csv, result), file_name="landscape_grid.csv",
         mime="text/csv", icon=":material/download:", key="ls_csv", on_click="ignore",
     )  # fmt: skip
     right.download_button(
-        _("Download the figures (HTML)"), lambda: figures_html(figures),
+        _("Download the figures (HTML)"), made_later(figures_html, figures),
         file_name="landscape.html", mime="text/html", icon=":material/download:",
         key="ls_html", on_click="ignore",
     )  # fmt: skip

@@ -18,6 +18,7 @@ from engine.optimizers import grids, schedules
 from engine.surfaces import Surface, analysis
 from pages._common import optimizer_widgets as ow
 from pages._common import present
+from pages._common.downloads import made_later
 from pages._common.guard import friendly_errors
 from pages._common.keys import playground as keys
 from pages._playground import data, figures, notes, step
@@ -158,11 +159,11 @@ def trajectories_view(cfg: Settings) -> None:
     c1, c2 = st.columns(2)
     # Both files are made when asked for, not on every rerun.
     c1.download_button(
-        _("Download trajectories (CSV)"), lambda: data.trajectories_csv(result),
+        _("Download trajectories (CSV)"), made_later(data.trajectories_csv, result),
         file_name="trajectories.csv", mime="text/csv", icon=":material/download:",
     )  # fmt: skip
     c2.download_button(
-        _("Download the map (HTML)"), lambda: fig_map.to_html(include_plotlyjs="cdn"),
+        _("Download the map (HTML)"), made_later(fig_map.to_html, include_plotlyjs="cdn"),
         file_name="playground.html", mime="text/html", icon=":material/download:",
     )  # fmt: skip
 

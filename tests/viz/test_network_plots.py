@@ -122,6 +122,7 @@ def test_activation_stats_marks_the_ideal_mean_and_std(reports):
 def test_training_curves_log_loss_and_percent_accuracy(run):
     fig = tpl.training_curves([curves("A", run)])
     figure_json(fig)
+    fig = validated(fig)
     assert fig.layout.yaxis.type == "log"
     names = [t.name for t in fig.data if t.xaxis == "x"]
     assert names == ["A (train)", "A (test)"]
@@ -132,6 +133,7 @@ def test_training_curves_log_loss_and_percent_accuracy(run):
 def test_layer_heatmap_log_colour_with_raw_hover(run):
     fig = tpl.layer_heatmap(run.probe_steps, run.grad_norms, HEATMAPS["grad_norms"])
     figure_json(fig)
+    fig = validated(fig)
     hm = fig.data[0]
     z, raw = np.asarray(hm.z), np.asarray(hm.customdata)
     assert z.shape == (10, len(run.probe_steps))
@@ -144,7 +146,9 @@ def test_heatmap_range_is_shared_and_linear_for_shares(run):
     lo, hi = tpl.heatmap_range(HEATMAPS["dead"], [run.dead, run.dead * 0.5])
     assert lo == pytest.approx(0.0, abs=1e-6) or lo >= 0
     assert hi == pytest.approx(run.dead.max() * 100)
-    fig = tpl.layer_heatmap(run.probe_steps, run.dead, HEATMAPS["dead"], zrange=(0.0, 100.0))
+    fig = validated(
+        tpl.layer_heatmap(run.probe_steps, run.dead, HEATMAPS["dead"], zrange=(0.0, 100.0))
+    )
     assert (fig.data[0].zmin, fig.data[0].zmax) == (0.0, 100.0)
     log_lo, log_hi = tpl.heatmap_range(HEATMAPS["grad_norms"], [run.grad_norms])
     assert log_lo < np.log10(run.grad_norms[run.grad_norms > 0].min()) < log_hi
@@ -157,10 +161,12 @@ def test_decision_boundary_two_classes_contour_and_many_classes_heatmap():
     X = np.array([[0, 0], [0.5, 0.5]], np.float32)
     fig = tpl.decision_boundary(xs, xs, probs, X, np.array([0, 1]))
     figure_json(fig)
+    fig = validated(fig)
     assert fig.data[0].type == "contour" and len(fig.data) == 3
     three = np.random.default_rng(0).dirichlet([1, 1, 1], size=(5, 5)).astype(np.float32)
     three[0, 0] = np.nan
     fig3 = tpl.decision_boundary(xs, xs, three, X, np.array([0, 2]))
     figure_json(fig3)
+    fig3 = validated(fig3)
     assert fig3.data[0].type == "heatmap"
     assert np.asarray(fig3.data[0].z).max() <= 2
