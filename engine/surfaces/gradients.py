@@ -12,6 +12,7 @@ be differentiated again.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -49,18 +50,28 @@ def rosenbrock_value_and_grad(p: Tensor) -> Grad:
     return a * a + 100 * (b * b), torch.stack((-2 * (a + x * c), c), -1)
 
 
+@functools.cache
+def _beale_constants(dtype: torch.dtype, device: torch.device) -> tuple[Tensor, Tensor]:
+    """Beale's c_i and i, made once per dtype and device (not a host-to-device copy per step)."""
+    return (
+        torch.tensor((1.5, 2.25, 2.625), dtype=dtype, device=device),
+        torch.tensor((1.0, 2.0, 3.0), dtype=dtype, device=device),
+    )
+
+
 def beale_value_and_grad(p: Tensor) -> Grad:
     # f = t1^2 + t2^2 + t3^2, t_i = c_i - x + x y^i (c = 1.5, 2.25, 2.625);
-    # df/dx = 2 sum_i t_i (y^i - 1), df/dy = 2x (t1 + 2 t2 y + 3 t3 y^2)
+    # df/dx = 2 sum_i t_i (y^i - 1), df/dy = 2x sum_i i t_i y^(i-1).
+    # The three terms side by side on a last axis: two thirds of the operations of one by one.
+    c, i = _beale_constants(p.dtype, p.device)
     x, y = p.unbind(-1)
-    y2 = y * y
-    y3 = y2 * y
-    t1 = 1.5 - x + x * y
-    t2 = 2.25 - x + x * y2
-    t3 = 2.625 - x + x * y3
-    dx = 2 * (t1 * (y - 1) + t2 * (y2 - 1) + t3 * (y3 - 1))
-    dy = 2 * x * (t1 + y * (2 * t2 + 3 * y * t3))
-    return t1 * t1 + t2 * t2 + t3 * t3, torch.stack((dx, dy), -1)
+    powers = torch.stack((torch.ones_like(y), y, y, y), -1).cumprod(-1)  # 1, y, y^2, y^3
+    y_i, y_i1 = powers[..., 1:], powers[..., :3]  # y^i and y^(i-1)
+    x1 = x.unsqueeze(-1)
+    t = c - x1 + x1 * y_i
+    dx = 2 * (t * (y_i - 1)).sum(-1)
+    dy = 2 * x * (t * i * y_i1).sum(-1)
+    return (t * t).sum(-1), torch.stack((dx, dy), -1)
 
 
 def himmelblau_value_and_grad(p: Tensor) -> Grad:
