@@ -4,10 +4,10 @@ A trajectory step evaluates f and its gradient on a few numbers, where every tor
 costs a few microseconds whatever its size: autograd's forward graph and backward pass take
 about twice the operations of the formula worked out by hand. Each ``<name>_value_and_grad(p)``
 returns ``(f(p), grad f(p))``, shaped ``(...)`` and ``(..., 2)`` in p's dtype and device, with the
-symbols of its surface's ``f`` in ``engine.surfaces.catalog``. The value is computed in the same
-order as ``f`` (bit for bit where the gradient needs nothing else); tests/engine/surfaces check
-both against ``f`` and torch.autograd. Call them under ``torch.no_grad()``: they are not meant to
-be differentiated again.
+symbols of its surface's ``f`` in ``engine.surfaces.catalog``. The value takes f's operations in
+f's order (in float64 it equals f's bit for bit on the machines measured; tests/engine/surfaces
+hold it to 1e-13 and the gradient to torch.autograd's). Call them under ``torch.no_grad()``: they
+are not meant to be differentiated again.
 """
 
 from __future__ import annotations
