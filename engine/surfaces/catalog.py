@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
 from engine.core.i18n import N_
+from engine.surfaces import gradients
 
 Point = tuple[float, float]
 Bounds = tuple[tuple[float, float], tuple[float, float]]
@@ -31,6 +32,8 @@ class Surface:
     ``min_value`` is the global minimum f*; a surface with no global minimum (``saddle``) has
     ``minima == ()`` and ``min_value == -inf``. ``formula`` is the text a person typed (custom
     surfaces only), so ``engine.surfaces.domain`` can say which part of it has no value where.
+    ``value_and_grad`` is f and its gradient written out, sharing subexpressions
+    (``engine.surfaces.gradients``: a trajectory step's cost); None: torch.autograd of f.
     """
 
     name: str
@@ -44,6 +47,7 @@ class Surface:
     log_scale: bool
     description: str
     formula: str = ""
+    value_and_grad: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]] | None = None
 
 
 def _xy(p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -216,3 +220,8 @@ CATALOG: tuple[Surface, ...] = (
             "A flat plateau where gradients almost vanish, around a steep pit: SGD crawls."),
 )
 # fmt: on
+
+# Every built-in surface has its gradient written out, found by name: one cannot be forgotten.
+CATALOG = tuple(
+    replace(s, value_and_grad=getattr(gradients, f"{s.name}_value_and_grad")) for s in CATALOG
+)

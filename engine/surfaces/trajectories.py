@@ -99,6 +99,20 @@ def _gradient(loss: Tensor, x: Tensor, ones: Tensor) -> Tensor:
     ]
 
 
+def _loss_and_gradient(
+    surface: Surface, X: Tensor, single: bool, ones: Tensor
+) -> tuple[Tensor, Tensor]:
+    """f at the (K, S, 2) batch X and d(sum of f)/dX: written out where the surface has it (no
+    autograd graph: half the operations), else by autograd."""
+    if surface.value_and_grad is not None:
+        with torch.no_grad():
+            return surface.value_and_grad(X)
+    # cat made X, a new tensor: it can be the leaf itself (``single`` group: X is its parameters)
+    x = X.detach().requires_grad_(True) if single else X.requires_grad_(True)
+    loss = surface.f(x)
+    return loss.detach(), _gradient(loss, x, ones)
+
+
 def _check(optimizers: Sequence[Optimizer], starts: Tensor, steps: int, noise: float) -> None:
     if not optimizers:
         raise ValueError(_("Invalid optimizers: give at least one"))
@@ -196,11 +210,7 @@ def run(
             with torch.no_grad():
                 loss_rec.append(surface.f(X))
             break
-        # cat made X, a new tensor: it can be the leaf itself (one group: a view of the last step)
-        x = X.requires_grad_(True) if len(ps) > 1 else X.detach().requires_grad_(True)
-        loss = surface.f(x)
-        g = _gradient(loss, x, ones)
-        loss = loss.detach()
+        loss, g = _loss_and_gradient(surface, X, len(ps) == 1, ones)
         loss_rec.append(loss)
         if t == 0:
             check_start(surface, start_t, loss, g)
