@@ -78,10 +78,11 @@ N ?= 30
 MIXED ?=
 URL ?=
 LOADTEST_ARGS ?=
+CLIENT ?= browser
 LOAD_PROCS = $(if $(filter command line environment,$(origin PROCS)),$(PROCS),1)
 loadtest: $(VENV)/.dev-stamp $(VENV)/.editable-stamp
 	$(PY) -m tests.load --n $(N) $(if $(MIXED),--mixed $(MIXED)) --procs $(LOAD_PROCS) \
-		$(if $(URL),--url $(URL)) $(LOADTEST_ARGS)
+		--client $(CLIENT) $(if $(URL),--url $(URL)) $(LOADTEST_ARGS)
 
 # PROCS Streamlit processes behind nginx on 127.0.0.1:PORT, sticky per browser (deploy/).
 PROCS ?= 2

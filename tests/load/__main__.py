@@ -8,6 +8,10 @@ then runs two patterns in Debian's chromium:
   heatmap quantity (a light change) and must show its own, not a neighbour's;
 - mixed: M sessions spread over every page, one interaction each (a race, a slider, a tick).
 
+``--client protocol`` runs the same plans without a browser (tests/load/protocol.py): the
+sessions speak the app's websocket protocol and draw nothing, so the figures are the server's
+own, not those of thirty chromium tabs sharing its two cores.
+
 It prints a table of the browser's and the server's figures against the targets
 (tests/load/report.py) and exits non-zero on an error box, an exception, cross-talk or a
 session that never answered; ``--strict`` fails on a missed target too. Everything stops by
@@ -47,6 +51,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--timing-log", type=Path, default=None, help="its GRADLAB_TIMING_LOG file")
     ap.add_argument("--limit-s", type=float, default=900.0, help="stop after this many seconds")
     ap.add_argument("--strict", action="store_true", help="a missed target fails the run too")
+    ap.add_argument("--client", choices=("browser", "protocol"), default="browser",
+                    help="chromium tabs, or the websocket protocol without a browser")  # fmt: skip
     args = ap.parse_args(argv)
     if args.mixed is None:
         args.mixed = min(args.n, 20)
@@ -62,7 +68,31 @@ async def run_pattern(browser, base: str, plans, deadline: float, together: bool
     )
 
 
+async def drive_protocol(
+    base: str, args: argparse.Namespace, deadline: float
+) -> list[report.Session]:
+    """The same patterns over the websocket protocol, without a browser."""
+    from tests.load import protocol
+
+    async def pattern(plans, together: bool):
+        crowd = sessions.Together(len(plans)) if together else None
+        return await asyncio.gather(
+            *(protocol.run_session(base, p, deadline, crowd) for p in plans)
+        )
+
+    teacher = sessions.Plan("t0", "warm-up", "home", "home", figure=False)
+    out = [await protocol.run_session(base, teacher, deadline, None)]
+    print(f"warm-up: the first page took {out[0].loaded or float('nan'):.1f} s")
+    if args.n:
+        out += await pattern(sessions.classroom(args.n), True)
+    if args.mixed:
+        out += await pattern(sessions.mixed(args.mixed), False)
+    return out
+
+
 async def drive(base: str, args: argparse.Namespace, deadline: float) -> list[report.Session]:
+    if args.client == "protocol":
+        return await drive_protocol(base, args, deadline)
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -84,7 +114,7 @@ async def drive(base: str, args: argparse.Namespace, deadline: float) -> list[re
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    if not Path(CHROMIUM).exists():
+    if args.client == "browser" and not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing (apt-get install -y chromium)", file=sys.stderr)
         return 2
     started = time.monotonic()
@@ -96,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             log = run_dir / "timing.jsonl"
             base, pids = stack.enter_context(servers.serve(args.procs, run_dir, log))
-        print(f"load test: {args.n} classroom + {args.mixed} mixed sessions on {base} "
+        print(f"load test: {args.n} classroom + {args.mixed} mixed {args.client} sessions on {base} "
               f"({args.procs} process{'es' * (args.procs > 1)}, "
               f"GRADLAB_WORKERS={os.environ.get('GRADLAB_WORKERS', 'default')}), "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
@@ -111,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             f.read_text(errors="replace") for f in run_dir.glob("streamlit-*.log")
         )
     report.attach(records, result)
-    rows = report.rows(result, rss.peak if pids else None)
+    rows = report.rows(result, rss.peak if pids else None, args.client)
     print(report.table(rows))
     print(f"({time.monotonic() - started:.0f} s; load average after: {os.getloadavg()[0]:.1f})")
     problems = report.failures(result)

@@ -104,20 +104,24 @@ def _row(pattern: str, metric: str, values, limit: float | None, applies: bool =
     return Row(pattern, metric, target, n, p50, p95, top, ok)
 
 
-def rows(sessions: Sequence[Session], peak_rss_mb: float | None) -> list[Row]:
+def rows(
+    sessions: Sequence[Session], peak_rss_mb: float | None, client: str = "browser"
+) -> list[Row]:
+    """The table's rows; ``client``: "browser" (chromium) or "protocol" (tests/load/protocol.py,
+    which draws nothing: its first-figure time is when the figure's message arrived)."""
     out: list[Row] = []
     classroom = [s for s in sessions if s.pattern == "classroom"]
     if classroom:
-        few = len(classroom) <= BROWSER_TARGET_N
+        few = len(classroom) <= BROWSER_TARGET_N and client == "browser"
         out += [
             _row("classroom", "server: first run done (s)",
                  [s.server_first for s in classroom], FIRST_RUN_S),
             _row("classroom", "server: own light change (s)",
                  [s.server_change for s in classroom], LIGHT_CHANGE_S),
-            _row("classroom", "browser: first figure (s)",
+            _row("classroom", f"{client}: first figure (s)",
                  [s.first_figure for s in classroom], FIRST_FIGURE_S, applies=few),
-            _row("classroom", "browser: page complete (s)", [s.loaded for s in classroom], None),
-            _row("classroom", "browser: own change shown (s)",
+            _row("classroom", f"{client}: page complete (s)", [s.loaded for s in classroom], None),
+            _row("classroom", f"{client}: own change shown (s)",
                  [s.answered for s in classroom], None),
         ]  # fmt: skip
     mixed = [s for s in sessions if s.pattern == "mixed"]
@@ -126,8 +130,8 @@ def rows(sessions: Sequence[Session], peak_rss_mb: float | None) -> list[Row]:
         browser = [_longest(s.loaded, s.answered, s.changed) for s in mixed]
         out += [
             _row("mixed", "server: longest wait (s)", server, MIXED_WAIT_S),
-            _row("mixed", "browser: longest wait (s)", browser, None),
-            _row("mixed", "browser: first figure (s)", [s.first_figure for s in mixed], None),
+            _row("mixed", f"{client}: longest wait (s)", browser, None),
+            _row("mixed", f"{client}: first figure (s)", [s.first_figure for s in mixed], None),
         ]
     if peak_rss_mb is not None:
         out.append(Row("all", "server: peak RSS (MB)", f"<= {RSS_BUDGET_MB:g}", 1, peak_rss_mb,

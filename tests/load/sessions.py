@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Awaitable, Callable
+from typing import Any
 
 from tests.load.report import Session
 
@@ -31,15 +31,25 @@ RACE_GROUPS = (("sgd", "adam"), ("rmsprop", "adagrad"))
 MIXED_PRESETS = ("sigmoid_mse", "relu_he", "exploding", "sigmoid_mse", "zero_init")
 
 
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """One light change, made in a browser (:func:`make_change`) or by the protocol client
+    (tests/load/protocol.py)."""
+
+    kind: str  # "selectbox" (pick an option), "slider" (one step up), "checkbox", "button"
+    label: str  # the start of the widget's label
+    value: Any = None  # selectbox: the start of the option's text; checkbox: its new value
+
+
 @dataclasses.dataclass
 class Plan:
-    """What one session does: open ``path``; ``change`` (if any) then waits for ``expect``."""
+    """What one session does: open ``path``; ``spec`` (if any) then waits for ``expect``."""
 
     tag: str
     pattern: str
     page: str
     path: str  # URL path and query, without ``lt``
-    change: Callable[[object], Awaitable[None]] | None = None
+    spec: Change | None = None
     expect: str | None = None  # text its own answer shows (a figure title, a legend entry)
     foreign: tuple[str, ...] = ()  # texts that would mean it shows another session's result
     figure: bool = True  # the page opens with a figure (the race waits for Run; home has none)
@@ -88,37 +98,37 @@ def _heatmap_title(quantity: str) -> str:
     return f"A: {HEATMAP_TITLES[quantity]}"
 
 
-def _pick_heatmap(quantity: str):
-    async def change(tab) -> None:
-        box = tab.locator("[data-testid='stSelectbox']").filter(has_text="Heatmap shows")
+def _pick_heatmap(quantity: str) -> Change:
+    return Change("selectbox", "Heatmap shows", HEATMAP_TITLES[quantity])
+
+
+def _press_slider(label: str) -> Change:
+    return Change("slider", label)
+
+
+def _tick(label: str) -> Change:
+    return Change("checkbox", label, True)
+
+
+def _press(label: str) -> Change:
+    return Change("button", label)
+
+
+async def make_change(tab, change: Change) -> None:
+    """``change`` made in a browser tab as a person would: click, type, press."""
+    if change.kind == "selectbox":
+        box = tab.locator("[data-testid='stSelectbox']").filter(has_text=change.label)
         await box.click()
-        await tab.keyboard.type(HEATMAP_TITLES[quantity])  # the list filters to that option
+        await tab.keyboard.type(change.value)  # the list filters to that option
         await tab.keyboard.press("Enter")
-
-    return change
-
-
-def _press_slider(label: str):
-    async def change(tab) -> None:
-        slider = tab.locator("[data-testid='stSlider']").filter(has_text=label).first
+    elif change.kind == "slider":
+        slider = tab.locator("[data-testid='stSlider']").filter(has_text=change.label).first
         await slider.get_by_role("slider").first.focus()
         await tab.keyboard.press("ArrowRight")
-
-    return change
-
-
-def _tick(label: str):
-    async def change(tab) -> None:
-        await tab.locator("[data-testid='stCheckbox']").filter(has_text=label).first.click()
-
-    return change
-
-
-def _press(label: str):
-    async def change(tab) -> None:
-        await tab.get_by_role("button", name=label).click()
-
-    return change
+    elif change.kind == "checkbox":
+        await tab.locator("[data-testid='stCheckbox']").filter(has_text=change.label).first.click()
+    else:
+        await tab.get_by_role("button", name=change.label).click()
 
 
 # ----------------------------------------------------------------------------------- driving
@@ -178,10 +188,10 @@ async def run_session(
             arrived = True
             crowd.arrive()
             await asyncio.wait_for(crowd.go.wait(), max(1.0, deadline - time.monotonic()))
-        if plan.change is None:
+        if plan.spec is None:
             return session
         session.changed = time.time()
-        await plan.change(tab)
+        await make_change(tab, plan.spec)
         await tab.wait_for_timeout(200)  # the click's rerun has started
         if plan.expect is not None:
             await (
