@@ -10,7 +10,9 @@ the answer must carry the session's own figure title, not a neighbour's) and the
 A session opens with a ``rerun_script`` carrying the page and query string, as the browser's
 first message does. A change sends the one changed widget's new state; the server keeps every
 other widget's value from the run before (Streamlit's old widget state), as it would for a
-browser that resends them unchanged.
+browser that resends them unchanged. Like the browser, a session keeps the large elements it
+received (``metadata.cacheable``) by their hash and lists those hashes in each request: the
+server then sends a short reference instead of an element the session already has.
 """
 
 from __future__ import annotations
@@ -51,12 +53,14 @@ class Tab:
         self.ws = ws
         self.widgets: dict[str, tuple[str, Any]] = {}
         self.first_figure_at: float | None = None
+        self.cache: dict[str, Any] = {}  # hash -> a large delta received before
 
     async def request(self, page: str, query: str, widget: Any | None = None) -> None:
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = query
         state.page_name = page
+        state.cached_message_hashes.extend(self.cache)
         if widget is not None:
             state.widget_states.widgets.append(widget)
         await self.ws.send(msg.SerializeToString())
@@ -78,6 +82,10 @@ class Tab:
             msg = ForwardMsg()
             msg.ParseFromString(data)
             kind = msg.WhichOneof("type")
+            if kind == "ref_hash":  # an element this session has: read it from its cache
+                msg, kind = self.cache[msg.ref_hash], "delta"
+            elif msg.metadata.cacheable:
+                self.cache[msg.hash] = msg
             if kind == "session_status_changed" and msg.session_status_changed.script_is_running:
                 run, finished = Run(), False  # a new run replaces what the last one drew
             elif kind == "delta":
