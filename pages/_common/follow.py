@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Sequence
 import streamlit as st
 
 from engine.core.i18n import _
-from pages._common import jobs
+from pages._common import jobs, script_slots
 
 # How often a follower updates its progress bar: also how soon it notices a click, since a
 # rerun interrupts the script at its next Streamlit call (a small progress message is one).
@@ -103,7 +103,8 @@ def follow(registry: jobs.Registry, followed: Sequence[jobs.Job], draw: Callable
     try:
         while not all(job.finished for job in followed):
             draw()
-            wait(followed, POLL_S)
+            with script_slots.set_aside():  # waiting computes nothing: another run may
+                wait(followed, POLL_S)
         draw()
     except BaseException:
         for job in followed:
@@ -118,9 +119,10 @@ def stop(registry: jobs.Registry, followed: Sequence[jobs.Job], settle_s: float 
     me = subscriber()
     for job in followed:
         registry.leave(job, me)
-    for job in followed:
-        if job.cancelled:
-            job.wait(settle_s)
+    with script_slots.set_aside():
+        for job in followed:
+            if job.cancelled:
+                job.wait(settle_s)
 
 
 def recorded(job: jobs.Job) -> object | None:
