@@ -28,7 +28,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests.load.report import Session
-from tests.load.sessions import Change, Plan, Together
+from tests.load.sessions import Change, Plan, Together, check_answer
 
 SETTLE_S = 0.5  # a run counts as the last when no other starts this soon after it
 _KINDS = ("selectbox", "slider", "checkbox", "button")
@@ -160,8 +160,7 @@ async def run_session(base: str, plan: Plan, deadline: float, crowd: Together | 
             session.errors += run.errors
             if not arrived:
                 arrived = True
-                crowd.arrive()
-                await asyncio.wait_for(crowd.go.wait(), max(1.0, deadline - time.monotonic()))
+                await crowd.gathered(deadline)
             if plan.spec is None:
                 return session
             session.changed = time.time()
@@ -169,12 +168,7 @@ async def run_session(base: str, plan: Plan, deadline: float, crowd: Together | 
             run = await tab.settle(deadline)
             session.answered = run.finished_at - session.changed
             session.errors += run.errors
-            shown = " ".join(run.figures)
-            if plan.expect is not None and plan.expect not in shown:
-                session.crosstalk = f"expected {plan.expect!r}"
-            wrong = [t for t in plan.foreign if t in shown]
-            if wrong:
-                session.crosstalk = f"shows {wrong} instead of its own {plan.expect!r}"
+            check_answer(session, plan, " ".join(run.figures))
     except Exception as exc:  # noqa: BLE001 - a session that fails is reported, not raised
         if not isinstance(exc, TimeoutError):
             session.errors.append(f"{type(exc).__name__}: {exc}"[:300])

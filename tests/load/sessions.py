@@ -143,6 +143,21 @@ class Together:
         if self.left <= 0:
             self.go.set()
 
+    async def gathered(self, deadline: float) -> None:
+        """Arrive, then wait for the others (until the deadline)."""
+        self.arrive()
+        await asyncio.wait_for(self.go.wait(), max(1.0, deadline - time.monotonic()))
+
+
+def check_answer(session: Session, plan: Plan, shown: str) -> None:
+    """Cross-talk: the figures' text ``shown`` after the change must carry the session's own
+    setting (``plan.expect``) and none of its neighbours' (``plan.foreign``)."""
+    if plan.expect is not None and plan.expect not in shown:
+        session.crosstalk = f"expected {plan.expect!r}"
+    wrong = [t for t in plan.foreign if t in shown]
+    if wrong:
+        session.crosstalk = f"shows {wrong} instead of its own {plan.expect!r}"
+
 
 async def settled(tab, deadline: float) -> None:
     """Wait until the page's script has finished and no progress bar is left (twice, a moment
@@ -186,8 +201,7 @@ async def run_session(
         session.errors += await _errors(tab)
         if not arrived:
             arrived = True
-            crowd.arrive()
-            await asyncio.wait_for(crowd.go.wait(), max(1.0, deadline - time.monotonic()))
+            await crowd.gathered(deadline)
         if plan.spec is None:
             return session
         session.changed = time.time()
@@ -202,12 +216,7 @@ async def run_session(
         await settled(tab, deadline)
         session.answered = time.time() - session.changed
         session.errors += await _errors(tab)
-        shown = await _figures_text(tab)
-        if plan.expect is not None and plan.expect not in shown:
-            session.crosstalk = f"expected {plan.expect!r}"
-        wrong = [t for t in plan.foreign if t in shown]
-        if wrong:
-            session.crosstalk = f"shows {wrong} instead of its own {plan.expect!r}"
+        check_answer(session, plan, await _figures_text(tab))
     except Exception as exc:  # noqa: BLE001 - a session that fails is reported, not raised
         if "Timeout" not in type(exc).__name__:
             session.errors.append(f"{type(exc).__name__}: {exc}"[:300])
