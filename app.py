@@ -13,8 +13,8 @@ from pages._common.warmup import warm_up
 
 started = time.time()  # the run's start, warm-up included, for the timing log
 computed = time.thread_time()  # this thread's CPU time: what the run itself computed
-# At most a few runs compute at once: the rest wait off the interpreter lock, so a finished
-# run's answer is sent at once (pages/_common/script_slots.py).
+# GRADLAB_SCRIPT_SLOTS=n: at most n runs compute at once, the rest wait off the interpreter lock
+# (pages/_common/script_slots.py: no limit by default, and why).
 with script_slots.turn():
     mark_app_entry()
     warm_up()  # before any page draws: sessions of a fresh server would race their first imports

@@ -84,7 +84,8 @@ def test_nested_turns_keep_one_slot_and_set_aside_without_one_is_harmless():
 def test_slot_count_from_the_environment():
     assert script_slots.slot_count({"GRADLAB_SCRIPT_SLOTS": "3"}) == 3
     assert script_slots.slot_count({"GRADLAB_SCRIPT_SLOTS": "0"}) == 1
-    assert script_slots.slot_count({}) >= 1
+    assert script_slots.slot_count({}) is None  # no limit unless asked (see the module)
+    assert _crowd(Slots(None), 8, lambda: time.sleep(0.05)) == 8
 
 
 def test_streamlit_does_not_collect_after_every_run():
@@ -100,6 +101,10 @@ def test_streamlit_does_not_collect_after_every_run():
 
 def test_a_follower_holds_its_slot_to_draw_and_not_to_wait(monkeypatch):
     from pages._common import follow, jobs
+
+    monkeypatch.setattr(script_slots, "SLOTS", Slots(2))
+    monkeypatch.setattr(script_slots, "turn", script_slots.SLOTS.turn)
+    monkeypatch.setattr(script_slots, "set_aside", script_slots.SLOTS.set_aside)
 
     reg = jobs.Registry(jobs.Pool(1), jobs.LRU(4, 2**20))
     gate = threading.Event()
