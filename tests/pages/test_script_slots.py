@@ -34,9 +34,16 @@ def _crowd(slots: Slots, n: int, body) -> int:
     return most[0]
 
 
+def _meet(k: int):
+    """A body that returns only once ``k`` threads are inside it together (no timing: a barrier;
+    it breaks after 10 s when fewer ever can be)."""
+    barrier = threading.Barrier(k)
+    return lambda: barrier.wait(10)
+
+
 def test_at_most_count_runs_at_once():
-    assert _crowd(Slots(2), 8, lambda: time.sleep(0.05)) == 2
-    assert _crowd(Slots(8), 8, lambda: time.sleep(0.05)) == 8
+    assert _crowd(Slots(2), 8, _meet(2)) == 2  # two get in together, never a third
+    assert _crowd(Slots(8), 8, _meet(8)) == 8
 
 
 def test_a_waiting_run_lets_another_in_and_takes_a_slot_again():
@@ -85,7 +92,7 @@ def test_slot_count_from_the_environment():
     assert script_slots.slot_count({"GRADLAB_SCRIPT_SLOTS": "3"}) == 3
     assert script_slots.slot_count({"GRADLAB_SCRIPT_SLOTS": "0"}) == 1
     assert script_slots.slot_count({}) is None  # no limit unless asked (see the module)
-    assert _crowd(Slots(None), 8, lambda: time.sleep(0.05)) == 8
+    assert _crowd(Slots(None), 8, _meet(8)) == 8
 
 
 def test_streamlit_does_not_collect_after_every_run():
