@@ -68,10 +68,12 @@ def map_figure(cfg: Settings, title: str | None = None) -> go.Figure:
 # (cache_resource: no copy per rerun), and only when it is on screen: the 3D view when it is
 # switched on, the internals when their tab is open. Their words are in the session's language:
 # ``lang`` (i18n.language()) is part of the key, so sessions in two languages get their own.
+# ``_result`` is ``data.paths(cfg)``, which the view already holds: ``cfg`` decides it, so it is
+# left out of the key (a leading underscore) and not fetched from its cache and copied again.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def paths_map(cfg: Settings, lang: str) -> go.Figure:
+def paths_map(cfg: Settings, lang: str, _result: data.Paths) -> go.Figure:
     """The contour map with every path, its playback and a click grid."""
-    result = data.paths(cfg)
+    result = _result
     fig = map_figure(cfg)
     names, labels, div = result.names, result.labels, result.diverged_at
     sp.add_paths(fig, names, labels, result.paths, result.losses, div, result.undefined)
@@ -80,9 +82,9 @@ def paths_map(cfg: Settings, lang: str) -> go.Figure:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def view_3d(cfg: Settings, lang: str) -> go.Figure:
+def view_3d(cfg: Settings, lang: str, _result: data.Paths) -> go.Figure:
     """The surface in 3D with the paths on it."""
-    result = data.paths(cfg)
+    result = _result
     surface = get_surface(cfg.surface)
     x3, y3, Z3 = data.contour(cfg.surface, data.SURFACE_3D_N)
     return surface_3d.surface_3d(
@@ -92,9 +94,11 @@ def view_3d(cfg: Settings, lang: str) -> go.Figure:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def line_figures(cfg: Settings, lang: str) -> tuple[go.Figure, go.Figure | None]:
+def line_figures(
+    cfg: Settings, lang: str, _result: data.Paths
+) -> tuple[go.Figure, go.Figure | None]:
     """The loss against step, and the distance to the nearest minimum (None without minima)."""
-    result = data.paths(cfg)
+    result = _result
     names, labels, div, undefined = (
         result.names,
         result.labels,
@@ -116,9 +120,9 @@ def line_figures(cfg: Settings, lang: str) -> tuple[go.Figure, go.Figure | None]
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def internals(cfg: Settings, lang: str) -> go.Figure:
+def internals(cfg: Settings, lang: str, _result: data.Paths) -> go.Figure:
     """Every optimizer's internals in one figure, its panels laid out once."""
-    result = data.paths(cfg)
+    result = _result
     panels = [
         pp.Internals(
             name,

@@ -100,7 +100,7 @@ def trajectories_view(cfg: Settings) -> None:
     surface = get_surface(cfg.surface)
     notes.stops(result)
     show_3d = bool(st.session_state.get(keys.SHOW_3D.key))
-    fig_map = figures.paths_map(cfg, language())
+    fig_map = figures.paths_map(cfg, language(), result)
     if show_3d and not present.active():
         left, right = st.columns([3, 2])
     else:  # side by side, both are too narrow on a projector: the 3D view goes below the map
@@ -109,7 +109,9 @@ def trajectories_view(cfg: Settings) -> None:
         left, fig_map, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
     )
     if right is not None:
-        present.chart(right, figures.view_3d(cfg, language()), key="pg_fig_3d", width="stretch")
+        present.chart(
+            right, figures.view_3d(cfg, language(), result), key="pg_fig_3d", width="stretch"
+        )
     st.latex(f"f(x, y) = {surface.latex}")
 
     # Only the open tab is built and sent; the tab is in the URL, so a link reopens it.
@@ -118,7 +120,7 @@ def trajectories_view(cfg: Settings) -> None:
     )
     if tab_loss.open:
         with tab_loss:
-            loss, dist = figures.line_figures(cfg, language())
+            loss, dist = figures.line_figures(cfg, language(), result)
             c1, c2 = st.columns(2)
             present.chart(c1, loss, key="pg_fig_loss", width="stretch")
             if dist is None:
@@ -134,7 +136,7 @@ def trajectories_view(cfg: Settings) -> None:
                 )
             )
             present.chart(
-                st, figures.internals(cfg, language()), key="pg_fig_inner", width="stretch"
+                st, figures.internals(cfg, language(), result), key="pg_fig_inner", width="stretch"
             )
     if tab_table.open:
         with tab_table:
