@@ -60,14 +60,22 @@ INSTRUMENT = """
 })();
 """
 
+# The Adam path's length and last point on the map, and on the 3D view (a kept chart: its own
+# frame, same origin, updated in place; null where the page has none).
 SIGNATURE = """() => {
-  const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
-  const t = gd && gd._fullData && gd._fullData.find(t => t.name === 'adam' && t.mode === 'lines+markers');
-  if (!t) return null;
-  return t.x.length + ':' + t.x[t.x.length - 1] + ':' + t.y[t.y.length - 1];
+  const adam = gd => {
+    const t = gd && gd._fullData && gd._fullData.find(
+      t => t.name === 'adam' && (t.mode === 'lines+markers' || t.type === 'scatter3d'));
+    return t ? t.x.length + ':' + t.x[t.x.length - 1] + ':' + t.y[t.y.length - 1] : null;
+  };
+  const frame = document.querySelector("[data-testid='stCustomComponentV1']");
+  const doc = frame && frame.contentDocument;
+  return [adam(document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot")),
+          adam(doc && doc.querySelector('.js-plotly-plot'))];
 }"""
 
-# Resolves once the map shows new data for Adam and the app is idle, two frames later.
+# Resolves once the map (and the 3D view, where shown) show new data for Adam and the app is
+# idle, two frames later.
 WAIT = """async (before) => {
   const lab = window.__lab, t0 = lab.t0;
   const sig = (SIGNATURE);
@@ -75,7 +83,8 @@ WAIT = """async (before) => {
   for (;;) {
     await frame();
     const s = sig();
-    if (s && s !== before && document.querySelector("IDLE")) break;
+    const changed = s[0] !== null && s.every((v, i) => v === null || v !== before[i]);
+    if (changed && document.querySelector("IDLE")) break;
     if (performance.now() - t0 > 120000) return null;
   }
   await frame(); await frame();
@@ -170,6 +179,7 @@ def measure(url: str, server: int, changes: int = CHANGES) -> list[dict]:
         tab.goto(f"{url}/playground")
         _idle(tab)
         tab.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot")
+        tab.wait_for_function(f"() => ({SIGNATURE})()[1] !== null")  # the 3D view drawn too
         sidebar = tab.locator("[data-testid='stSidebar']")
         panel = sidebar.locator("[data-testid='stExpander']").filter(has_text="adam").first
         panel.locator("summary").click()

@@ -27,8 +27,17 @@ def page_test(page: str, query: dict[str, str] | None = None) -> AppTest:
 
 
 def figures(at: AppTest) -> list[dict]:
-    """The Plotly figure JSON of every chart on the page, in page order."""
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    """The Plotly figure JSON of every chart on the page, in page order: ``st.plotly_chart``'s
+    and the kept charts' (pages/_common/kept_chart.py, a custom component)."""
+    out = []
+    for element in at._tree:
+        if element.type == "plotly_chart":
+            out.append(json.loads(element.proto.spec))
+        elif element.type == "component_instance" and element.proto.component_name.endswith(
+            ".kept_chart"
+        ):
+            out.append(json.loads(json.loads(element.proto.json_args)["spec"]))
+    return out
 
 
 def figure_array(value) -> np.ndarray:

@@ -22,6 +22,7 @@ import streamlit as st
 
 from engine.core.i18n import _
 from pages._common import state
+from pages._common.kept_chart import kept_chart
 from pages._common.state import BoolField
 from viz.projector import for_projector
 
@@ -95,6 +96,12 @@ def chart(container: Any, fig: Any, **kwargs: Any) -> Any:
     """``container.plotly_chart(fig, **kwargs)`` (``container``: ``st``, a column, a slot) for
     this session's mode: every chart of the app is drawn through here."""
     return container.plotly_chart(figure(fig), **kwargs)
+
+
+def kept(container: Any, fig: Any, *, key: str) -> None:
+    """Like :func:`chart`, as a chart that stays on the page and takes the next run's figure in
+    place (:mod:`pages._common.kept_chart`): for a figure redrawn on every slider move."""
+    kept_chart(container, figure(fig), key=key)
 
 
 def title(text: str) -> str:

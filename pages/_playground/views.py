@@ -109,9 +109,8 @@ def trajectories_view(cfg: Settings) -> None:
         left, fig_map, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
     )
     if right is not None:
-        present.chart(
-            right, figures.view_3d(cfg, language(), result), key="pg_fig_3d", width="stretch"
-        )
+        # Kept on the page: each run's paths are applied in place, the reader's camera stays.
+        present.kept(right, figures.view_3d(cfg, language(), result), key="pg_fig_3d")
     st.latex(f"f(x, y) = {surface.latex}")
 
     # Only the open tab is built and sent; the tab is in the URL, so a link reopens it.

@@ -147,3 +147,68 @@ def test_an_optimizers_panel_stays_open_while_its_learning_rate_changes(page, ap
     wait_idle(page)
     screenshot(page, "playground_panel_open")
     assert_no_exception(page)
+
+
+# The 3D view: a kept chart (pages/_common/kept_chart.py) in its own same-origin frame.
+VIEW_3D = "[data-testid='stCustomComponentV1']"
+IN_3D = f"""(f) => {{
+  const doc = document.querySelector("{VIEW_3D}").contentDocument;
+  const gd = doc && doc.querySelector('.js-plotly-plot');
+  return gd && gd._fullData ? f(gd) : null;
+}}"""
+# The camera the reader sees (the scene's own; the layout's copy follows it on mouse-up only).
+EYE_3D = "gd => gd._fullLayout.scene._scene.getCamera().eye"
+ADAM_3D = """gd => { const t = gd._fullData.find(t => t.name === 'adam');
+  return [t.x.length, Number(t.x[t.x.length - 1]), Number(t.y[t.y.length - 1])]; }"""
+
+
+def _turn(page) -> dict:
+    """Drag across the 3D view as a reader would, until its camera has moved (a scene that
+    has only just been drawn may not listen yet); the camera's eye after the turn."""
+    frame = page.locator(VIEW_3D)
+    frame.scroll_into_view_if_needed()
+    default = {"x": 1.25, "y": 1.25, "z": 1.25}
+    for _ in range(5):
+        box = frame.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        for step in range(1, 11):  # paced: the scene reads the mouse once per animation frame
+            page.mouse.move(x + 12 * step, y + 3 * step)
+            page.wait_for_timeout(30)
+        page.mouse.up()
+        page.wait_for_timeout(300)
+        eye = page.evaluate(f"() => ({IN_3D})({EYE_3D})")
+        if eye != pytest.approx(default):
+            return eye
+        page.wait_for_timeout(500)
+    screenshot(page, "playground_3d_not_turned")
+    under = page.evaluate("([x, y]) => document.elementFromPoint(x, y).outerHTML.slice(0, 200)", [x, y])
+    raise AssertionError(f"dragging did not turn the 3D view: {eye}; under the mouse: {under}")
+
+
+def test_the_3d_view_takes_a_new_learning_rate_in_place_and_keeps_the_camera(page, app_url):
+    _open(page, app_url)
+    page.wait_for_function(f"() => ({IN_3D})(gd => gd._fullData.length) === 6")  # surface + 5
+    before = page.evaluate(f"() => ({IN_3D})({ADAM_3D})")
+    # The plot is marked, so that a redrawn one would show; the reader turns the view by dragging.
+    page.evaluate(f"() => ({IN_3D})(gd => {{ gd.__kept = true; return true; }})")
+    eye = _turn(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    panel = sidebar.locator("[data-testid='stExpander']").filter(has_text="adam").first
+    panel.locator("summary").click()
+    wait_idle(page)
+    panel.get_by_role("slider").first.focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        f"(before) => JSON.stringify(({IN_3D})({ADAM_3D})) !== JSON.stringify(before)",
+        arg=before,
+        polling=100,
+    )
+    wait_idle(page)
+    same = page.evaluate(f"() => ({IN_3D})(gd => gd.__kept === true)")
+    camera = page.evaluate(f"() => ({IN_3D})({EYE_3D})")
+    assert same, "the 3D view was drawn anew instead of updated in place"
+    assert camera == pytest.approx(eye), camera  # the reader's turn survived the new paths
+    assert_no_exception(page)
+    page.locator(VIEW_3D).screenshot(path="tests/artifacts/playground_3d_kept.png")
