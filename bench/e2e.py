@@ -60,18 +60,22 @@ INSTRUMENT = """
 })();
 """
 
-# The Adam path's length and last point on the map, and on the 3D view (a kept chart: its own
-# frame, same origin, updated in place; null where the page has none).
+# The Adam path's length and last point on the map and on the 3D view (null where the page has
+# none). Both are kept charts (frames of their own, same origin, updated in place); a plain
+# st.plotly_chart is looked at too, so that the bench measures an older page the same way.
 SIGNATURE = """() => {
+  const plots = [...document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")];
+  for (const f of document.querySelectorAll("[data-testid='stCustomComponentV1']")) {
+    const gd = f.contentDocument && f.contentDocument.querySelector('.js-plotly-plot');
+    if (gd) plots.push(gd);
+  }
+  const having = type => plots.find(gd => gd._fullData && gd._fullData.some(t => t.type === type));
   const adam = gd => {
-    const t = gd && gd._fullData && gd._fullData.find(
+    const t = gd && gd._fullData.find(
       t => t.name === 'adam' && (t.mode === 'lines+markers' || t.type === 'scatter3d'));
     return t ? t.x.length + ':' + t.x[t.x.length - 1] + ':' + t.y[t.y.length - 1] : null;
   };
-  const frame = document.querySelector("[data-testid='stCustomComponentV1']");
-  const doc = frame && frame.contentDocument;
-  return [adam(document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot")),
-          adam(doc && doc.querySelector('.js-plotly-plot'))];
+  return [adam(having('contour')), adam(having('surface'))];
 }"""
 
 # Resolves once the map (and the 3D view, where shown) show new data for Adam and the app is
@@ -178,8 +182,7 @@ def measure(url: str, server: int, changes: int = CHANGES) -> list[dict]:
         _idle(tab)
         tab.goto(f"{url}/playground")
         _idle(tab)
-        tab.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot")
-        tab.wait_for_function(f"() => ({SIGNATURE})()[1] !== null")  # the 3D view drawn too
+        tab.wait_for_function(f"() => ({SIGNATURE})().every(s => s !== null)")  # both drawn
         sidebar = tab.locator("[data-testid='stSidebar']")
         panel = sidebar.locator("[data-testid='stExpander']").filter(has_text="adam").first
         panel.locator("summary").click()

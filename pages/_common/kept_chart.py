@@ -60,14 +60,20 @@ def _component() -> Any:
     return components.declare_component(NAME, path=str(served_folder()))
 
 
-def kept_chart(container: Any, fig: Any, *, key: str) -> None:
+def kept_chart(container: Any, fig: Any, *, key: str, clicks: bool = False) -> Any:
     """Draw ``fig`` (a plotly figure) in ``container`` (``st``, a column) as a chart that stays
-    on the page: the next run's figure under the same ``key`` updates it in place."""
+    on the page: the next run's figure under the same ``key`` updates it in place.
+
+    ``clicks``: a click on the plot area reruns the script with the point clicked, in data
+    coordinates, as ``st.session_state[key]`` (and the return value), in the shape of
+    ``st.plotly_chart``'s point selection: ``{"selection": {"points": [{"x": .., "y": ..}]}}``.
+    """
     spec = pio.to_json(fig, validate=False)
     height = fig.to_dict().get("layout", {}).get("height") or DEFAULT_HEIGHT
-    draw = functools.partial(_component(), spec=spec, height=int(height), key=key, default=None)
+    draw = functools.partial(
+        _component(), spec=spec, height=int(height), clicks=clicks, key=key, default=None
+    )
     if container is st:
-        draw()
-    else:
-        with container:
-            draw()
+        return draw()
+    with container:
+        return draw()

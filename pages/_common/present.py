@@ -98,10 +98,10 @@ def chart(container: Any, fig: Any, **kwargs: Any) -> Any:
     return container.plotly_chart(figure(fig), **kwargs)
 
 
-def kept(container: Any, fig: Any, *, key: str) -> None:
+def kept(container: Any, fig: Any, *, key: str, clicks: bool = False) -> Any:
     """Like :func:`chart`, as a chart that stays on the page and takes the next run's figure in
     place (:mod:`pages._common.kept_chart`): for a figure redrawn on every slider move."""
-    kept_chart(container, figure(fig), key=key)
+    return kept_chart(container, figure(fig), key=key, clicks=clicks)
 
 
 def title(text: str) -> str:

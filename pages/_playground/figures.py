@@ -53,13 +53,15 @@ def internals_titles(name: str, keys_: list[str]) -> dict[str, str]:
 
 
 def map_figure(cfg: Settings, title: str | None = None) -> go.Figure:
-    """The surface's map with its minima and the start, and the grid a click picks a start on
-    (a new figure on every call: callers add to it)."""
+    """The surface's map with its minima and the start (a new figure on every call: callers add
+    to it). A click on it picks a start through the kept chart's own click events
+    (pages/_common/kept_chart.py), not a grid of invisible points: 1600 of them were a third of
+    the map's drawing time in chromium."""
     surface = get_surface(cfg.surface)
     xs, ys, Z = data.contour(cfg.surface, data.CONTOUR_N)
     return sp.contour_map(
         xs, ys, Z, log_scale=surface.log_scale, minima=surface.minima, start=cfg.start,
-        title=title
+        click_grid=0, title=title
         or _("{surface}: click anywhere to start there").format(surface=present.title(surface.title)),
     )  # fmt: skip
 
@@ -72,7 +74,7 @@ def map_figure(cfg: Settings, title: str | None = None) -> go.Figure:
 # left out of the key (a leading underscore) and not fetched from its cache and copied again.
 @st.cache_resource(max_entries=16, show_spinner=False)
 def paths_map(cfg: Settings, lang: str, _result: data.Paths) -> go.Figure:
-    """The contour map with every path, its playback and a click grid."""
+    """The contour map with every path and its playback."""
     result = _result
     fig = map_figure(cfg)
     names, labels, div = result.names, result.labels, result.diverged_at

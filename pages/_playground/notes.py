@@ -60,11 +60,4 @@ def stops(result: data.Paths) -> None:
 
 def bare_map(cfg: Settings) -> None:
     """The map without paths, so that a click can still pick a start where a run works."""
-    present.chart(
-        st,
-        figures.map_figure(cfg),
-        key=keys.MAP_KEY,
-        on_select="rerun",
-        selection_mode="points",
-        width="stretch",
-    )
+    present.kept(st, figures.map_figure(cfg), key=keys.MAP_KEY, clicks=True)

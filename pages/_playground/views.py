@@ -93,23 +93,27 @@ def _table(result: data.Paths, surface: Surface) -> list[dict[str, Any]]:
 
 def trajectories_view(cfg: Settings) -> None:
     asked = cfg
-    cfg, result = _compute("paths", data.paths, cfg)
+    # One slot for the warnings, however many there are: the map below keeps its place on the
+    # page, so its frame (a kept chart) is not built anew when a new start makes a path diverge.
+    messages = st.container()
+    with messages:
+        cfg, result = _compute("paths", data.paths, cfg)
     if result is None:
         notes.bare_map(asked)
         return
     surface = get_surface(cfg.surface)
-    notes.stops(result)
+    with messages:
+        notes.stops(result)
     show_3d = bool(st.session_state.get(keys.SHOW_3D.key))
     fig_map = figures.paths_map(cfg, language(), result)
     if show_3d and not present.active():
         left, right = st.columns([3, 2])
     else:  # side by side, both are too narrow on a projector: the 3D view goes below the map
         left, right = st, (st if show_3d else None)
-    present.chart(
-        left, fig_map, key=keys.MAP_KEY, on_select="rerun", selection_mode="points", width="stretch"
-    )
+    # Both kept on the page: each run's paths are applied in place (the reader's zoom and
+    # camera stay), and a click on the map reruns with the point as a start.
+    present.kept(left, fig_map, key=keys.MAP_KEY, clicks=True)
     if right is not None:
-        # Kept on the page: each run's paths are applied in place, the reader's camera stays.
         present.kept(right, figures.view_3d(cfg, language(), result), key="pg_fig_3d")
     st.latex(f"f(x, y) = {surface.latex}")
 

@@ -10,30 +10,34 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
+    KEPT,
     assert_no_exception,
     expect_texts,
+    kept_plot_js,
     main_block,
     open_page,
     screenshot,
     wait_idle,
 )
 
-MAP = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+# The map and the 3D view are kept charts (frames of their own): the map is the first.
+MAP_GD = kept_plot_js(0)
 
 # The playback markers' current positions, read from the live Plotly graph div.
-MARKERS_JS = """() => {
-  const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+MARKERS_JS = f"""() => {{
+  const gd = {MAP_GD};
   return gd._fullData.filter(t => (t.name || '').endsWith('(now)'))
                 .map(t => [Number(t.x[0]), Number(t.y[0])]);
-}"""
+}}"""
 # How many markers stand elsewhere than at ``before`` (the positions MARKERS_JS gave).
 MOVED_JS = f"""([before]) => ({MARKERS_JS})()
   .filter((p, i) => p[0] !== before[i][0] || p[1] !== before[i][1]).length"""
-START_JS = """() => {
-  const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
-  const t = gd._fullData.find(t => t.name === 'start');
-  return [Number(t.x[0]), Number(t.y[0])];
-}"""
+START_JS = f"""() => {{
+  const gd = {MAP_GD};
+  const t = gd && gd._fullData && gd._fullData.find(t => t.name === 'start');
+  return t ? [Number(t.x[0]), Number(t.y[0])] : [NaN, NaN];
+}}"""
+MAP_DRAWN = f"() => {{ const gd = {MAP_GD}; return Boolean(gd && gd._fullData); }}"
 
 
 def _open(page, app_url):
@@ -41,7 +45,7 @@ def _open(page, app_url):
     # falls back to Streamlit's pages/ auto-discovery (reported; app.py is not this page's).
     open_page(page, app_url)
     open_page(page, app_url, "playground")
-    page.wait_for_selector(MAP)
+    page.wait_for_function(MAP_DRAWN)
     page.wait_for_timeout(500)
     assert_no_exception(page)
 
@@ -54,17 +58,18 @@ def test_playground_loads_and_play_moves_the_markers(page, app_url):
     page.wait_for_function(f"() => ({MARKERS_JS})().length === 5")  # every optimizer's marker
     before = page.evaluate(MARKERS_JS)
     assert all(x == x for x, _ in before), before  # numbers, not NaN
-    page.locator(MAP).first.locator(".updatemenu-button").first.click()
+    the_map = page.frame_locator(KEPT).first
+    the_map.locator(".updatemenu-button").first.click()
     # Play runs in the browser: wait until at least 4 of the 5 markers have left their place.
     page.wait_for_function(f"(before) => ({MOVED_JS})([before]) >= 4", arg=before, polling=100)
-    page.locator(MAP).first.screenshot(path="tests/artifacts/playground_playing.png")
+    page.locator(KEPT).first.screenshot(path="tests/artifacts/playground_playing.png")
     assert_no_exception(page)
 
 
 def test_click_on_the_map_moves_the_start(page, app_url):
     _open(page, app_url)
     before = page.evaluate(START_JS)
-    box = page.locator(f"{MAP} .nsewdrag").first.bounding_box()
+    box = page.frame_locator(KEPT).first.locator(".nsewdrag").first.bounding_box()
     # Click well inside the plotting area, away from the default start (upper right).
     page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.25)
     # The rerun that the click starts redraws the map with the new start and writes the link.
@@ -116,7 +121,7 @@ def test_first_look_at_a_steep_surface_shows_no_red_boxes(page, app_url, surface
         "sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam,adamw,amsgrad,nadam,radam,adamax"
     )
     open_page(page, app_url, "playground", f"pg_surface={surface}&pg_opts={everyone}")
-    page.wait_for_selector(MAP)
+    page.wait_for_function(MAP_DRAWN)
     page.wait_for_timeout(800)
     assert_no_exception(page)
     screenshot(page, f"playground_first_look_{surface}")
@@ -149,11 +154,9 @@ def test_an_optimizers_panel_stays_open_while_its_learning_rate_changes(page, ap
     assert_no_exception(page)
 
 
-# The 3D view: a kept chart (pages/_common/kept_chart.py) in its own same-origin frame.
-VIEW_3D = "[data-testid='stCustomComponentV1']"
+# The 3D view: the second kept chart.
 IN_3D = f"""(f) => {{
-  const doc = document.querySelector("{VIEW_3D}").contentDocument;
-  const gd = doc && doc.querySelector('.js-plotly-plot');
+  const gd = {kept_plot_js(1)};
   return gd && gd._fullData ? f(gd) : null;
 }}"""
 # The camera the reader sees (the scene's own; the layout's copy follows it on mouse-up only).
@@ -165,7 +168,7 @@ ADAM_3D = """gd => { const t = gd._fullData.find(t => t.name === 'adam');
 def _turn(page) -> dict:
     """Drag across the 3D view as a reader would, until its camera has moved (a scene that
     has only just been drawn may not listen yet); the camera's eye after the turn."""
-    frame = page.locator(VIEW_3D)
+    frame = page.locator(KEPT).nth(1)
     frame.scroll_into_view_if_needed()
     default = {"x": 1.25, "y": 1.25, "z": 1.25}
     for _ in range(5):
@@ -183,7 +186,9 @@ def _turn(page) -> dict:
             return eye
         page.wait_for_timeout(500)
     screenshot(page, "playground_3d_not_turned")
-    under = page.evaluate("([x, y]) => document.elementFromPoint(x, y).outerHTML.slice(0, 200)", [x, y])
+    under = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).outerHTML.slice(0, 200)", [x, y]
+    )
     raise AssertionError(f"dragging did not turn the 3D view: {eye}; under the mouse: {under}")
 
 
@@ -211,4 +216,4 @@ def test_the_3d_view_takes_a_new_learning_rate_in_place_and_keeps_the_camera(pag
     assert same, "the 3D view was drawn anew instead of updated in place"
     assert camera == pytest.approx(eye), camera  # the reader's turn survived the new paths
     assert_no_exception(page)
-    page.locator(VIEW_3D).screenshot(path="tests/artifacts/playground_3d_kept.png")
+    page.locator(KEPT).nth(1).screenshot(path="tests/artifacts/playground_3d_kept.png")

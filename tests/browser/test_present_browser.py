@@ -7,16 +7,26 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_no_exception, open_page, screenshot, serve_app, wait_idle
+from tests.browser.conftest import (
+    KEPT,
+    PLOTS_JS,
+    assert_no_exception,
+    open_page,
+    screenshot,
+    serve_app,
+    wait_idle,
+)
 
-PLOT = "[data-testid='stPlotlyChart'] .js-plotly-plot"
-# Every visible piece of text of every plot: its font size in px, and the plot's top edge.
-SIZES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => ({
-  top: gd.getBoundingClientRect().top,
+PLOTTED = f"() => {PLOTS_JS}.length > 0"
+# Every visible piece of text of every plot (st.plotly_chart's and the kept charts' in their
+# frames): its font size in px, and the plot's top edge on the page.
+SIZES_JS = f"""() => {PLOTS_JS}.map(([gd, at]) => ({{
+  top: gd.getBoundingClientRect().top + at,
   sizes: [...gd.querySelectorAll('text')]
     .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
-    .map(t => [t.textContent.trim(), parseFloat(getComputedStyle(t).fontSize)]),
-}))"""
+    .map(t => [t.textContent.trim(),
+               parseFloat(t.ownerDocument.defaultView.getComputedStyle(t).fontSize)]),
+}}))"""
 PAGES = ["playground", "activations", "gradient_flow", "sequences", "landscape", "race", "lessons"]
 
 
@@ -36,7 +46,7 @@ def test_projector_mode_is_readable_and_the_main_figure_is_above_the_fold(projec
     if name == "race":  # nothing long starts unasked: the race's figure comes with its run
         projector.get_by_role("button", name="Run the race").click()
         wait_idle(projector)
-    projector.wait_for_selector(PLOT)
+    projector.wait_for_function(PLOTTED)
     projector.wait_for_timeout(1500)
     assert_no_exception(projector)
     screenshot(projector, f"present_{name}")
@@ -60,14 +70,19 @@ def test_the_sidebar_controls_hide_behind_one_toggle(projector, app_url):
     wait_idle(projector)
     expect(surface).to_be_visible()
     # The play buttons stay on the map in projector mode.
-    expect(projector.locator(f"{PLOT} .updatemenu-button").first).to_be_visible()
+    expect(projector.frame_locator(KEPT).first.locator(".updatemenu-button").first).to_be_visible()
 
 
-THEME_JS = """() => {
-  const gd = document.querySelector('.js-plotly-plot');
+# The map (a kept chart: transparent over the page, so the page's colour is what shows).
+THEME_JS = f"""() => {{
+  const [gd, at] = {PLOTS_JS}[0];
   const tick = gd.querySelector('.xtick text');
-  return {paper: gd._fullLayout.paper_bgcolor, tick: getComputedStyle(tick).fill};
-}"""
+  const paper = gd._fullLayout.paper_bgcolor;
+  const clear = paper.replace(/ /g, '') === 'rgba(0,0,0,0)';
+  const page = getComputedStyle(document.querySelector("[data-testid='stApp']")).backgroundColor;
+  return {{paper: clear ? page : paper,
+           tick: tick.ownerDocument.defaultView.getComputedStyle(tick).fill}};
+}}"""
 
 
 def _brightness(color: str) -> float:
@@ -90,7 +105,7 @@ def test_plots_follow_a_dark_theme_in_projector_mode(browser, monkeypatch):
         with serve_app() as url:
             open_page(tab, url)
             open_page(tab, url, "playground", "present=1")
-            tab.wait_for_selector(PLOT)
+            tab.wait_for_function(PLOTTED)
             tab.wait_for_timeout(1000)
             colors = tab.evaluate(THEME_JS)
             screenshot(tab, "present_playground_dark")

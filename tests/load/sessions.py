@@ -15,7 +15,10 @@ from typing import Any
 from tests.load.report import Session
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-FIGURE = "[data-testid='stPlotlyChart'] .main-svg"
+# A drawn figure: st.plotly_chart's, or a kept chart's in its own frame (the playground's map).
+FIGURE_JS = """() => Boolean(document.querySelector("[data-testid='stPlotlyChart'] .main-svg")
+  || [...document.querySelectorAll("[data-testid='stCustomComponentV1']")]
+       .some(f => f.contentDocument && f.contentDocument.querySelector('.main-svg')))"""
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 PROGRESS = "[data-testid='stProgress']"
 HEATMAPS = ("signal_norms", "act_std", "act_mean", "saturated", "dead")  # not the default
@@ -194,7 +197,7 @@ async def run_session(
         await tab.goto(f"{base}/{plan.path}{sep}lt={plan.tag}", wait_until="commit",
                        timeout=_ms(deadline))  # fmt: skip
         if plan.figure:
-            await tab.wait_for_selector(FIGURE, state="visible", timeout=_ms(deadline))
+            await tab.wait_for_function(FIGURE_JS, timeout=_ms(deadline), polling=100)
             session.first_figure = time.time() - session.opened
         await settled(tab, deadline)
         session.loaded = time.time() - session.opened
