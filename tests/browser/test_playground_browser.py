@@ -217,3 +217,28 @@ def test_the_3d_view_takes_a_new_learning_rate_in_place_and_keeps_the_camera(pag
     assert camera == pytest.approx(eye), camera  # the reader's turn survived the new paths
     assert_no_exception(page)
     page.locator(KEPT).nth(1).screenshot(path="tests/artifacts/playground_3d_kept.png")
+
+
+def test_a_figure_the_kept_chart_cannot_draw_is_said_so_and_the_next_one_is_drawn(page, app_url):
+    _open(page, app_url)
+    page.wait_for_function(f"() => ({IN_3D})(gd => gd._fullData.length) === 6")
+    frame = page.locator(KEPT).nth(1)
+    # What Streamlit would send if a figure could not be read: the frame says so in its place.
+    page.evaluate(
+        f"""() => document.querySelectorAll("{KEPT}")[1].contentWindow.postMessage(
+            {{type: 'streamlit:render', args: {{spec: '{{not json', height: 620}}}}, '*')"""
+    )
+    expect(page.frame_locator(KEPT).nth(1).locator("#chart")).to_contain_text(
+        "This chart could not be drawn"
+    )
+    # The next run's figure is drawn again in the same frame.
+    sidebar = page.locator("[data-testid='stSidebar']")
+    panel = sidebar.locator("[data-testid='stExpander']").filter(has_text="adam").first
+    panel.locator("summary").click()
+    wait_idle(page)
+    panel.get_by_role("slider").first.focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(f"() => ({IN_3D})(gd => gd._fullData.length) === 6", polling=100)
+    expect(page.frame_locator(KEPT).nth(1).locator("#chart")).not_to_contain_text("could not")
+    assert frame.bounding_box()["height"] > 600
+    assert_no_exception(page)

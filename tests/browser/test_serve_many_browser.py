@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _cannot_run, assert_no_exception, wait_idle
+from tests.browser.conftest import _cannot_run, assert_no_exception, kept_plot_js, wait_idle
 from tests.load.servers import serve
 
 NGINX = "/usr/sbin/nginx"
@@ -94,3 +94,23 @@ def test_the_app_works_through_the_proxy(proxy, browser):
     while not (stream := streams(run_dir, cookie)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert stream and " 101 " in stream[0]  # the WebSocket upgrade went through
+
+
+def test_the_playgrounds_kept_charts_load_through_the_proxy(proxy, browser):
+    """The map and the 3D view are frames whose page and plotly.js the app serves: through nginx
+    they must come from the process that declared them (the browser's sticky cookie)."""
+    url, _, _ = proxy
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(180_000)
+        tab.goto(url)
+        wait_idle(tab)
+        tab.goto(f"{url}/playground")
+        for index in (0, 1):  # the map, then the 3D view
+            tab.wait_for_function(
+                f"() => {{ const gd = {kept_plot_js(index)}; return Boolean(gd && gd._fullData); }}"
+            )
+        assert_no_exception(tab)
+    finally:
+        context.close()
