@@ -11,8 +11,9 @@ A custom component with a key keeps its name (Streamlit builds it from the key, 
 name and its URL only), so the same frame receives every new figure; its page
 (``kept_chart_frontend/index.html``) applies it with ``Plotly.react``, which redraws what changed
 and keeps what the reader did (camera, zoom, legend). The page loads the ``plotly.min.js`` that
-the plotly package ships: Streamlit serves a component's files only from under its own folder
-(symlinks resolved), so both are copied into one folder per version (:func:`served_folder`).
+the plotly package ships, and Streamlit's body font: Streamlit serves a component's files only
+from under its own folder (symlinks resolved), so they are copied into one folder per version
+(:func:`served_folder`).
 """
 
 from __future__ import annotations
@@ -33,20 +34,31 @@ import streamlit.components.v1 as components
 NAME = "kept_chart"
 FRONTEND = Path(__file__).with_name("kept_chart_frontend") / "index.html"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# Streamlit's own body font, so that the charts' text is set as in its chart element (without it
+# the frame falls back to a wider sans-serif and legends wrap to more rows).
+FONTS = Path(st.__file__).parent / "static" / "static" / "media"
 DEFAULT_HEIGHT = 450
+
+
+def _body_font() -> Path | None:
+    found = sorted(FONTS.glob("SourceSansVF-Upright*.woff2"))
+    return found[0] if found else None
 
 
 def served_folder() -> Path:
     """The folder Streamlit serves the component from: the page and a copy of plotly.min.js,
     made once per page and plotly version (several server processes may race to make it: each
     builds its own and renames it into place; the losers' copies are dropped)."""
-    page = FRONTEND.read_bytes()
-    digest = hashlib.sha256(page + plotly.__version__.encode()).hexdigest()[:16]
+    page, font = FRONTEND.read_bytes(), _body_font()
+    made_from = page + plotly.__version__.encode() + (font.name.encode() if font else b"")
+    digest = hashlib.sha256(made_from).hexdigest()[:16]
     target = Path(tempfile.gettempdir()) / f"gradlab-{NAME}-{digest}"
     if (target / "index.html").exists():
         return target
     draft = Path(tempfile.mkdtemp(prefix=f"{target.name}-", dir=target.parent))
     shutil.copyfile(PLOTLY_JS, draft / "plotly.min.js")
+    if font is not None:
+        shutil.copyfile(font, draft / "source-sans.woff2")
     (draft / "index.html").write_bytes(page)  # last: its presence marks a complete folder
     try:
         os.rename(draft, target)

@@ -54,4 +54,8 @@ def test_the_served_folder_holds_the_page_and_plotly_js():
     folder = kept_chart.served_folder()
     assert (folder / "index.html").read_bytes() == kept_chart.FRONTEND.read_bytes()
     assert (folder / "plotly.min.js").read_bytes() == kept_chart.PLOTLY_JS.read_bytes()
+    # Streamlit's body font, which the page declares (this Streamlit ships it).
+    font = kept_chart._body_font()
+    assert font is not None and (folder / "source-sans.woff2").read_bytes() == font.read_bytes()
+    assert "source-sans.woff2" in kept_chart.FRONTEND.read_text()
     assert kept_chart.served_folder() == folder  # made once, found again
