@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.common import table, verdict
+from tests.browser.plots import PLOTS_JS
 from tests.load.servers import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,11 +65,7 @@ INSTRUMENT = """
 # none). Both are kept charts (frames of their own, same origin, updated in place); a plain
 # st.plotly_chart is looked at too, so that the bench measures an older page the same way.
 SIGNATURE = """() => {
-  const plots = [...document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")];
-  for (const f of document.querySelectorAll("[data-testid='stCustomComponentV1']")) {
-    const gd = f.contentDocument && f.contentDocument.querySelector('.js-plotly-plot');
-    if (gd) plots.push(gd);
-  }
+  const plots = PLOTS_JS.map(([gd]) => gd);
   const having = type => plots.find(gd => gd._fullData && gd._fullData.some(t => t.type === type));
   const adam = gd => {
     const t = gd && gd._fullData.find(
@@ -76,7 +73,7 @@ SIGNATURE = """() => {
     return t ? t.x.length + ':' + t.x[t.x.length - 1] + ':' + t.y[t.y.length - 1] : null;
   };
   return [adam(having('contour')), adam(having('surface'))];
-}"""
+}""".replace("PLOTS_JS", PLOTS_JS)
 
 # Resolves once the map (and the 3D view, where shown) show new data for Adam and the app is
 # idle, two frames later.

@@ -46,8 +46,8 @@ def _body_font() -> Path | None:
 
 
 def served_folder() -> Path:
-    """The folder Streamlit serves the component from: the page and a copy of plotly.min.js,
-    made once per page and plotly version (several server processes may race to make it: each
+    """The folder Streamlit serves the component from: the page and copies of plotly.min.js and
+    Streamlit's body font, made once per page, plotly version and font (several server processes may race to make it: each
     builds its own and renames it into place; the losers' copies are dropped)."""
     page, font = FRONTEND.read_bytes(), _body_font()
     made_from = page + plotly.__version__.encode() + (font.name.encode() if font else b"")

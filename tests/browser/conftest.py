@@ -177,29 +177,3 @@ def screenshot(tab, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     tab.screenshot(path=str(path), full_page=True)
     return path
-
-
-# A kept chart (pages/_common/kept_chart.py) is a same-origin frame holding one Plotly plot.
-KEPT = "[data-testid='stCustomComponentV1']"
-
-
-def kept_plot_js(index: int) -> str:
-    """A JS expression: the Plotly graph div of the page's ``index``-th kept chart, or null."""
-    return (
-        f'(() => {{ const f = document.querySelectorAll("{KEPT}")[{index}];'
-        " const d = f && f.contentDocument;"
-        " return d && d.querySelector('.js-plotly-plot'); })()"
-    )
-
-
-# Every Plotly plot on the page, st.plotly_chart's and the kept charts', with each plot's offset
-# from the page's top edge added for a plot inside a frame: [[graph div, frame top], ...].
-PLOTS_JS = (
-    "(() => { const out = [...document.querySelectorAll("
-    "\"[data-testid='stPlotlyChart'] .js-plotly-plot\")].map(gd => [gd, 0]);"
-    f' for (const f of document.querySelectorAll("{KEPT}")) {{'
-    " const gd = f.contentDocument && f.contentDocument.querySelector('.js-plotly-plot');"
-    " if (gd && gd._fullLayout) out.push([gd, f.getBoundingClientRect().top]); }"
-    " const top = ([gd, at]) => gd.getBoundingClientRect().top + at;"
-    " return out.sort((a, b) => top(a) - top(b)); })()"
-)

@@ -10,15 +10,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
-    KEPT,
     assert_no_exception,
     expect_texts,
-    kept_plot_js,
     main_block,
     open_page,
     screenshot,
     wait_idle,
 )
+from tests.browser.plots import KEPT, kept_plot_js
 
 # The map and the 3D view are kept charts (frames of their own): the map is the first.
 MAP_GD = kept_plot_js(0)
@@ -130,13 +129,26 @@ def test_first_look_at_a_steep_surface_shows_no_red_boxes(page, app_url, surface
     assert "diverged" not in page.locator("[data-testid='stMain']").inner_text()
 
 
-def test_an_optimizers_panel_stays_open_while_its_learning_rate_changes(page, app_url):
-    _open(page, app_url)
+def _adams_panel(page):
+    """Adam's panel in the sidebar, opened with a click as a person would (a closed panel
+    draws no widgets), and its learning-rate slider."""
     sidebar = page.locator("[data-testid='stSidebar']")
     panel = sidebar.locator("[data-testid='stExpander']").filter(has_text="adam").first
     panel.locator("summary").click()
     wait_idle(page)
-    lr = panel.get_by_role("slider").first
+    return panel, panel.get_by_role("slider").first
+
+
+def _lower_adams_rate(page) -> None:
+    """Adam's learning rate one notch down, with the keyboard (the page reruns)."""
+    _, lr = _adams_panel(page)
+    lr.focus()
+    page.keyboard.press("ArrowLeft")
+
+
+def test_an_optimizers_panel_stays_open_while_its_learning_rate_changes(page, app_url):
+    _open(page, app_url)
+    panel, lr = _adams_panel(page)
     before = lr.get_attribute("aria-valuetext")
     for _ in range(3):  # each key press reruns the page; the panel must not close in between
         link = page.url
@@ -199,12 +211,7 @@ def test_the_3d_view_takes_a_new_learning_rate_in_place_and_keeps_the_camera(pag
     # The plot is marked, so that a redrawn one would show; the reader turns the view by dragging.
     page.evaluate(f"() => ({IN_3D})(gd => {{ gd.__kept = true; return true; }})")
     eye = _turn(page)
-    sidebar = page.locator("[data-testid='stSidebar']")
-    panel = sidebar.locator("[data-testid='stExpander']").filter(has_text="adam").first
-    panel.locator("summary").click()
-    wait_idle(page)
-    panel.get_by_role("slider").first.focus()
-    page.keyboard.press("ArrowLeft")
+    _lower_adams_rate(page)
     page.wait_for_function(
         f"(before) => JSON.stringify(({IN_3D})({ADAM_3D})) !== JSON.stringify(before)",
         arg=before,
@@ -232,12 +239,7 @@ def test_a_figure_the_kept_chart_cannot_draw_is_said_so_and_the_next_one_is_draw
         "This chart could not be drawn"
     )
     # The next run's figure is drawn again in the same frame.
-    sidebar = page.locator("[data-testid='stSidebar']")
-    panel = sidebar.locator("[data-testid='stExpander']").filter(has_text="adam").first
-    panel.locator("summary").click()
-    wait_idle(page)
-    panel.get_by_role("slider").first.focus()
-    page.keyboard.press("ArrowLeft")
+    _lower_adams_rate(page)
     page.wait_for_function(f"() => ({IN_3D})(gd => gd._fullData.length) === 6", polling=100)
     expect(page.frame_locator(KEPT).nth(1).locator("#chart")).not_to_contain_text("could not")
     assert frame.bounding_box()["height"] > 600

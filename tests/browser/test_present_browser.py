@@ -7,15 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (
-    KEPT,
-    PLOTS_JS,
-    assert_no_exception,
-    open_page,
-    screenshot,
-    serve_app,
-    wait_idle,
-)
+from tests.browser.conftest import assert_no_exception, open_page, screenshot, serve_app, wait_idle
+from tests.browser.plots import KEPT, PLOTS_JS
 
 PLOTTED = f"() => {PLOTS_JS}.length > 0"
 # Every visible piece of text of every plot (st.plotly_chart's and the kept charts' in their

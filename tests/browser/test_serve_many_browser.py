@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _cannot_run, assert_no_exception, kept_plot_js, wait_idle
+from tests.browser.conftest import _cannot_run, assert_no_exception, wait_idle
+from tests.browser.plots import kept_plot_js
 from tests.load.servers import serve
 
 NGINX = "/usr/sbin/nginx"

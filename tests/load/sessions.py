@@ -12,13 +12,12 @@ import dataclasses
 import time
 from typing import Any
 
+from tests.browser.plots import PLOTS_JS
 from tests.load.report import Session
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 # A drawn figure: st.plotly_chart's, or a kept chart's in its own frame (the playground's map).
-FIGURE_JS = """() => Boolean(document.querySelector("[data-testid='stPlotlyChart'] .main-svg")
-  || [...document.querySelectorAll("[data-testid='stCustomComponentV1']")]
-       .some(f => f.contentDocument && f.contentDocument.querySelector('.main-svg')))"""
+FIGURE_JS = f"() => {PLOTS_JS}.some(([gd]) => Boolean(gd.querySelector('.main-svg')))"
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 PROGRESS = "[data-testid='stProgress']"
 HEATMAPS = ("signal_norms", "act_std", "act_mean", "saturated", "dead")  # not the default
