@@ -10,17 +10,21 @@ reader's rotated camera snapped back to the default one.
 A custom component with a key keeps its name (Streamlit builds it from the key, the component's
 name and its URL only), so the same frame receives every new figure; its page
 (``kept_chart_frontend/index.html``) applies it with ``Plotly.react``, which redraws what changed
-and keeps what the reader did (camera, zoom, legend). The page loads the ``plotly.min.js`` that
-the plotly package ships, and Streamlit's body font: Streamlit serves a component's files only
-from under its own folder (symlinks resolved), so they are copied into one folder per version
-(:func:`served_folder`).
+and keeps what the reader did (camera, zoom, legend). The page loads the smallest plotly.js
+bundle that draws its figure (:func:`bundle_for`): a partial one from ``kept_chart_frontend/vendor``
+(a third of the full one's size each: the frame parses it on every page load), else the full
+``plotly.min.js`` that the plotly package ships; and Streamlit's body font. Streamlit serves a
+component's files only from under its own folder (symlinks resolved), so they are copied into
+one folder per version (:func:`served_folder`).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -38,6 +42,52 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 # the frame falls back to a wider sans-serif and legends wrap to more rows).
 FONTS = Path(st.__file__).parent / "static" / "static" / "media"
 DEFAULT_HEIGHT = 450
+VENDOR = FRONTEND.parent / "vendor"
+FULL = "plotly.min.js"
+#: The partial bundles (vendor/README.md) and the trace types each draws, smallest first.
+PARTIAL = {
+    "plotly-cartesian.min.js": frozenset(
+        {"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour",
+         "image", "pie", "scatter", "scatterternary", "violin"}
+    ),
+    "plotly-gl3d.min.js": frozenset(
+        {"cone", "isosurface", "mesh3d", "scatter", "scatter3d", "streamtube", "surface",
+         "volume"}
+    ),
+}  # fmt: skip
+
+
+def js_version(path: Path) -> str | None:
+    """The plotly.js version in a bundle's header comment (``plotly.js ... v4.1.1``)."""
+    with path.open("rb") as f:
+        head = f.read(300).decode("utf-8", "replace")
+    found = re.search(r"plotly\.js\b[^\n]*? v(\d+\.\d+\.\d+)", head)
+    return found.group(1) if found else None
+
+
+@functools.cache
+def _usable_partials() -> dict[str, frozenset[str]]:
+    """The partial bundles of the full bundle's own version (another one could draw a figure
+    differently from the full bundle, or not read it): none when plotly was upgraded alone."""
+    version = js_version(PLOTLY_JS)
+    return {
+        name: traces
+        for name, traces in PARTIAL.items()
+        if (VENDOR / name).exists() and js_version(VENDOR / name) == version
+    }
+
+
+def bundle_for(spec: dict[str, Any]) -> str:
+    """The file name of the smallest bundle that holds every trace type of ``spec`` (a figure's
+    JSON: its data and its frames' data), else the full one."""
+    traces = list(spec.get("data") or [])
+    for frame in spec.get("frames") or []:
+        traces += frame.get("data") or []
+    kinds = {t.get("type") or "scatter" for t in traces}
+    for name, drawn in _usable_partials().items():
+        if kinds <= drawn:
+            return name
+    return FULL
 
 
 def _body_font() -> Path | None:
@@ -50,13 +100,17 @@ def served_folder() -> Path:
     Streamlit's body font, made once per page, plotly version and font (several server processes may race to make it: each
     builds its own and renames it into place; the losers' copies are dropped)."""
     page, font = FRONTEND.read_bytes(), _body_font()
+    partials = sorted(_usable_partials())
     made_from = page + plotly.__version__.encode() + (font.name.encode() if font else b"")
+    made_from += json.dumps(partials).encode()
     digest = hashlib.sha256(made_from).hexdigest()[:16]
     target = Path(tempfile.gettempdir()) / f"gradlab-{NAME}-{digest}"
     if (target / "index.html").exists():
         return target
     draft = Path(tempfile.mkdtemp(prefix=f"{target.name}-", dir=target.parent))
-    shutil.copyfile(PLOTLY_JS, draft / "plotly.min.js")
+    shutil.copyfile(PLOTLY_JS, draft / FULL)
+    for name in partials:
+        shutil.copyfile(VENDOR / name, draft / name)
     if font is not None:
         shutil.copyfile(font, draft / "source-sans.woff2")
     (draft / "index.html").write_bytes(page)  # last: its presence marks a complete folder
@@ -80,10 +134,18 @@ def kept_chart(container: Any, fig: Any, *, key: str, clicks: bool = False) -> A
     coordinates, as ``st.session_state[key]`` (and the return value), in the shape of
     ``st.plotly_chart``'s point selection: ``{"selection": {"points": [{"x": .., "y": ..}]}}``.
     """
-    spec = pio.to_json(fig, validate=False)
-    height = fig.to_dict().get("layout", {}).get("height") or DEFAULT_HEIGHT
+    as_dict = fig.to_dict()
+    spec = pio.to_json(as_dict, validate=False)
+    height = as_dict.get("layout", {}).get("height") or DEFAULT_HEIGHT
+    bundle = bundle_for(as_dict)
     draw = functools.partial(
-        _component(), spec=spec, height=int(height), clicks=clicks, key=key, default=None
+        _component(),
+        spec=spec,
+        bundle=bundle,
+        height=int(height),
+        clicks=clicks,
+        key=key,
+        default=None,
     )
     if container is st:
         return draw()

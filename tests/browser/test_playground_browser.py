@@ -207,6 +207,12 @@ def _turn(page) -> dict:
 def test_the_3d_view_takes_a_new_learning_rate_in_place_and_keeps_the_camera(page, app_url):
     _open(page, app_url)
     page.wait_for_function(f"() => ({IN_3D})(gd => gd._fullData.length) === 6")  # surface + 5
+    # Each frame loaded the partial plotly.js bundle that draws it, not the full one.
+    scripts = page.evaluate(
+        f"""() => [...document.querySelectorAll("{KEPT}")].map(f => [...f.contentDocument
+            .querySelectorAll("script[src]")].map(s => s.src.split("/").pop()))"""
+    )
+    assert scripts == [["plotly-cartesian.min.js"], ["plotly-gl3d.min.js"]], scripts
     before = page.evaluate(f"() => ({IN_3D})({ADAM_3D})")
     # The plot is marked, so that a redrawn one would show; the reader turns the view by dragging.
     page.evaluate(f"() => ({IN_3D})(gd => {{ gd.__kept = true; return true; }})")

@@ -1,7 +1,8 @@
 """The kept chart (pages/_common/kept_chart.py): the playground's map and 3D view keep their
 element identity across reruns while their figures change, so the browser updates them in place;
 a click on the map (its value) sets the start; the folder Streamlit serves the chart from holds
-its page and the plotly package's own plotly.js."""
+its page, the plotly package's own plotly.js and the partial bundles of the same version, and
+each chart names the smallest bundle that draws its figure."""
 
 from __future__ import annotations
 
@@ -28,7 +29,10 @@ def test_the_map_and_3d_view_keep_their_identity_while_their_figures_change():
     paths = _adam(at, "contour"), _adam(at, "surface")
     assert len(kept) == 2  # the map and the 3D view
     args = [json.loads(e.proto.json_args) for e in at._tree if e.type == "component_instance"]
-    assert [(a["height"], a["clicks"]) for a in args] == [(780, True), (620, False)]
+    assert [(a["height"], a["clicks"], a["bundle"]) for a in args] == [
+        (780, True, "plotly-cartesian.min.js"),  # contour and scatter
+        (620, False, "plotly-gl3d.min.js"),  # surface and scatter3d
+    ]
     at.select_slider(key="pg_adam_lr").set_value(0.05).run()
     assert_no_exception(at)
     assert _adam(at, "contour") != paths[0] and _adam(at, "surface") != paths[1]  # new figures...
@@ -58,4 +62,45 @@ def test_the_served_folder_holds_the_page_and_plotly_js():
     font = kept_chart._body_font()
     assert font is not None and (folder / "source-sans.woff2").read_bytes() == font.read_bytes()
     assert "source-sans.woff2" in kept_chart.FRONTEND.read_text()
+    for name in kept_chart.PARTIAL:
+        assert (folder / name).read_bytes() == (kept_chart.VENDOR / name).read_bytes()
     assert kept_chart.served_folder() == folder  # made once, found again
+
+
+def test_the_partial_bundles_are_the_full_bundles_version():
+    """Upgrading plotly alone makes the charts fall back to its full bundle (this test says
+    so): the partial bundles in vendor/ must be fetched again in the same version."""
+    version = kept_chart.js_version(kept_chart.PLOTLY_JS)
+    assert version is not None
+    assert {kept_chart.js_version(kept_chart.VENDOR / n) for n in kept_chart.PARTIAL} == {version}
+    assert set(kept_chart._usable_partials()) == set(kept_chart.PARTIAL)
+
+
+def _spec(*kinds: str, frames: tuple[str, ...] = ()) -> dict:
+    data = [{"type": k} if k else {} for k in kinds]
+    return {"data": data, "layout": {}, "frames": [{"data": [{"type": k}]} for k in frames]}
+
+
+def test_each_figure_gets_the_smallest_bundle_that_draws_all_its_traces():
+    cartesian, gl3d = "plotly-cartesian.min.js", "plotly-gl3d.min.js"
+    assert kept_chart.bundle_for(_spec("contour", "scatter")) == cartesian
+    assert kept_chart.bundle_for(_spec("contour", "")) == cartesian  # no type: a scatter
+    assert kept_chart.bundle_for(_spec("scatter")) == cartesian  # in both: the first, smaller
+    assert kept_chart.bundle_for(_spec("surface", "scatter3d")) == gl3d
+    assert kept_chart.bundle_for(_spec("contour", "surface")) == kept_chart.FULL  # in neither
+    assert kept_chart.bundle_for(_spec("sankey")) == kept_chart.FULL
+    # A trace type that only the animation frames hold counts too.
+    assert kept_chart.bundle_for(_spec("scatter", frames=("scatter3d",))) == gl3d
+    assert kept_chart.bundle_for(_spec("contour", frames=("scatter3d",))) == kept_chart.FULL
+
+
+def test_a_partial_bundle_of_another_version_is_not_used(monkeypatch, tmp_path):
+    """As after upgrading plotly without fetching the partial bundles again."""
+    old = tmp_path / "plotly-cartesian.min.js"
+    old.write_text("/**\n* plotly.js (cartesian - minified) v0.0.1\n*/\n")
+    monkeypatch.setattr(kept_chart, "VENDOR", tmp_path)
+    kept_chart._usable_partials.cache_clear()
+    try:
+        assert kept_chart.bundle_for(_spec("contour")) == kept_chart.FULL
+    finally:
+        kept_chart._usable_partials.cache_clear()
