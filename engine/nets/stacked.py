@@ -119,9 +119,11 @@ def accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """``(K,)`` accuracies of ``(K, N, C)`` logits, as :func:`engine.nets.losses.accuracy`.
 
     softmax and sigmoid are monotone, so the most probable class is the largest logit (or
-    ``z > 0`` for one logit); skipping the probabilities saves a pass over the logits.
+    ``z > 0`` for one logit); skipping the probabilities saves a pass over the logits. The
+    index of the first largest, as ``argmax``, from ``max``: faster on contiguous logits, and
+    ten times faster on a transposed view of ``(K, C, N)`` ones (the race's own layout).
     """
-    pred = logits.argmax(-1) if logits.shape[-1] > 1 else (logits[..., 0] > 0).long()
+    pred = logits.max(-1).indices if logits.shape[-1] > 1 else (logits[..., 0] > 0).long()
     return (pred == losses.labels(y)).float().mean(-1)
 
 

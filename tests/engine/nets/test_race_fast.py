@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state, vmap
 
 from engine import optimizers
-from engine.nets import datasets, networks, race, race_fast
+from engine.nets import datasets, losses, networks, race, race_fast
 from engine.nets import stacked as stacked_module
 from engine.nets.networks import MLPConfig
 
@@ -51,7 +51,49 @@ def test_loss_logits_and_gradient_equal_autograds(data, residual):
     torch.testing.assert_close(value, expected.detach(), rtol=1e-6, atol=1e-7)
     torch.testing.assert_close(logits, z.detach(), rtol=1e-6, atol=1e-6)
     torch.testing.assert_close(grad, g, rtol=1e-5, atol=1e-7)
-    assert logits.shape == (3, len(X), 3) and logits.is_contiguous()
+    assert logits.shape == (3, len(X), 3)
+    # Each model's accuracy as the single-model formula counts it, on the race's own layout.
+    for k in range(3):
+        expected_acc = losses.accuracy("ce", z[k].detach(), y)
+        assert stacked_module.accuracy(logits, y)[k] == expected_acc
+
+
+def test_targets_other_than_class_indices_are_refused(data):
+    X, y = data
+    model, layout, flat = _stacked(MLPConfig(2, 3, 2, 8, "relu"))
+    by_hand = race_fast.value_and_grad(model, layout, "ce")
+    with pytest.raises(ValueError, match="class indices"):
+        by_hand(flat, X, F.one_hot(y, 3).float())
+
+
+def test_a_new_batch_of_targets_is_not_mistaken_for_the_last_one(data):
+    """The class index is kept between calls for one batch's targets: another batch's (a
+    mini-batch) gets its own, and so its own loss."""
+    X, y = data
+    model, layout, flat = _stacked(MLPConfig(2, 3, 2, 8, "relu"))
+    by_hand = race_fast.value_and_grad(model, layout, "ce")
+    shifted = (y + 1) % 3
+    _, first, _ = by_hand(flat, X, y)
+    _, other, _ = by_hand(flat, X, shifted)
+    _, again, _ = by_hand(flat, X, y)
+    fresh = race_fast.value_and_grad(model, layout, "ce")
+    torch.testing.assert_close(other, fresh(flat, X, shifted)[1], rtol=0, atol=0)
+    torch.testing.assert_close(again, first, rtol=0, atol=0)
+    assert not torch.equal(first, other)
+
+
+def test_the_stacked_accuracy_breaks_ties_as_argmax_does():
+    """The first of equal largest logits is the prediction, as argmax has it: a network whose
+    logits are all equal (a dead one: its output is its bias) predicts class 0."""
+    y = torch.tensor([0, 1, 2, 1])
+    tied = torch.zeros(2, 4, 3)  # every class equal
+    tied[1, :, 1:] = 1.0  # classes 1 and 2 tie above class 0
+    expected = [float((z.argmax(-1) == y).float().mean()) for z in tied]
+    assert stacked_module.accuracy(tied, y).tolist() == expected == [0.25, 0.5]
+    # The same on a transposed view, the race's layout.
+    view = tied.transpose(1, 2).contiguous().transpose(1, 2)
+    assert not view.is_contiguous()
+    assert stacked_module.accuracy(view, y).tolist() == expected
 
 
 @pytest.mark.parametrize(
