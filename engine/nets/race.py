@@ -38,7 +38,7 @@ from torch.func import stack_module_state
 
 from engine.core.checks import check_int
 from engine.core.device import resolve
-from engine.core.divergence import race_limit, race_ok
+from engine.core.divergence import finite, race_limit, race_ok
 from engine.core.i18n import _
 from engine.nets import losses, model_chunks, networks, race_fast, stacked
 from engine.nets.batches import check_batch_norm, check_limits, minibatches, prepare_data
@@ -163,10 +163,11 @@ def race(
     inverse = torch.as_tensor(np.argsort(order), device=dev)
     flat = flat[torch.as_tensor(order, device=dev)]
     buffers = {k: b[torch.as_tensor(order, device=dev)] for k, b in buffers.items()}
+    sizes = [len(idx) for _, idx in groups]  # each group's rows, in order
     slices, at = [], 0
-    for _opt, idx in groups:
-        slices.append(slice(at, at + len(idx)))
-        at += len(idx)
+    for rows_in_group in sizes:
+        slices.append(slice(at, at + rows_in_group))
+        at += rows_in_group
     states = [
         stacked.init_rows(opt, flat[sl], layout)
         for (opt, _), sl in zip(groups, slices, strict=True)
@@ -217,21 +218,23 @@ def race(
         for t, xb, yb in minibatches(d, batch_size, steps, seed):
             saved = {k: b.clone() for k, b in buffers.items()} if buffers else None
             size = model_chunks.models_per_chunk(config, xb.shape[0], K)
-            parts = []
-            with model_chunks.same_randomness(dev) as rewind:
-                for sl in model_chunks.chunks(K, size):
-                    rewind()  # dropout: every chunk draws the masks the whole batch would
-                    parts.append(
-                        value_and_grad(flat[sl], {k: b[sl] for k, b in buffers.items()}, xb, yb)
-                    )
-            logits, value, g = model_chunks.concat(parts)
+            if size >= K:  # one chunk (the defaults): no generator state to save and restore
+                logits, value, g = value_and_grad(flat, buffers, xb, yb)
+            else:
+                parts = []
+                with model_chunks.same_randomness(dev) as rewind:
+                    for sl in model_chunks.chunks(K, size):
+                        rewind()  # dropout: every chunk draws the masks the whole batch would
+                        bufs = {k: b[sl] for k, b in buffers.items()}
+                        parts.append(value_and_grad(flat[sl], bufs, xb, yb))
+                logits, value, g = model_chunks.concat(parts)
             with torch.no_grad():
                 if has_test and t % eval_every == 0:
                     test_now = _evaluate(model, batched, score, correct, flat, buffers, d)
                 if t == 0:  # the same for every model: same weights, same batch
                     limit = race_limit(value.detach())
                 # A sum is non-finite when any term is (or when it overflows: diverging anyway).
-                ok = race_ok(value, limit) & torch.isfinite(g.sum(1))
+                ok = race_ok(value, limit) & finite(g.sum(1))
                 if has_test:
                     ok &= torch.isfinite(test_now).all(1)
                 acc = correct(logits.detach(), yb)
@@ -239,19 +242,23 @@ def race(
                     [value[:, None], acc[:, None], test_now, layout.layer_norms(g)], 1
                 )
                 count = count + 1  # every state's step counter: they step together
+                # Each group's rows: one split of each, not a slice per group.
                 new = [
-                    stacked.step_rows(opt, flat[sl], g[sl], st, layout, fast, count)
-                    for (opt, _), sl, st, fast in zip(groups, slices, states, steppers, strict=True)
+                    stacked.step_rows(opt, rows_k, g_k, st, layout, fast, count)
+                    for (opt, _), rows_k, g_k, st, fast in zip(
+                        groups, flat.split(sizes), g.split(sizes), states, steppers, strict=True
+                    )
                 ]
                 states = [s for _, s in new]
                 candidate = torch.cat([p for p, _ in new]) if len(new) > 1 else new[0][0]
                 # No host sync: divergence is tracked on the device with masks.
+                # (In place: these masks are this loop's own, read only through result().)
                 bad = alive & ~ok
-                diverged = torch.where(bad, t, diverged)
-                alive = alive & ok
-                blown = alive & ~torch.isfinite(candidate.sum(1))
-                diverged = torch.where(blown, t + 1, diverged)
-                alive = alive & ~blown
+                diverged.masked_fill_(bad, t)
+                alive &= ok
+                blown = alive & ~finite(candidate.sum(1))
+                diverged.masked_fill_(blown, t + 1)
+                alive &= ~blown
                 flat = torch.where(alive[:, None], candidate, flat)
                 if saved is not None:  # frozen models keep their running statistics too
                     for k, b in buffers.items():

@@ -26,6 +26,16 @@ def test_race_rule_is_a_multiple_of_the_first_loss_with_a_floor():
     loss = torch.tensor([100.0, 1.5])
     assert divergence.race_ok(loss, limit).tolist() == [True, False]
     assert not divergence.race_ok(torch.tensor([float("nan"), 0.0]), limit)[0]
+    # An infinite first loss makes an infinite limit: an infinite loss is still not ok.
+    inf = float("inf")
+    assert not divergence.race_ok(torch.tensor([inf]), torch.tensor([inf]))[0]
+
+
+def test_finite_is_isfinite():
+    inf, nan = float("inf"), float("nan")
+    for dtype in (torch.float32, torch.float64, torch.float16):
+        x = torch.tensor([0.0, -0.0, 1e-30, -3.5, 6e4, inf, -inf, nan], dtype=dtype)
+        assert torch.equal(divergence.finite(x), torch.isfinite(x)), dtype
 
 
 def test_training_rule_is_non_finite_only():
