@@ -78,6 +78,12 @@ def _update(h: Hyper, p: Tensor, g: Tensor, s: Leaf, t: Tensor | None) -> tuple[
     g = coupled_decay(h, p, maximize(h, g))
     if is_zero(mu):
         return p - lr * g, {"v": s["v"]}
+    if h["convention"] == "pytorch" and is_zero(tau):
+        # The common case in fewer ops (a race steps it hundreds of times): v₁ = g₁ needs no
+        # test, as the buffer starts at 0 (init) and μ·0 + g₁ is g₁ exactly; and a row swept at
+        # μ = 0 takes the plain step p - η·g already (0·v + g = g while its gradients are finite).
+        v = mu * s["v"] + g
+        return p - lr * (g + mu * v if h["nesterov"] else v), {"v": v}
     first = t == 1
     if h["convention"] == "pytorch":
         v = torch.where(first, g, mu * s["v"] + (1 - tau) * g)
