@@ -21,7 +21,7 @@ from engine.optimizers import grouping, schedules
 from engine.surfaces import analysis, trajectories
 from engine.surfaces import domain as surface_domain
 from pages._common import optimizer_widgets as ow
-from pages._playground.controls import Settings, get_surface
+from pages._playground.controls import FAST_KEY, Settings, get_surface
 
 CONTOUR_N = 120
 PATHS_MAX_SIZE = 64 * 2**20  # bytes of pickled runs kept by paths() (see there)
@@ -117,7 +117,7 @@ def _run(cfg: Settings, opts: list, starts: Any, record_state: bool = True):
 
 
 # One group's run is a share of a whole run's bytes: the same bound holds them.
-@st.cache_data(max_entries=64, max_size=PATHS_MAX_SIZE, show_spinner=False)
+@st.cache_data(max_entries=64, max_size=PATHS_MAX_SIZE, show_spinner=False, hash_funcs=FAST_KEY)
 def _group_run(cfg: Settings) -> trajectories.Run:
     """The main run of ``cfg.opts``, one batch group (``tol`` blanked: it is no part of a run).
     Stored without its optimizer objects, which do not pickle."""
@@ -142,7 +142,7 @@ def _main_run(cfg: Settings) -> trajectories.Run:
 
 # An entry at the page's maxima (12 optimizers, 2000 steps, their state histories) pickles to
 # about 5 MB (bench/memory.py): 32 of them would be 150 MB, so the bytes are bounded too.
-@st.cache_data(max_entries=32, max_size=PATHS_MAX_SIZE, show_spinner=False)
+@st.cache_data(max_entries=32, max_size=PATHS_MAX_SIZE, show_spinner=False, hash_funcs=FAST_KEY)
 def paths(cfg: Settings) -> Paths:
     """The main run from one start, with state history, table, distances and internals."""
     surface = get_surface(cfg.surface)
@@ -191,7 +191,7 @@ def paths(cfg: Settings) -> Paths:
     )
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False, hash_funcs=FAST_KEY)
 def many_starts(cfg: Settings, n: int) -> Starts:
     """Every optimizer from an n x n grid of starts, one batch, no state recorded."""
     surface = get_surface(cfg.surface)
@@ -215,7 +215,7 @@ def many_starts(cfg: Settings, n: int) -> Starts:
     )
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False, hash_funcs=FAST_KEY)
 def sweep(cfg: Settings, lrs: tuple[float, ...], metric: str) -> Sweep:
     """K optimizers x N learning rates from the start, as one batched run."""
     surface = get_surface(cfg.surface)

@@ -12,7 +12,7 @@ from engine.core.i18n import N_, _
 from engine.surfaces import analysis
 from pages._common import present
 from pages._playground import data
-from pages._playground.controls import Settings, get_surface
+from pages._playground.controls import FAST_KEY, Settings, get_surface
 from viz import playground_plots as pp
 from viz import surface_3d
 from viz import surface_plots as sp
@@ -72,7 +72,7 @@ def map_figure(cfg: Settings, title: str | None = None) -> go.Figure:
 # ``lang`` (i18n.language()) is part of the key, so sessions in two languages get their own.
 # ``_result`` is ``data.paths(cfg)``, which the view already holds: ``cfg`` decides it, so it is
 # left out of the key (a leading underscore) and not fetched from its cache and copied again.
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=FAST_KEY)
 def paths_map(cfg: Settings, lang: str, _result: data.Paths) -> go.Figure:
     """The contour map with every path and its playback."""
     result = _result
@@ -83,7 +83,7 @@ def paths_map(cfg: Settings, lang: str, _result: data.Paths) -> go.Figure:
     return fig
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=FAST_KEY)
 def view_3d(cfg: Settings, lang: str, _result: data.Paths) -> go.Figure:
     """The surface in 3D with the paths on it."""
     result = _result
@@ -95,7 +95,7 @@ def view_3d(cfg: Settings, lang: str, _result: data.Paths) -> go.Figure:
     )  # fmt: skip
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=FAST_KEY)
 def line_figures(
     cfg: Settings, lang: str, _result: data.Paths
 ) -> tuple[go.Figure, go.Figure | None]:
@@ -121,7 +121,7 @@ def line_figures(
     return loss, dist
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=FAST_KEY)
 def internals(cfg: Settings, lang: str, _result: data.Paths) -> go.Figure:
     """Every optimizer's internals in one figure, its panels laid out once."""
     result = _result

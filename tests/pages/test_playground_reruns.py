@@ -75,3 +75,25 @@ def test_with_noise_the_optimizers_run_as_one_batch(engine_calls):
     got = drawn_paths(at)
     for name in DEFAULT:
         np.testing.assert_array_equal(got[name], want[name])
+
+
+def test_the_settings_cache_key_tells_every_change_apart():
+    """The cached functions key on ``repr`` of the settings (controls.settings_key): equal
+    settings share a key, and any change, down to a float's last bit or a sign of zero, makes
+    a new one."""
+    from pages._playground.controls import Settings, settings_key
+
+    base = Settings(("builtin", "beale"), (("adam", (("lr", 0.01),)),), (1.0, 1.5), 300, 0.0,
+                    0, ("constant", ()), 1e-6)  # fmt: skip
+    same = Settings(*base)
+    assert settings_key(base) == settings_key(same)
+    changes = [
+        base._replace(opts=(("adam", (("lr", float(np.nextafter(0.01, 1.0))),)),)),
+        base._replace(start=(1.0, float(np.nextafter(1.5, 2.0)))),
+        base._replace(noise=-0.0),
+        base._replace(surface=("custom", "beale")),
+        base._replace(schedule=("step", (("gamma", 0.5),))),
+        base._replace(steps=301),
+    ]
+    keys = {settings_key(base)} | {settings_key(c) for c in changes}
+    assert len(keys) == len(changes) + 1
