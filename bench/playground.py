@@ -46,9 +46,12 @@ def _page_timings() -> list[list[str]]:
     assert not at.exception, [e.value for e in at.exception]
     warm, warm_cpu = median_of(lambda: at.run(), 7)
     # Every chart's figure: st.plotly_chart's spec, and a kept chart's (the map, the 3D view)
-    # arguments, which carry the figure as JSON in a JSON string.
+    # arguments: the figure's JSON as bytes, and a few small JSON ones.
     sizes = [len(e.proto.spec) for e in at.get("plotly_chart")]
-    sizes += [len(e.proto.json_args) for e in at.get("component_instance")]
+    sizes += [
+        len(e.proto.json_args) + sum(len(a.bytes) for a in e.proto.special_args)
+        for e in at.get("component_instance")
+    ]
     payload, count = sum(sizes), len(sizes)
 
     # One hyperparameter changed: the trajectories and their figures are recomputed, the

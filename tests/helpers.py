@@ -36,7 +36,9 @@ def figures(at: AppTest) -> list[dict]:
         elif element.type == "component_instance" and element.proto.component_name.endswith(
             ".kept_chart"
         ):
-            out.append(json.loads(json.loads(element.proto.json_args)["spec"]))
+            # The figure travels as a bytes argument (its JSON, UTF-8).
+            (spec,) = [a.bytes for a in element.proto.special_args if a.key == "spec"]
+            out.append(json.loads(spec))
     return out
 
 

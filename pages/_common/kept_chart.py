@@ -27,13 +27,17 @@ import os
 import re
 import shutil
 import tempfile
+import threading
+import weakref
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import plotly
 import plotly.io as pio
 import streamlit as st
 import streamlit.components.v1 as components
+
+from viz.spec_figure import SpecFigure
 
 NAME = "kept_chart"
 FRONTEND = Path(__file__).with_name("kept_chart_frontend") / "index.html"
@@ -126,6 +130,50 @@ def _component() -> Any:
     return components.declare_component(NAME, path=str(served_folder()))
 
 
+class Encoded(NamedTuple):
+    """A figure as the frame receives it: its JSON as UTF-8 bytes (a bytes argument travels
+    as it is, where a string one is escaped into the arguments' JSON and parsed twice), a
+    short digest of them that names the figure, its bundle and its height."""
+
+    spec: bytes
+    digest: str
+    bundle: str
+    height: int
+
+
+# Encoded figures by the id of their (read-only) SpecFigure, while it lives: a rerun that shows
+# the same cached figure again (any gesture that does not change the paths) sends its bytes
+# without encoding it again, 4 ms of the playground's warm rerun.
+_ENCODED: dict[int, tuple[weakref.ref, Encoded]] = {}
+_ENCODED_LOCK = threading.Lock()
+
+
+def encoded(fig: Any) -> Encoded:
+    """``fig`` encoded for the frame; a :class:`SpecFigure` (read-only once shown) only once."""
+    if isinstance(fig, SpecFigure):
+        with _ENCODED_LOCK:
+            found = _ENCODED.get(id(fig))
+        if found is not None and found[0]() is fig:
+            return found[1]
+    as_dict = fig.to_dict()
+    spec = pio.to_json(as_dict, validate=False).encode()
+    height = as_dict.get("layout", {}).get("height") or DEFAULT_HEIGHT
+    out = Encoded(
+        spec, hashlib.blake2b(spec, digest_size=8).hexdigest(), bundle_for(as_dict), int(height)
+    )
+    if isinstance(fig, SpecFigure):
+        ident = id(fig)
+
+        def forget(_ref: weakref.ref, ident: int = ident) -> None:
+            with _ENCODED_LOCK:
+                if _ENCODED.get(ident, (None,))[0] is _ref:
+                    del _ENCODED[ident]
+
+        with _ENCODED_LOCK:
+            _ENCODED[ident] = (weakref.ref(fig, forget), out)
+    return out
+
+
 def kept_chart(container: Any, fig: Any, *, key: str, clicks: bool = False) -> Any:
     """Draw ``fig`` (a plotly figure) in ``container`` (``st``, a column) as a chart that stays
     on the page: the next run's figure under the same ``key`` updates it in place.
@@ -134,15 +182,13 @@ def kept_chart(container: Any, fig: Any, *, key: str, clicks: bool = False) -> A
     coordinates, as ``st.session_state[key]`` (and the return value), in the shape of
     ``st.plotly_chart``'s point selection: ``{"selection": {"points": [{"x": .., "y": ..}]}}``.
     """
-    as_dict = fig.to_dict()
-    spec = pio.to_json(as_dict, validate=False)
-    height = as_dict.get("layout", {}).get("height") or DEFAULT_HEIGHT
-    bundle = bundle_for(as_dict)
+    enc = encoded(fig)
     draw = functools.partial(
         _component(),
-        spec=spec,
-        bundle=bundle,
-        height=int(height),
+        spec=enc.spec,
+        digest=enc.digest,
+        bundle=enc.bundle,
+        height=enc.height,
         clicks=clicks,
         key=key,
         default=None,

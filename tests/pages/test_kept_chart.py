@@ -104,3 +104,48 @@ def test_a_partial_bundle_of_another_version_is_not_used(monkeypatch, tmp_path):
         assert kept_chart.bundle_for(_spec("contour")) == kept_chart.FULL
     finally:
         kept_chart._usable_partials.cache_clear()
+
+
+def test_a_figure_is_sent_as_bytes_named_by_a_digest_that_changes_with_it():
+    at = open_panels(page_test("playground").run(), "adam")
+
+    def sent():
+        return [
+            (json.loads(e.proto.json_args)["digest"], e.proto.special_args[0])
+            for e in at._tree
+            if e.type == "component_instance"
+        ]
+
+    before = sent()
+    assert [arg.key for _, arg in before] == ["spec", "spec"]
+    assert all(json.loads(arg.bytes)["data"] for _, arg in before)  # the figure's JSON
+    at.run()  # the same figures again: the same bytes, the same names
+    assert sent() == before
+    at.select_slider(key="pg_adam_lr").set_value(0.05).run()
+    after = sent()
+    assert all(a[0] != b[0] and a[1].bytes != b[1].bytes for a, b in zip(after, before, strict=True))
+
+
+def test_a_spec_figure_is_encoded_once_while_it_lives():
+    import gc
+
+    import plotly.graph_objects as go
+
+    from viz.spec_figure import figure
+
+    fig = figure([{"type": "scatter", "x": [1, 2], "y": [3, 4]}], {"height": 300})
+    first = kept_chart.encoded(fig)
+    assert kept_chart.encoded(fig) is first  # the cached encoding, not a new one
+    assert (first.height, first.bundle) == (300, "plotly-cartesian.min.js")
+    assert json.loads(first.spec)["data"][0]["y"] == [3, 4]
+    other = figure([{"type": "scatter", "x": [1, 2], "y": [3, 5]}], {"height": 300})
+    assert kept_chart.encoded(other).digest != first.digest
+    ident = id(fig)
+    del fig
+    gc.collect()
+    assert ident not in kept_chart._ENCODED  # forgotten with its figure: memory stays bounded
+    # A graph-object figure can change after it is shown: it is encoded every time.
+    plain = go.Figure(go.Scatter(x=[1], y=[2]))
+    one = kept_chart.encoded(plain)
+    plain.data[0].y = [7]
+    assert kept_chart.encoded(plain).digest != one.digest
