@@ -14,8 +14,8 @@ from pages._playground import controls, share, views
 
 ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 st.title(_("Optimizer playground"))
-state.restore(keys.FIELDS)
-state.keep(keys.FIELDS)  # a view's controls keep their values while another view is shown
+values = state.restore(keys.FIELDS)
+state.keep(keys.FIELDS, values)  # a view's controls keep their values while another is shown
 controls.consume_click()
 
 top = st.columns([3, 1], vertical_alignment="center")  # room for "Share this view"

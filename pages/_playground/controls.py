@@ -236,8 +236,8 @@ def publish(surface: surfaces.Surface) -> None:
     relative = [(keys.X0, surface.start[0]), (keys.Y0, surface.start[1])]
     relative += [(field, lrs[k]) for k, field in keys.RATES.items()]
     skip = {field.key for field, _default in relative}
-    state.publish([f for f in keys.FIELDS if f.key not in skip])
-    values, url = state.session_values(), state.url_params()
+    values, url = state.session_values(), state.url_params()  # read once for both
+    state.publish([f for f in keys.FIELDS if f.key not in skip], values, url)
     for field, default in relative:
         value = values.get(field.key, field.default)
         same = value is None or abs(float(value) - default) <= 1e-12 * max(1.0, abs(default))

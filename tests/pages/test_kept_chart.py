@@ -123,7 +123,9 @@ def test_a_figure_is_sent_as_bytes_named_by_a_digest_that_changes_with_it():
     assert sent() == before
     at.select_slider(key="pg_adam_lr").set_value(0.05).run()
     after = sent()
-    assert all(a[0] != b[0] and a[1].bytes != b[1].bytes for a, b in zip(after, before, strict=True))
+    assert all(
+        a[0] != b[0] and a[1].bytes != b[1].bytes for a, b in zip(after, before, strict=True)
+    )
 
 
 def test_a_spec_figure_is_encoded_once_while_it_lives():
