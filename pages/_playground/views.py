@@ -125,11 +125,13 @@ def trajectories_view(cfg: Settings) -> None:
         with tab_loss:
             loss, dist = figures.line_figures(cfg, language(), result)
             c1, c2 = st.columns(2)
-            present.chart(c1, loss, key="pg_fig_loss", width="stretch")
+            # Kept charts too: a slider move updates them in place (st.plotly_chart would draw
+            # both anew), and the page loads no second plotly.js for them.
+            present.kept(c1, loss, key="pg_fig_loss")
             if dist is None:
                 c2.info(_("This surface has no known minimum, so there is no distance to plot."))
             else:
-                present.chart(c2, dist, key="pg_fig_dist", width="stretch")
+                present.kept(c2, dist, key="pg_fig_dist")
     if tab_inner.open:
         with tab_inner:
             st.caption(

@@ -212,7 +212,11 @@ def test_the_3d_view_takes_a_new_learning_rate_in_place_and_keeps_the_camera(pag
         f"""() => [...document.querySelectorAll("{KEPT}")].map(f => [...f.contentDocument
             .querySelectorAll("script[src]")].map(s => s.src.split("/").pop()))"""
     )
-    assert scripts == [["plotly-cartesian.min.js"], ["plotly-gl3d.min.js"]], scripts
+    # The map, the 3D view, the loss and the distance; and no st.plotly_chart on the page, so
+    # Streamlit's own plotly.js is not loaded at all.
+    cartesian, gl3d = ["plotly-cartesian.min.js"], ["plotly-gl3d.min.js"]
+    assert scripts == [cartesian, gl3d, cartesian, cartesian], scripts
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0
     before = page.evaluate(f"() => ({IN_3D})({ADAM_3D})")
     # The plot is marked, so that a redrawn one would show; the reader turns the view by dragging.
     page.evaluate(f"() => ({IN_3D})(gd => {{ gd.__kept = true; return true; }})")

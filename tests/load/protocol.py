@@ -102,8 +102,17 @@ class Tab:
             return
         element = delta.new_element
         kind = element.WhichOneof("type")
-        if kind == "plotly_chart":
-            run.figures.append(element.plotly_chart.spec)
+        # A figure: st.plotly_chart's spec, or a kept chart's (pages/_common/kept_chart.py),
+        # which travels as the component's bytes argument.
+        kept = kind == "component_instance" and element.component_instance.component_name.endswith(
+            ".kept_chart"
+        )
+        if kind == "plotly_chart" or kept:
+            if kept:
+                args = element.component_instance.special_args
+                run.figures.append(b"".join(a.bytes for a in args if a.key == "spec").decode())
+            else:
+                run.figures.append(element.plotly_chart.spec)
             if self.first_figure_at is None:
                 self.first_figure_at = time.time()
         elif kind == "exception":

@@ -1,5 +1,5 @@
-"""The kept chart (pages/_common/kept_chart.py): the playground's map and 3D view keep their
-element identity across reruns while their figures change, so the browser updates them in place;
+"""The kept chart (pages/_common/kept_chart.py): the playground's charts keep their element
+identity across reruns while their figures change, so the browser updates them in place;
 a click on the map (its value) sets the start; the folder Streamlit serves the chart from holds
 its page, the plotly package's own plotly.js and the partial bundles of the same version, and
 each chart names the smallest bundle that draws its figure."""
@@ -22,24 +22,34 @@ def _adam(at, trace_type: str) -> list:
     return [t for t in fig["data"] if t["name"] == "adam"][0]["x"]
 
 
-def test_the_map_and_3d_view_keep_their_identity_while_their_figures_change():
+def _loss_adam(at) -> list:
+    loss = [f for f in figures(at) if f["data"][0]["type"] == "scatter"][0]
+    return [t for t in loss["data"] if t["name"] == "adam"][0]["y"]
+
+
+def test_every_chart_of_the_default_view_keeps_its_identity_while_its_figure_changes():
     at = open_panels(page_test("playground").run(), "adam")
     assert_no_exception(at)
-    kept, plain = _ids(at, "component_instance"), _ids(at, "plotly_chart")
-    paths = _adam(at, "contour"), _adam(at, "surface")
-    assert len(kept) == 2  # the map and the 3D view
+    kept = _ids(at, "component_instance")
+    paths = _adam(at, "contour"), _adam(at, "surface"), _loss_adam(at)
+    # The map, the 3D view, the loss and the distance: all kept charts, so a slider move
+    # updates each in place (st.plotly_chart names its element after its figure, and its
+    # frontend draws a changed figure anew), and the page needs no plotly.js of Streamlit's.
+    assert len(kept) == 4 and not _ids(at, "plotly_chart")
     args = [json.loads(e.proto.json_args) for e in at._tree if e.type == "component_instance"]
-    assert [(a["height"], a["clicks"], a["bundle"]) for a in args] == [
-        (780, True, "plotly-cartesian.min.js"),  # contour and scatter
-        (620, False, "plotly-gl3d.min.js"),  # surface and scatter3d
+    cartesian, gl3d = "plotly-cartesian.min.js", "plotly-gl3d.min.js"
+    assert [(a["clicks"], a["bundle"]) for a in args] == [
+        (True, cartesian),  # contour and scatter
+        (False, gl3d),  # surface and scatter3d
+        (False, cartesian),
+        (False, cartesian),
     ]
+    assert [a["height"] for a in args][:2] == [780, 620]
     at.select_slider(key="pg_adam_lr").set_value(0.05).run()
     assert_no_exception(at)
-    assert _adam(at, "contour") != paths[0] and _adam(at, "surface") != paths[1]  # new figures...
+    after = _adam(at, "contour"), _adam(at, "surface"), _loss_adam(at)
+    assert all(a != b for a, b in zip(after, paths, strict=True))  # new figures...
     assert _ids(at, "component_instance") == kept  # ...under the same names: kept in place
-    # st.plotly_chart names its element after its figure: the loss curves are new elements
-    # (the reason the map and the 3D view, costlier to draw anew, are kept charts).
-    assert all(a != b for a, b in zip(_ids(at, "plotly_chart"), plain, strict=True))
 
 
 def test_a_click_on_the_map_sets_the_start():
@@ -117,7 +127,7 @@ def test_a_figure_is_sent_as_bytes_named_by_a_digest_that_changes_with_it():
         ]
 
     before = sent()
-    assert [arg.key for _, arg in before] == ["spec", "spec"]
+    assert [arg.key for _, arg in before] == ["spec"] * 4
     assert all(json.loads(arg.bytes)["data"] for _, arg in before)  # the figure's JSON
     at.run()  # the same figures again: the same bytes, the same names
     assert sent() == before
