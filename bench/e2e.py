@@ -274,7 +274,7 @@ def main() -> None:
     ]  # fmt: skip
     rows += [
         [f"playground's first view (new context, median of {len(first)})",
-         f"{statistics.median(r['s'] for r in first):.2f} s", "", "map and 3D view drawn, idle"],
+         f"{statistics.median(r['s'] for r in first):.2f} s", "", "every chart drawn, idle"],
         ["  CPU: the server", f"{statistics.median(r['server_cpu'] for r in first):.2f} s", "",
          "script run, serialisation"],
         ["  CPU: the browser", f"{statistics.median(r['browser_cpu'] for r in first):.2f} s", "",
