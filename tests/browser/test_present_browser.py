@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_exception, open_page, screenshot, serve_app, wait_idle
-from tests.browser.plots import KEPT, PLOTS_JS
+from tests.browser.plots import KEPT, PLOTS_JS, kept_plot_js
 
 PLOTTED = f"() => {PLOTS_JS}.length > 0"
 # Every visible piece of text of every plot (st.plotly_chart's and the kept charts' in their
@@ -106,3 +106,57 @@ def test_plots_follow_a_dark_theme_in_projector_mode(browser, monkeypatch):
         context.close()
     assert _brightness(colors["paper"]) < 0.2, colors
     assert _brightness(colors["tick"]) > 0.7, colors
+
+
+# Each kept chart's title: its text, and whether it lies within the chart (not cut at its left,
+# right or top edge).
+TITLES_JS = f"""() => [...document.querySelectorAll("{KEPT}")].map(f => {{
+  const gd = f.contentDocument && f.contentDocument.querySelector('.js-plotly-plot');
+  const node = gd && gd.querySelector('.gtitle');
+  if (!node) return null;
+  const box = node.getBBox();
+  const full = gd._fullLayout;
+  return {{text: full.title.text,
+           inside: box.x >= 0 && box.x + box.width <= full.width && box.y >= -box.height / 4}};
+}})"""
+
+
+# The distance chart's Adam curve, as a string: it changes with Adam's learning rate.
+DISTANCE_JS = (
+    f"(() => {{ const gd = {kept_plot_js(3)};"
+    " const t = gd && gd._fullData.find(t => t.name === 'adam');"
+    " return t ? String(t.y.length) + ':' + String(t.y[t.y.length - 1]) : null; })()"
+)
+
+
+def test_a_title_too_wide_for_its_chart_is_broken_into_two_lines(projector, app_url):
+    """At 1280 px, projector mode's large type made 'Distance to the nearest known minimum' run
+    past its chart's edge, where plotly cut it off; it is set on two lines, and stays so when
+    the next figure comes."""
+    open_page(projector, app_url)
+    open_page(projector, app_url, "playground", "present=1")
+    projector.wait_for_function(f"() => {TITLES_JS}().filter(Boolean).length >= 3")
+    projector.wait_for_timeout(1000)
+    titles = [t for t in projector.evaluate(TITLES_JS) if t]
+    assert all(t["inside"] for t in titles), titles
+    (distance,) = [t["text"] for t in titles if "minimum" in t["text"]]
+    assert distance.count("<br>") == 1, titles  # two lines, of the same words
+    assert distance.replace("<br>", " ") == "<b>Distance to the nearest known minimum</b>"
+    assert "<b>Loss against step</b>" in [t["text"] for t in titles]  # fits as it is
+    # The next figure (Adam's rate one notch down) comes with the same title: broken at once.
+    sidebar = projector.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("Show the controls").click()
+    wait_idle(projector)
+    panel = sidebar.locator("[data-testid='stExpander']").filter(has_text="adam").first
+    panel.locator("summary").click()
+    wait_idle(projector)
+    before = projector.evaluate(f"() => {DISTANCE_JS}")
+    panel.get_by_role("slider").first.focus()
+    projector.keyboard.press("ArrowLeft")
+    projector.wait_for_function(f"(before) => {DISTANCE_JS} !== before", arg=before)
+    wait_idle(projector)
+    projector.wait_for_timeout(500)
+    again = [t for t in projector.evaluate(TITLES_JS) if t]
+    assert distance in [t["text"] for t in again] and all(t["inside"] for t in again), again
+    projector.locator(KEPT).nth(3).scroll_into_view_if_needed()
+    screenshot(projector, "present_playground_titles")
