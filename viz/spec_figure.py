@@ -11,6 +11,7 @@ as it is, with its numpy arrays already turned into plotly's base64 typed arrays
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -105,6 +106,15 @@ class SpecFigure(go.Figure):
     @property
     def spec(self) -> dict[str, Any]:
         return self._spec
+
+    def derived(self, name: str, make: Callable[[SpecFigure], Any]) -> Any:
+        """``make(self)``, computed once and kept with the figure (read-only once shown, so
+        what is derived from it stays true): a chart's encoding, say, for every rerun that
+        shows the same cached figure. Gone with the figure."""
+        memo = self.__dict__.setdefault("_derived", {})
+        if name not in memo:
+            memo[name] = make(self)
+        return memo[name]
 
     def add(self, *traces: dict[str, Any]) -> None:
         """Append traces (plain dicts; numpy arrays are encoded here)."""

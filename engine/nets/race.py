@@ -163,14 +163,10 @@ def race(
     inverse = torch.as_tensor(np.argsort(order), device=dev)
     flat = flat[torch.as_tensor(order, device=dev)]
     buffers = {k: b[torch.as_tensor(order, device=dev)] for k, b in buffers.items()}
-    sizes = [len(idx) for _, idx in groups]  # each group's rows, in order
-    slices, at = [], 0
-    for rows_in_group in sizes:
-        slices.append(slice(at, at + rows_in_group))
-        at += rows_in_group
+    sizes = [len(idx) for _, idx in groups]  # each group's rows, in order: flat.split(sizes)
     states = [
-        stacked.init_rows(opt, flat[sl], layout)
-        for (opt, _), sl in zip(groups, slices, strict=True)
+        stacked.init_rows(opt, rows, layout)
+        for (opt, _), rows in zip(groups, flat.split(sizes), strict=True)
     ]
 
     batched = stacked.batched_forward(model, layout)
@@ -190,7 +186,8 @@ def race(
         return logits.detach(), value.detach(), g
 
     steppers = [
-        stacked.stepper_for(opt, flat[sl]) for (opt, _), sl in zip(groups, slices, strict=True)
+        stacked.stepper_for(opt, rows)
+        for (opt, _), rows in zip(groups, flat.split(sizes), strict=True)
     ]
     count = torch.zeros((), dtype=torch.float64, device=dev)  # as Optimizer.init's ``t``
     score = stacked.batched_loss(loss)
@@ -242,7 +239,6 @@ def race(
                     [value[:, None], acc[:, None], test_now, layout.layer_norms(g)], 1
                 )
                 count = count + 1  # every state's step counter: they step together
-                # Each group's rows: one split of each, not a slice per group.
                 new = [
                     stacked.step_rows(opt, rows_k, g_k, st, layout, fast, count)
                     for (opt, _), rows_k, g_k, st, fast in zip(

@@ -27,8 +27,6 @@ import os
 import re
 import shutil
 import tempfile
-import threading
-import weakref
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -100,9 +98,11 @@ def _body_font() -> Path | None:
 
 
 def served_folder() -> Path:
-    """The folder Streamlit serves the component from: the page and copies of plotly.min.js and
-    Streamlit's body font, made once per page, plotly version and font (several server processes may race to make it: each
-    builds its own and renames it into place; the losers' copies are dropped)."""
+    """The folder Streamlit serves the component from: the page, copies of the plotly.js
+    bundles (the package's full one and the usable partial ones) and Streamlit's body font,
+    made once per page, plotly version, partial bundles and font (several server processes may
+    race to make it: each builds its own and renames it into place; the losers' copies are
+    dropped)."""
     page, font = FRONTEND.read_bytes(), _body_font()
     partials = sorted(_usable_partials())
     made_from = page + plotly.__version__.encode() + (font.name.encode() if font else b"")
@@ -141,37 +141,22 @@ class Encoded(NamedTuple):
     height: int
 
 
-# Encoded figures by the id of their (read-only) SpecFigure, while it lives: a rerun that shows
-# the same cached figure again (any gesture that does not change the paths) sends its bytes
-# without encoding it again, 4 ms of the playground's warm rerun.
-_ENCODED: dict[int, tuple[weakref.ref, Encoded]] = {}
-_ENCODED_LOCK = threading.Lock()
-
-
 def encoded(fig: Any) -> Encoded:
-    """``fig`` encoded for the frame; a :class:`SpecFigure` (read-only once shown) only once."""
+    """``fig`` encoded for the frame. A :class:`SpecFigure` (read-only once shown) is encoded
+    once and keeps it: a rerun that shows the same cached figure again (any gesture that does
+    not change the paths) sends it without encoding it again, 4 ms of the playground's warm
+    rerun. A graph-object figure can change after it is shown: it is encoded every time."""
     if isinstance(fig, SpecFigure):
-        with _ENCODED_LOCK:
-            found = _ENCODED.get(id(fig))
-        if found is not None and found[0]() is fig:
-            return found[1]
+        return fig.derived("kept_chart", _encode)
+    return _encode(fig)
+
+
+def _encode(fig: Any) -> Encoded:
     as_dict = fig.to_dict()
     spec = pio.to_json(as_dict, validate=False).encode()
     height = as_dict.get("layout", {}).get("height") or DEFAULT_HEIGHT
-    out = Encoded(
-        spec, hashlib.blake2b(spec, digest_size=8).hexdigest(), bundle_for(as_dict), int(height)
-    )
-    if isinstance(fig, SpecFigure):
-        ident = id(fig)
-
-        def forget(_ref: weakref.ref, ident: int = ident) -> None:
-            with _ENCODED_LOCK:
-                if _ENCODED.get(ident, (None,))[0] is _ref:
-                    del _ENCODED[ident]
-
-        with _ENCODED_LOCK:
-            _ENCODED[ident] = (weakref.ref(fig, forget), out)
-    return out
+    digest = hashlib.blake2b(spec, digest_size=8).hexdigest()
+    return Encoded(spec, digest, bundle_for(as_dict), int(height))
 
 
 def kept_chart(container: Any, fig: Any, *, key: str, clicks: bool = False) -> Any:
