@@ -64,16 +64,19 @@ def test_a_sweep_over_the_limit_cannot_be_started(page, app_url):
 
 def test_stop_keeps_the_partial_race(page, app_url):
     page.set_viewport_size({"width": 1400, "height": 1400})
-    open_page(page, app_url, "race", "rc_steps=1500&rc_seed=7")
+    # A race long enough (about 20 ms a step here, 2000 steps) that it is still running when
+    # Stop is pressed on any machine: the default size races 1500 steps in under 2 s, and a
+    # Stop button that went away with the finished race was waited for until the timeout.
+    open_page(page, app_url, "race", "rc_steps=2000&rc_seed=7&rc_n=2000&rc_width=64")
     page.get_by_role("button", name="Run the race").click()
     stop = page.get_by_role("button", name="Stop")
     stop.wait_for()
-    page.wait_for_selector("[data-testid='stProgress']")
-    page.wait_for_timeout(1500)  # let a few live updates arrive
+    # The first live update has arrived when the bar counts steps (it says "Training…" before).
+    expect(page.locator("[data-testid='stProgress']")).to_contain_text("Step ")
     stop.click()
     main = main_block(page)
     # The stopped race's end state: its message, what it recorded, the offer to run it all.
-    expect_texts(main, "Stopped at step", "of 1500", "Gradient norm per layer")
+    expect_texts(main, "Stopped at step", "of 2000", "Gradient norm per layer")
     expect(page.get_by_role("button", name="Run the whole race")).to_be_visible()
     expect(page.locator("[data-testid='stProgress']")).to_have_count(0)
     wait_idle(page)
