@@ -87,15 +87,32 @@ def setup() -> None:
         _style(_PROJECTOR_CSS + ("" if st.session_state.get(CONTROLS) else _HIDE_CONTROLS))
 
 
-def figure(fig: Any) -> Any:
-    """``fig`` as this session shows it: enlarged (a copy) in projector mode, else itself."""
-    return for_projector(fig) if active() else fig
+# The main column's width at 1280 px in projector mode (the sidebar open, its controls hidden),
+# and the gap between two columns: what a chart's title must fit in on the projector.
+PAGE_WIDTH_PX = 820
+COLUMN_GAP_PX = 16
+
+
+def title_width(container: Any) -> float:
+    """About how wide, in px, a title of a chart in ``container`` can be on a 1280 px projector:
+    the page's width, or half of it in one of st.columns (Streamlit keeps no column's share,
+    so two columns are assumed: most of the app's are pairs, the rest have short titles)."""
+    in_column = getattr(container, "_block_type", None) == "column"
+    width = (PAGE_WIDTH_PX - COLUMN_GAP_PX) / 2 if in_column else PAGE_WIDTH_PX
+    return width - 8  # the title's own padding at the left, and a little room at the right
+
+
+def figure(fig: Any, width: float | None = None) -> Any:
+    """``fig`` as this session shows it: enlarged (a copy) in projector mode, else itself.
+    ``width``: the title's room in px (:func:`title_width`), None to leave the title as it is."""
+    return for_projector(fig, width) if active() else fig
 
 
 def chart(container: Any, fig: Any, **kwargs: Any) -> Any:
     """``container.plotly_chart(fig, **kwargs)`` (``container``: ``st``, a column, a slot) for
-    this session's mode: every chart of the app is drawn through here."""
-    return container.plotly_chart(figure(fig), **kwargs)
+    this session's mode: every chart of the app is drawn through here. In projector mode a
+    title too long for the chart is set on two lines: plotly would cut it at the chart's edge."""
+    return container.plotly_chart(figure(fig, title_width(container)), **kwargs)
 
 
 def kept(container: Any, fig: Any, *, key: str, clicks: bool = False) -> Any:

@@ -20,6 +20,15 @@ SIZES_JS = f"""() => {PLOTS_JS}.map(([gd, at]) => ({{
     .map(t => [t.textContent.trim(),
                parseFloat(t.ownerDocument.defaultView.getComputedStyle(t).fontSize)]),
 }}))"""
+# Every plot's title (st.plotly_chart's and the kept charts'): its text, and whether it lies
+# within its chart, not cut at the left, right or top edge.
+EVERY_TITLE_JS = f"""() => {PLOTS_JS}.map(([gd]) => {{
+  const node = gd.querySelector('.gtitle');
+  if (!node || !node.textContent.trim()) return null;
+  const box = node.getBBox(), full = gd._fullLayout;
+  return {{text: full.title.text,
+           inside: box.x >= 0 && box.x + box.width <= full.width && box.y >= -box.height / 4}};
+}}).filter(Boolean)"""
 PAGES = ["playground", "activations", "gradient_flow", "sequences", "landscape", "race", "lessons"]
 
 
@@ -46,6 +55,8 @@ def test_projector_mode_is_readable_and_the_main_figure_is_above_the_fold(projec
     plots = projector.evaluate(SIZES_JS)
     small = [(text, size) for plot in plots for text, size in plot["sizes"] if size < 16]
     assert small == []
+    cut = [t for t in projector.evaluate(EVERY_TITLE_JS) if not t["inside"]]
+    assert cut == []  # no plot's title runs past its chart's edge
     assert plots[0]["top"] < 720 - 200, plots[0]["top"]  # and most of it on the screen
     assert "present=1" in projector.url
 

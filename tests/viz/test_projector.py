@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 
 import numpy as np
 import plotly.graph_objects as go
@@ -93,3 +94,33 @@ def test_a_legend_inside_the_plot_moves_above_it():
     layout = projector.for_projector(fig).to_dict()["layout"]
     assert layout["legend"]["y"] > 1 and layout["legend"]["orientation"] == "h"
     assert layout["margin"]["t"] >= projector.TITLE_FONT * 1.8
+
+
+def test_a_title_wider_than_its_chart_is_broken_at_the_space_nearest_its_middle():
+    text = "<b>A: 20 layers, no skips, adam, full batch</b>"  # 40 characters shown
+    broken = projector.break_title(text, width_px=400, size=24)
+    assert broken == "<b>A: 20 layers, no skips,<br>adam, full batch</b>"
+    assert projector.break_title(text, width_px=820, size=24) is None  # it fits
+    # No break inside a tag, and none where there is no space
+    styled = '<span style="color: red">abcdefgh ijklmnop</span>'
+    assert projector.break_title(styled, 100, 24) == (
+        '<span style="color: red">abcdefgh<br>ijklmnop</span>'
+    )
+    assert projector.break_title("x" * 80, 100, 24) is None
+    assert projector.break_title("two<br>lines already, long enough", 10, 24) is None
+
+
+def test_a_broken_title_is_pinned_to_the_top_with_a_line_more_of_margin():
+    spec = figure([{"type": "scatter", "y": [1.0, 2.0]}],
+                  {"title": {"text": "Distance to the nearest known minimum"}})  # fmt: skip
+    wide = projector.for_projector(spec, title_width=800).to_dict()["layout"]
+    assert wide["title"]["text"] == "Distance to the nearest known minimum"
+    narrow = projector.for_projector(spec, title_width=300).to_dict()["layout"]
+    title = narrow["title"]
+    assert title["text"] == "Distance to the<br>nearest known minimum"
+    assert (title["yref"], title["yanchor"], title["y"]) == ("container", "top", 1.0)
+    line = math.ceil(1.3 * projector.TITLE_FONT)
+    assert narrow["margin"]["t"] > title["pad"]["t"] + 2 * line  # both lines, and room below
+    assert projector.for_projector(spec).to_dict()["layout"]["title"]["text"] == (
+        "Distance to the nearest known minimum"
+    )  # no width given: a chart that measures its own title
