@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 
@@ -76,3 +77,27 @@ def median_of(fn: Callable[[], object], repeats: int = 5) -> tuple[float, float]
 def verdict(value: float, target: float) -> str:
     """``"ok"`` when ``value`` meets the ``<= target``, else how far over it is."""
     return "ok" if value <= target else f"MISS ({value / target:.1f}x)"
+
+
+@contextlib.contextmanager
+def script_runs() -> Iterator[list[float]]:
+    """Inside the block, the wall time of every page script run (seconds, appended to the list
+    yielded), timed in the script's own thread: what a rerun costs the server without the
+    AppTest around it (which starts a thread per run and reads the page's elements back)."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    times: list[float] = []
+    run = script_runner.exec_func_with_error_handling
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return run(*args, **kwargs)
+        finally:
+            times.append(time.perf_counter() - start)
+
+    script_runner.exec_func_with_error_handling = timed
+    try:
+        yield times
+    finally:
+        script_runner.exec_func_with_error_handling = run

@@ -15,3 +15,20 @@ def test_setting_up_a_page_for_a_benchmark_logs_no_missing_script_run_context():
     )
     assert done.returncode == 0, done.stderr
     assert "ScriptRunContext" not in done.stdout + done.stderr
+
+
+def test_script_runs_times_each_page_script_run_and_puts_streamlit_back():
+    from streamlit.runtime.scriptrunner import script_runner
+
+    from bench.common import page_app, script_runs
+
+    original = script_runner.exec_func_with_error_handling
+    at = page_app("home")
+    at.run()  # the first run (it reruns once on its own as it enters the app)
+    with script_runs() as times:
+        at.run()
+        at.run()
+    assert len(times) == 2 and all(t > 0 for t in times)
+    assert script_runner.exec_func_with_error_handling is original
+    at.run()  # outside the block: not timed
+    assert len(times) == 2
