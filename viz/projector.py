@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import Any
 
 import plotly.graph_objects as go
@@ -148,16 +149,25 @@ def _legend_rows(data: list[dict[str, Any]], font: float) -> int:
     return max(1, math.ceil(width / _GUESS_WIDTH))
 
 
-def break_title(text: str, width_px: float, size: float = TITLE_FONT) -> str | None:
-    """``text`` on two lines (plotly's ``<br>``), broken at the space nearest its middle, when it
-    is wider than ``width_px`` at ``size`` px; None when it fits or has no space to break at.
+def _char_width(ch: str) -> float:
+    """A character's width in font sizes: a Chinese character (or a full-width sign) is as wide
+    as the size, a Latin one :data:`TITLE_CHAR` of it."""
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else TITLE_CHAR
 
-    Plotly does not wrap a title: one wider than its chart is cut at the chart's edge. A space
-    inside an HTML tag (``<span style=...>``) is no place to break."""
+
+def break_title(text: str, width_px: float, size: float = TITLE_FONT) -> str | None:
+    """``text`` on two lines (plotly's ``<br>``), broken where its two halves are closest to
+    even, when it is wider than ``width_px`` at ``size`` px; None when it fits or has nowhere
+    to break.
+
+    Plotly does not wrap a title: one wider than its chart is cut at the chart's edge. A line
+    may break at a space (which the break replaces) or after a Chinese character or sign; not
+    inside an HTML tag (``<span style=...>``)."""
     shown = _TAG.sub("", text)
-    if "<br>" in text or len(shown) * TITLE_CHAR * size <= width_px:
+    total = sum(_char_width(ch) for ch in shown)
+    if "<br>" in text or total * size <= width_px:
         return None
-    spaces, depth, seen = [], 0, 0  # (distance from the middle, index) of each shown space
+    breaks, depth, seen = [], 0, 0.0  # (distance from the middle, index, replaces a space)
     for i, ch in enumerate(text):
         if ch == "<":
             depth += 1
@@ -165,12 +175,14 @@ def break_title(text: str, width_px: float, size: float = TITLE_FONT) -> str | N
             depth = max(depth - 1, 0)
         elif depth == 0:
             if ch == " ":
-                spaces.append((abs(seen - len(shown) / 2), i))
-            seen += 1
-    if not spaces:
+                breaks.append((abs(seen - total / 2), i, True))
+            seen += _char_width(ch)
+            if _char_width(ch) == 1.0 and i + 1 < len(text) and text[i + 1] != " ":
+                breaks.append((abs(seen - total / 2), i + 1, False))
+    if not breaks:
         return None
-    _middle, at = min(spaces)
-    return text[:at] + "<br>" + text[at + 1 :]
+    _middle, at, space = min(breaks)
+    return text[:at] + "<br>" + text[at + 1 if space else at :]
 
 
 def _two_line_title(out: dict[str, Any], title: dict[str, Any], width_px: float) -> None:

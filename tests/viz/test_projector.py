@@ -124,3 +124,12 @@ def test_a_broken_title_is_pinned_to_the_top_with_a_line_more_of_margin():
     assert projector.for_projector(spec).to_dict()["layout"]["title"]["text"] == (
         "Distance to the nearest known minimum"
     )  # no width given: a chart that measures its own title
+
+
+def test_a_chinese_title_is_measured_wide_and_broken_between_characters():
+    text = "A：20 层，无跳跃连接，adam，全批量，学习率 0.001"  # wide characters: about 1 em each
+    # After the full-width comma nearest the middle of its width (not of its characters)
+    assert projector.break_title(text, width_px=400, size=24) == (
+        "A：20 层，无跳跃连接，<br>adam，全批量，学习率 0.001"
+    )
+    assert projector.break_title("梯度消失", width_px=400, size=24) is None  # four fit
