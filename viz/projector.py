@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from typing import Any
 
 import plotly.graph_objects as go
 
 from viz.spec_figure import SpecFigure
+from viz.title_lines import break_title
 
 #: The smallest text size, in px, anything gets in projector mode, and the base font size.
 MIN_FONT = 18
@@ -31,12 +31,7 @@ _AXIS = re.compile(r"^[xy]axis\d*$")
 _NOT_CARTESIAN = {"surface", "scatter3d", "mesh3d", "pie", "sunburst", "table", "sankey"}
 _ROW_PX = 1.7  # a legend row's height, in font sizes
 _GUESS_WIDTH = 520  # the plot width assumed when estimating how many rows a legend wraps to
-#: A title character's width, in font sizes, a little over what Streamlit's bold body font
-#: measures at 1280 px ("A: 20 layers, no skips, adam, full batch": 40 characters, 398 px at
-#: 24 px, 0.41 of the size each).
-TITLE_CHAR = 0.45
 _LINE = 1.3  # a title line's height, in font sizes
-_TAG = re.compile(r"<[^>]*>")
 
 
 def _font(node: dict[str, Any]) -> dict[str, Any]:
@@ -147,42 +142,6 @@ def _legend_rows(data: list[dict[str, Any]], font: float) -> int:
     ]
     width = sum(50 + 0.6 * font * len(name) for name in names)
     return max(1, math.ceil(width / _GUESS_WIDTH))
-
-
-def _char_width(ch: str) -> float:
-    """A character's width in font sizes: a Chinese character (or a full-width sign) is as wide
-    as the size, a Latin one :data:`TITLE_CHAR` of it."""
-    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else TITLE_CHAR
-
-
-def break_title(text: str, width_px: float, size: float = TITLE_FONT) -> str | None:
-    """``text`` on two lines (plotly's ``<br>``), broken where its two halves are closest to
-    even, when it is wider than ``width_px`` at ``size`` px; None when it fits or has nowhere
-    to break.
-
-    Plotly does not wrap a title: one wider than its chart is cut at the chart's edge. A line
-    may break at a space (which the break replaces) or after a Chinese character or sign; not
-    inside an HTML tag (``<span style=...>``)."""
-    shown = _TAG.sub("", text)
-    total = sum(_char_width(ch) for ch in shown)
-    if "<br>" in text or total * size <= width_px:
-        return None
-    breaks, depth, seen = [], 0, 0.0  # (distance from the middle, index, replaces a space)
-    for i, ch in enumerate(text):
-        if ch == "<":
-            depth += 1
-        elif ch == ">":
-            depth = max(depth - 1, 0)
-        elif depth == 0:
-            if ch == " ":
-                breaks.append((abs(seen - total / 2), i, True))
-            seen += _char_width(ch)
-            if _char_width(ch) == 1.0 and i + 1 < len(text) and text[i + 1] != " ":
-                breaks.append((abs(seen - total / 2), i + 1, False))
-    if not breaks:
-        return None
-    _middle, at, space = min(breaks)
-    return text[:at] + "<br>" + text[at + 1 if space else at :]
 
 
 def _two_line_title(out: dict[str, Any], title: dict[str, Any], width_px: float) -> None:

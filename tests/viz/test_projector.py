@@ -96,20 +96,6 @@ def test_a_legend_inside_the_plot_moves_above_it():
     assert layout["margin"]["t"] >= projector.TITLE_FONT * 1.8
 
 
-def test_a_title_wider_than_its_chart_is_broken_at_the_space_nearest_its_middle():
-    text = "<b>A: 20 layers, no skips, adam, full batch</b>"  # 40 characters shown
-    broken = projector.break_title(text, width_px=400, size=24)
-    assert broken == "<b>A: 20 layers, no skips,<br>adam, full batch</b>"
-    assert projector.break_title(text, width_px=820, size=24) is None  # it fits
-    # No break inside a tag, and none where there is no space
-    styled = '<span style="color: red">abcdefgh ijklmnop</span>'
-    assert projector.break_title(styled, 100, 24) == (
-        '<span style="color: red">abcdefgh<br>ijklmnop</span>'
-    )
-    assert projector.break_title("x" * 80, 100, 24) is None
-    assert projector.break_title("two<br>lines already, long enough", 10, 24) is None
-
-
 def test_a_broken_title_is_pinned_to_the_top_with_a_line_more_of_margin():
     spec = figure([{"type": "scatter", "y": [1.0, 2.0]}],
                   {"title": {"text": "Distance to the nearest known minimum"}})  # fmt: skip
@@ -124,12 +110,3 @@ def test_a_broken_title_is_pinned_to_the_top_with_a_line_more_of_margin():
     assert projector.for_projector(spec).to_dict()["layout"]["title"]["text"] == (
         "Distance to the nearest known minimum"
     )  # no width given: a chart that measures its own title
-
-
-def test_a_chinese_title_is_measured_wide_and_broken_between_characters():
-    text = "A：20 层，无跳跃连接，adam，全批量，学习率 0.001"  # wide characters: about 1 em each
-    # After the full-width comma nearest the middle of its width (not of its characters)
-    assert projector.break_title(text, width_px=400, size=24) == (
-        "A：20 层，无跳跃连接，<br>adam，全批量，学习率 0.001"
-    )
-    assert projector.break_title("梯度消失", width_px=400, size=24) is None  # four fit

@@ -1,0 +1,27 @@
+"""viz.title_lines: a title too wide for its chart is set on two lines, broken where its halves
+are nearest even, at a space or after a Chinese character, never inside an HTML tag."""
+
+from viz import title_lines
+
+
+def test_a_title_wider_than_its_chart_is_broken_at_the_space_nearest_its_middle():
+    text = "<b>A: 20 layers, no skips, adam, full batch</b>"  # 40 characters shown
+    broken = title_lines.break_title(text, width_px=400, size=24)
+    assert broken == "<b>A: 20 layers, no skips,<br>adam, full batch</b>"
+    assert title_lines.break_title(text, width_px=820, size=24) is None  # it fits
+    # No break inside a tag, and none where there is no space
+    styled = '<span style="color: red">abcdefgh ijklmnop</span>'
+    assert title_lines.break_title(styled, 100, 24) == (
+        '<span style="color: red">abcdefgh<br>ijklmnop</span>'
+    )
+    assert title_lines.break_title("x" * 80, 100, 24) is None
+    assert title_lines.break_title("two<br>lines already, long enough", 10, 24) is None
+
+
+def test_a_chinese_title_is_measured_wide_and_broken_between_characters():
+    text = "A：20 层，无跳跃连接，adam，全批量，学习率 0.001"  # wide characters: about 1 em each
+    # After the full-width comma nearest the middle of its width (not of its characters)
+    assert title_lines.break_title(text, width_px=400, size=24) == (
+        "A：20 层，无跳跃连接，<br>adam，全批量，学习率 0.001"
+    )
+    assert title_lines.break_title("梯度消失", width_px=400, size=24) is None  # four fit
