@@ -145,7 +145,7 @@ def step_tab(cfg: Settings, result: data.Paths) -> None:
         bounds=surface.bounds,
     )  # fmt: skip
     left, right = st.columns([3, 2])
-    present.chart(left, fig, key="pg_fig_step", width="stretch")
+    present.kept(left, fig, key="pg_fig_step")  # Next and Previous move its arrows in place
     with right:
         st.dataframe(_numbers(u, html or ""), hide_index=True, width="stretch")
         colors = {"g_t": sa.GRADIENT_COLOR, r"\theta_t": sa.UPDATE_COLOR}

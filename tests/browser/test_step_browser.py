@@ -4,16 +4,18 @@ Screenshot: tests/artifacts/step_<n>.png (look at them)."""
 from __future__ import annotations
 
 from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_idle
+from tests.browser.plots import PLOTS_JS
 
-# The arrows of the step figure: name -> [tail x, tail y, head x, head y], from the live graph.
+# The arrows of the step figure (a kept chart, in a frame of its own): name -> [tail x, tail y,
+# head x, head y], from the live graph.
 ARROWS_JS = """() => {
-  const gd = [...document.querySelectorAll('.js-plotly-plot')]
+  const gd = PLOTS_JS.map(([g]) => g)
     .find(g => ((g.layout.title || {}).text || '').includes(': update'));
   if (!gd) return null;
   const out = {title: gd.layout.title.text};
   for (const a of gd.layout.annotations || []) if (a.name) out[a.name] = [a.ax, a.ay, a.x, a.y];
   return out;
-}"""
+}""".replace("PLOTS_JS", PLOTS_JS)
 
 
 def test_next_moves_the_arrows(page, app_url):
