@@ -154,9 +154,11 @@ def _two_line_title(out: dict[str, Any], title: dict[str, Any], width_px: float)
         return
     line = math.ceil(_LINE * size)
     # Plotly sets a two-line title anchored at its top half a line higher than a one-line one:
-    # padded down by that half line, it starts where a one-line title would.
+    # padded down by that half line, it starts where a one-line title would, and by a quarter
+    # of the size more, or Chinese characters (taller than Latin capitals) lost their tops at
+    # the figure's edge.
     pad = {**title.get("pad", {})}
-    pad["t"] = pad.get("t", 0) + line // 2
+    pad["t"] = pad.get("t", 0) + line // 2 + math.ceil(size / 4)
     pinned = title.get("yanchor") == "top"  # above a legend that has its own room below it
     out["title"] = {**title, "text": broken, "y": 1.0, "yref": "container", "yanchor": "top",
                     "pad": pad}  # fmt: skip

@@ -23,18 +23,26 @@ def _char_width(ch: str) -> float:
 
 
 def break_title(text: str, width_px: float, size: float) -> str | None:
-    """``text`` on two lines (plotly's ``<br>``), broken where its two halves are closest to
-    even, when it is wider than ``width_px`` at ``size`` px; None when it fits or has nowhere
-    to break.
+    """``text`` on two lines (plotly's ``<br>``) when it is wider than ``width_px`` at ``size``
+    px; None when it fits or has nowhere to break.
 
     Plotly does not wrap a title: one wider than its chart is cut at the chart's edge. A line
-    may break at a space (which the break replaces) or after a Chinese character or sign; not
-    inside an HTML tag (``<span style=...>``)."""
+    may break at a space (which the break replaces) or after a Chinese character, never inside
+    an HTML tag (``<span style=...>``). It breaks between words (a space, or after a Chinese
+    sign such as 、or ，) nearest the middle when one is within a quarter of the width from it,
+    so that a Chinese word is not split; else nearest the middle."""
     shown = _TAG.sub("", text)
     total = sum(_char_width(ch) for ch in shown)
     if "<br>" in text or total * size <= width_px:
         return None
-    breaks, depth, seen = [], 0, 0.0  # (distance from the middle, index, replaces a space)
+    # (not between words, distance from the middle, index, replaces a space)
+    breaks: list[tuple[bool, float, int, bool]] = []
+    depth, seen = 0, 0.0
+
+    def add(between_words: bool, at: int, space: bool) -> None:
+        off = abs(seen - total / 2)
+        breaks.append((not (between_words and off <= total / 4), off, at, space))
+
     for i, ch in enumerate(text):
         if ch == "<":
             depth += 1
@@ -42,11 +50,11 @@ def break_title(text: str, width_px: float, size: float) -> str | None:
             depth = max(depth - 1, 0)
         elif depth == 0:
             if ch == " ":
-                breaks.append((abs(seen - total / 2), i, True))
+                add(True, i, True)
             seen += _char_width(ch)
             if _char_width(ch) == 1.0 and i + 1 < len(text) and text[i + 1] != " ":
-                breaks.append((abs(seen - total / 2), i + 1, False))
+                add(unicodedata.category(ch).startswith("P"), i + 1, False)
     if not breaks:
         return None
-    _middle, at, space = min(breaks)
+    *_rank, at, space = min(breaks)
     return text[:at] + "<br>" + text[at + 1 if space else at :]

@@ -25,3 +25,16 @@ def test_a_chinese_title_is_measured_wide_and_broken_between_characters():
         "A：20 层，无跳跃连接，<br>adam，全批量，学习率 0.001"
     )
     assert title_lines.break_title("梯度消失", width_px=400, size=24) is None  # four fit
+
+
+def test_a_chinese_word_is_not_split_where_a_sign_between_words_is_near_the_middle():
+    # The loss landscape's title in projector mode: nearest the middle is inside 连接
+    # ("connection"); the 、after it is a little further, between words.
+    text = "A: 20 层、无跳跃连接、adam、全批量"
+    assert title_lines.break_title(text, width_px=392, size=24) == (
+        "A: 20 层、无跳跃连接、<br>adam、全批量"
+    )
+    # With no sign near the middle, the break goes between two characters there.
+    assert title_lines.break_title("一二三四五六七八九十一二三四五六七八", 300, 24) == (
+        "一二三四五六七八九<br>十一二三四五六七八"
+    )
