@@ -51,8 +51,10 @@ def break_title(text: str, width_px: float, size: float) -> str | None:
         elif depth == 0:
             if ch == " ":
                 add(True, i, True)
-            seen += _char_width(ch)
-            if _char_width(ch) == 1.0 and i + 1 < len(text) and text[i + 1] != " ":
+            width = _char_width(ch)
+            seen += width
+            # after a Chinese character, unless a space follows it (the space breaks there)
+            if width == 1.0 and i + 1 < len(text) and text[i + 1] != " ":
                 add(unicodedata.category(ch).startswith("P"), i + 1, False)
     if not breaks:
         return None
