@@ -6,6 +6,7 @@ import os
 
 import pytest
 import torch
+from hypothesis import settings
 from streamlit.testing.v1 import AppTest
 
 from engine.core.threads import configure_process
@@ -17,6 +18,13 @@ configure_process()
 # GRADLAB_DETERMINISTIC=1 (`make test-repeat`): torch must use deterministic kernels only.
 if os.environ.get("GRADLAB_DETERMINISTIC") == "1":
     torch.use_deterministic_algorithms(True)
+
+# Property tests (hypothesis) draw the same examples on every machine and in every run, so a red
+# run can be replayed, and they write no example database into the checkout. The "explore"
+# profile draws fresh, many more examples: HYPOTHESIS_PROFILE=explore make test-fast.
+settings.register_profile("suite", derandomize=True, database=None, deadline=None)
+settings.register_profile("explore", max_examples=2000, database=None, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture
