@@ -30,7 +30,8 @@ class Field:
         return str(value)
 
     def decode(self, text: str) -> Any:
-        """Return the value for ``text``; raise ValueError when it is not acceptable."""
+        """Return the value for ``text``; raise ValueError (or TypeError) when it is not
+        acceptable, and nothing else: :func:`restore` falls back to the default on those two."""
         return text
 
 
@@ -55,7 +56,10 @@ class IntField(Field):
     high: int = 2**31
 
     def decode(self, text: str) -> int:
-        return min(max(int(float(text)), self.low), self.high)
+        value = float(text)
+        if not math.isfinite(value):  # int() of inf raises OverflowError, which is no ValueError
+            raise ValueError(text)
+        return min(max(int(value), self.low), self.high)
 
 
 @dataclass(frozen=True)
