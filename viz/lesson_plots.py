@@ -90,7 +90,10 @@ def lines_figure(
         "margin": {"b": 60, "l": 70, "r": 20, "t": 110},
         "legend": _legend(legend),
         "xaxis": {"title": {"text": x_title}},
-        "yaxis": {"title": {"text": y_title}, "type": "log" if log_y else "linear"},
+        # Powers of ten (10⁻⁶), as the course writes them, not plotly's SI prefixes (1µ, 1f).
+        "yaxis": {"title": {"text": y_title}, "type": "log", "exponentformat": "power"}
+        if log_y
+        else {"title": {"text": y_title}, "type": "linear"},
         "hovermode": "x unified",
     }
     return figure(traces, layout)

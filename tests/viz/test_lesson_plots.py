@@ -21,6 +21,7 @@ def test_lines_drop_points_a_log_axis_cannot_show():
     assert pred["line"]["dash"] == "dash" and mark["text"] == ["here"]
     layout = fig.to_dict()["layout"]
     assert layout["yaxis"]["type"] == "log"
+    assert layout["yaxis"]["exponentformat"] == "power"  # 10⁻¹⁵ on the axis, not "1f"
     assert (layout["legend"]["orientation"], layout["legend"]["yanchor"]) == ("h", "bottom")
     corner = lines_figure([], title="", x_title="", y_title="", legend="bottom left")
     assert corner.to_dict()["layout"]["legend"]["xanchor"] == "left"
