@@ -11,8 +11,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from engine.core.i18n import _
 from viz.colors import OPTIMIZER_COLORS, optimizer_color, series_color
 from viz.spec_figure import SpecFigure, figure
+from viz.surface_plots import MINIMUM_NAME, START_NAME
 
 FONT = dict(size=18)
 
@@ -113,9 +115,10 @@ def _legend(corner: str) -> dict:
 def compact_map(fig: SpecFigure) -> SpecFigure:
     """A contour map (``viz.surface_plots.contour_map``) for a half-width column: no colour bar,
     and only the paths in the legend (the star and the ring explain themselves)."""
+    landmarks = {_(MINIMUM_NAME), _(START_NAME)}  # as contour_map named them, in this language
     for trace in fig.spec["data"]:
         if trace.get("type") == "contour":
             trace["showscale"] = False
-        elif trace.get("name") in ("known minimum", "start"):
+        elif trace.get("name") in landmarks:
             trace["showlegend"] = False
     return fig

@@ -21,6 +21,8 @@ FONT = dict(size=16)
 MINIMUM_STYLE = dict(symbol="star", size=18, color="#FFD700", line=dict(color="black", width=1.5))
 START_STYLE = dict(symbol="circle-open", size=18, color="black", line=dict(width=3))
 CLICK_NAME = N_("click to set the start")  # English: the trace's name in tests
+MINIMUM_NAME = N_("known minimum")  # the landmarks' trace names (translated when drawn)
+START_NAME = N_("start")
 # Plotly's "Viridis", as its colorscale validator writes the name out.
 VIRIDIS = [
     [0.0, "#440154"], [0.1111111111111111, "#482878"], [0.2222222222222222, "#3e4989"],
@@ -115,7 +117,7 @@ def contour_map(
                 "hovertemplate": _("minimum") + " (%{x:.4f}, %{y:.4f})<extra></extra>",
                 "marker": _marker(MINIMUM_STYLE),
                 "mode": "markers",
-                "name": _("known minimum"),
+                "name": _(MINIMUM_NAME),
                 "x": m[:, 0],
                 "y": m[:, 1],
                 "type": "scatter",
@@ -124,10 +126,10 @@ def contour_map(
     if start is not None:
         traces.append(
             {
-                "hovertemplate": _("start") + " (%{x:.4f}, %{y:.4f})<extra></extra>",
+                "hovertemplate": _(START_NAME) + " (%{x:.4f}, %{y:.4f})<extra></extra>",
                 "marker": _marker(START_STYLE),
                 "mode": "markers",
-                "name": _("start"),
+                "name": _(START_NAME),
                 "x": np.asarray([start[0]], np.float32),
                 "y": np.asarray([start[1]], np.float32),
                 "type": "scatter",

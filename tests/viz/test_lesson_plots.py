@@ -1,7 +1,9 @@
 """The Lessons page's figure builders: nothing non-finite drawn, colours per optimizer."""
 
 import numpy as np
+import pytest
 
+from engine.core.i18n import set_language
 from tests.helpers import figure_array
 from viz.colors import optimizer_color
 from viz.lesson_plots import Line, compact_map, lines_figure
@@ -28,10 +30,18 @@ def test_lines_drop_points_a_log_axis_cannot_show():
     assert corner.to_dict()["layout"]["legend"]["yanchor"] == "bottom"
 
 
-def test_compact_map_hides_the_colour_bar_and_marker_legends():
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_compact_map_hides_the_colour_bar_and_marker_legends(lang):
+    """In Chinese too: the landmarks' names are translated (in Chinese they once stayed in the
+    legend, and three legend rows ran into the chart's title on a projector)."""
     xs = ys = np.linspace(-1, 1, 5)
-    fig = compact_map(contour_map(xs, ys, np.outer(xs, ys), log_scale=False, minima=[(0, 0)],
-                                  start=(0.5, 0.5), click_grid=0))  # fmt: skip
+    set_language(lang)
+    try:
+        fig = compact_map(contour_map(xs, ys, np.outer(xs, ys), log_scale=False, minima=[(0, 0)],
+                                      start=(0.5, 0.5), click_grid=0))  # fmt: skip
+    finally:
+        set_language("en")
     data = fig.to_dict()["data"]
     assert data[0]["showscale"] is False
-    assert all(t.get("showlegend") is False for t in data[1:])
+    assert len(data) == 3 and all(t.get("showlegend") is False for t in data[1:])
+    assert (lang == "zh") == (data[2]["name"] != "start")  # the names were translated
