@@ -95,11 +95,30 @@ COLUMN_GAP_PX = 16
 
 def title_width(container: Any) -> float:
     """About how wide, in px, a title of a chart in ``container`` can be on a 1280 px projector:
-    the page's width, or half of it in one of st.columns (Streamlit keeps no column's share,
-    so two columns are assumed: most of the app's are pairs, the rest have short titles)."""
-    in_column = getattr(container, "_block_type", None) == "column"
-    width = (PAGE_WIDTH_PX - COLUMN_GAP_PX) / 2 if in_column else PAGE_WIDTH_PX
+    the page's width, or a column's equal share of it in a row of st.columns (Streamlit keeps
+    no column's weight; most of the app's rows are of equal columns)."""
+    block = _drawing_into(container)
+    n = _columns_in_row(block) if getattr(block, "_block_type", None) == "column" else 1
+    width = (PAGE_WIDTH_PX - COLUMN_GAP_PX * (n - 1)) / n
     return width - 8  # the title's own padding at the left, and a little room at the right
+
+
+def _drawing_into(container: Any) -> Any:
+    """The block that ``container.plotly_chart`` draws into: inside ``with column:``, ``st``
+    draws into the column."""
+    try:
+        return (container._main if container is st else container)._active_dg
+    except AttributeError:
+        return container
+
+
+def _columns_in_row(column: Any) -> int:
+    """How many columns share ``column``'s row: the row's cursor opened one block per column
+    (a row holds nothing else). Two where Streamlit's internals differ from that."""
+    try:
+        return max(1, int(column._parent._cursor.index))
+    except (AttributeError, TypeError, ValueError):
+        return 2
 
 
 def figure(fig: Any, width: float | None = None) -> Any:

@@ -93,3 +93,32 @@ def test_every_chart_of_the_app_is_drawn_through_the_projector_helper():
         if path.name != "present.py" and ".plotly_chart(" in path.read_text()
     ]
     assert direct == []
+
+
+def _title_widths() -> None:
+    import streamlit as st
+
+    from pages._common import present
+
+    out = {n: [present.title_width(c) for c in st.columns(n)] for n in (2, 3, 4)}
+    left, _right = st.columns(2)
+    with left:
+        out["st inside a column"] = [present.title_width(st)]
+    out["st"] = [present.title_width(st)]
+    st.session_state["widths"] = out
+
+
+def test_a_chart_title_gets_its_columns_share_of_the_page():
+    """In lesson 4's row of three maps a title planned for half the page ran past its chart's
+    edge on a projector: each of n equal columns gets an n-th (gaps between them taken off)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_title_widths).run()
+    assert_no_exception(at)
+    widths = at.session_state["widths"]
+    page = present.title_width(None)
+    assert page == present.PAGE_WIDTH_PX - 8 and widths["st"] == [page]
+    for n in (2, 3, 4):
+        share = (present.PAGE_WIDTH_PX - present.COLUMN_GAP_PX * (n - 1)) / n - 8
+        assert widths[n] == [share] * n
+    assert widths["st inside a column"] == widths[2][:1]  # `st` drawn inside `with column:`
