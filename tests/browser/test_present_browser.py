@@ -171,3 +171,33 @@ def test_a_title_too_wide_for_its_chart_is_broken_into_two_lines(projector, app_
     assert distance in [t["text"] for t in again] and all(t["inside"] for t in again), again
     projector.locator(KEPT).nth(3).scroll_into_view_if_needed()
     screenshot(projector, "present_playground_titles")
+
+
+# Each plot's title and legend boxes on the screen, where the plot has both.
+TITLE_AND_LEGEND_JS = f"""() => {PLOTS_JS}.map(([gd]) => {{
+  const title = gd.querySelector('.gtitle'), legend = gd.querySelector('.legend');
+  if (!title || !title.textContent.trim() || !legend) return null;
+  const a = title.getBoundingClientRect(), b = legend.getBoundingClientRect();
+  return {{text: title.textContent, overlap: a.bottom > b.top && a.top < b.bottom
+                                         && a.right > b.left && a.left < b.right}};
+}}).filter(Boolean)"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_row_of_three_charts_keeps_each_title_inside_its_chart_and_clear_of_its_legend(
+    projector, app_url, lang
+):
+    """Lesson 4 sets three charts side by side: 'Loss above the minimum' ran past the third
+    one's edge (its title was broken for half the page's width), and in Chinese the maps'
+    legends held the star and the ring too, three rows that ran into the titles."""
+    open_page(projector, app_url)
+    open_page(projector, app_url, "lessons", f"lesson=4&present=1&lang={lang}")
+    projector.wait_for_function(f"() => {PLOTS_JS}.length >= 3")
+    projector.wait_for_timeout(1500)
+    assert_no_exception(projector)
+    projector.locator("[data-testid='stPlotlyChart']").nth(2).scroll_into_view_if_needed()
+    screenshot(projector, f"present_lesson4_{lang}")
+    titles = projector.evaluate(EVERY_TITLE_JS)
+    assert len(titles) >= 3 and all(t["inside"] for t in titles), titles
+    boxes = projector.evaluate(TITLE_AND_LEGEND_JS)
+    assert len(boxes) >= 3 and not any(b["overlap"] for b in boxes), boxes

@@ -103,7 +103,7 @@ def test_a_broken_title_is_pinned_to_the_top_with_a_line_more_of_margin():
     assert wide["title"]["text"] == "Distance to the nearest known minimum"
     narrow = projector.for_projector(spec, title_width=300).to_dict()["layout"]
     title = narrow["title"]
-    assert title["text"] == "Distance to the<br>nearest known minimum"
+    assert title["text"] == "Distance to the nearest<br>known minimum"  # the halves nearest even
     assert (title["yref"], title["yanchor"], title["y"]) == ("container", "top", 1.0)
     line = math.ceil(1.3 * projector.TITLE_FONT)
     assert narrow["margin"]["t"] > title["pad"]["t"] + 2 * line  # both lines, and room below

@@ -1,6 +1,8 @@
 """viz.title_lines: a title too wide for its chart is set on two lines, broken where its halves
 are nearest even, at a space or after a Chinese character, never inside an HTML tag."""
 
+import pytest
+
 from viz import title_lines
 
 
@@ -38,3 +40,25 @@ def test_a_chinese_word_is_not_split_where_a_sign_between_words_is_near_the_midd
     assert title_lines.break_title("一二三四五六七八九十一二三四五六七八", 300, 24) == (
         "一二三四五六七八九<br>十一二三四五六七八"
     )
+
+
+# Titles as chromium measures them in the bold of Streamlit's body font (canvas measureText,
+# "700 100px Source Sans", at 1280 px), in font sizes.
+MEASURED = {
+    "Loss above the minimum": 10.95,
+    "A: 20 layers, no skips, adam, full batch": 16.75,
+    "Distance to the nearest known minimum": 17.74,
+    "Raw features: κ = 146": 9.31,
+}
+
+
+@pytest.mark.parametrize("text", MEASURED)
+def test_a_title_is_thought_a_little_wider_than_it_measures_never_narrower(text):
+    """Narrower, and it runs past its chart ("Loss above the minimum", three m's, did with one
+    average width for every letter); a little wider only breaks a title that would just fit."""
+    estimate = sum(title_lines._char_width(ch) for ch in text)
+    assert MEASURED[text] <= estimate <= 1.1 * MEASURED[text]
+
+
+def test_lesson_4s_third_title_breaks_in_a_third_of_the_page():
+    assert title_lines.break_title("Loss above the minimum", 247, 24) == "Loss above<br>the minimum"
