@@ -16,7 +16,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from viz.spec_figure import SpecFigure
-from viz.title_lines import break_title
+from viz.title_lines import break_title, text_width
 
 #: The smallest text size, in px, anything gets in projector mode, and the base font size.
 MIN_FONT = 18
@@ -30,7 +30,7 @@ MAX_HEIGHT = 580
 _AXIS = re.compile(r"^[xy]axis\d*$")
 _NOT_CARTESIAN = {"surface", "scatter3d", "mesh3d", "pie", "sunburst", "table", "sankey"}
 _ROW_PX = 1.7  # a legend row's height, in font sizes
-_GUESS_WIDTH = 520  # the plot width assumed when estimating how many rows a legend wraps to
+_GUESS_WIDTH = 520  # the plot width assumed for a legend's rows where the chart's is unknown
 _LINE = 1.3  # a title line's height, in font sizes
 
 
@@ -133,15 +133,21 @@ def _open_row_gaps(layout: dict[str, Any]) -> None:
     ]  # fmt: skip
 
 
-def _legend_rows(data: list[dict[str, Any]], font: float) -> int:
-    """About how many rows a horizontal legend of ``data``'s named traces wraps to."""
+def _legend_rows(data: list[dict[str, Any]], font: float, width: float) -> int:
+    """About how many rows a horizontal legend of ``data``'s named traces wraps to in a plot
+    ``width`` px wide: entries are laid out in order and one that does not fit starts a row."""
     names = [
         str(t.get("name", ""))
         for t in data
         if t.get("showlegend", True) is not False and t.get("name")
     ]
-    width = sum(50 + 0.6 * font * len(name) for name in names)
-    return max(1, math.ceil(width / _GUESS_WIDTH))
+    rows, used = 1, 0.0
+    for name in names:
+        entry = 50 + font * text_width(name)  # the line sample and its gaps, then the name
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
 
 
 def _two_line_title(out: dict[str, Any], title: dict[str, Any], width_px: float) -> None:
@@ -224,11 +230,16 @@ def _layout(
         # Plotly places the title in the top margin and a legend above the plot grows upwards
         # into it: pin the title to the top and leave room below it for the legend's rows.
         size = legend.get("font", {}).get("size", out["font"]["size"])
-        legend_px = _legend_rows(data, size) * size * _ROW_PX
+        margin = out.get("margin", {})
+        plot_px = (
+            _GUESS_WIDTH
+            if title_width is None
+            else title_width + 8 - margin.get("l", 80) - margin.get("r", 80)  # plotly's 80s
+        )
+        legend_px = _legend_rows(data, size, plot_px) * size * _ROW_PX
         title_px = TITLE_FONT * 1.8 if isinstance(title, dict) and title.get("text") else 0
         if title_px:
             out["title"] = {**title, "y": 0.995, "yref": "container", "yanchor": "top"}
-        margin = out.get("margin", {})
         out["margin"] = {**margin, "t": max(margin.get("t", 0), int(title_px + legend_px + 12))}
     title = out.get("title")
     if title_width is not None and isinstance(title, dict) and title.get("text"):

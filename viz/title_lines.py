@@ -36,6 +36,11 @@ def _char_width(ch: str) -> float:
     return _WIDTH.get(ch, LATIN)
 
 
+def text_width(text: str) -> float:
+    """``text``'s width in font sizes (HTML tags left out), a little over what it measures."""
+    return sum(_char_width(ch) for ch in _TAG.sub("", text))
+
+
 def break_title(text: str, width_px: float, size: float) -> str | None:
     """``text`` on two lines (plotly's ``<br>``) when it is wider than ``width_px`` at ``size``
     px; None when it fits or has nowhere to break.
@@ -45,8 +50,7 @@ def break_title(text: str, width_px: float, size: float) -> str | None:
     an HTML tag (``<span style=...>``). It breaks between words (a space, or after a Chinese
     sign such as 、or ，) nearest the middle when one is within a quarter of the width from it,
     so that a Chinese word is not split; else nearest the middle."""
-    shown = _TAG.sub("", text)
-    total = sum(_char_width(ch) for ch in shown)
+    total = text_width(text)
     if "<br>" in text or total * size <= width_px:
         return None
     # (not between words, distance from the middle, index, replaces a space)

@@ -184,20 +184,23 @@ TITLE_AND_LEGEND_JS = f"""() => {PLOTS_JS}.map(([gd]) => {{
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_row_of_three_charts_keeps_each_title_inside_its_chart_and_clear_of_its_legend(
-    projector, app_url, lang
+@pytest.mark.parametrize("lesson", [1, 2, 3, 4])  # the lessons with charts side by side
+def test_charts_side_by_side_keep_each_title_inside_its_chart_and_clear_of_its_legend(
+    projector, app_url, lesson, lang
 ):
     """Lesson 4 sets three charts side by side: 'Loss above the minimum' ran past the third
     one's edge (its title was broken for half the page's width), and in Chinese the maps'
-    legends held the star and the ring too, three rows that ran into the titles."""
+    legends held the star and the ring too, three rows that ran into the titles. In lessons
+    1-3 a legend above a half-width chart wrapped to more rows than planned for a wide one,
+    and its top rows ran into the title."""
     open_page(projector, app_url)
-    open_page(projector, app_url, "lessons", f"lesson=4&present=1&lang={lang}")
-    projector.wait_for_function(f"() => {PLOTS_JS}.length >= 3")
+    open_page(projector, app_url, "lessons", f"lesson={lesson}&present=1&lang={lang}")
+    projector.wait_for_function(f"() => {PLOTS_JS}.length >= 2")
     projector.wait_for_timeout(1500)
     assert_no_exception(projector)
-    projector.locator("[data-testid='stPlotlyChart']").nth(2).scroll_into_view_if_needed()
-    screenshot(projector, f"present_lesson4_{lang}")
+    projector.locator("[data-testid='stPlotlyChart']").last.scroll_into_view_if_needed()
+    screenshot(projector, f"present_lesson{lesson}_{lang}")
     titles = projector.evaluate(EVERY_TITLE_JS)
-    assert len(titles) >= 3 and all(t["inside"] for t in titles), titles
+    assert len(titles) >= 2 and all(t["inside"] for t in titles), titles
     boxes = projector.evaluate(TITLE_AND_LEGEND_JS)
-    assert len(boxes) >= 3 and not any(b["overlap"] for b in boxes), boxes
+    assert boxes and not any(b["overlap"] for b in boxes), boxes

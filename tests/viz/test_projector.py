@@ -110,3 +110,21 @@ def test_a_broken_title_is_pinned_to_the_top_with_a_line_more_of_margin():
     assert projector.for_projector(spec).to_dict()["layout"]["title"]["text"] == (
         "Distance to the nearest known minimum"
     )  # no width given: a chart that measures its own title
+
+
+def test_a_legend_above_a_narrow_chart_gets_room_for_every_row_it_wraps_to():
+    """Lesson 3's map, in half the page: four entries wrap to four rows in its 332 px plot, and
+    room planned for the two rows they take at full width let them run into the title."""
+    names = ["adagrad (η = 1)", "rmsprop (η = 0.05)", "adam (η = 0.1)", "momentum (η = 0.0015)"]
+    spec = figure(
+        [{"type": "scatter", "y": [1.0, 2.0], "name": n} for n in names],
+        {"title": {"text": "Rosenbrock valley"}, "margin": {"l": 50, "r": 20},
+         "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}},
+    )  # fmt: skip
+    top = {
+        width: projector.for_projector(spec, title_width=width).to_dict()["layout"]["margin"]["t"]
+        for width in (394, 812)
+    }
+    row = projector.MIN_FONT * projector._ROW_PX
+    assert top[394] >= projector.TITLE_FONT * 1.8 + 4 * row  # a row for each entry
+    assert top[812] <= projector.TITLE_FONT * 1.8 + 2 * row + 12  # two rows at full width
