@@ -150,6 +150,10 @@ def _schedule(container: Any, steps: int) -> tuple:
         format_func=lambda name: _(SCHEDULE_LABELS[name]),
     )
     params: dict[str, float] = {}
+    for field in (keys.SCHED_SIZE, keys.SCHED_WARM):
+        # Their sliders end at the steps: fewer steps than a kept value (the default 100, then
+        # Steps 10) raised StreamlitValueAboveMaxError when the schedule was picked.
+        _clamp_int(field, high=steps)
     if name == "step":
         params["step_size"] = container.slider(
             _("every s steps"), 1, steps, key=keys.SCHED_SIZE.key
@@ -173,10 +177,11 @@ def _schedule(container: Any, steps: int) -> tuple:
     return (name, tuple(sorted(params.items())))
 
 
-def _clamp_int(field: state.IntField) -> None:
+def _clamp_int(field: state.IntField, high: int | None = None) -> None:
     # Values from an old link can sit outside a slider's range: clamp before drawing.
     value = st.session_state.get(field.key, field.default)
-    st.session_state[field.key] = min(max(int(value), field.low), field.high)
+    top = field.high if high is None else min(field.high, high)
+    st.session_state[field.key] = min(max(int(value), field.low), top)
 
 
 def sidebar() -> tuple[Settings, surfaces.Surface]:

@@ -449,6 +449,18 @@ def test_noise_seed_and_schedule_reach_the_engine():
     assert at.query_params["pg_seed"] == "8"
 
 
+@pytest.mark.parametrize("schedule, key", [("step", "pg_sch_size"), ("warmup", "pg_sch_warm")])
+def test_a_schedule_picked_after_fewer_steps_fits_its_slider_to_them(schedule, key):
+    """Steps 10, then a schedule whose slider ends at the steps: its kept value (100, 50) was
+    above the slider's end and the page raised StreamlitValueAboveMaxError (found by the state
+    property test)."""
+    at = page_test("playground").run()
+    at.slider(key="pg_steps").set_value(10).run()
+    at.selectbox(key="pg_sched").set_value(schedule).run()
+    assert_no_exception(at)
+    assert at.slider(key=key).max == 10 and 1 <= at.slider(key=key).value <= 10
+
+
 @pytest.mark.parametrize("surface", ["rosenbrock", "beale", "goldstein_price"])
 def test_first_look_at_a_steep_surface_has_no_divergence(surface):
     # Before, SGD and Momentum diverged on Rosenbrock (steps 5 and 7) and RAdam on Beale.
