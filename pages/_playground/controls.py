@@ -209,7 +209,7 @@ def sidebar() -> tuple[Settings, surfaces.Surface]:
     y0 = c2.number_input("y₀", key=keys.Y0.key, step=0.1, format="%.4f")
     for f in (keys.STEPS, keys.SCHED_SIZE, keys.SCHED_WARM):
         _clamp_int(f)
-    steps = st.slider(_("Steps"), 10, keys.MAX_STEPS, key=keys.STEPS.key)
+    steps = st.slider(_("Steps"), keys.STEPS.low, keys.STEPS.high, key=keys.STEPS.key)
     noise = st.slider(
         _("Gradient noise σ"), 0.0, 10.0, step=0.05, key=keys.NOISE.key,
         help=_("g + σξ with ξ ~ N(0, I): a stand-in for mini-batch noise."),

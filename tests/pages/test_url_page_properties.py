@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pages._common import state
 from pages._common.keys import (
     activations,
     gradient_flow,
@@ -60,3 +61,15 @@ def test_a_page_opens_from_a_hostile_link(page):
         assert at.title, (page, params)  # the page ran to its first heading at least
 
     opens()
+
+
+@pytest.mark.parametrize("end", ["low", "high"])
+@pytest.mark.parametrize("page", [page for page, fields in PAGES.items() if fields])
+def test_a_page_opens_with_every_number_in_its_link_at_one_end_of_its_range(page, end):
+    """A field's range is what a link may set, so it must lie within its widget's: the
+    playground's steps went down to 1 in the link and to 10 on the slider, and
+    ``?pg_steps=1`` raised StreamlitValueBelowMinError."""
+    numbers = [f for f in PAGES[page] if isinstance(f, state.IntField | state.FloatField)]
+    at = page_test(page, {f.key: f.encode(getattr(f, end)) for f in numbers}).run()
+    assert_no_exception(at)
+    assert at.title

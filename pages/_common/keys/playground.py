@@ -44,7 +44,7 @@ SURFACE = ChoiceField("pg_surface", "beale", choices=(*surfaces.names(), CUSTOM)
 EXPR = TextField("pg_expr", "x**2 + 5*y**2 + sin(3*x)", max_length=300)
 X0 = OptionalFloatField("pg_x0", None, low=-1e6, high=1e6)
 Y0 = OptionalFloatField("pg_y0", None, low=-1e6, high=1e6)
-STEPS = IntField("pg_steps", 300, low=1, high=MAX_STEPS)
+STEPS = IntField("pg_steps", 300, low=10, high=MAX_STEPS)  # the Steps slider's ends
 NOISE = FloatField("pg_noise", 0.0, low=0.0, high=10.0)
 SEED = IntField("pg_seed", 0, low=0, high=2**31 - 1)
 SCHEDULE = ChoiceField("pg_sched", "constant", choices=tuple(schedules.names()))
