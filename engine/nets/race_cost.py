@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from engine.nets import networks
 
-# Calibrated on the 2-core development CPU with one torch thread, under load (best of 3): a
-# fixed 6 ms per step (autograd, optimizer updates, divergence masks), 2e10 multiply-adds per
-# second, 1e-8 s per unit activation (elementwise work, which dominates small layers); batch
-# norm's vmap path costs about 1.6 times as much.
-_STEP_S = 6e-3
-_MACS_PER_S = 2e10
-_UNIT_S = 1e-8
-_BATCHNORM = 1.6
+# Calibrated on the 2-core development CPU with one torch thread (best of 3, 2026-12-01), over
+# seven sizes from 1 layer of 2 units to 8 layers of 128 on 2000 points: a fixed 0.6 ms per step
+# (autograd, optimizer updates, divergence masks), 9e10 multiply-adds per second, 1.8e-9 s per
+# unit activation (elementwise work, which dominates small layers); batch norm's path costs
+# about 2.7 times as much. The estimate came within 0.93-1.52 times the measured time on each
+# (most over). The constants before these were 4.5-12.6 times too large on the same sizes: the
+# race has become that much faster, and the default race (0.45 s) was announced as "about 3 s".
+_STEP_S = 6e-4
+_MACS_PER_S = 9e10
+_UNIT_S = 1.8e-9
+_BATCHNORM = 2.7
 
 
 def estimate_seconds(

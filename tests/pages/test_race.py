@@ -201,6 +201,7 @@ def test_after_a_press_short_races_follow_the_controls_and_long_ones_wait():
     assert all(len(_values(t)) == 30 for t in curves(figures(at)[0]))
     at.slider(key="rc_steps").set_value(keys.MAX_STEPS)
     at.slider(key="rc_n").set_value(keys.MAX_N)
+    at.select_slider(key="rc_width").set_value(max(keys.WIDTHS))
     at.run()  # estimated far above the live limit: waits, with its estimate
     assert not figures(at)
     [plan] = [i.value for i in at.info]
