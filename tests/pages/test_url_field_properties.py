@@ -16,21 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pages._common import state
-from pages._common.keys import (
-    activations,
-    gradient_flow,
-    landscape,
-    lessons,
-    playground,
-    race,
-    sequences,
-)
+from tests.pages.test_url_page_properties import PAGES
 
-FIELDS = [
-    field
-    for keys in (activations, gradient_flow, landscape, lessons, playground, race, sequences)
-    for field in keys.FIELDS
-]
+FIELDS = [field for fields in PAGES.values() for field in fields]
 KINDS = sorted({type(field).__name__ for field in FIELDS})
 
 NUMBER = st.from_regex(
@@ -77,15 +65,23 @@ def test_every_kind_of_field_is_drawn_from():
     assert len(FIELDS) > 100
 
 
-@pytest.mark.parametrize("kind", KINDS)
-@given(data=st.data())
-def test_decode_returns_a_value_in_range_or_raises_what_restore_catches(kind, data):
+def _decoded(kind: str, data):
+    """A field of this kind, a text for it, and what it decodes to; None when it is refused
+    with ValueError or TypeError (the two that restore turns into the default)."""
     field = _field(kind, data)
     text = data.draw(texts_for(field), label="text")
     try:
-        value = field.decode(text)
+        return field, text, field.decode(text)
     except (ValueError, TypeError):
+        return None
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@given(data=st.data())
+def test_decode_returns_a_value_in_range_or_raises_what_restore_catches(kind, data):
+    if (decoded := _decoded(kind, data)) is None:
         return
+    field, text, value = decoded
     low, high = getattr(field, "low", None), getattr(field, "high", None)
     numbers = value if isinstance(value, tuple) else (value,)
     for number in numbers:
@@ -98,12 +94,9 @@ def test_decode_returns_a_value_in_range_or_raises_what_restore_catches(kind, da
 @pytest.mark.parametrize("kind", KINDS)
 @given(data=st.data())
 def test_a_decoded_value_written_back_to_the_link_reads_back_the_same(kind, data):
-    field = _field(kind, data)
-    text = data.draw(texts_for(field), label="text")
-    try:
-        value = field.decode(text)
-    except (ValueError, TypeError):
+    if (decoded := _decoded(kind, data)) is None:
         return
+    field, text, value = decoded
     written = field.encode(value)
     again = field.decode(written)  # must not raise: the app wrote this link itself
     assert _same(again, value), (field.key, text, written, again)
