@@ -13,6 +13,9 @@ the work is compute-bound either way: the loop already runs the 66 GFLOP of a 41
 target network at about 60 GFLOP/s, so no batching of the same arithmetic can be 5x faster on
 this CPU (measured, quiet: 0.6-1.1x on one thread, 1.2x on two); the batching pays on a GPU,
 where the loop is bound by kernel launches.
+Both run as in the server, with its fixed 1 MiB mmap threshold (pages/_common/heap.py): there
+the evaluator's former 8 MB chunks mapped every temporary anew and were 2.5-3.8x slower than
+the loop (measured 2026-12-01); its chunks now stay under 1 MB.
 Run: ``python -m bench.landscape`` from the repository root.
 """
 
@@ -24,6 +27,7 @@ import torch.nn.functional as F
 
 from bench.common import best_of, table
 from engine.nets import datasets, landscape, networks
+from pages._common import heap
 
 SIDE = 41
 TARGET = networks.MLPConfig(in_dim=2, out_dim=2, depth=4, width=80)  # 19,842 parameters
@@ -61,6 +65,9 @@ def loop(model, ev, theta, d1, d2, axis: np.ndarray) -> np.ndarray:
 
 
 def main(repeats: int = 1) -> None:
+    # As the server runs it: blocks of 1 MiB or more mapped alone (pages/_common/heap.py), which
+    # is what the evaluator's chunk size (engine/nets/landscape.CHUNK_BYTES) is chosen for.
+    heap.bound_heap()
     X, y = datasets.make("spirals", n=1000, seed=0, device="cpu")
     axis = landscape.axis(SIDE, 1.0)
     default_threads = torch.get_num_threads()

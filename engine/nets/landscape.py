@@ -50,8 +50,13 @@ MAX_ROWS = 5000  # data rows the loss is measured on
 # 2-core development machine, quiet, 41 x 41 grids on 1000 points, one thread: 8 MB against
 # 32 MB took 1.19 against 1.85 s (4 x 80), 1.57 against 3.75 s (20 x 32), 2.23 against 3.04 s
 # (20 x 32, batch norm), 1.64 against 1.56 s (30 x 128, batch norm); 0.66 against 1.06 s for
-# 4 x 80 on two threads (see bench/landscape.py).
-CHUNK_BYTES = {"cpu": 8 * 2**20, "cuda": 512 * 2**20}
+# 4 x 80 on two threads (see bench/landscape.py). On the CPU a chunk stays under 1 MB: the
+# server maps every block of 1 MiB or more on its own and unmaps it when freed (its fixed mmap
+# threshold, pages/_common/heap.py, keeps a class's memory bounded), so 8 MB chunks paid a page
+# fault per 4 kB of every temporary, chunk after chunk: the "skip" preset's two grids at 41 x 41
+# took 2.28-2.33 s there against 0.67-0.80 s in a plain process, and take 0.68 s in 1 MB chunks
+# (0.74 s in a plain process).
+CHUNK_BYTES = {"cpu": 1_000_000, "cuda": 512 * 2**20}
 
 #: ``progress(done, total)`` after each chunk; returning ``False`` stops the evaluation.
 Progress = Callable[[int, int], object]
