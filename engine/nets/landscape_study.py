@@ -227,9 +227,15 @@ def between(a: Run, b: Run, split: datasets.Split, device=None):
 def estimate_seconds(specs: Sequence[NetSpec], data: DataSpec, view: ViewSpec) -> float:
     """A rough CPU time for :func:`train` and :func:`look` on all ``specs`` (one thread).
 
-    Calibrated on the 2-core development CPU: a step costs about 1 ms plus 0.3 ms per layer (twice
+    Calibrated on the 2-core development CPU (2026-12-01, one thread, the three presets at two
+    grid sides and four other sizes): a step costs about 0.5 ms plus 0.14 ms per layer (twice
     that with batch norm) plus its multiply-adds at 2.5e10 per second; a Hessian-vector product
-    about two full-batch steps; the grid its forward multiply-adds at 1e10 per second.
+    about a quarter of a full-batch step; the grid its forward multiply-adds at 3e10 per
+    second: within 0.80-1.77 times the engine's time on the presets. The page's whole
+    computation took up to 1.4 times that estimate (the skip preset, whose estimate is lowest
+    against it), so the sum is taken 1.2 times: the estimate is of what a visitor waits for.
+    The constants before these (1 ms, 0.3 ms a layer, a Hessian-vector product two steps, the
+    grid at 1e10) were 3-4.3 times the engine's time.
     """
     n_train = round(data.n * 0.75)
     total = 0.0
@@ -237,9 +243,10 @@ def estimate_seconds(specs: Sequence[NetSpec], data: DataSpec, view: ViewSpec) -
         params = s.width * (2 + s.width * (s.depth - 1) + s.depth + 10)
 
         def step(rows: int, s=s, params=params) -> float:
-            return 1e-3 + 3e-4 * s.depth * (1 + s.batchnorm) + 3 * rows * params / 2.5e10
+            return 5e-4 + 1.4e-4 * s.depth * (1 + s.batchnorm) + 3 * rows * params / 2.5e10
 
         rows = min(s.batch_size or n_train, n_train)
-        grid = view.side**2 * n_train * params / 1e10
-        total += data.steps * step(rows) + (2 * EIGEN_ITERS + 15) * step(n_train) + grid
-    return total
+        grid = view.side**2 * n_train * params / 3e10
+        eigen = (2 * EIGEN_ITERS + 15) * step(n_train) / 4
+        total += data.steps * step(rows) + eigen + grid
+    return 1.2 * total
