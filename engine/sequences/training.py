@@ -284,15 +284,24 @@ def race(
 
 
 #: Seconds per time step and layer that do not grow with the size: torch's CPU GRU runs its
-#: backward as separate ops, about three times the RNN's and LSTM's (measured on 2 busy cores).
-_PER_TIME_STEP = {"rnn_tanh": 1e-4, "rnn_relu": 1e-4, "lstm": 1e-4, "gru": 3e-4}
+#: backward as separate ops, about three times the RNN's.
+_PER_TIME_STEP = {"rnn_tanh": 4.2e-5, "rnn_relu": 4.2e-5, "lstm": 6.6e-5, "gru": 1.3e-4}
+#: Seconds per multiply-add of a time step's forward, per batch row (forward and backward).
+_PER_MAC = 2.6e-10
 
 
 def estimate_seconds(config: models.SeqConfig, task: str, T: int, steps: int, batch: int) -> float:
-    """A rough CPU time for :func:`train` on one thread, from a cost model fitted on a busy
-    2-core machine (so rather high than low): a fixed cost per step (sampling, the optimizer),
-    a cost per time step and layer, and the multiply-adds of forward and backward."""
+    """A rough CPU time for :func:`train` on one thread: a fixed cost per step (sampling, the
+    optimizer), a cost per time step and layer, and the multiply-adds of forward and backward.
+
+    Fitted on the 2-core development CPU (2026-12-01, one thread, the server's heap setting) on
+    five sizes, from each cell at T = 50, H = 32, batch 32 to an LSTM at T = 200, H = 128,
+    batch 100: within 0.89-1.43 times the measured time; the page's whole run (training live)
+    took 0.8-1.3 times the estimate on the four presets. The constants before these (5 ms a
+    step, 1e-4 s per time step, 2e-9 s per multiply-add), fitted when training was slower, came
+    out 3-11 times the measured time: the "adding" preset (6.3 s) waited for Train, "about 24 s".
+    """
     spec = tasks.get(task)
     macs = config.gates * config.hidden * (config.hidden + spec.input_size + 2)
-    per_time_step = _PER_TIME_STEP[config.cell] + 2e-9 * batch * macs
-    return steps * (5e-3 + T * config.layers * per_time_step)
+    per_time_step = _PER_TIME_STEP[config.cell] + _PER_MAC * batch * macs
+    return steps * (1e-3 + T * config.layers * per_time_step)
