@@ -32,6 +32,8 @@ _NOT_CARTESIAN = {"surface", "scatter3d", "mesh3d", "pie", "sunburst", "table", 
 _ROW_PX = 1.7  # a legend row's height, in font sizes
 _GUESS_WIDTH = 520  # the plot width assumed for a legend's rows where the chart's is unknown
 _LINE = 1.3  # a title line's height, in font sizes
+#: A title's room is its chart's width less this: its padding at the left, a little at the right.
+TITLE_PAD_PX = 8
 
 
 def _font(node: dict[str, Any]) -> dict[str, Any]:
@@ -234,7 +236,7 @@ def _layout(
         plot_px = (
             _GUESS_WIDTH
             if title_width is None
-            else title_width + 8 - margin.get("l", 80) - margin.get("r", 80)  # plotly's 80s
+            else title_width + TITLE_PAD_PX - margin.get("l", 80) - margin.get("r", 80)
         )
         legend_px = _legend_rows(data, size, plot_px) * size * _ROW_PX
         title_px = TITLE_FONT * 1.8 if isinstance(title, dict) and title.get("text") else 0

@@ -13,8 +13,8 @@ from engine.nets import networks
 # within 0.93-1.52 times on each size; batch norm's path about 2.7 times as much. The race page
 # took 1.1-1.5 times the bare race on three sizes (0.6-3.7 s, from the press; its progress
 # reports carry partial results, the rest is not pinned down), so the constants below are 1.4
-# times those: the estimate is of what a visitor waits for. The constants before these were 4.5-12.6 times the
-# bare race: the default race (0.45 s bare) was announced as "about 3 s".
+# times those: the estimate is of what a visitor waits for. The constants before these were
+# 4.5-12.6 times the bare race: the default race (0.45 s bare) was announced as "about 3 s".
 _STEP_S = 8.4e-4
 _MACS_PER_S = 6.4e10
 _UNIT_S = 2.5e-9

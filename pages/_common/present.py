@@ -24,7 +24,7 @@ from engine.core.i18n import _
 from pages._common import state
 from pages._common.kept_chart import kept_chart
 from pages._common.state import BoolField
-from viz.projector import for_projector
+from viz.projector import TITLE_PAD_PX, for_projector
 
 PRESENT = BoolField("present", False)
 CONTROLS = "present_controls"  # session-state key of the "Show the controls" toggle
@@ -100,7 +100,7 @@ def title_width(container: Any) -> float:
     block = _drawing_into(container)
     n = _columns_in_row(block) if getattr(block, "_block_type", None) == "column" else 1
     width = (PAGE_WIDTH_PX - COLUMN_GAP_PX * (n - 1)) / n
-    return width - 8  # the title's own padding at the left, and a little room at the right
+    return width - TITLE_PAD_PX
 
 
 def _drawing_into(container: Any) -> Any:

@@ -19,6 +19,11 @@ import streamlit as st
 from engine.core.i18n import _
 
 
+def link_number(value: Any) -> str:
+    """A number as a link writes it: six significant digits, so links stay short."""
+    return f"{float(value):.6g}"
+
+
 @dataclass(frozen=True)
 class Field:
     """One piece of URL state. Subclasses convert between the value and its URL text."""
@@ -41,7 +46,7 @@ class FloatField(Field):
     high: float = math.inf
 
     def encode(self, value: Any) -> str:
-        return f"{float(value):.6g}"
+        return link_number(value)
 
     def decode(self, text: str) -> float:
         value = float(text)
@@ -117,7 +122,7 @@ class PointField(Field):
 
     def encode(self, value: Any) -> str:
         x, y = value
-        return f"{float(x):.6g},{float(y):.6g}"
+        return f"{link_number(x)},{link_number(y)}"
 
     def decode(self, text: str) -> tuple[float, float]:
         x, y = (float(part) for part in text.split(","))

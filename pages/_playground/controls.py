@@ -207,8 +207,7 @@ def sidebar() -> tuple[Settings, surfaces.Surface]:
     c1, c2 = st.columns(2)
     x0 = c1.number_input("x₀", key=keys.X0.key, step=0.1, format="%.4f")
     y0 = c2.number_input("y₀", key=keys.Y0.key, step=0.1, format="%.4f")
-    for f in (keys.STEPS, keys.SCHED_SIZE, keys.SCHED_WARM):
-        _clamp_int(f)
+    _clamp_int(keys.STEPS)  # the schedule's step counts are clamped in _schedule, to the steps
     steps = st.slider(_("Steps"), keys.STEPS.low, keys.STEPS.high, key=keys.STEPS.key)
     noise = st.slider(
         _("Gradient noise σ"), 0.0, 10.0, step=0.05, key=keys.NOISE.key,

@@ -13,6 +13,7 @@ from pages._common.state import (
     MultiChoiceField,
     PointField,
     TextField,
+    link_number,
 )
 
 X_LIMIT = 20.0  # the x-range slider spans [-X_LIMIT, X_LIMIT]
@@ -27,9 +28,11 @@ class RangeField(PointField):
     high: float = X_LIMIT
 
     def decode(self, text: str) -> tuple[float, float]:
-        # Rounded as the link writes them (6 digits), so that a range that is empty there
+        # Rounded as the link writes them, so that a range that is empty there
         # ("1.0000001,1.0000002" is "1,1") is refused here, and not on the link's next visit.
-        lo, hi = (float(f"{min(max(v, self.low), self.high):.6g}") for v in super().decode(text))
+        lo, hi = (
+            float(link_number(min(max(v, self.low), self.high))) for v in super().decode(text)
+        )
         if not lo < hi:
             raise ValueError(text)
         return (lo, hi)
