@@ -14,8 +14,10 @@ from pages._playground import controls, share, views
 
 ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 st.title(_("Optimizer playground"))
-values = state.restore(keys.FIELDS)
-state.keep(keys.FIELDS, values)  # a view's controls keep their values while another is shown
+values = state.restore(keys.FIELDS, parked=keys.PARKED)
+used, unused = keys.in_use(values)
+state.keep(used, values, parked=keys.PARKED)  # a view's controls keep their values while hidden
+state.park(unused, keys.PARKED, values)  # the optimizers not picked: out of every widget's way
 controls.consume_click()
 
 top = st.columns([3, 1], vertical_alignment="center")  # room for "Share this view"

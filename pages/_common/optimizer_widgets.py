@@ -62,20 +62,27 @@ def fields(prefix: str, names: Sequence[str] | None = None) -> list[Field]:
         FloatField(f"{prefix}lr", 0.01, low=1e-5, high=10.0),
     ]
     for name in names:
-        for spec in optimizers.hyper_specs(name):
-            k = key(prefix, name, spec.name)
-            default = _default(name, spec)
-            if spec.kind == "float":
-                out.append(FloatField(k, default, low=spec.low, high=spec.high))
-            elif spec.kind == "pair":
-                out += [
-                    FloatField(f"{k}{i + 1}", default[i], low=spec.low, high=spec.high)
-                    for i in range(2)
-                ]
-            elif spec.kind == "bool":
-                out.append(BoolField(k, default))
-            else:
-                out.append(ChoiceField(k, default, choices=spec.choices))
+        out += own_fields(prefix, name)
+    return out
+
+
+def own_fields(prefix: str, name: str) -> list[Field]:
+    """The URL fields of one optimizer's hyperparameters."""
+    out: list[Field] = []
+    for spec in optimizers.hyper_specs(name):
+        k = key(prefix, name, spec.name)
+        default = _default(name, spec)
+        if spec.kind == "float":
+            out.append(FloatField(k, default, low=spec.low, high=spec.high))
+        elif spec.kind == "pair":
+            out += [
+                FloatField(f"{k}{i + 1}", default[i], low=spec.low, high=spec.high)
+                for i in range(2)
+            ]
+        elif spec.kind == "bool":
+            out.append(BoolField(k, default))
+        else:
+            out.append(ChoiceField(k, default, choices=spec.choices))
     return out
 
 

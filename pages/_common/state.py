@@ -151,10 +151,18 @@ def url_params() -> dict[str, str]:
     return st.query_params.to_dict()
 
 
-def restore(fields: Sequence[Field]) -> dict[str, Any]:
+def restore(fields: Sequence[Field], parked: str | None = None) -> dict[str, Any]:
     """Seed session state from the URL (first run of a session) or from the defaults. Returns
-    session state's values after it (every field's among them), for :func:`keep`."""
+    every field's value after it (for :func:`keep` and :func:`park`). ``parked``: the entry that
+    holds the page's parked fields (:func:`park`); they count as present, and one written into
+    session state again while parked (a callback, a link) is taken from there instead."""
     present = session_values([field.key for field in fields])
+    box = st.session_state.get(parked) if parked else None
+    for k in list(box or ()):
+        if k in present:
+            del box[k]
+        else:
+            present[k] = box[k]
     missing = [field for field in fields if field.key not in present]
     params = url_params() if missing else {}
     for field in missing:
@@ -167,6 +175,29 @@ def restore(fields: Sequence[Field]) -> dict[str, Any]:
         st.session_state[field.key] = value
         present[field.key] = value
     return present
+
+
+def park(fields: Sequence[Field], parked: str, values: dict[str, Any]) -> None:
+    """Move ``fields`` out of session state into one entry of it, ``st.session_state[parked]``
+    (``values``: what :func:`restore` returned in this run).
+
+    Every select box, number input and radio button copies the whole session state when it is
+    drawn (Streamlit's ``filtered_state``, about 2 µs a key): the playground's fields of the
+    optimizers nobody picked, 150 of its 200 keys, cost 4 ms of each rerun there (issue 12).
+    Parked, they are one key; :func:`keep` brings a field back before its widget is drawn.
+    """
+    box = st.session_state.get(parked)
+    if box is None:
+        box = st.session_state[parked] = {}
+    for field in fields:
+        if field.key not in box and field.key in values:
+            box[field.key] = values[field.key]
+            del st.session_state[field.key]
+
+
+def parked_values(parked: str) -> dict[str, Any]:
+    """The fields parked under ``parked`` (:func:`park`), by key: read-only."""
+    return st.session_state.get(parked) or {}
 
 
 def value(field: Field) -> Any:
@@ -210,18 +241,24 @@ def reset(fields: Sequence[Field]) -> None:
         st.session_state[field.key] = field.default
 
 
-def keep(fields: Sequence[Field], values: dict[str, Any] | None = None) -> None:
+def keep(
+    fields: Sequence[Field], values: dict[str, Any] | None = None, parked: str | None = None
+) -> None:
     """Keep each field's value across runs that do not draw its widget (call before drawing;
-    ``values``: what :func:`restore` returned, when it was just called).
+    ``values``: what :func:`restore` returned, when it was just called; ``parked``: the entry of
+    :func:`park`, from which a field kept now is taken back).
 
     Streamlit drops a widget's value from session state after a run that did not draw the
     widget, so a control of a view that is not shown (the playground's grid of starts) would
     fall back to its default. Writing the value back makes it session state's own again.
     """
     values = session_values([field.key for field in fields]) if values is None else values
+    box = st.session_state.get(parked) if parked else None
     for field in fields:
         if field.key in values:
             st.session_state[field.key] = values[field.key]
+            if box:
+                box.pop(field.key, None)
 
 
 def url_notes(fields: Sequence[Field], params: Any) -> list[str]:

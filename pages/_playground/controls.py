@@ -67,8 +67,12 @@ def _surface_changed() -> None:
     st.session_state[keys.X0.key] = None
     st.session_state[keys.Y0.key] = None
     last = st.session_state.get(keys.LR_DEFAULTS, {})
+    parked = state.parked_values(keys.PARKED)
     for k in keys.RATES:
-        if st.session_state.get(k) == last.get(k):
+        if k in parked:
+            if parked[k] == last.get(k):
+                parked[k] = None
+        elif st.session_state.get(k) == last.get(k):
             st.session_state[k] = None
 
 
@@ -90,8 +94,9 @@ def _fill_defaults(surface: surfaces.Surface) -> None:
     if st.session_state.get(keys.X0.key) is None or st.session_state.get(keys.Y0.key) is None:
         st.session_state[keys.X0.key], st.session_state[keys.Y0.key] = surface.start
     lrs = default_lrs(surface)
+    parked = state.parked_values(keys.PARKED)  # an optimizer not picked takes its rate when picked
     for k in keys.RATES:
-        if st.session_state.get(k) is None:
+        if k not in parked and st.session_state.get(k) is None:
             st.session_state[k] = lrs[k]
     st.session_state[keys.LR_DEFAULTS] = lrs
 
@@ -240,7 +245,9 @@ def publish(surface: surfaces.Surface) -> None:
     relative = [(keys.X0, surface.start[0]), (keys.Y0, surface.start[1])]
     relative += [(field, lrs[k]) for k, field in keys.RATES.items()]
     skip = {field.key for field, _default in relative}
-    values, url = state.session_values(), state.url_params()  # read once for both
+    # Read once for both; the parked fields too (the optimizers not picked keep their links).
+    values = {**state.parked_values(keys.PARKED), **state.session_values()}
+    url = state.url_params()
     state.publish([f for f in keys.FIELDS if f.key not in skip], values, url)
     for field, default in relative:
         value = values.get(field.key, field.default)

@@ -11,7 +11,7 @@ import pytest
 from engine import optimizers, surfaces
 from engine.surfaces import default_lrs as surface_lrs
 from engine.surfaces import trajectories
-from pages._common.keys.playground import TAB
+from pages._common.keys.playground import RATE_KEYS, TAB
 from tests.helpers import assert_no_exception, figures, open_panels, page_test
 from tests.helpers import figure_array as arr
 from viz.colors import optimizer_color
@@ -546,6 +546,31 @@ def test_a_closed_panel_draws_no_widgets_and_keeps_its_values():
     assert at.session_state["pg_adam_lr"] == pytest.approx(0.02)
     assert at.query_params["pg_adam_lr"] == "0.02"
     expected = engine_path("beale", "adam", lr=0.02)
+    np.testing.assert_allclose(arr(paths_of(the_map(at))["adam"]["x"]), expected[:, 0], atol=1e-5)
+
+
+def test_an_optimizer_not_picked_waits_parked_with_its_settings():
+    # Session state holds the picked optimizers' settings only: every select box and number
+    # input copies the whole state when drawn (issue 12), and the others are 150 keys.
+    at = open_panels(page_test("playground").run(), "adam")
+    at.select_slider(key="pg_adam_lr").set_value(0.02).run()
+    at.multiselect(key="pg_opts").set_value(["sgd", "adagrad"]).run()
+    assert_no_exception(at)
+    keys = [k for k in at.session_state._state.filtered_state if k.startswith("pg_")]
+    owners = {RATE_KEYS[k][0] for k in keys if k in RATE_KEYS}
+    assert owners == {"sgd", "adagrad"}, keys
+    assert len(at.session_state._state.filtered_state) < 80
+    assert at.query_params["pg_adam_lr"] == "0.02"  # the link keeps it
+    # A new surface while Adam waits: its changed rate stays, Momentum's default one follows.
+    at.selectbox(key="pg_surface").set_value("rosenbrock").run()
+    at.multiselect(key="pg_opts").set_value(["sgd", "momentum", "adam"]).run()
+    assert_no_exception(at)
+    rosenbrock = surface_lrs.default_lrs("rosenbrock")
+    assert at.session_state["pg_adam_lr"] == pytest.approx(0.02)
+    assert at.session_state["pg_momentum_lr"] == pytest.approx(
+        rosenbrock["momentum"]
+    )  # 0.003 on Beale
+    expected = engine_path("rosenbrock", "adam", lr=0.02)
     np.testing.assert_allclose(arr(paths_of(the_map(at))["adam"]["x"]), expected[:, 0], atol=1e-5)
 
 
