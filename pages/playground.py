@@ -7,6 +7,7 @@ from viz/ (figures.py) -> the views (views.py). Every setting is in the URL.
 import streamlit as st
 
 from engine.core.i18n import _
+from pages._common import optimizer_widgets as ow
 from pages._common import state
 from pages._common.keys import playground as keys
 from pages._common.navigation import ensure_app_entry
@@ -15,8 +16,8 @@ from pages._playground import controls, share, views
 ensure_app_entry()  # before anything is drawn: see pages/_common/navigation.py
 st.title(_("Optimizer playground"))
 values = state.restore(keys.FIELDS, parked=keys.PARKED)
-used, unused = keys.in_use(values)
-state.keep(used, values, parked=keys.PARKED)  # a view's controls keep their values while hidden
+used, unused = ow.split_picked(keys.PREFIX, keys.FIELDS, values)
+state.keep(used, values)  # a view's controls keep their values while another is shown
 state.park(unused, keys.PARKED, values)  # the optimizers not picked: out of every widget's way
 controls.consume_click()
 

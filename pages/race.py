@@ -8,6 +8,7 @@ Run is pressed.
 import streamlit as st
 
 from engine.core.i18n import _
+from pages._common import optimizer_widgets as ow
 from pages._common import state
 from pages._common.guard import friendly_errors
 from pages._common.keys import race as keys
@@ -22,7 +23,9 @@ st.markdown(
         "optimizers **at once** (one batched computation): the only difference is the optimizer."
     )
 )
-state.restore(keys.FIELDS)
+values = state.restore(keys.FIELDS, parked=keys.PARKED)
+# The optimizers not picked wait out of every widget's way (pages/_common/state.py: park).
+state.park(ow.split_picked(keys.PREFIX, keys.FIELDS, values)[1], keys.PARKED, values)
 if st.session_state.get(keys.MODE.key) is None:  # a click on the selected segment clears it
     st.session_state[keys.MODE.key] = keys.MODE.default
 st.segmented_control(
@@ -43,4 +46,4 @@ else:
             views.show_sweep(outcome.result)
         elif outcome.result is not None:
             views.show_race(settings, outcome.result, split)
-state.publish(keys.FIELDS)
+state.publish(keys.FIELDS, parked=keys.PARKED)

@@ -13,6 +13,7 @@ is not on the grid is kept exactly. Labels and slider steps come from the engine
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -84,6 +85,27 @@ def own_fields(prefix: str, name: str) -> list[Field]:
         else:
             out.append(ChoiceField(k, default, choices=spec.choices))
     return out
+
+
+@functools.cache
+def _owners(prefix: str) -> dict[str, str]:
+    """The optimizer whose hyperparameter each own field is, by key."""
+    return {f.key: name for name in optimizers.names() for f in own_fields(prefix, name)}
+
+
+def split_picked(
+    prefix: str, fields: Sequence[Field], values: dict[str, Any]
+) -> tuple[list[Field], list[Field]]:
+    """``fields`` in two: those a run reads (the page's own and the picked optimizers') and the
+    hyperparameters of the optimizers not picked, which can wait parked (``state.park``).
+    ``values``: every field's value at the start of the run (``state.restore``)."""
+    picked = set(values.get(f"{prefix}opts") or ())
+    owners = _owners(prefix)
+    used, unused = [], []
+    for field in fields:
+        owner = owners.get(field.key)
+        (used if owner is None or owner in picked else unused).append(field)
+    return used, unused
 
 
 def _value(k: str, default: Any) -> Any:

@@ -178,26 +178,30 @@ def restore(fields: Sequence[Field], parked: str | None = None) -> dict[str, Any
 
 
 def park(fields: Sequence[Field], parked: str, values: dict[str, Any]) -> None:
-    """Move ``fields`` out of session state into one entry of it, ``st.session_state[parked]``
-    (``values``: what :func:`restore` returned in this run).
+    """Move ``fields`` out of session state into one entry of it, ``st.session_state[parked]``;
+    a field parked before and not among ``fields`` now goes back (``values``: what
+    :func:`restore` returned in this run). Call before the widgets are drawn.
 
     Every select box, number input and radio button copies the whole session state when it is
     drawn (Streamlit's ``filtered_state``, about 2 µs a key): the playground's fields of the
-    optimizers nobody picked, 150 of its 200 keys, cost 4 ms of each rerun there (issue 12).
-    Parked, they are one key; :func:`keep` brings a field back before its widget is drawn.
+    optimizers nobody picked, 150 of its 200 keys, cost 2 ms of each rerun there (issue 12).
+    Parked, they are one key.
     """
     box = st.session_state.get(parked)
     if box is None:
         box = st.session_state[parked] = {}
+    now = {field.key for field in fields}
+    for k in [k for k in box if k not in now]:
+        st.session_state[k] = box.pop(k)
     for field in fields:
         if field.key not in box and field.key in values:
             box[field.key] = values[field.key]
             del st.session_state[field.key]
 
 
-def parked_values(parked: str) -> dict[str, Any]:
-    """The fields parked under ``parked`` (:func:`park`), by key: read-only."""
-    return st.session_state.get(parked) or {}
+def parked_values(parked: str | None) -> dict[str, Any]:
+    """The fields parked under ``parked`` (:func:`park`; None: none), by key: read-only."""
+    return (st.session_state.get(parked) if parked else None) or {}
 
 
 def value(field: Field) -> Any:
@@ -221,11 +225,13 @@ def publish(
     fields: Sequence[Field],
     values: dict[str, Any] | None = None,
     url: dict[str, str] | None = None,
+    parked: str | None = None,
 ) -> None:
     """Write the non-default values to the URL and drop the default ones. ``values`` and
-    ``url``: session state's values and the URL's parameters, when the caller has read them."""
+    ``url``: session state's values (the parked ones among them) and the URL's parameters, when
+    the caller has read them; ``parked``: the entry of :func:`park`, when it has not."""
     if values is None:
-        values = session_values([field.key for field in fields])
+        values = {**parked_values(parked), **session_values([field.key for field in fields])}
     if url is None:
         url = url_params()
     for field in fields:
@@ -241,24 +247,18 @@ def reset(fields: Sequence[Field]) -> None:
         st.session_state[field.key] = field.default
 
 
-def keep(
-    fields: Sequence[Field], values: dict[str, Any] | None = None, parked: str | None = None
-) -> None:
+def keep(fields: Sequence[Field], values: dict[str, Any] | None = None) -> None:
     """Keep each field's value across runs that do not draw its widget (call before drawing;
-    ``values``: what :func:`restore` returned, when it was just called; ``parked``: the entry of
-    :func:`park`, from which a field kept now is taken back).
+    ``values``: what :func:`restore` returned, when it was just called).
 
     Streamlit drops a widget's value from session state after a run that did not draw the
     widget, so a control of a view that is not shown (the playground's grid of starts) would
     fall back to its default. Writing the value back makes it session state's own again.
     """
     values = session_values([field.key for field in fields]) if values is None else values
-    box = st.session_state.get(parked) if parked else None
     for field in fields:
         if field.key in values:
             st.session_state[field.key] = values[field.key]
-            if box:
-                box.pop(field.key, None)
 
 
 def url_notes(fields: Sequence[Field], params: Any) -> list[str]:

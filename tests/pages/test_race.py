@@ -118,6 +118,20 @@ def test_widgets_change_the_race_and_the_url():
     assert first[0] == pytest.approx(first[1])
 
 
+def test_an_optimizer_not_picked_waits_parked_with_its_settings():
+    # Only the picked optimizers' settings are in session state (pages/_common/state.py: park).
+    at = opened({"rc_adam_lr": "0.01"})
+    at.multiselect(key="rc_opts").set_value(["sgd", "momentum"]).run()
+    assert_no_exception(at)
+    state_keys = list(at.session_state._state.filtered_state)
+    assert not [k for k in state_keys if k.startswith(("rc_adam_", "rc_lion_"))]
+    assert len(state_keys) < 80
+    assert at.query_params["rc_adam_lr"] == "0.01"
+    at.multiselect(key="rc_opts").set_value(["sgd", "adam"]).run()
+    assert_no_exception(at)
+    assert at.select_slider(key="rc_adam_lr").value == pytest.approx(0.01)
+
+
 def test_url_round_trip_reproduces_the_view():
     query = {
         "rc_steps": "20", "rc_data": "moons", "rc_width": "16", "rc_opts": "momentum,rmsprop",

@@ -49,11 +49,10 @@ def _parking_script() -> None:
     fields = [state.IntField(f"f{i}", i, low=0, high=100) for i in range(6)]
     values = state.restore(fields, parked="_parked")
     shown = st.session_state.get("shown", 6)
-    state.keep(fields[:shown], values, parked="_parked")
     state.park(fields[shown:], "_parked", values)
     for field in fields[:shown]:
         st.number_input(field.key, 0, 100, key=field.key)
-    state.publish(fields, {**state.parked_values("_parked"), **state.session_values()})
+    state.publish(fields, parked="_parked")
 
 
 def test_parked_fields_leave_session_state_stay_in_the_link_and_come_back():

@@ -13,7 +13,6 @@ from pages._common import optimizer_widgets
 from pages._common.state import (
     BoolField,
     ChoiceField,
-    Field,
     FloatField,
     IntField,
     TextField,
@@ -95,25 +94,6 @@ _OPTIMIZER_FIELDS = [
 RATES = {f.key: f for f in _OPTIMIZER_FIELDS if f.key in RATE_KEYS}
 LR = {name: RATES[optimizer_widgets.key(PREFIX, name, "lr")] for name in optimizers.names()}
 FIELDS = PAGE_FIELDS + _OPTIMIZER_FIELDS
-PICKED = optimizer_widgets.fields(PREFIX)[0].key  # the picked optimizers' field
-#: The optimizer whose hyperparameter each own field is, by key.
-_OWNER = {
-    f.key: name for name in optimizers.names() for f in optimizer_widgets.own_fields(PREFIX, name)
-}
-
-
-def in_use(values: dict[str, Any]) -> tuple[list[Field], list[Field]]:
-    """The fields that this run's widgets and computations read (the page's own and the picked
-    optimizers'), and the rest, which wait parked (``state.park``). ``values``: every field's
-    value at the start of the run (``state.restore``)."""
-    picked = set(values.get(PICKED) or ())
-    used, unused = [], []
-    for field in FIELDS:
-        owner = _OWNER.get(field.key)
-        (used if owner is None or owner in picked else unused).append(field)
-    return used, unused
-
-
 #: Session-state keys that are not URL fields.
 MAP_KEY = "pg_map"  # the contour chart's selection (a click sets the start)
 TAB = "pg_tab"  # the trajectories view's open tab, bound to the URL by st.tabs itself

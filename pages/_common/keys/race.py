@@ -16,6 +16,7 @@ from pages._common import optimizer_widgets as ow
 from pages._common.state import BoolField, ChoiceField, Field, FloatField, IntField
 
 PREFIX = "rc_"
+PARKED = "_rc_parked"  # the fields of the optimizers not picked (state.park)
 MODES = ("race", "sweep")
 MODE_LABELS = {"race": N_("Race"), "sweep": N_("Learning-rate sweep")}  # drawn with _()
 MAX_STEPS = 2000
