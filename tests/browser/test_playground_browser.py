@@ -166,6 +166,33 @@ def test_an_optimizers_panel_stays_open_while_its_learning_rate_changes(page, ap
     assert_no_exception(page)
 
 
+ADAM_ON_MAP = f"() => {{ const gd = {MAP_GD}; return gd._fullData.some(t => t.name === 'adam'); }}"
+
+
+def test_an_optimizer_taken_out_and_back_keeps_its_learning_rate(page, app_url):
+    # Taken out, an optimizer's settings wait outside session state (state.park): in the live
+    # server, where the browser sends its widgets' values, they must come back as they were.
+    _open(page, app_url)
+    _lower_adams_rate(page)
+    wait_idle(page)
+    expect(page).to_have_url(re.compile("pg_adam_lr="))
+    lowered = re.search(r"pg_adam_lr=([^&]+)", page.url).group(1)
+    picker = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
+    picker.get_by_role("button", name="Remove adam · adaptive").click()
+    wait_idle(page)
+    page.wait_for_function(f"() => !({ADAM_ON_MAP})()")
+    expect(page).to_have_url(re.compile(f"pg_adam_lr={re.escape(lowered)}"))  # the link keeps it
+    picker.get_by_role("combobox").fill("adam")
+    page.get_by_role("option", name=re.compile("^adam · ")).click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    page.wait_for_function(ADAM_ON_MAP)
+    expect(page).to_have_url(re.compile(f"pg_adam_lr={re.escape(lowered)}"))
+    _, lr = _adams_panel(page)
+    assert float(lr.get_attribute("aria-valuetext")) == pytest.approx(float(lowered))
+    assert_no_exception(page)
+
+
 # The 3D view: the second kept chart.
 IN_3D = f"""(f) => {{
   const gd = {kept_plot_js(1)};
