@@ -38,6 +38,18 @@ def _engine_run(names: tuple[str, ...] = DEFAULT) -> tuple[float, float]:
     return median_of(lambda: trajectories.run(s, opts, [s.start], STEPS), 7)
 
 
+def _payload(at) -> tuple[int, int]:
+    """The bytes of every chart's figure in the last run, and how many charts: st.plotly_chart's
+    spec, and a kept chart's (the map, the 3D view) arguments: the figure's JSON as bytes, its
+    parts not sent before (pages/_common/kept_parts.py), and a few small JSON ones."""
+    sizes = [len(e.proto.spec) for e in at.get("plotly_chart")]
+    sizes += [
+        len(e.proto.json_args) + sum(len(a.bytes) for a in e.proto.special_args)
+        for e in at.get("component_instance")
+    ]
+    return sum(sizes), len(sizes)
+
+
 def _page_timings() -> list[list[str]]:
     at = page_app("playground")
     started = time.perf_counter()
@@ -45,14 +57,7 @@ def _page_timings() -> list[list[str]]:
     first = time.perf_counter() - started
     assert not at.exception, [e.value for e in at.exception]
     warm, warm_cpu = median_of(lambda: at.run(), 7)
-    # Every chart's figure: st.plotly_chart's spec, and a kept chart's (the map, the 3D view)
-    # arguments: the figure's JSON as bytes, and a few small JSON ones.
-    sizes = [len(e.proto.spec) for e in at.get("plotly_chart")]
-    sizes += [
-        len(e.proto.json_args) + sum(len(a.bytes) for a in e.proto.special_args)
-        for e in at.get("component_instance")
-    ]
-    payload, count = sum(sizes), len(sizes)
+    payload, count = _payload(at)
 
     # One hyperparameter changed: the trajectories and their figures are recomputed, the
     # contour grid is not. Every value is new, so nothing comes from a cache. Adam's panel is
@@ -68,6 +73,7 @@ def _page_timings() -> list[list[str]]:
         changed, changed_cpu = median_of(change_lr, 7)
     assert not at.exception, [e.value for e in at.exception]
     script = sorted(scripts)[len(scripts) // 2]
+    change_bytes, _ = _payload(at)  # the last change's figures: the contour and surface not again
     engine, engine_cpu = _engine_run(("adam",))
     five, five_cpu = _engine_run()
     return [
@@ -84,6 +90,7 @@ def _page_timings() -> list[list[str]]:
         ["  script run / engine run", f"{script / engine:.2f}x", "", "", ""],
         [f"figure payload ({count} charts)", f"{payload / 1e6:.3f} MB", "", f"<= {PAYLOAD_MB} MB",
          verdict(payload / 1e6, PAYLOAD_MB)],
+        ["  figures sent per learning-rate change", f"{change_bytes / 1e6:.3f} MB", "", "", ""],
     ]  # fmt: skip
 
 

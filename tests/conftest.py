@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -37,3 +38,27 @@ def run_page():
         return at
 
     return _run
+
+
+@pytest.fixture(autouse=True, scope="session")
+def kept_parts_seen():
+    """Every part the kept charts split off (pages/_common/kept_parts.py) goes into
+    ``tests.helpers.PARTS`` as it is made, so that ``figures`` can put back one that a run
+    before the one a test reads sent. Bounded: the oldest go beyond a few hundred."""
+    from pages._common import kept_parts
+    from tests import helpers
+
+    split = kept_parts.split
+
+    def recording(spec: bytes) -> tuple[bytes, dict[str, bytes]]:
+        out, parts = split(spec)
+        for name, text in parts.items():
+            helpers.PARTS.pop(name, None)
+            helpers.PARTS[name] = json.loads(text)
+        while len(helpers.PARTS) > 400:
+            del helpers.PARTS[next(iter(helpers.PARTS))]
+        return out, parts
+
+    kept_parts.split = recording
+    yield
+    kept_parts.split = split

@@ -4,9 +4,11 @@ not from conftest."""
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
@@ -36,10 +38,25 @@ def figures(at: AppTest) -> list[dict]:
         elif element.type == "component_instance" and element.proto.component_name.endswith(
             ".kept_chart"
         ):
-            # The figure travels as a bytes argument (its JSON, UTF-8).
-            (spec,) = [a.bytes for a in element.proto.special_args if a.key == "spec"]
-            out.append(json.loads(spec))
+            # The figure travels as a bytes argument (its JSON, UTF-8), its large traces as
+            # parts: sent along the first time, named after that (pages/_common/kept_parts.py).
+            args = {a.key: a.bytes for a in element.proto.special_args}
+            PARTS.update(json.loads(args.get("parts") or b"{}"))
+            fig = json.loads(args["spec"])
+            fig["data"] = [_part(t) for t in fig.get("data") or []]
+            out.append(fig)
     return out
+
+
+#: Every part the kept charts split off in this test process, by name (content-addressed, so
+#: one store serves every session); filled by the ``kept_parts_seen`` fixture (tests/conftest.py)
+#: too, for parts sent in a run before the one a test reads.
+PARTS: dict[str, Any] = {}
+
+
+def _part(trace: dict) -> dict:
+    name = trace.get("$part") if isinstance(trace, dict) else None
+    return copy.deepcopy(PARTS[name]) if name else trace
 
 
 def figure_array(value) -> np.ndarray:

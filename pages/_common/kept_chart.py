@@ -35,6 +35,7 @@ import plotly.io as pio
 import streamlit as st
 import streamlit.components.v1 as components
 
+from pages._common import kept_parts
 from viz.spec_figure import SpecFigure
 
 NAME = "kept_chart"
@@ -139,6 +140,7 @@ class Encoded(NamedTuple):
     digest: str
     bundle: str
     height: int
+    parts: dict[str, bytes]  # its large traces, named in ``spec`` (pages/_common/kept_parts.py)
 
 
 def encoded(fig: Any) -> Encoded:
@@ -153,10 +155,10 @@ def encoded(fig: Any) -> Encoded:
 
 def _encode(fig: Any) -> Encoded:
     as_dict = fig.to_dict()
-    spec = pio.to_json(as_dict, validate=False).encode()
+    spec, parts = kept_parts.split(pio.to_json(as_dict, validate=False).encode())
     height = as_dict.get("layout", {}).get("height") or DEFAULT_HEIGHT
-    digest = hashlib.blake2b(spec, digest_size=8).hexdigest()
-    return Encoded(spec, digest, bundle_for(as_dict), int(height))
+    digest = hashlib.blake2b(spec, digest_size=8).hexdigest()  # the parts' names are in spec
+    return Encoded(spec, digest, bundle_for(as_dict), int(height), parts)
 
 
 def kept_chart(container: Any, fig: Any, *, key: str, clicks: bool = False) -> Any:
@@ -168,9 +170,12 @@ def kept_chart(container: Any, fig: Any, *, key: str, clicks: bool = False) -> A
     ``st.plotly_chart``'s point selection: ``{"selection": {"points": [{"x": .., "y": ..}]}}``.
     """
     enc = encoded(fig)
+    parts, part_names = kept_parts.to_send(enc.parts, key)
     draw = functools.partial(
         _component(),
         spec=enc.spec,
+        parts=parts,
+        part_names=part_names,
         digest=enc.digest,
         bundle=enc.bundle,
         height=enc.height,

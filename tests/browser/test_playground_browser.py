@@ -193,6 +193,39 @@ def test_an_optimizer_taken_out_and_back_keeps_its_learning_rate(page, app_url):
     assert_no_exception(page)
 
 
+# The map's contour (drawn), and Adam's path's last point.
+CONTOUR_AND_ADAM = f"""() => {{
+  const gd = {MAP_GD};
+  if (!gd || !gd._fullData) return null;
+  const adam = gd._fullData.find(t => t.name === 'adam');
+  const contour = gd._fullData.find(t => t.type === 'contour');
+  return [Boolean(contour && contour.z && contour.z.length), Number(adam.x[adam.x.length - 1])];
+}}"""
+
+
+def test_the_contour_comes_once_and_a_frame_that_lost_it_asks_again(page, app_url):
+    # The contour and the 3D surface travel with the first view only (pages/_common/kept_parts.py);
+    # a tab's frames keep them in one store. Emptied (as a reload of the frames would), the map
+    # asks for its contour and the next run brings it.
+    _open(page, app_url)
+    drawn, adam = page.evaluate(CONTOUR_AND_ADAM)
+    assert drawn
+    _, lr = _adams_panel(page)
+    for lost in (False, True):
+        if lost:
+            page.evaluate("() => window.__keptChartParts.clear()")
+        lr.focus()
+        page.keyboard.press("ArrowLeft")
+        wait_idle(page)
+        page.wait_for_function(f"() => ({CONTOUR_AND_ADAM})()[1] !== {adam!r}")
+        page.wait_for_function(f"() => ({CONTOUR_AND_ADAM})()[0]")
+        drawn, adam = page.evaluate(CONTOUR_AND_ADAM)
+        frame = page.frame_locator(KEPT).first
+        expect(frame.locator("body")).not_to_contain_text("could not be drawn")
+    assert page.evaluate("() => window.__keptChartParts.size") >= 1  # sent again, kept again
+    assert_no_exception(page)
+
+
 # The 3D view: the second kept chart.
 IN_3D = f"""(f) => {{
   const gd = {kept_plot_js(1)};

@@ -110,7 +110,9 @@ class Tab:
         if kind == "plotly_chart" or kept:
             if kept:
                 args = element.component_instance.special_args
-                run.figures.append(b"".join(a.bytes for a in args if a.key == "spec").decode())
+                # Its large traces (pages/_common/kept_parts.py) come once, as its parts.
+                parts = (a.bytes for a in args if a.key in ("spec", "parts"))
+                run.figures.append(b"".join(parts).decode())
             else:
                 run.figures.append(element.plotly_chart.spec)
             if self.first_figure_at is None:
