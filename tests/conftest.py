@@ -48,10 +48,10 @@ def kept_parts_seen():
     from pages._common import kept_parts
     from tests import helpers
 
-    split = kept_parts.split
+    encode = kept_parts.encode
 
-    def recording(spec: bytes) -> tuple[bytes, dict[str, bytes]]:
-        out, parts = split(spec)
+    def recording(fig: dict) -> tuple[bytes, dict[str, bytes]]:
+        out, parts = encode(fig)
         for name, text in parts.items():
             helpers.PARTS.pop(name, None)
             helpers.PARTS[name] = json.loads(text)
@@ -59,6 +59,6 @@ def kept_parts_seen():
             del helpers.PARTS[next(iter(helpers.PARTS))]
         return out, parts
 
-    kept_parts.split = recording
+    kept_parts.encode = recording
     yield
-    kept_parts.split = split
+    kept_parts.encode = encode

