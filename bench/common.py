@@ -80,24 +80,30 @@ def verdict(value: float, target: float) -> str:
 
 
 @contextlib.contextmanager
-def script_runs() -> Iterator[list[float]]:
+def timed_calls(owner: Any, name: str) -> Iterator[list[float]]:
+    """Inside the block, the wall time of every call of ``owner.<name>`` (a module's function,
+    called through the module), in seconds, appended to the list yielded."""
+    times: list[float] = []
+    function = getattr(owner, name)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            times.append(time.perf_counter() - start)
+
+    setattr(owner, name, timed)
+    try:
+        yield times
+    finally:
+        setattr(owner, name, function)
+
+
+def script_runs() -> contextlib.AbstractContextManager[list[float]]:
     """Inside the block, the wall time of every page script run (seconds, appended to the list
     yielded), timed in the script's own thread: what a rerun costs the server without the
     AppTest around it (which starts a thread per run and reads the page's elements back)."""
     from streamlit.runtime.scriptrunner import script_runner
 
-    times: list[float] = []
-    run = script_runner.exec_func_with_error_handling
-
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return run(*args, **kwargs)
-        finally:
-            times.append(time.perf_counter() - start)
-
-    script_runner.exec_func_with_error_handling = timed
-    try:
-        yield times
-    finally:
-        script_runner.exec_func_with_error_handling = run
+    return timed_calls(script_runner, "exec_func_with_error_handling")

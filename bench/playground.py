@@ -10,14 +10,19 @@ engine run it triggers (drawing costs less than half of computing); the default 
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator
-from typing import Any
 
 import numpy as np
 
-from bench.common import best_of, median_of, page_app, script_runs, table, verdict
+from bench.common import (
+    best_of,
+    median_of,
+    page_app,
+    script_runs,
+    table,
+    timed_calls,
+    verdict,
+)
 from engine import optimizers, surfaces
 from engine.optimizers import grids
 from engine.surfaces import trajectories
@@ -43,27 +48,6 @@ def _engine_run(names: tuple[str, ...] = DEFAULT) -> tuple[float, float]:
 
 def _median(values: list[float]) -> float:
     return sorted(values)[len(values) // 2]
-
-
-@contextlib.contextmanager
-def _engine_calls() -> Iterator[list[float]]:
-    """Inside the block, the wall time of every ``trajectories.run`` call (seconds, appended to
-    the list yielded): the engine's share of a rerun, timed in the rerun itself."""
-    run = trajectories.run
-
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return run(*args, **kwargs)
-        finally:
-            times.append(time.perf_counter() - started)
-
-    times: list[float] = []
-    trajectories.run = timed
-    try:
-        yield times
-    finally:
-        trajectories.run = run
 
 
 def _payload(at) -> tuple[int, int]:
@@ -102,7 +86,8 @@ def _page_timings() -> list[list[str]]:
         walls.append(time.perf_counter() - started)
         inside.append(sum(calls[before:]))
 
-    with script_runs() as scripts, _engine_calls() as calls:
+    # The engine's share of each rerun, timed in the rerun itself.
+    with script_runs() as scripts, timed_calls(trajectories, "run") as calls:
         changed, changed_cpu = median_of(change_lr, 7)
     assert not at.exception, [e.value for e in at.exception]
     assert all(inside), inside  # every change ran the engine: no value came from a cache
